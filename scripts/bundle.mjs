@@ -1,0 +1,40 @@
+// Bundles the entry points that exist into dist/ and ships the tree-sitter WASM files beside them.
+import { build } from "esbuild";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(new URL(import.meta.url).pathname), "..");
+const dist = join(root, "dist");
+mkdirSync(dist, { recursive: true });
+
+const entries = [
+  { in: "server/src/cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
+  { in: "server/src/lsp/main.ts", out: "server" },
+  { in: "server/src/analysis/worker.ts", out: "worker" },
+  { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
+  { in: "runtime/src/kmcl/index.ts", out: "runtime" },
+  { in: "runtime/src/debug/main.ts", out: "dap" },
+].filter((entry) => existsSync(join(root, entry.in)));
+
+await Promise.all(
+  entries.map((entry) =>
+    build({
+      entryPoints: [join(root, entry.in)],
+      outfile: join(dist, `${entry.out}.js`),
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      sourcemap: true,
+      external: entry.external ?? [],
+      banner: entry.banner ? { js: entry.banner } : undefined,
+      logLevel: "warning",
+    }),
+  ),
+);
+
+copyFileSync(require.resolve("tree-sitter-c/tree-sitter-c.wasm"), join(dist, "tree-sitter-c.wasm"));
+copyFileSync(require.resolve("web-tree-sitter/web-tree-sitter.wasm"), join(dist, "web-tree-sitter.wasm"));
+console.log(`bundled ${entries.map((entry) => entry.out).join(", ")} into dist/`);

@@ -1,0 +1,160 @@
+// The language-neutral intermediate representation every frontend lowers to.
+// The engine reads only this: it never sees a syntax tree (ENGINE.md, invariant 1).
+
+/** Zero-based line and UTF-16 column, as LSP counts them. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface SourceRange {
+  start: Position;
+  end: Position;
+}
+
+/**
+ * Expressions, reduced to what the typestate engine can reason about. Everything
+ * else becomes `unknown` (whose sub-expressions are still evaluated for their calls).
+ */
+export type Expr =
+  | { kind: "var"; name: string; range: SourceRange }
+  /** `base->field`, `base.field`, `this.field`: one storage location per (base, field). */
+  | { kind: "field"; base: Expr; field: string; range: SourceRange }
+  /** `base[index]`; `index` is evaluated for calls, the slot is tracked when it is a constant. */
+  | { kind: "index"; base: Expr; index: Expr; range: SourceRange }
+  /** `*target` */
+  | { kind: "deref"; target: Expr; range: SourceRange }
+  /** `&target`: passing `&x` lets the callee write `x` (out parameters). */
+  | { kind: "addr"; target: Expr; range: SourceRange }
+  /** Literals: `NULL`/`nullptr`/`null`/`undefined` are `null`; `TRUE`/`FALSE` numbers or booleans. */
+  | { kind: "const"; value: number | boolean | string | null; range: SourceRange }
+  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange }
+  | { kind: "unary"; op: "!" | "-" | "~" | "+"; operand: Expr; range: SourceRange }
+  | {
+      kind: "binary";
+      op: "==" | "!=" | "<" | "<=" | ">" | ">=" | "&" | "|" | "^" | "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "&&" | "||";
+      left: Expr;
+      right: Expr;
+      range: SourceRange;
+    }
+  /** `c ? a : b` in value position (in conditions frontends lower it to branches). */
+  | { kind: "conditional"; test: Expr; then: Expr; else: Expr; range: SourceRange }
+  /** `(a, b)`: every part evaluated in order, the value is the last. */
+  | { kind: "sequence"; parts: Expr[]; range: SourceRange }
+  /** A named function used as a value (a callback passed to an API). */
+  | { kind: "function-ref"; name: string; range: SourceRange }
+  /**
+   * A closure created here (TS arrow/function expression). `captures` are the outer
+   * variables it reads; `functionId` names the IrFunction lowered from its body.
+   */
+  | { kind: "closure"; captures: string[]; functionId: string; range: SourceRange }
+  /** Anything else; `parts` are sub-expressions still evaluated (for their calls and uses). */
+  | { kind: "unknown"; parts: Expr[]; range: SourceRange };
+
+/**
+ * Who is called. `name` is what the model is matched on: the identifier for a direct
+ * call, the field for a call through an interface table (`Kmcl->VmbPacketFree(p)` has
+ * name `VmbPacketFree` and `through` = the `Kmcl` expression), the imported name for a
+ * renamed TS import. `name` is undefined for calls through arbitrary expressions.
+ */
+export interface Callee {
+  name?: string;
+  through?: Expr;
+  /** The callee's own spelling in the source, e.g. `Kmcl->VmbPacketFree`, for quick fixes. */
+  text: string;
+  range: SourceRange;
+}
+
+export type Instr =
+  /** `target = value` (also declarations with an initializer). */
+  | { kind: "assign"; target: Expr; value: Expr; range: SourceRange }
+  /** A declaration without initializer: the variable holds an unknown value from here. */
+  | { kind: "declare"; name: string; range: SourceRange }
+  /** An expression evaluated for its effects (calls, uses). */
+  | { kind: "eval"; expr: Expr; range: SourceRange }
+  /** Variables that go out of scope here (block end): handles only they held are lost. */
+  | { kind: "scope-end"; names: string[]; range: SourceRange };
+
+export type Terminator =
+  | { kind: "goto"; target: number }
+  /** Two-way branch on a condition; `&&`, `||`, `!`, `?:` in conditions are already lowered to branches. */
+  | { kind: "branch"; cond: Expr; then: number; else: number; range: SourceRange }
+  | { kind: "return"; value?: Expr; range: SourceRange }
+  /** An exception leaving the function (not caught inside it). */
+  | { kind: "throw"; value?: Expr; range: SourceRange }
+  /** No successor: dead end (e.g. after a call to a no-return function). */
+  | { kind: "unreachable" };
+
+export interface BasicBlock {
+  id: number;
+  instrs: Instr[];
+  terminator: Terminator;
+  /** Set on the header block of a loop (the target of back edges). */
+  loopHeader?: boolean;
+  /** Why control reached this block, as a path step ("branch taken", "case 2"...). */
+  label?: string;
+}
+
+export interface Parameter {
+  name: string;
+  /** The declared type spelling, e.g. `VMBPACKETCOMPLETION` or `PVOID`; undefined when absent (JS). */
+  typeName?: string;
+  /** Annotations found on the parameter (SAL: `__drv_freesMem(Mem)`, `_In_`...), normalized without arguments' spaces. */
+  annotations: string[];
+  range: SourceRange;
+}
+
+export interface IrFunction {
+  /** Unique in the file; for methods `Class.method`, for closures `outer#n`. */
+  id: string;
+  /** The name callers use (C function name, TS function/method name). */
+  name: string;
+  file: string;
+  language: "c" | "ts";
+  params: Parameter[];
+  /** Return type spelling, if any. */
+  returnType?: string;
+  /** Annotations on the declaration itself (SAL on the return, role typedefs `EVT_VMB_...`). */
+  annotations: string[];
+  blocks: BasicBlock[];
+  entry: number;
+  range: SourceRange;
+  nameRange: SourceRange;
+  /** True for closures analyzed on their own; their captures are escapes of the creator. */
+  isClosure?: boolean;
+}
+
+/** A declaration without body (a prototype in a header): feeds the SAL-learned model. */
+export interface IrDeclaration {
+  name: string;
+  file: string;
+  params: Parameter[];
+  returnType?: string;
+  annotations: string[];
+  range: SourceRange;
+}
+
+/** `// vmbguard-disable-next-line a, b` or `// vmbguard-disable-line a` */
+export interface Suppression {
+  /** The line the suppression applies to (zero-based). */
+  line: number;
+  rules: string[];
+  range: SourceRange;
+}
+
+export interface ParseProblem {
+  message: string;
+  range: SourceRange;
+}
+
+export interface IrFile {
+  file: string;
+  language: "c" | "ts";
+  functions: IrFunction[];
+  declarations: IrDeclaration[];
+  /** Role declarations such as `EVT_VMB_CHANNEL_PROCESS_PACKET MyProcessPacket;`: function name to role typedef. */
+  roles: { functionName: string; role: string; range: SourceRange }[];
+  suppressions: Suppression[];
+  /** Syntax errors and skipped regions; the rest of the file is still lowered. */
+  problems: ParseProblem[];
+}

@@ -1,0 +1,92 @@
+// The API model: which function acquires, releases, transfers or uses which handle.
+// Built-in packs, the user's vmbguard.json, SAL annotations and learned summaries all
+// produce these same records (ARCHITECTURE.md rule 2, ENGINE.md "Across functions").
+
+/** Where an effect applies: a zero-based argument index, or the return value. */
+export type Target = number | "return";
+
+/** Which outcome of the call an effect depends on. */
+export type Outcome =
+  /** Unconditional. */
+  | "always"
+  /** Only when the call returns a success status (NT_SUCCESS, or a non-null/true result). */
+  | "success"
+  /** Only when the call returns a failure status. */
+  | "failure";
+
+export type Effect =
+  /**
+   * A new resource of `family`. `target` "return": the return value is the handle;
+   * a number: the argument is a pointer through which the handle is written (`&Channel`).
+   * `variant` distinguishes handles of one family that release differently
+   * (`caller-memory` packets from VmbPacketInitialize must never be freed by the family).
+   */
+  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string }
+  /** Ends the resource (free, complete, cleanup). */
+  | { kind: "release"; family: string; target: number; when?: Outcome }
+  /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
+  | { kind: "transfer"; family: string; target: number; when?: Outcome }
+  /** Only reads the handle: an error when it is already released. */
+  | { kind: "use"; family: string; target: number }
+  /** The callee may keep the pointer: the caller is no longer responsible. */
+  | { kind: "escape"; target: number }
+  /** The argument is a callback function that the API will call in `role`. */
+  | { kind: "register-callback"; target: number; role: string }
+  /** The call's boolean result says whether its argument (a status) is a success (NT_SUCCESS). */
+  | { kind: "status-predicate"; target: number }
+  /** The call never returns (bug checks, abort). */
+  | { kind: "no-return" };
+
+/** How a function's return value encodes success, for `when` outcomes. */
+export type ReturnConvention = "ntstatus" | "pointer" | "boolean" | "none";
+
+export interface ModelEntry {
+  name: string;
+  effects: Effect[];
+  returns?: ReturnConvention;
+  /** Where the entry came from, for hovers and explanations: `kmcl`, `vmbguard.json`, `SAL in x.h:12`, `summary of Foo`. */
+  origin: string;
+  /** One line for hovers: what the call does. */
+  doc?: string;
+}
+
+export interface FamilyDef {
+  name: string;
+  /** Human name of one resource, e.g. "packet", "pool allocation". */
+  noun: string;
+  /** What a call to a bodiless, unmodelled function does to a handle of this family (RULES.md). */
+  unknownCalls: "borrow" | "escape";
+  /** Rule reported when a resource of this family is still owned at an exit. */
+  leakRule: string;
+  /** Rule reported when it is released twice. */
+  doubleReleaseRule: string;
+  /** Variants that the family's release functions may not end (`free-unowned`). */
+  unreleasableVariants?: string[];
+}
+
+/**
+ * A callback role: a function that the library calls with resources it hands over.
+ * `params` lists which parameter receives which family, owned by the callee.
+ */
+export interface RoleDef {
+  name: string;
+  params: { index: number; family: string; variant?: string }[];
+  /** Typedef names that declare a function in this role (`EVT_VMB_CHANNEL_PROCESS_PACKET Foo;`). */
+  typedefs: string[];
+}
+
+export interface StatusConvention {
+  /** Constants that mean success (`STATUS_SUCCESS`). */
+  successConstants: string[];
+  /** A regular expression: other constants matching it are failures (`^STATUS_`). */
+  failureConstantPattern: string;
+}
+
+export interface ModelPack {
+  name: string;
+  description: string;
+  families: FamilyDef[];
+  functions: ModelEntry[];
+  roles: RoleDef[];
+  status?: StatusConvention;
+}

@@ -1,0 +1,154 @@
+// The built-in model packs. This file is the only place that knows API names.
+import type { Effect, ModelEntry, ModelPack } from "./model";
+
+function entry(name: string, origin: string, doc: string, effects: Effect[], returns?: ModelEntry["returns"]): ModelEntry {
+  return { name, origin, doc, effects, returns };
+}
+
+const KMCL = "kmcl";
+
+export const kmclPack: ModelPack = {
+  name: KMCL,
+  description: "VMBus kernel-mode client library (vmbuskernelmodeclientlibapi.h): packets, completions, channels.",
+  families: [
+    {
+      name: "packet",
+      noun: "packet",
+      unknownCalls: "borrow",
+      leakRule: "packet-leak",
+      doubleReleaseRule: "double-free",
+      unreleasableVariants: ["caller-memory"],
+    },
+    {
+      name: "completion",
+      noun: "packet completion",
+      unknownCalls: "borrow",
+      leakRule: "completion-leak",
+      doubleReleaseRule: "double-completion",
+    },
+    {
+      name: "channel",
+      noun: "channel",
+      unknownCalls: "borrow",
+      leakRule: "packet-leak",
+      doubleReleaseRule: "double-free",
+    },
+  ],
+  functions: [
+    entry("VmbPacketAllocate", KMCL, "Allocates a packet from the channel's lookaside list; returns NULL when none is left.", [
+      { kind: "acquire", family: "packet", target: "return", mayBeNull: true },
+    ], "pointer"),
+    entry("VmbPacketInitialize", KMCL, "Builds a packet in caller-owned memory; the caller frees its buffer, never with VmbPacketFree.", [
+      { kind: "acquire", family: "packet", target: 1, variant: "caller-memory", when: "success" },
+    ], "ntstatus"),
+    entry("VmbPacketFree", KMCL, "Frees a packet that was never sent, or whose completion routine was replaced.", [
+      { kind: "release", family: "packet", target: 0 },
+    ]),
+    ...["VmbPacketSend", "VmbPacketSendWithExternalMdl", "VmbPacketSendWithExternalPfns"].map((name) =>
+      entry(name, KMCL, "Sends the packet: on success it belongs to the library until its completion routine runs; on failure the sender still owns it.", [
+        { kind: "transfer", family: "packet", target: 0, when: "success" },
+      ], "ntstatus"),
+    ),
+    entry("VmbPacketSetCompletionRoutine", KMCL, "Replaces the packet's completion routine, which then receives the packet and must free or keep it.", [
+      { kind: "use", family: "packet", target: 0 },
+      { kind: "register-callback", target: 1, role: "packet-completion" },
+    ]),
+    ...["VmbPacketGetContext", "VmbPacketGetPointer", "VmbPacketSetPointer"].map((name) =>
+      entry(name, KMCL, "Reads or writes the packet's context; the packet must be live.", [{ kind: "use", family: "packet", target: 0 }]),
+    ),
+    entry("VmbChannelPacketComplete", KMCL, "Completes an incoming packet; every delivery must be completed exactly once.", [
+      { kind: "release", family: "completion", target: 0 },
+    ]),
+    entry("VmbChannelPacketGetExternalData", KMCL, "Reads the external data of an incoming packet.", [{ kind: "use", family: "completion", target: 0 }], "ntstatus"),
+    entry("VmbChannelAllocate", KMCL, "Allocates a channel; it must be released with VmbChannelCleanup.", [
+      { kind: "acquire", family: "channel", target: 2, when: "success" },
+    ], "ntstatus"),
+    entry("VmbChannelCleanup", KMCL, "Releases a channel.", [{ kind: "release", family: "channel", target: 0 }]),
+    ...["VmbChannelEnable", "VmbChannelDisable", "VmbChannelSendSynchronousRequest", "VmbChannelSizeofPacket"].map((name) =>
+      entry(name, KMCL, "Operates on a live channel.", [{ kind: "use", family: "channel", target: 0 }], "ntstatus"),
+    ),
+    entry("VmbChannelInitSetProcessPacketCallbacks", KMCL, "Registers the channel's process-packet callback, which receives incoming packets to complete.", [
+      { kind: "use", family: "channel", target: 0 },
+      { kind: "register-callback", target: 1, role: "process-packet" },
+    ], "ntstatus"),
+    entry("NT_SUCCESS", KMCL, "True when the status is a success code.", [{ kind: "status-predicate", target: 0 }], "boolean"),
+    entry("KeBugCheckEx", KMCL, "Stops the system.", [{ kind: "no-return" }]),
+    entry("KeBugCheck", KMCL, "Stops the system.", [{ kind: "no-return" }]),
+  ],
+  roles: [
+    {
+      name: "process-packet",
+      params: [{ index: 1, family: "completion" }],
+      typedefs: ["EVT_VMB_CHANNEL_PROCESS_PACKET"],
+    },
+    {
+      name: "packet-completion",
+      params: [{ index: 0, family: "packet" }],
+      typedefs: ["EVT_VMB_PACKET_COMPLETION_ROUTINE"],
+    },
+  ],
+  status: { successConstants: ["STATUS_SUCCESS"], failureConstantPattern: "^STATUS_" },
+};
+
+const POOL = "wdk-pool";
+export const wdkPoolPack: ModelPack = {
+  name: POOL,
+  description: "Executive pool allocations: ExAllocatePool* and ExFreePool*.",
+  families: [
+    { name: "pool", noun: "pool allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+  ],
+  functions: [
+    ...["ExAllocatePool2", "ExAllocatePool3", "ExAllocatePoolWithTag", "ExAllocatePool", "ExAllocatePoolZero",
+      "ExAllocatePoolUninitialized", "ExAllocatePoolQuotaUninitialized", "ExAllocatePoolWithQuotaTag", "ExAllocatePoolWithTagPriority"].map((name) =>
+      entry(name, POOL, "Allocates pool memory; returns NULL on failure.", [{ kind: "acquire", family: "pool", target: "return", mayBeNull: true }], "pointer"),
+    ),
+    ...["ExFreePoolWithTag", "ExFreePool", "ExFreePool2"].map((name) =>
+      entry(name, POOL, "Frees pool memory.", [{ kind: "release", family: "pool", target: 0 }]),
+    ),
+  ],
+  roles: [],
+};
+
+const MDL = "wdk-mdl";
+export const wdkMdlPack: ModelPack = {
+  name: MDL,
+  description: "Memory descriptor lists: IoAllocateMdl and IoFreeMdl.",
+  families: [
+    { name: "mdl", noun: "MDL", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+  ],
+  functions: [
+    entry("IoAllocateMdl", MDL, "Allocates an MDL; returns NULL on failure.", [{ kind: "acquire", family: "mdl", target: "return", mayBeNull: true }], "pointer"),
+    entry("IoFreeMdl", MDL, "Frees an MDL.", [{ kind: "release", family: "mdl", target: 0 }]),
+    ...["MmBuildMdlForNonPagedPool", "MmProbeAndLockPages", "MmUnlockPages", "MmGetSystemAddressForMdlSafe", "MmGetMdlVirtualAddress", "MmGetMdlByteCount"].map((name) =>
+      entry(name, MDL, "Uses a live MDL.", [{ kind: "use", family: "mdl", target: 0 }]),
+    ),
+  ],
+  roles: [],
+};
+
+const LIBC = "libc";
+export const libcPack: ModelPack = {
+  name: LIBC,
+  description: "C heap: malloc, calloc, realloc, strdup and free.",
+  families: [
+    { name: "heap", noun: "heap allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+  ],
+  functions: [
+    ...["malloc", "calloc", "strdup", "strndup", "aligned_alloc"].map((name) =>
+      entry(name, LIBC, "Allocates heap memory; returns NULL on failure.", [{ kind: "acquire", family: "heap", target: "return", mayBeNull: true }], "pointer"),
+    ),
+    entry("realloc", LIBC, "Resizes a heap block: on success the old pointer is released and a new one returned; on failure the old one is still owned.", [
+      { kind: "release", family: "heap", target: 0, when: "success" },
+      { kind: "acquire", family: "heap", target: "return", mayBeNull: true },
+    ], "pointer"),
+    entry("free", LIBC, "Frees heap memory.", [{ kind: "release", family: "heap", target: 0 }]),
+    ...["exit", "abort", "_Exit", "quick_exit"].map((name) => entry(name, LIBC, "Ends the program.", [{ kind: "no-return" }])),
+  ],
+  roles: [],
+};
+
+export const builtinPacks: ReadonlyMap<string, ModelPack> = new Map(
+  [kmclPack, wdkPoolPack, wdkMdlPack, libcPack].map((pack) => [pack.name, pack]),
+);
+
+export const defaultPacks = [KMCL];
