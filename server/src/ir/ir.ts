@@ -19,7 +19,7 @@ export interface SourceRange {
 export type Expr =
   | { kind: "var"; name: string; range: SourceRange }
   /** `base->field`, `base.field`, `this.field`: one storage location per (base, field). */
-  | { kind: "field"; base: Expr; field: string; range: SourceRange }
+  | { kind: "field"; base: Expr; field: string; op: "->" | "."; range: SourceRange }
   /** `base[index]`; `index` is evaluated for calls, the slot is tracked when it is a constant. */
   | { kind: "index"; base: Expr; index: Expr; range: SourceRange }
   /** `*target` */
@@ -39,6 +39,8 @@ export type Expr =
     }
   /** `c ? a : b` in value position (in conditions frontends lower it to branches). */
   | { kind: "conditional"; test: Expr; then: Expr; else: Expr; range: SourceRange }
+  /** An assignment inside an expression (`if ((p = Alloc(c)) == NULL)`); its value is the assigned value. */
+  | { kind: "assign"; target: Expr; value: Expr; range: SourceRange }
   /** `(a, b)`: every part evaluated in order, the value is the last. */
   | { kind: "sequence"; parts: Expr[]; range: SourceRange }
   /** A named function used as a value (a callback passed to an API). */
@@ -157,4 +159,27 @@ export interface IrFile {
   suppressions: Suppression[];
   /** Syntax errors and skipped regions; the rest of the file is still lowered. */
   problems: ParseProblem[];
+}
+
+/** The source spelling of a storage location (`p`, `ctx->Packet`, `this.pending[0]`), for messages and fixes. */
+export function locationText(expr: Expr): string | undefined {
+  switch (expr.kind) {
+    case "var":
+      return expr.name;
+    case "field": {
+      const base = locationText(expr.base);
+      return base === undefined ? undefined : `${base}${expr.op}${expr.field}`;
+    }
+    case "index": {
+      const base = locationText(expr.base);
+      const index = expr.index.kind === "const" ? String(expr.index.value) : locationText(expr.index);
+      return base === undefined || index === undefined ? undefined : `${base}[${index}]`;
+    }
+    case "deref": {
+      const target = locationText(expr.target);
+      return target === undefined ? undefined : `*${target}`;
+    }
+    default:
+      return undefined;
+  }
 }
