@@ -68,8 +68,8 @@ export interface Callee {
 }
 
 export type Instr =
-  /** `target = value` (also declarations with an initializer). */
-  | { kind: "assign"; target: Expr; value: Expr; range: SourceRange }
+  /** `target = value`; `declaration` is set when it declares a local with an initializer (`T p = e;`, `let p = e`). */
+  | { kind: "assign"; target: Expr; value: Expr; range: SourceRange; declaration?: boolean }
   /** A declaration without initializer: the variable holds an unknown value from here. */
   | { kind: "declare"; name: string; range: SourceRange }
   /** An expression evaluated for its effects (calls, uses). */

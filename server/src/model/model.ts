@@ -17,11 +17,12 @@ export type Outcome =
 export type Effect =
   /**
    * A new resource of `family`. `target` "return": the return value is the handle;
-   * a number: the argument is a pointer through which the handle is written (`&Channel`).
+   * a number: the argument is a pointer through which the handle is written (`&Channel`), or,
+   * with `inPlace`, the argument itself becomes the handle (a buffer turned into a packet).
    * `variant` distinguishes handles of one family that release differently
    * (`caller-memory` packets from VmbPacketInitialize must never be freed by the family).
    */
-  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string }
+  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string; inPlace?: boolean }
   /** Ends the resource (free, complete, cleanup). */
   | { kind: "release"; family: string; target: number; when?: Outcome }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */

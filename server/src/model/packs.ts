@@ -39,7 +39,7 @@ export const kmclPack: ModelPack = {
       { kind: "acquire", family: "packet", target: "return", mayBeNull: true },
     ], "pointer"),
     entry("VmbPacketInitialize", KMCL, "Builds a packet in caller-owned memory; the caller frees its buffer, never with VmbPacketFree.", [
-      { kind: "acquire", family: "packet", target: 1, variant: "caller-memory", when: "success" },
+      { kind: "acquire", family: "packet", target: 1, variant: "caller-memory", when: "success", inPlace: true },
     ], "ntstatus"),
     entry("VmbPacketFree", KMCL, "Frees a packet that was never sent, or whose completion routine was replaced.", [
       { kind: "release", family: "packet", target: 0 },
