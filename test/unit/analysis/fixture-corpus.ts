@@ -1,0 +1,159 @@
+// Reads the C fixture corpus (test/fixtures/c) into checkable units and compares what the
+// engine reports with the `expect:` comments written in the sources. The convention itself
+// is documented at the top of fixtures.test.ts.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { defaultConfig, type Config } from "../../../server/src/config/config";
+
+/** From out/test/unit/analysis back to the repository's source tree. */
+export const cFixturesRoot = resolve(__dirname, "../../../../test/fixtures/c");
+
+export type Twin = "bad" | "good";
+
+export interface FixtureFile {
+  /** Path relative to the unit's folder, with forward slashes: how failures name the file. */
+  name: string;
+  absolutePath: string;
+  text: string;
+}
+
+export interface FixtureUnit {
+  pattern: string;
+  twin: Twin;
+  /** The folder that file names are relative to. */
+  root: string;
+  files: FixtureFile[];
+  config: Config;
+}
+
+export interface ExpectedFinding {
+  file: string;
+  /** One-based, as editors and failure messages show it. */
+  line: number;
+  ruleId: string;
+}
+
+const sourceExtensions = [".c", ".h"];
+const twins: Twin[] = ["bad", "good"];
+
+/**
+ * `// expect: a, b` normally; `/* expect: a *\/` is accepted for lines whose own `//` comment
+ * is the subject of the test (a suppression comment cannot carry a second `//` comment).
+ */
+const expectationPattern = /(?:\/\/|\/\*)\s*expect:\s*([a-z][a-z0-9-]*(?:\s*,\s*[a-z][a-z0-9-]*)*)/g;
+
+export function parseExpectations(fileName: string, text: string): ExpectedFinding[] {
+  const expected: ExpectedFinding[] = [];
+  text.split(/\r?\n/).forEach((lineText, index) => {
+    for (const match of lineText.matchAll(expectationPattern)) {
+      for (const ruleId of match[1].split(",")) expected.push({ file: fileName, line: index + 1, ruleId: ruleId.trim() });
+    }
+  });
+  return expected;
+}
+
+export function expectationsOf(unit: FixtureUnit): ExpectedFinding[] {
+  return unit.files.flatMap((file) => parseExpectations(file.name, file.text));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A fixture's vmbguard.json over the defaults; object-valued keys (budget, functions) merge one level deep. */
+export function mergeFixtureConfig(overrides: unknown, source: string): Config {
+  const merged = defaultConfig();
+  if (!isPlainObject(overrides)) throw new Error(`${source}: expected a JSON object`);
+  const target = merged as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in target)) throw new Error(`${source}: unknown configuration key "${key}"`);
+    const current = target[key];
+    target[key] = isPlainObject(current) && isPlainObject(value) ? { ...current, ...value } : value;
+  }
+  return merged;
+}
+
+function listSourceFiles(folder: string): string[] {
+  return readdirSync(folder)
+    .sort()
+    .flatMap((entry) => {
+      const full = join(folder, entry);
+      if (statSync(full).isDirectory()) return listSourceFiles(full);
+      return sourceExtensions.some((extension) => entry.endsWith(extension)) ? [full] : [];
+    });
+}
+
+function readFixtureFile(root: string, absolutePath: string): FixtureFile {
+  return { name: relative(root, absolutePath).split(sep).join("/"), absolutePath, text: readFileSync(absolutePath, "utf8") };
+}
+
+/** Every (pattern, twin) unit, sorted, so test names and order are stable. */
+export function discoverUnits(root: string = cFixturesRoot): FixtureUnit[] {
+  const units: FixtureUnit[] = [];
+  for (const pattern of readdirSync(root).sort()) {
+    const patternDir = join(root, pattern);
+    if (!statSync(patternDir).isDirectory()) continue;
+    const configPath = join(patternDir, "vmbguard.json");
+    const config = existsSync(configPath)
+      ? mergeFixtureConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath)
+      : defaultConfig();
+    for (const twin of twins) {
+      const singleFile = join(patternDir, `${twin}.c`);
+      const folder = join(patternDir, twin);
+      if (existsSync(singleFile)) {
+        units.push({ pattern, twin, root: patternDir, files: [readFixtureFile(patternDir, singleFile)], config });
+      } else if (existsSync(folder) && statSync(folder).isDirectory()) {
+        units.push({ pattern, twin, root: folder, files: listSourceFiles(folder).map((file) => readFixtureFile(folder, file)), config });
+      }
+    }
+  }
+  return units;
+}
+
+/** The pattern folders, to check that each holds both twins. */
+export function listPatterns(root: string = cFixturesRoot): string[] {
+  return readdirSync(root)
+    .sort()
+    .filter((entry) => statSync(join(root, entry)).isDirectory());
+}
+
+/** How the engine's file path reads in a unit: relative to the unit's folder when it is inside it. */
+export function unitFileName(unit: FixtureUnit, reportedPath: string): string {
+  const absolute = isAbsolute(reportedPath) ? reportedPath : resolve(unit.root, reportedPath);
+  const inside = relative(unit.root, absolute);
+  return inside.startsWith("..") ? reportedPath : inside.split(sep).join("/");
+}
+
+export function describeFinding(finding: ExpectedFinding): string {
+  return `${finding.file}:${finding.line} ${finding.ruleId}`;
+}
+
+export interface Comparison {
+  missing: ExpectedFinding[];
+  unexpected: ExpectedFinding[];
+}
+
+/** Exact multiset comparison on (file, line, rule). */
+export function compareFindings(expected: ExpectedFinding[], actual: ExpectedFinding[]): Comparison {
+  const unmatched = new Map<string, ExpectedFinding[]>();
+  for (const finding of actual) {
+    const key = describeFinding(finding);
+    unmatched.set(key, [...(unmatched.get(key) ?? []), finding]);
+  }
+  const missing: ExpectedFinding[] = [];
+  for (const finding of expected) {
+    const candidates = unmatched.get(describeFinding(finding));
+    if (candidates !== undefined && candidates.length > 0) candidates.pop();
+    else missing.push(finding);
+  }
+  const byPosition = (a: ExpectedFinding, b: ExpectedFinding) =>
+    a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId);
+  return { missing: missing.sort(byPosition), unexpected: [...unmatched.values()].flat().sort(byPosition) };
+}
+
+export function formatComparison(unit: FixtureUnit, comparison: Comparison): string {
+  const lines = [`${unit.pattern}/${unit.twin}: findings differ from the expect: comments`];
+  for (const finding of comparison.missing) lines.push(`  missing     ${describeFinding(finding)}`);
+  for (const finding of comparison.unexpected) lines.push(`  unexpected  ${describeFinding(finding)}`);
+  return lines.join("\n");
+}
