@@ -26,6 +26,8 @@ export interface Config {
   /** Severity per rule id, or "off". */
   rules: Record<string, Severity | "off">;
   budget: { maxStates: number; maxMillis: number };
+  /** Files larger than this many bytes are skipped with a warning (CLI and language server). */
+  maxFileBytes?: number;
 }
 
 export function defaultConfig(): Config {

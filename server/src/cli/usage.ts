@@ -1,0 +1,41 @@
+// The text of `vmbguard --help` and `vmbguard check --help`.
+
+export const generalUsage = `Usage: vmbguard <command> [options]
+
+Commands:
+  check [paths...]   Check C and TypeScript sources for VMBus packet lifecycle bugs
+
+Options:
+  -h, --help         Show this help (vmbguard check --help for the check options)
+  -v, --version      Print the version
+
+Exit codes: 0 nothing to report, 1 findings, 2 usage, configuration or I/O error.
+`;
+
+export const checkUsage = `Usage: vmbguard check [options] [paths...]
+
+Checks the given files and folders (default: the current folder). Folders are searched
+recursively for .c .h .cpp .ts .tsx .js files, skipping node_modules, .git and what
+.gitignore files and the config's include/exclude globs leave out.
+
+Options:
+  -f, --format <text|json|sarif>   Output format (default: text)
+  -o, --output <file>              Write the report to a file instead of stdout
+  -c, --config <file>              Configuration file (default: the nearest vmbguard.json
+                                   above the first path, else above the current folder)
+  -j, --jobs <n>                   Worker threads for parsing (default: available CPUs);
+                                   the output is the same for every n
+      --baseline <sarif>           Report only findings whose fingerprint is not in this SARIF log
+      --severity <level>           Lowest severity reported and counted for the exit code:
+                                   error, warning (default) or information
+      --rule <id>                  Report only this rule (repeatable)
+      --model <pack>               Enable a built-in model pack: kmcl, wdk-pool, wdk-mdl, libc
+                                   (repeatable; adds to the config's "models")
+      --shard <i/n>                Check only the i-th of n stable slices of the file set
+      --exit-zero                  Exit 0 even when there are findings (2 still means an error)
+      --no-color                   No colours in text output (also: NO_COLOR environment variable)
+  -h, --help                       Show this help
+
+Exit codes: 0 nothing at or above the severity threshold, 1 findings, 2 usage,
+configuration or I/O error.
+`;
