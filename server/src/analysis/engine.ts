@@ -1,0 +1,836 @@
+// The path-sensitive typestate engine for one function (ENGINE.md): a bounded exploded
+// graph over the CFG, with states that track resources, bindings and facts. It reads only IR
+// and model entries; it knows no API by name.
+import type { BasicBlock, Expr, IrFunction, SourceRange } from "../ir/ir";
+import { locationText } from "../ir/ir";
+import { exprText } from "../ir/print";
+import type { Effect, ModelEntry } from "../model/model";
+import type { ModelRegistry } from "../model/registry";
+import { anyFamily } from "../model/sal";
+import type { FixHint, PathStep } from "./findings";
+import { State, unknownValue, valueKey, type Resource, type Value } from "./state";
+
+export interface EngineBudget {
+  maxStates: number;
+  maxMillis: number;
+}
+
+/** A finding before severities, suppressions and fingerprints are applied. */
+export interface RawFinding {
+  ruleId: string;
+  message: string;
+  range: SourceRange;
+  family?: string;
+  acquiredAt?: SourceRange;
+  path: PathStep[];
+  fixes: FixHint[];
+}
+
+export interface ExitRecord {
+  state: State;
+  returnValue: Value;
+  kind: "return" | "throw";
+}
+
+export interface FunctionAnalysis {
+  findings: RawFinding[];
+  exits: ExitRecord[];
+  incomplete: boolean;
+  statesExplored: number;
+}
+
+/** Families owned by parameters at entry (callback roles). */
+export type EntryOwnership = Map<number, { family: string; variant?: string }>;
+
+interface Out {
+  s: State;
+  v: Value;
+}
+
+/** Each loop header is entered this many times per path before the path is widened, then dropped. */
+const loopUnroll = 2;
+
+export function analyzeFunction(fn: IrFunction, registry: ModelRegistry, entryOwnership: EntryOwnership, budget: EngineBudget): FunctionAnalysis {
+  return new FunctionAnalyzer(fn, registry, entryOwnership, budget).run();
+}
+
+class FunctionAnalyzer {
+  private readonly findings: RawFinding[] = [];
+  private readonly findingKeys = new Set<string>();
+  private readonly exits: ExitRecord[] = [];
+  private readonly blocks = new Map<number, BasicBlock>();
+  private readonly locals = new Set<string>();
+  private nextSym: number;
+  private nextResource = 1;
+  /** Parameter symbols are 0..n-1. */
+  private readonly paramCount: number;
+
+  constructor(
+    private readonly fn: IrFunction,
+    private readonly registry: ModelRegistry,
+    private readonly entryOwnership: EntryOwnership,
+    private readonly budget: EngineBudget,
+  ) {
+    for (const block of fn.blocks) this.blocks.set(block.id, block);
+    for (const param of fn.params) this.locals.add(param.name);
+    for (const block of fn.blocks) {
+      for (const instr of block.instrs) {
+        if (instr.kind === "declare") this.locals.add(instr.name);
+        if (instr.kind === "assign" && instr.declaration && instr.target.kind === "var") this.locals.add(instr.target.name);
+      }
+    }
+    this.paramCount = fn.params.length;
+    this.nextSym = this.paramCount;
+  }
+
+  run(): FunctionAnalysis {
+    const start = Date.now();
+    const initial = State.initial();
+    this.fn.params.forEach((param, index) => {
+      const owned = this.entryOwnership.get(index);
+      if (owned) {
+        const id = this.nextResource++;
+        initial.resources.set(id, {
+          id,
+          family: owned.family,
+          variant: owned.variant,
+          state: "owned",
+          nullness: "nonnull",
+          mayBeNull: false,
+          acquiredAt: param.range,
+          paramIndex: index,
+          origin: "role",
+          since: 0,
+        });
+        initial.bindings.set(param.name, { k: "res", id });
+        initial.addStep({ message: `'${param.name}' receives a ${this.registry.family(owned.family).noun} the callee must release`, file: this.fn.file, range: param.range, kind: "acquire" }, id);
+      } else {
+        initial.bindings.set(param.name, { k: "sym", id: index });
+      }
+    });
+
+    const queue: { block: number; state: State }[] = [{ block: this.fn.entry, state: initial }];
+    const seen = new Map<number, Set<string>>();
+    let explored = 0;
+    let incomplete = false;
+    for (let head = 0; head < queue.length; head++) {
+      const { block: blockId, state } = queue[head];
+      queue[head] = undefined as never; // let finished states be collected
+      if (++explored > this.budget.maxStates || ((explored & 63) === 0 && Date.now() - start > this.budget.maxMillis)) {
+        incomplete = true;
+        break;
+      }
+      const block = this.blocks.get(blockId);
+      if (!block) continue;
+      if (block.loopHeader) {
+        const visits = (state.loopVisits.get(blockId) ?? 0) + 1;
+        if (visits > loopUnroll + 1) continue;
+        state.loopVisits.set(blockId, visits);
+        if (visits === loopUnroll + 1) this.widen(state);
+      }
+      const key = state.key();
+      let keys = seen.get(blockId);
+      if (!keys) seen.set(blockId, (keys = new Set()));
+      if (keys.has(key)) continue;
+      keys.add(key);
+
+      let states = [state];
+      for (const instr of block.instrs) {
+        const next: State[] = [];
+        for (const s of states) next.push(...this.execInstr(s, instr));
+        states = next;
+      }
+      for (const s of states) {
+        for (const successor of this.terminate(s, block)) queue.push(successor);
+      }
+    }
+    if (incomplete) {
+      this.report(
+        undefined,
+        {
+          ruleId: "analysis-incomplete",
+          message: `The analysis of '${this.fn.name}' stopped at its budget (${this.budget.maxStates} states or ${this.budget.maxMillis} ms): findings for it may be missing.`,
+          range: this.fn.nameRange,
+          path: [],
+          fixes: [],
+        },
+      );
+    }
+    return { findings: this.findings, exits: this.exits, incomplete, statesExplored: explored };
+  }
+
+  /** Past the unroll bound, forget constants (loop counters) so the loop exit becomes reachable. */
+  private widen(state: State): void {
+    for (const [location, value] of state.bindings) {
+      if (value.k === "int") state.bindings.set(location, this.freshSym());
+    }
+  }
+
+  // ---------- instructions ----------
+
+  private execInstr(s: State, instr: BasicBlock["instrs"][number]): State[] {
+    switch (instr.kind) {
+      case "assign":
+        return this.eval(s, instr.value).map(({ s: next, v }) => {
+          this.write(next, instr.target, v, instr.range, instr.declaration === true);
+          return next;
+        });
+      case "declare": {
+        const old = s.bindings.get(instr.name);
+        s.bindings.set(instr.name, this.freshSym());
+        if (old?.k === "res") this.checkLost(s, old.id, instr.range, "overwrite");
+        return [s];
+      }
+      case "eval":
+        return this.eval(s, instr.expr).map(({ s: next, v }) => {
+          if (v.k === "res") this.checkLost(next, v.id, instr.range, "dropped");
+          return next;
+        });
+      case "scope-end": {
+        const dropped: number[] = [];
+        for (const name of instr.names) {
+          const value = s.bindings.get(name);
+          s.bindings.delete(name);
+          if (value?.k === "res") dropped.push(value.id);
+        }
+        for (const id of dropped) this.checkLost(s, id, instr.range, "scope");
+        return [s];
+      }
+    }
+  }
+
+  private terminate(s: State, block: BasicBlock): { block: number; state: State }[] {
+    const t = block.terminator;
+    switch (t.kind) {
+      case "goto":
+        return [{ block: t.target, state: s }];
+      case "branch": {
+        const successors: { block: number; state: State }[] = [];
+        for (const { s: evaluated, v } of this.eval(s, t.cond)) {
+          for (const [next, truth] of this.split(evaluated, v)) {
+            next.addStep({ message: `taken: '${exprText(t.cond)}' is ${truth ? "true" : "false"}`, file: this.fn.file, range: t.range, kind: "branch" });
+            successors.push({ block: truth ? t.then : t.else, state: next });
+          }
+        }
+        return successors;
+      }
+      case "return":
+      case "throw": {
+        const outs = t.value ? this.eval(s, t.value) : [{ s, v: unknownValue }];
+        for (const { s: next, v } of outs) this.exit(next, t.kind === "return" ? v : unknownValue, t.range, t.kind);
+        return [];
+      }
+      case "unreachable":
+        return [];
+    }
+  }
+
+  private exit(s: State, returnValue: Value, range: SourceRange, kind: "return" | "throw"): void {
+    if (kind === "return" && returnValue.k === "res") {
+      const res = s.resources.get(returnValue.id)!;
+      if (res.state === "owned") {
+        s.update(res.id, { state: "escaped" });
+        s.addStep({ message: `returned to the caller here`, file: this.fn.file, range, kind: "escape" }, res.id);
+      }
+    }
+    for (const res of s.resources.values()) {
+      if (this.isLive(res)) this.reportLeak(s, res, range, kind === "throw" ? "throw" : "exit");
+    }
+    this.exits.push({ state: s, returnValue, kind });
+  }
+
+  private isLive(res: Resource): boolean {
+    if (res.state !== "owned" || res.nullness === "null") return false;
+    const family = this.registry.family(res.family);
+    return !(res.variant && family.unreleasableVariants?.includes(res.variant));
+  }
+
+  /** A resource whose last holder is gone while it is still owned is leaked at `range`. */
+  private checkLost(s: State, id: number, range: SourceRange, why: "overwrite" | "dropped" | "scope"): void {
+    const res = s.resources.get(id);
+    if (!res || !this.isLive(res)) return;
+    if (s.holders(id).length > 0) return;
+    this.reportLeak(s, res, range, why);
+    // Reported once: the resource is gone from this path.
+    s.update(id, { state: "escaped" });
+  }
+
+  private reportLeak(s: State, res: Resource, range: SourceRange, why: "exit" | "throw" | "overwrite" | "dropped" | "scope"): void {
+    const family = this.registry.family(res.family);
+    const holder = s.holders(res.id)[0];
+    const what = this.describe(res, holder);
+    const releaser = this.registry.releaserOf(res.family);
+    const how = {
+      exit: "when the function returns",
+      throw: "when the exception leaves the function",
+      overwrite: "when its last handle is overwritten",
+      dropped: "because its handle is not kept",
+      scope: "when its last handle goes out of scope",
+    }[why];
+    const neither = releaser ? ` without ${releaser}` : "";
+    const fixes: FixHint[] = [];
+    if (holder && releaser && (why === "exit" || why === "throw")) {
+      fixes.push({ kind: "insert-release", file: this.fn.file, before: range, callText: this.releaseSpelling(res, releaser), handleText: holder });
+    }
+    this.report(res, {
+      ruleId: family.leakRule,
+      message: `${capitalize(what)} is leaked ${how}${neither}: it is still owned on this path.`,
+      range,
+      family: res.family,
+      acquiredAt: res.acquiredAt,
+      path: this.pathFor(s, res, { message: `leaked here`, file: this.fn.file, range, kind: "exit" }),
+      fixes,
+    });
+  }
+
+  /** The release call in the acquisition's own spelling: `Kmcl->VmbPacketAllocate` gives `Kmcl->VmbPacketFree`. */
+  private releaseSpelling(res: Resource, releaser: string): string {
+    if (res.acquiredCallText && res.acquiredBy && res.acquiredCallText.endsWith(res.acquiredBy)) {
+      return res.acquiredCallText.slice(0, res.acquiredCallText.length - res.acquiredBy.length) + releaser;
+    }
+    return releaser;
+  }
+
+  private describe(res: Resource, holder?: string): string {
+    const noun = res.family ? this.registry.family(res.family).noun : "handle";
+    const origin = res.acquiredBy && res.acquiredAt ? ` from ${res.acquiredBy} (line ${res.acquiredAt.start.line + 1})` : "";
+    return holder ? `the ${noun} '${holder}'${origin}` : `the ${noun}${origin}`;
+  }
+
+  // ---------- storage ----------
+
+  private locationKey(e: Expr): string | undefined {
+    switch (e.kind) {
+      case "var":
+        return e.name;
+      case "field": {
+        const base = this.locationKey(e.base);
+        return base === undefined ? undefined : `${base}${e.op}${e.field}`;
+      }
+      case "index": {
+        const base = this.locationKey(e.base);
+        if (base === undefined) return undefined;
+        return e.index.kind === "const" ? `${base}[${String(e.index.value)}]` : `${base}[*]`;
+      }
+      case "deref": {
+        const target = this.locationKey(e.target);
+        return target === undefined ? undefined : `*${target}`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Whether storing into `e` keeps the value beyond this function (RULES.md: escaped). */
+  private outlives(e: Expr): boolean {
+    switch (e.kind) {
+      case "var":
+        return !this.locals.has(e.name);
+      case "field":
+        return this.fn.language === "ts" || e.op === "->" || this.outlives(e.base);
+      case "index":
+        return this.fn.language === "ts" || this.outlives(e.base);
+      default:
+        return true;
+    }
+  }
+
+  private write(s: State, target: Expr, v: Value, range: SourceRange, declaration: boolean): void {
+    const key = this.locationKey(target);
+    if (key === undefined) {
+      if (v.k === "res") this.escape(s, v.id, range, `stored through '${exprText(target)}'`);
+      return;
+    }
+    const old = s.bindings.get(key);
+    s.bindings.set(key, v);
+    for (const location of [...s.bindings.keys()]) {
+      if (location.length > key.length && location.startsWith(key) && ".-[".includes(location[key.length])) s.bindings.delete(location);
+    }
+    if (v.k === "res" && !declaration && this.outlives(target)) this.escape(s, v.id, range, `stored in '${exprText(target)}'`);
+    if (old?.k === "res" && !(v.k === "res" && v.id === old.id)) this.checkLost(s, old.id, range, "overwrite");
+  }
+
+  private escape(s: State, id: number, range: SourceRange, how: string): void {
+    const res = s.resources.get(id)!;
+    if (res.state !== "owned" && res.state !== "borrowed") return;
+    s.update(id, { state: "escaped" });
+    s.addStep({ message: `${how}: no longer this function's to release`, file: this.fn.file, range, kind: "escape" }, id);
+  }
+
+  private freshSym(): Value {
+    return { k: "sym", id: this.nextSym++ };
+  }
+
+  private read(s: State, e: Expr): Value {
+    const key = this.locationKey(e);
+    if (key === undefined) return unknownValue;
+    const bound = s.bindings.get(key);
+    if (bound) return bound;
+    if (e.kind === "var") {
+      const status = this.registry.statusConstant(e.name);
+      if (status !== undefined) return { k: "status", ok: status };
+    }
+    const fresh = this.freshSym();
+    s.bindings.set(key, fresh);
+    return fresh;
+  }
+
+  // ---------- expressions ----------
+
+  private eval(s: State, e: Expr): Out[] {
+    switch (e.kind) {
+      case "const":
+        return [{ s, v: constant(e.value) }];
+      case "var":
+        return [{ s, v: this.read(s, e) }];
+      case "field":
+      case "index":
+      case "deref": {
+        const base = e.kind === "deref" ? e.target : e.base;
+        let outs = this.eval(s, base);
+        if (e.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, e.index).map((o) => ({ s: o.s, v: out.v })));
+        return outs.map((out) => {
+          this.dereference(out.s, out.v, e.range);
+          return { s: out.s, v: this.read(out.s, e) };
+        });
+      }
+      case "addr":
+        return this.eval(s, e.target).map((out) => ({ s: out.s, v: unknownValue }));
+      case "call":
+        return this.evalCall(s, e);
+      case "unary":
+        return this.eval(s, e.operand).map((out) => ({ s: out.s, v: e.op === "!" ? not(out.v) : out.v.k === "int" ? { k: "int", v: e.op === "-" ? -out.v.v : e.op === "~" ? ~out.v.v : out.v.v } : opaque(out.v, e.op) }));
+      case "binary":
+        if (e.op === "&&" || e.op === "||") return this.evalLogical(s, e.op, e.left, e.right);
+        return this.eval(s, e.left).flatMap((left) => this.eval(left.s, e.right).map((right) => ({ s: right.s, v: this.binary(e.op, left.v, right.v) })));
+      case "conditional":
+        return this.eval(s, e.test).flatMap((test) => this.split(test.s, test.v).flatMap(([next, truth]) => this.eval(next, truth ? e.then : e.else)));
+      case "assign":
+        return this.eval(s, e.value).map((out) => {
+          this.write(out.s, e.target, out.v, e.range, false);
+          return out;
+        });
+      case "sequence": {
+        let outs: Out[] = [{ s, v: unknownValue }];
+        for (const part of e.parts) outs = outs.flatMap((out) => this.eval(out.s, part));
+        return outs;
+      }
+      case "function-ref":
+        return [{ s, v: { k: "fn", name: e.name } }];
+      case "closure": {
+        for (const name of e.captures) {
+          const value = s.bindings.get(name);
+          if (value?.k === "res") this.escape(s, value.id, e.range, `captured by a closure`);
+        }
+        return [{ s, v: unknownValue }];
+      }
+      case "unknown": {
+        let outs: Out[] = [{ s, v: unknownValue }];
+        for (const part of e.parts) outs = outs.flatMap((out) => this.eval(out.s, part).map((o) => ({ s: o.s, v: unknownValue })));
+        return outs;
+      }
+    }
+  }
+
+  private evalLogical(s: State, op: "&&" | "||", left: Expr, right: Expr): Out[] {
+    return this.eval(s, left).flatMap((l) =>
+      this.split(l.s, l.v).flatMap(([next, truth]) => {
+        if (op === "&&" ? !truth : truth) return [{ s: next, v: { k: "int", v: truth ? 1 : 0 } as Value }];
+        return this.eval(next, right).flatMap((r) => this.split(r.s, r.v).map(([after, t]) => ({ s: after, v: { k: "int", v: t ? 1 : 0 } as Value })));
+      }),
+    );
+  }
+
+  private binary(op: string, a: Value, b: Value): Value {
+    if (a.k === "int" && b.k === "int") return { k: "int", v: arithmetic(op, a.v, b.v) };
+    const isZero = (v: Value) => v.k === "null" || (v.k === "int" && v.v === 0);
+    if (op === "==" || op === "!=") {
+      const negate = op === "!=";
+      if (a.k === "null" && b.k === "null") return { k: "int", v: negate ? 0 : 1 };
+      const [x, y] = isZero(a) ? [b, a] : [a, b];
+      if (isZero(y)) {
+        if (x.k === "res") return { k: "test", key: "", negated: negate, nullOf: x.id };
+        if (x.k === "sym" || x.k === "test") return negate ? x : not(x);
+        if (x.k === "status") return { k: "int", v: (x.ok === !negate) ? 1 : 0 };
+        if (x.k === "str" || x.k === "fn") return { k: "int", v: negate ? 1 : 0 };
+      }
+      if (a.k === "status" && b.k === "status") {
+        if (a.ok && b.ok) return { k: "int", v: negate ? 0 : 1 };
+        if (a.ok !== b.ok) return { k: "int", v: negate ? 1 : 0 };
+        return unknownValue;
+      }
+      const [sym, status] = a.k === "status" ? [b, a] : [a, b];
+      if (status.k === "status" && status.ok && sym.k === "sym") return { k: "test", key: `ok(s${sym.id})`, negated: negate };
+    }
+    if ((op === "<" || op === ">=") && isZero(b)) {
+      if (a.k === "status") return { k: "int", v: (op === "<") === !a.ok ? 1 : 0 };
+      if (a.k === "sym") return { k: "test", key: `ok(s${a.id})`, negated: op === "<" };
+    }
+    if (a.k === "unknown" || b.k === "unknown") return unknownValue;
+    const key = `${valueKey(a)} ${op} ${valueKey(b)}`;
+    return { k: "test", key, negated: false };
+  }
+
+  /** The ways a value can be tested: each a state refined by the outcome. */
+  private split(s: State, v: Value): [State, boolean][] {
+    switch (v.k) {
+      case "int":
+        return [[s, v.v !== 0]];
+      case "null":
+        return [[s, false]];
+      case "str":
+      case "fn":
+        return [[s, true]];
+      case "status":
+        // STATUS_SUCCESS is zero: a bare status is true when it is a failure.
+        return [[s, !v.ok]];
+      case "res":
+        return this.splitNull(s, v.id, false);
+      case "sym":
+        return this.splitFact(s, `s${v.id}`, false);
+      case "test":
+        if (v.nullOf !== undefined) return this.splitNull(s, v.nullOf, !v.negated);
+        return this.splitFact(s, v.key, v.negated);
+      case "unknown": {
+        return [[s, true], [s.clone(), false]];
+      }
+    }
+  }
+
+  /** Splits on "resource is non-null" (or "is null" when `testIsNull`). */
+  private splitNull(s: State, id: number, testIsNull: boolean): [State, boolean][] {
+    const res = s.resources.get(id)!;
+    if (res.nullness !== "unknown") return [[s, (res.nullness === "null") === testIsNull]];
+    const nonNull = s;
+    const isNull = s.clone();
+    nonNull.update(id, { nullness: "nonnull" });
+    isNull.update(id, { nullness: "null" });
+    return [
+      [nonNull, !testIsNull],
+      [isNull, testIsNull],
+    ];
+  }
+
+  private splitFact(s: State, key: string, negated: boolean): [State, boolean][] {
+    const known = s.facts.get(key);
+    if (known !== undefined) return [[s, known !== negated]];
+    const yes = s;
+    const no = s.clone();
+    yes.facts.set(key, true);
+    no.facts.set(key, false);
+    return [
+      [yes, !negated],
+      [no, negated],
+    ];
+  }
+
+  // ---------- calls ----------
+
+  private evalCall(s: State, e: Extract<Expr, { kind: "call" }>): Out[] {
+    let outs: { s: State; values: Value[] }[] = [{ s, values: [] }];
+    if (e.callee.through) {
+      const through = e.callee.through;
+      outs = outs.flatMap((out) => this.eval(out.s, through).map((o) => ({ s: o.s, values: out.values })));
+    }
+    for (const arg of e.args) {
+      outs = outs.flatMap((out) => this.eval(out.s, arg).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
+    }
+    const entry = e.callee.name !== undefined ? this.registry.lookup(e.callee.name) : undefined;
+    return outs.flatMap((out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
+  }
+
+  private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
+    e.args.forEach((arg, index) => {
+      const value = values[index];
+      if (value.k === "res") {
+        const res = s.resources.get(value.id)!;
+        if (res.family && this.registry.family(res.family).unknownCalls === "escape") {
+          this.escape(s, res.id, e.range, `passed to '${e.callee.text}', which may keep it`);
+        }
+      }
+      if (arg.kind === "addr") {
+        // The callee may write through the pointer: what the location held is out of our hands.
+        const key = this.locationKey(arg.target);
+        const held = key !== undefined ? s.bindings.get(key) : undefined;
+        if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
+        if (key !== undefined) s.bindings.set(key, this.freshSym());
+      }
+    });
+    return [{ s, v: this.freshSym() }];
+  }
+
+  private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {
+    if (entry.effects.some((effect) => effect.kind === "no-return")) return [];
+    const conditional = entry.effects.some((effect) => "when" in effect && effect.when !== undefined && effect.when !== "always");
+    const outcomes: (boolean | undefined)[] = conditional ? [true, false] : [undefined];
+    const results: Out[] = [];
+    for (const outcome of outcomes) {
+      const next = outcome === false ? s.clone() : s;
+      if (outcome !== undefined) {
+        next.addStep({ message: `assuming '${e.callee.text}' ${outcome ? "succeeds" : "fails"}`, file: this.fn.file, range: e.range, kind: "call" });
+      }
+      let result: Value | undefined;
+      for (const effect of entry.effects) {
+        if ("when" in effect && effect.when !== undefined && effect.when !== "always" && (effect.when === "success") !== outcome) continue;
+        const produced = this.applyEffect(next, e, entry, effect, values, outcome);
+        if (produced) result = produced;
+      }
+      if (!result) {
+        if (outcome !== undefined && entry.returns === "pointer") result = outcome ? this.freshSym() : { k: "null" };
+        else if (outcome !== undefined && (entry.returns === "ntstatus" || entry.returns === "boolean")) result = entry.returns === "ntstatus" ? { k: "status", ok: outcome } : { k: "int", v: outcome ? 1 : 0 };
+        else result = this.freshSym();
+      }
+      results.push({ s: next, v: result });
+    }
+    return results;
+  }
+
+  /** Applies one effect; returns the call's value when the effect decides it. */
+  private applyEffect(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, effect: Effect, values: Value[], outcome: boolean | undefined): Value | undefined {
+    switch (effect.kind) {
+      case "acquire": {
+        if (effect.target === "return" && outcome === false && entry.returns === "pointer") return { k: "null" };
+        const id = this.nextResource++;
+        const nullness = effect.target !== "return" || outcome === true || !effect.mayBeNull ? "nonnull" : "unknown";
+        s.resources.set(id, {
+          id,
+          family: effect.family,
+          variant: effect.variant,
+          state: "owned",
+          nullness,
+          mayBeNull: effect.mayBeNull === true,
+          acquiredAt: e.range,
+          acquiredBy: entry.name,
+          acquiredCallText: e.callee.text,
+          origin: "acquired",
+          since: s.seq + 1,
+        });
+        s.addStep({ message: `${this.registry.family(effect.family).noun} ${effect.variant ? `(${effect.variant}) ` : ""}acquired here by '${e.callee.text}'`, file: this.fn.file, range: e.range, kind: "acquire" }, id);
+        if (effect.target === "return") return { k: "res", id };
+        const arg = e.args[effect.target];
+        if (!arg) return undefined;
+        const location = effect.inPlace ? arg : arg.kind === "addr" ? arg.target : ({ kind: "deref", target: arg, range: arg.range } as Expr);
+        this.write(s, location, { k: "res", id }, e.range, false);
+        if (this.locationKey(location) === undefined) s.update(id, { state: "escaped" });
+        return undefined;
+      }
+      case "release":
+      case "transfer":
+      case "use": {
+        const res = this.resourceFor(s, values, effect.target, effect.family);
+        if (res) this.applyResourceEffect(s, e, effect, res, outcome);
+        return undefined;
+      }
+      case "escape": {
+        const value = values[effect.target];
+        if (value?.k === "res") this.escape(s, value.id, e.range, `handed to '${e.callee.text}'`);
+        return undefined;
+      }
+      case "status-predicate": {
+        const value = values[effect.target];
+        if (!value) return undefined;
+        if (value.k === "status") return { k: "int", v: value.ok ? 1 : 0 };
+        if (value.k === "sym") return { k: "test", key: `ok(s${value.id})`, negated: false };
+        if (value.k === "int") return { k: "int", v: value.v >= 0 ? 1 : 0 };
+        return unknownValue;
+      }
+      case "register-callback":
+      case "no-return":
+        return undefined;
+    }
+  }
+
+  /** The resource an argument denotes; an unknown value (a parameter, a field) becomes a borrowed handle. */
+  private resourceFor(s: State, values: Value[], index: number, family: string): Resource | undefined {
+    const value = values[index];
+    if (!value) return undefined;
+    if (value.k === "res") return s.resources.get(value.id);
+    if (value.k !== "sym") return undefined;
+    const id = this.nextResource++;
+    const res: Resource = {
+      id,
+      family: family === anyFamily ? "" : family,
+      state: "borrowed",
+      nullness: "unknown",
+      mayBeNull: false,
+      paramIndex: value.id < this.paramCount ? value.id : undefined,
+      origin: value.id < this.paramCount ? "parameter" : "unknown",
+      since: s.seq,
+    };
+    s.resources.set(id, res);
+    for (const [location, bound] of s.bindings) if (bound.k === "sym" && bound.id === value.id) s.bindings.set(location, { k: "res", id });
+    values[index] = { k: "res", id };
+    return res;
+  }
+
+  private applyResourceEffect(
+    s: State,
+    e: Extract<Expr, { kind: "call" }>,
+    effect: Extract<Effect, { kind: "release" | "transfer" | "use" }>,
+    res: Resource,
+    outcome: boolean | undefined,
+  ): void {
+    if (res.nullness === "null") return;
+    const arg = e.args[effect.target];
+    const holder = (arg && (locationText(arg) ?? this.locationKey(arg))) || s.holders(res.id)[0];
+    const what = this.describe(res, holder);
+    const family = effect.family === anyFamily ? res.family : effect.family;
+    if (family && res.family && family !== res.family) {
+      if (effect.kind === "release") {
+        this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases a ${this.registry.family(family).noun}, but ${what} is a ${this.registry.family(res.family).noun}.`, e.range, "release"));
+      }
+      return;
+    }
+    if (!res.family && family) res = s.update(res.id, { family });
+    const familyDef = this.registry.family(res.family);
+
+    if (res.state === "released") {
+      if (effect.kind === "release") {
+        this.report(res, {
+          ...this.finding(s, res, familyDef.doubleReleaseRule, `${capitalize(what)} is released twice: it was already released by '${res.releasedBy}' at line ${res.releasedAt!.start.line + 1}.`, e.range, "release"),
+          fixes: [
+            { kind: "remove-statement", file: this.fn.file, range: e.range },
+            ...(res.releaseStatement && holder ? [{ kind: "null-after-release" as const, file: this.fn.file, after: res.releaseStatement, handleText: holder }] : []),
+          ],
+        });
+      } else {
+        this.report(res, this.finding(s, res, "use-after-free", `${capitalize(what)} is used by '${e.callee.text}' after it was released by '${res.releasedBy}' at line ${res.releasedAt!.start.line + 1}.`, e.range, "use"));
+      }
+      return;
+    }
+    if (effect.kind !== "release") this.checkNull(s, res, e.range, holder);
+
+    if (effect.kind === "release") {
+      if (res.variant && familyDef.unreleasableVariants?.includes(res.variant)) {
+        this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases ${what}, which was not allocated by its family (${res.variant}: built by '${res.acquiredBy}').`, e.range, "release"));
+        return;
+      }
+      if (res.state === "transferred") {
+        this.report(res, this.finding(s, res, "free-in-flight", `${capitalize(what)} is released after '${res.transferredBy}' succeeded at line ${res.transferredAt!.start.line + 1}: it now belongs to the library, which releases it when it completes.`, e.range, "release"));
+      }
+      s.update(res.id, { state: "released", releasedAt: e.range, releasedBy: e.callee.text, releaseStatement: e.range });
+      s.addStep({ message: `released here by '${e.callee.text}'`, file: this.fn.file, range: e.range, kind: "release" }, res.id);
+      return;
+    }
+    if (effect.kind === "transfer") {
+      if (outcome === false) {
+        s.addStep({ message: `'${e.callee.text}' failed: ${what} is still owned`, file: this.fn.file, range: e.range, kind: "transfer" }, res.id);
+        return;
+      }
+      if (res.state === "owned" || res.state === "borrowed" || res.state === "escaped") {
+        s.update(res.id, { state: "transferred", transferredAt: e.range, transferredBy: e.callee.text });
+        s.addStep({ message: `handed over by '${e.callee.text}'${outcome === true ? " (assuming it succeeds)" : ""}`, file: this.fn.file, range: e.range, kind: "transfer" }, res.id);
+      }
+    }
+  }
+
+  /** A maybe-NULL allocation used before any check: report once, then assume it was not NULL. */
+  private checkNull(s: State, res: Resource, range: SourceRange, holder: string | undefined): void {
+    if (res.nullness !== "unknown" || !res.mayBeNull) return;
+    if (!res.uncheckedReported) {
+      this.report(res, this.finding(s, res, "unchecked-allocation", `${capitalize(this.describe(res, holder))} may be NULL here: '${res.acquiredBy}' can fail, and it is used before any check.`, range, "use"));
+    }
+    s.update(res.id, { nullness: "nonnull", uncheckedReported: true });
+  }
+
+  private dereference(s: State, v: Value, range: SourceRange): void {
+    if (v.k !== "res") return;
+    const res = s.resources.get(v.id)!;
+    const holder = s.holders(res.id)[0];
+    if (res.state === "released") {
+      this.report(res, this.finding(s, res, "use-after-free", `${capitalize(this.describe(res, holder))} is dereferenced after it was released by '${res.releasedBy}' at line ${res.releasedAt!.start.line + 1}.`, range, "use"));
+      return;
+    }
+    this.checkNull(s, res, range, holder);
+  }
+
+  // ---------- reporting ----------
+
+  private finding(s: State, res: Resource, ruleId: string, message: string, range: SourceRange, kind: PathStep["kind"]): RawFinding {
+    return {
+      ruleId,
+      message,
+      range,
+      family: res.family || undefined,
+      acquiredAt: res.acquiredAt,
+      path: this.pathFor(s, res, { message: message.replace(/\.$/, ""), file: this.fn.file, range, kind }),
+      fixes: [],
+    };
+  }
+
+  /** The explanation of a finding: the resource's own steps and the branches taken since it was acquired. */
+  private pathFor(s: State, res: Resource, last: PathStep): PathStep[] {
+    const steps: PathStep[] = [last];
+    for (let node = s.trail; node && node.seq >= res.since; node = node.prev) {
+      if (node.resource === res.id || (node.resource === undefined && node.step.kind !== "exit")) steps.push(node.step);
+    }
+    return steps.reverse();
+  }
+
+  private report(res: Resource | undefined, finding: RawFinding): void {
+    const at = (range?: SourceRange) => (range ? `${range.start.line}:${range.start.column}` : "-");
+    const key = `${finding.ruleId}|${at(res?.acquiredAt)}|${res?.paramIndex ?? ""}|${at(finding.range)}`;
+    if (this.findingKeys.has(key)) return;
+    this.findingKeys.add(key);
+    this.findings.push(finding);
+  }
+}
+
+function constant(value: number | boolean | string | null): Value {
+  if (value === null) return { k: "null" };
+  if (typeof value === "boolean") return { k: "int", v: value ? 1 : 0 };
+  if (typeof value === "number") return { k: "int", v: value };
+  return { k: "str" };
+}
+
+function not(v: Value): Value {
+  switch (v.k) {
+    case "int":
+      return { k: "int", v: v.v === 0 ? 1 : 0 };
+    case "null":
+      return { k: "int", v: 1 };
+    case "str":
+    case "fn":
+      return { k: "int", v: 0 };
+    case "status":
+      return { k: "int", v: v.ok ? 1 : 0 };
+    case "res":
+      return { k: "test", key: "", negated: false, nullOf: v.id };
+    case "sym":
+      return { k: "test", key: `s${v.id}`, negated: true };
+    case "test":
+      return { ...v, negated: !v.negated };
+    case "unknown":
+      return unknownValue;
+  }
+}
+
+function opaque(v: Value, op: string): Value {
+  return v.k === "unknown" ? v : { k: "test", key: `${op}${valueKey(v)}`, negated: false };
+}
+
+function arithmetic(op: string, a: number, b: number): number {
+  switch (op) {
+    case "==": return a === b ? 1 : 0;
+    case "!=": return a !== b ? 1 : 0;
+    case "<": return a < b ? 1 : 0;
+    case "<=": return a <= b ? 1 : 0;
+    case ">": return a > b ? 1 : 0;
+    case ">=": return a >= b ? 1 : 0;
+    case "&": return a & b;
+    case "|": return a | b;
+    case "^": return a ^ b;
+    case "+": return a + b;
+    case "-": return a - b;
+    case "*": return a * b;
+    case "/": return b === 0 ? 0 : Math.trunc(a / b);
+    case "%": return b === 0 ? 0 : a % b;
+    case "<<": return a << b;
+    case ">>": return a >> b;
+    default: return 0;
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,116 @@
+// Summaries of user functions (ENGINE.md "Across functions"): what a function does to each
+// handle it is given and whether it returns a new one, read off the exit states of its analysis.
+// A summary is a ModelEntry, so a call applies it exactly like a built-in API.
+import type { IrFunction } from "../ir/ir";
+import type { Effect, ModelEntry } from "../model/model";
+import { anyFamily } from "../model/sal";
+import type { ExitRecord, FunctionAnalysis } from "./engine";
+import type { Value } from "./state";
+
+type ParamFate = "released" | "transferred" | "escaped" | "used" | "none";
+
+/** Whether an exit returned success (true), failure (false) or something not a status (undefined). */
+function exitOutcome(exit: ExitRecord, fn: IrFunction): boolean | undefined {
+  const value: Value = exit.returnValue;
+  if (exit.kind === "throw") return false;
+  if (value.k === "status") return value.ok;
+  if (value.k === "int" && fn.returnType && /NTSTATUS/.test(fn.returnType)) return value.v >= 0;
+  if (value.k === "res") return true;
+  if (value.k === "null") return false;
+  return undefined;
+}
+
+function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family: string } {
+  for (const res of exit.state.resources.values()) {
+    if (res.paramIndex !== paramIndex || res.origin !== "parameter") continue;
+    const fate: ParamFate = res.state === "released" ? "released" : res.state === "transferred" ? "transferred" : res.state === "escaped" ? "escaped" : "used";
+    return { fate, family: res.family };
+  }
+  return { fate: "none", family: "" };
+}
+
+export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntry | undefined {
+  const exits = analysis.exits;
+  if (exits.length === 0) return undefined;
+  const outcomes = exits.map((exit) => exitOutcome(exit, fn));
+  const correlated = outcomes.every((outcome) => outcome !== undefined) && outcomes.includes(true) && outcomes.includes(false);
+  const effects: Effect[] = [];
+
+  fn.params.forEach((_param, index) => {
+    const fates = exits.map((exit) => fateOf(exit, index));
+    const family = fates.find((fate) => fate.family)?.family || anyFamily;
+    const kinds = new Set(fates.map((fate) => fate.fate));
+    if (kinds.size === 1 && kinds.has("none")) return;
+    if (kinds.has("escaped")) {
+      effects.push({ kind: "escape", target: index });
+      return;
+    }
+    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomes[i] === outcome).map((fate) => fate.fate));
+    if (kinds.size === 1 && kinds.has("released")) {
+      effects.push({ kind: "release", family, target: index });
+    } else if (kinds.size === 1 && kinds.has("transferred")) {
+      effects.push({ kind: "transfer", family, target: index });
+    } else if (kinds.size === 1 && kinds.has("used")) {
+      effects.push({ kind: "use", family, target: index });
+    } else if (correlated && single(on(true)) && single(on(false))) {
+      const success = [...on(true)][0];
+      const failure = [...on(false)][0];
+      for (const [fate, when] of [[success, "success"], [failure, "failure"]] as const) {
+        if (fate === "released") effects.push({ kind: "release", family, target: index, when });
+        if (fate === "transferred") effects.push({ kind: "transfer", family, target: index, when });
+      }
+      if (success === "used" && failure === "used") effects.push({ kind: "use", family, target: index });
+    } else if (kinds.has("released") || kinds.has("transferred")) {
+      // Released on some paths the caller cannot tell apart: the caller is no longer responsible.
+      effects.push({ kind: "escape", target: index });
+    } else {
+      effects.push({ kind: "use", family, target: index });
+    }
+  });
+
+  // A fresh handle returned to the caller.
+  const returned = exits.map((exit) => (exit.returnValue.k === "res" ? exit.state.resources.get(exit.returnValue.id) : undefined));
+  const fresh = returned.find((res) => res && res.origin === "acquired");
+  if (fresh) {
+    const mayBeNull = exits.some((exit, i) => exit.kind === "return" && (returned[i] === undefined ? isNullish(exit.returnValue) : returned[i]!.nullness !== "nonnull"));
+    effects.push({ kind: "acquire", family: fresh.family, target: "return", mayBeNull, variant: fresh.variant });
+  }
+
+  // A fresh handle written through an out-parameter (`*Packet = VmbPacketAllocate(...)`).
+  fn.params.forEach((param, index) => {
+    const written = exits.map((exit) => {
+      const value = exit.state.bindings.get(`*${param.name}`);
+      const res = value?.k === "res" ? exit.state.resources.get(value.id) : undefined;
+      return res && res.origin === "acquired" && res.nullness !== "null" ? res : undefined;
+    });
+    const first = written.find((res) => res !== undefined);
+    if (!first) return;
+    const always = written.every((res) => res !== undefined);
+    const onSuccessOnly = correlated && written.every((res, i) => (res !== undefined) === outcomes[i]);
+    if (always || onSuccessOnly) {
+      effects.push({ kind: "acquire", family: first.family, target: index, when: always ? "always" : "success", variant: first.variant });
+    }
+  });
+
+  if (effects.length === 0) return undefined;
+  const returnsStatus = outcomes.some((o) => o !== undefined) && exits.some((exit) => exit.returnValue.k === "status");
+  return {
+    name: fn.name,
+    effects,
+    returns: returnsStatus ? "ntstatus" : fresh ? "pointer" : undefined,
+    origin: `summary of ${fn.name}`,
+    doc: `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`,
+  };
+}
+
+function single<T>(set: Set<T>): boolean {
+  return set.size === 1;
+}
+
+function isNullish(value: Value): boolean {
+  return value.k === "null" || (value.k === "int" && value.v === 0);
+}
+
+export function sameEntry(a: ModelEntry | undefined, b: ModelEntry | undefined): boolean {
+  return JSON.stringify(a?.effects) === JSON.stringify(b?.effects) && a?.returns === b?.returns;
+}

@@ -1,0 +1,53 @@
+// Visits every expression of a function, for pre-passes (call graph, callback registrations).
+import type { Expr, IrFunction } from "./ir";
+
+export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
+  const stack: Expr[] = [];
+  for (const block of fn.blocks) {
+    for (const instr of block.instrs) {
+      if (instr.kind === "assign") stack.push(instr.target, instr.value);
+      else if (instr.kind === "eval") stack.push(instr.expr);
+    }
+    const t = block.terminator;
+    if (t.kind === "branch") stack.push(t.cond);
+    else if ((t.kind === "return" || t.kind === "throw") && t.value) stack.push(t.value);
+  }
+  // Iterative: generated code can nest deeper than the JS stack allows.
+  while (stack.length > 0) {
+    const expr = stack.pop()!;
+    visit(expr);
+    switch (expr.kind) {
+      case "field":
+      case "index":
+        stack.push(expr.base);
+        if (expr.kind === "index") stack.push(expr.index);
+        break;
+      case "deref":
+      case "addr":
+        stack.push(expr.target);
+        break;
+      case "call":
+        stack.push(...expr.args);
+        if (expr.callee.through) stack.push(expr.callee.through);
+        break;
+      case "unary":
+        stack.push(expr.operand);
+        break;
+      case "binary":
+        stack.push(expr.left, expr.right);
+        break;
+      case "conditional":
+        stack.push(expr.test, expr.then, expr.else);
+        break;
+      case "assign":
+        stack.push(expr.target, expr.value);
+        break;
+      case "sequence":
+      case "unknown":
+        stack.push(...expr.parts);
+        break;
+      default:
+        break;
+    }
+  }
+}
