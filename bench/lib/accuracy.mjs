@@ -1,0 +1,86 @@
+// Accuracy side by side: every tool on every fixture unit, scored per rule.
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { checkWithOurs } from "./ours.mjs";
+import { checkWithPeer } from "./peers/index.mjs";
+import { addToTotals, scoreUnit, suppressedKeys } from "./score.mjs";
+
+/**
+ * The fixture reader the unit tests use (test/unit/analysis/fixture-corpus.ts, compiled by
+ * `npm run build`), so the bench reads `expect:` comments exactly as the tests do.
+ */
+export function loadFixtureUnits(repoRoot) {
+  const compiled = join(repoRoot, "out", "test", "unit", "analysis", "fixture-corpus.js");
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first`);
+  const corpus = createRequire(import.meta.url)(compiled);
+  return corpus.discoverUnits(join(repoRoot, "test", "fixtures", "c")).map((unit) => ({
+    pattern: unit.pattern,
+    twin: unit.twin,
+    root: unit.root,
+    files: unit.files.map((file) => ({ name: file.name, text: file.text })),
+    expected: corpus.expectationsOf(unit),
+    configFile: existsSync(join(repoRoot, "test", "fixtures", "c", unit.pattern, "vmbguard.json"))
+      ? join(repoRoot, "test", "fixtures", "c", unit.pattern, "vmbguard.json")
+      : undefined,
+  }));
+}
+
+function unitRelative(unit, file) {
+  const inside = relative(unit.root, join(unit.root, file));
+  return inside.split(sep).join("/");
+}
+
+/**
+ * `tools`: [{ id, label, expressibleRules?, check(unit) → { reports, errors } }].
+ * Returns per tool: totals per rule, and per unit the misses, false alarms and errors.
+ */
+export async function measureAccuracy(units, tools, log) {
+  const results = [];
+  for (const tool of tools) {
+    const totals = {};
+    const units_ = [];
+    let errors = 0;
+    for (const unit of units) {
+      const outcome = await tool.check(unit);
+      const silenced = tool.honoursSuppressions ? new Set() : suppressedKeys(unit.files);
+      const reports = outcome.reports
+        .map((report) => ({ ...report, file: unitRelative(unit, report.file) }))
+        .filter((report) => !silenced.has(`${report.file}:${report.line}:${report.rule}`));
+      const score = scoreUnit({ files: unit.files, expected: unit.expected, reports });
+      addToTotals(totals, score);
+      errors += outcome.errors.length;
+      units_.push({
+        unit: `${unit.pattern}/${unit.twin}`,
+        expected: unit.expected.length,
+        found: score.outcomes.filter((item) => item.found).length,
+        missed: score.outcomes.filter((item) => !item.found).map(({ expectation }) => `${expectation.file}:${expectation.line} ${expectation.ruleId}`),
+        falseAlarms: score.falseAlarms.map((report) => `${report.file}:${report.line} ${report.rule} (${report.native ?? report.message ?? ""})`),
+        otherReports: score.unmapped.length,
+        errors: outcome.errors,
+      });
+    }
+    log(`accuracy: ${tool.label} done (${errors} tool errors)`);
+    results.push({ tool: tool.id, label: tool.label, expressibleRules: tool.expressibleRules, totals, units: units_, toolErrors: errors });
+  }
+  return results;
+}
+
+export function oursAsTool(repoRoot) {
+  return {
+    id: "vmbguard",
+    label: "VmbGuard",
+    honoursSuppressions: true,
+    check: (unit) => checkWithOurs(repoRoot, unit.root, unit.files.map((file) => file.name), { config: unit.configFile }),
+  };
+}
+
+export function peerAsTool(peer, inputs) {
+  return {
+    id: peer.id,
+    label: peer.label,
+    expressibleRules: peer.expressibleRules,
+    honoursSuppressions: false,
+    check: (unit) => checkWithPeer(peer, inputs, unit.root, unit.files.map((file) => file.name)),
+  };
+}

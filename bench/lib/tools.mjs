@@ -1,0 +1,53 @@
+// Makes sure the peers and GNU time are installed, from Debian when they are missing.
+import { spawnSync } from "node:child_process";
+
+/** Binary to look for, and the Debian package that provides it. */
+export const requiredTools = [
+  { binary: "gcc", debianPackage: "gcc" },
+  { binary: "clang", debianPackage: "clang" },
+  { binary: "cppcheck", debianPackage: "cppcheck" },
+  { binary: "/usr/bin/time", debianPackage: "time" },
+];
+
+export function isInstalled(binary) {
+  return spawnSync("sh", ["-c", `command -v "${binary}"`], { stdio: "ignore" }).status === 0;
+}
+
+function firstLine(command, args) {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  return `${result.stdout ?? ""}${result.stderr ?? ""}`.split("\n").find((line) => line.trim() !== "")?.trim() ?? "unknown";
+}
+
+/**
+ * Installs what is missing with apt-get (the bench runs as root on the project's machines;
+ * elsewhere, through sudo when it is there). Returns notes for the report.
+ */
+export function ensureTools(log) {
+  const missing = requiredTools.filter((tool) => !isInstalled(tool.binary));
+  const notes = [];
+  if (missing.length > 0) {
+    const packages = missing.map((tool) => tool.debianPackage);
+    log(`installing from Debian: ${packages.join(" ")}`);
+    const asRoot = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
+    const apt = (args) => {
+      const [command, ...rest] = [...asRoot, "apt-get", ...args];
+      return spawnSync(command, rest, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    };
+    apt(["update", "-qq"]);
+    const install = apt(["install", "-y", "-qq", ...packages]);
+    if (install.status !== 0) notes.push(`apt-get install ${packages.join(" ")} failed (exit ${install.status})`);
+  }
+  for (const tool of requiredTools) {
+    if (!isInstalled(tool.binary)) notes.push(`${tool.binary} is not available: its results are missing`);
+  }
+  return notes;
+}
+
+export function toolVersions() {
+  return {
+    gcc: isInstalled("gcc") ? firstLine("gcc", ["--version"]) : undefined,
+    clang: isInstalled("clang") ? firstLine("clang", ["--version"]) : undefined,
+    cppcheck: isInstalled("cppcheck") ? firstLine("cppcheck", ["--version"]) : undefined,
+    node: process.version,
+  };
+}
