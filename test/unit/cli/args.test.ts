@@ -1,0 +1,91 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseCommandLine, UsageError, type Command } from "../../../server/src/cli/args";
+
+function checkOptions(argv: string[]) {
+  const command: Command = parseCommandLine(argv, 8);
+  assert.equal(command.kind, "check");
+  if (command.kind !== "check") throw new Error("unreachable");
+  return command.options;
+}
+
+function usageError(argv: string[]): string {
+  try {
+    parseCommandLine(argv, 8);
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail(`expected ${argv.join(" ")} to be rejected`);
+}
+
+test("check with no options checks the current folder with the defaults", () => {
+  assert.deepEqual(checkOptions(["check"]), {
+    paths: ["."],
+    format: "text",
+    jobs: 8,
+    severity: "warning",
+    rules: [],
+    models: [],
+    exitZero: false,
+    noColor: false,
+  });
+});
+
+test("every check option is parsed, repeatable ones collected without duplicates", () => {
+  const options = checkOptions([
+    "check", "src", "include/x.h",
+    "--format", "sarif", "--output", "out.sarif", "--config", "cfg.json", "--jobs", "3",
+    "--baseline", "base.sarif", "--severity", "information",
+    "--rule", "packet-leak", "--rule", "double-free", "--rule", "packet-leak",
+    "--model", "wdk-pool", "--model", "libc", "--shard", "2/4", "--exit-zero", "--no-color",
+  ]);
+  assert.deepEqual(options, {
+    paths: ["src", "include/x.h"],
+    format: "sarif",
+    output: "out.sarif",
+    config: "cfg.json",
+    jobs: 3,
+    baseline: "base.sarif",
+    severity: "information",
+    rules: ["packet-leak", "double-free"],
+    models: ["wdk-pool", "libc"],
+    shard: { index: 2, count: 4 },
+    exitZero: true,
+    noColor: true,
+  });
+});
+
+test("short options and --opt=value spellings work", () => {
+  const options = checkOptions(["check", "-f", "json", "-o", "r.json", "-j", "1", "--severity=error", "a.c"]);
+  assert.equal(options.format, "json");
+  assert.equal(options.output, "r.json");
+  assert.equal(options.jobs, 1);
+  assert.equal(options.severity, "error");
+  assert.deepEqual(options.paths, ["a.c"]);
+});
+
+test("help and version", () => {
+  assert.deepEqual(parseCommandLine(["--help"], 1), { kind: "help", topic: "general" });
+  assert.deepEqual(parseCommandLine(["help", "check"], 1), { kind: "help", topic: "check" });
+  assert.deepEqual(parseCommandLine(["check", "--help"], 1), { kind: "help", topic: "check" });
+  assert.deepEqual(parseCommandLine(["--version"], 1), { kind: "version" });
+  assert.deepEqual(parseCommandLine(["-v"], 1), { kind: "version" });
+});
+
+test("usage errors say what is wrong", () => {
+  assert.equal(usageError([]), "missing command");
+  assert.equal(usageError(["lint"]), 'unknown command "lint"');
+  assert.equal(usageError(["--format", "json"]), 'unknown option "--format" (a command comes first: vmbguard check --format ...)');
+  assert.equal(usageError(["check", "--format", "xml"]), '--format: unknown value "xml"; expected one of text, json, sarif');
+  assert.equal(usageError(["check", "--format", "jsno"]), '--format: unknown value "jsno" (did you mean "json"?); expected one of text, json, sarif');
+  assert.equal(usageError(["check", "--jobs", "0"]), '--jobs expects a positive integer, got "0"');
+  assert.equal(usageError(["check", "--jobs", "two"]), '--jobs expects a positive integer, got "two"');
+  assert.equal(usageError(["check", "--shard", "5/4"]), '--shard: the shard index must be between 1 and 4, got "5/4"');
+  assert.equal(usageError(["check", "--shard", "1-4"]), '--shard expects i/n (for example 2/4), got "1-4"');
+  assert.match(usageError(["check", "--rule", "packet-leek"]), /^--rule: unknown value "packet-leek" \(did you mean "packet-leak"\?\)/);
+  assert.match(usageError(["check", "--model", "wdk"]), /^--model: unknown value "wdk"/);
+  assert.match(usageError(["check", "--severity", "fatal"]), /^--severity: unknown value "fatal"/);
+  assert.match(usageError(["check", "--frobnicate"]), /Unknown option '--frobnicate'/);
+  assert.match(usageError(["check", "--output"]), /--output/);
+});
