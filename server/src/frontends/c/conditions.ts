@@ -1,0 +1,129 @@
+// Lowers a condition into short-circuit branches so that each `branch.cond` is an atomic test.
+// `&&`, `||`, `!` over a logical operand, `?:`, commas, parentheses and casts become control flow.
+import type { Node } from "web-tree-sitter";
+import type { ParseProblem } from "../../ir/ir";
+import type { CfgBuilder } from "./cfg-builder";
+import type { ExpressionLowerer } from "./expressions";
+import { rangeOf, stripTransparent } from "./syntax";
+
+const MAX_CONDITION_DEPTH = 300;
+
+function operatorOf(node: Node): string | undefined {
+  return node.childForFieldName("operator")?.type;
+}
+
+/** Operands whose truth is itself a combination of tests (what `!` must be pushed through). */
+function isLogical(node: Node): boolean {
+  switch (node.type) {
+    case "binary_expression": {
+      const operator = operatorOf(node);
+      return operator === "&&" || operator === "||";
+    }
+    case "unary_expression":
+      return operatorOf(node) === "!";
+    case "conditional_expression":
+    case "comma_expression":
+      return true;
+    default:
+      return false;
+  }
+}
+
+export class ConditionLowerer {
+  private depth = 0;
+  private depthReported = false;
+
+  constructor(
+    private readonly builder: CfgBuilder,
+    private readonly expressions: ExpressionLowerer,
+    private readonly problems: ParseProblem[],
+  ) {}
+
+  /** Ends the current block with branches that reach `whenTrue` or `whenFalse`. */
+  lower(conditionNode: Node, whenTrue: number, whenFalse: number): void {
+    const node = stripTransparent(conditionNode);
+    if (this.depth >= MAX_CONDITION_DEPTH) {
+      if (!this.depthReported) {
+        this.depthReported = true;
+        this.problems.push({ message: "Condition nested too deeply; its inner part is tested as a whole", range: rangeOf(node) });
+      }
+      this.atom(node, whenTrue, whenFalse);
+      return;
+    }
+    this.depth++;
+    try {
+      this.lowerStripped(node, whenTrue, whenFalse);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private lowerStripped(node: Node, whenTrue: number, whenFalse: number): void {
+    const builder = this.builder;
+    switch (node.type) {
+      case "binary_expression": {
+        const operator = operatorOf(node);
+        const left = node.childForFieldName("left");
+        const right = node.childForFieldName("right");
+        if ((operator === "&&" || operator === "||") && left !== null && right !== null) {
+          const evaluateRight = builder.newBlock();
+          if (operator === "&&") this.lower(left, evaluateRight, whenFalse);
+          else this.lower(left, whenTrue, evaluateRight);
+          builder.startAt(evaluateRight);
+          this.lower(right, whenTrue, whenFalse);
+          return;
+        }
+        break;
+      }
+      case "unary_expression": {
+        const operand = node.childForFieldName("argument");
+        if (operatorOf(node) === "!" && operand !== null && isLogical(stripTransparent(operand))) {
+          this.lower(operand, whenFalse, whenTrue);
+          return;
+        }
+        break;
+      }
+      case "conditional_expression": {
+        const test = node.childForFieldName("condition");
+        const consequence = node.childForFieldName("consequence");
+        const alternative = node.childForFieldName("alternative");
+        if (test !== null && consequence !== null && alternative !== null) {
+          const thenTest = builder.newBlock();
+          const elseTest = builder.newBlock();
+          this.lower(test, thenTest, elseTest);
+          builder.startAt(thenTest);
+          this.lower(consequence, whenTrue, whenFalse);
+          builder.startAt(elseTest);
+          this.lower(alternative, whenTrue, whenFalse);
+          return;
+        }
+        break;
+      }
+      case "comma_expression": {
+        // The left part is evaluated for its effects; the right part (maybe another comma) is the test.
+        const left = node.childForFieldName("left");
+        const right = node.childForFieldName("right");
+        if (left !== null && right !== null) {
+          const effect = this.expressions.lower(left);
+          builder.emit({ kind: "eval", expr: effect, range: effect.range });
+          this.lower(right, whenTrue, whenFalse);
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.atom(node, whenTrue, whenFalse);
+  }
+
+  private atom(node: Node, whenTrue: number, whenFalse: number): void {
+    const cond = this.expressions.lower(node);
+    if (cond.kind === "const" && typeof cond.value === "number") {
+      // `while (1)`, `do { } while (0)`: the edge is fixed.
+      this.builder.terminate({ kind: "goto", target: cond.value !== 0 ? whenTrue : whenFalse });
+      return;
+    }
+    this.builder.terminate({ kind: "branch", cond, then: whenTrue, else: whenFalse, range: rangeOf(node) });
+  }
+}

@@ -1,0 +1,115 @@
+// Reads names, pointer depth and parameters out of C declarators.
+import type { Node } from "web-tree-sitter";
+import type { Parameter } from "../../ir/ir";
+import { collapseWhitespace, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
+
+/** The declared identifier and how many pointer/array levels wrap it (`VMBPACKET *p[2]`: 2). */
+export interface DeclaredName {
+  name?: string;
+  nameNode?: Node;
+  indirections: number;
+}
+
+export function declaredName(declarator: Node | null): DeclaredName {
+  let indirections = 0;
+  let node = declarator;
+  while (node !== null) {
+    switch (node.type) {
+      case "identifier":
+      case "field_identifier":
+      case "type_identifier":
+        return { name: node.text, nameNode: node, indirections };
+      case "pointer_declarator":
+      case "abstract_pointer_declarator":
+      case "array_declarator":
+      case "abstract_array_declarator":
+        indirections++;
+        node = node.childForFieldName("declarator");
+        break;
+      case "init_declarator":
+      case "function_declarator":
+      case "abstract_function_declarator":
+        node = node.childForFieldName("declarator");
+        break;
+      case "parenthesized_declarator":
+      case "abstract_parenthesized_declarator":
+      case "attributed_declarator":
+        node = firstSignificantChild(node);
+        break;
+      default:
+        return { indirections };
+    }
+  }
+  return { indirections };
+}
+
+export function typeSpelling(typeNode: Node | null, source: string, indirections: number): string | undefined {
+  if (typeNode === null) return undefined;
+  return collapseWhitespace(source.slice(typeNode.startIndex, typeNode.endIndex)) + "*".repeat(indirections);
+}
+
+export interface ParameterWithSpan {
+  parameter: Parameter;
+  start: number;
+  end: number;
+}
+
+export function parametersOf(parameterList: Node, source: string): ParameterWithSpan[] {
+  const parameters: ParameterWithSpan[] = [];
+  for (const child of significantChildren(parameterList)) {
+    if (child.type === "parameter_declaration") {
+      const typeNode = child.childForFieldName("type");
+      const declarator = child.childForFieldName("declarator");
+      // `(void)` declares no parameter at all.
+      if (declarator === null && typeNode !== null && typeNode.type === "primitive_type" && typeNode.text === "void") continue;
+      const declared = declaredName(declarator);
+      parameters.push({
+        parameter: {
+          name: declared.name ?? "",
+          typeName: typeSpelling(typeNode, source, declared.indirections),
+          annotations: [],
+          range: rangeOf(child),
+        },
+        start: child.startIndex,
+        end: child.endIndex,
+      });
+    } else if (child.type === "identifier") {
+      // K&R-style parameter names.
+      parameters.push({ parameter: { name: child.text, annotations: [], range: rangeOf(child) }, start: child.startIndex, end: child.endIndex });
+    }
+  }
+  return parameters;
+}
+
+export interface FunctionShape {
+  name: string;
+  nameNode: Node;
+  parameterList: Node;
+  /** Pointer levels on the return type (`VMBPACKET *Make(void)`: 1). */
+  returnIndirections: number;
+}
+
+/**
+ * The function a declarator declares, or undefined when it declares something else (a variable,
+ * a function pointer `(*Fn)(...)`).
+ */
+export function functionShape(declarator: Node | null): FunctionShape | undefined {
+  let returnIndirections = 0;
+  let node = declarator;
+  while (node !== null && node.type !== "function_declarator") {
+    if (node.type === "pointer_declarator") {
+      returnIndirections++;
+      node = node.childForFieldName("declarator");
+    } else if (node.type === "attributed_declarator" || node.type === "parenthesized_declarator") {
+      node = firstSignificantChild(node);
+    } else {
+      return undefined;
+    }
+  }
+  if (node === null) return undefined;
+  const parameterList = node.childForFieldName("parameters");
+  let inner = node.childForFieldName("declarator");
+  while (inner !== null && (inner.type === "parenthesized_declarator" || inner.type === "attributed_declarator")) inner = firstSignificantChild(inner);
+  if (inner === null || parameterList === null || inner.type !== "identifier") return undefined;
+  return { name: inner.text, nameNode: inner, parameterList, returnIndirections };
+}

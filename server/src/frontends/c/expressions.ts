@@ -1,0 +1,267 @@
+// Lowers C expressions to IR expressions. Recursion is bounded: past MAX_EXPRESSION_DEPTH the
+// rest of a (pathologically) deep expression becomes `unknown` and one problem is reported.
+import type { Node } from "web-tree-sitter";
+import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
+import { rangeOf, significantChildren, stripTransparent } from "./syntax";
+
+const MAX_EXPRESSION_DEPTH = 400;
+
+type BinaryOp = Extract<Expr, { kind: "binary" }>["op"];
+type UnaryOp = Extract<Expr, { kind: "unary" }>["op"];
+
+const BINARY_OPS: ReadonlySet<string> = new Set<BinaryOp>([
+  "==", "!=", "<", "<=", ">", ">=", "&", "|", "^", "+", "-", "*", "/", "%", "<<", ">>", "&&", "||",
+]);
+const UNARY_OPS: ReadonlySet<string> = new Set<UnaryOp>(["!", "-", "~", "+"]);
+
+/** Operands that C never evaluates: their uses are not uses of a handle. */
+const UNEVALUATED = new Set(["sizeof_expression", "alignof_expression", "offsetof_expression"]);
+
+function parseNumber(spelling: string): number | undefined {
+  const text = spelling.replace(/'/g, "");
+  if (/^0[xX][0-9a-fA-F]+[uUlL]*$/.test(text)) return Number.parseInt(text.replace(/[uUlL]+$/, ""), 16);
+  if (/^0[bB][01]+[uUlL]*$/.test(text)) return Number.parseInt(text.slice(2).replace(/[uUlL]+$/, ""), 2);
+  if (/^0[0-7]+[uUlL]*$/.test(text)) return Number.parseInt(text.replace(/[uUlL]+$/, ""), 8);
+  if (/^\d+(?:[uUlL]|i64|ui64|i32|ui32)*$/.test(text)) return Number.parseInt(text, 10);
+  const float = Number.parseFloat(text.replace(/[fFlL]$/, ""));
+  return Number.isFinite(float) ? float : undefined;
+}
+
+/** The text between the quotes of one string literal node. */
+function stringContent(spelling: string): string {
+  const open = spelling.indexOf('"');
+  const close = spelling.lastIndexOf('"');
+  return open >= 0 && close > open ? spelling.slice(open + 1, close) : spelling;
+}
+
+export class ExpressionLowerer {
+  private depth = 0;
+  private depthReported = false;
+
+  constructor(
+    private readonly source: string,
+    /** Functions of this file (definitions, prototypes, role declarations): an identifier naming one is a `function-ref`. */
+    private readonly functionNames: ReadonlySet<string>,
+    private readonly problems: ParseProblem[],
+  ) {}
+
+  textOf(node: Node): string {
+    return this.source.slice(node.startIndex, node.endIndex);
+  }
+
+  lower(node: Node): Expr {
+    if (this.depth >= MAX_EXPRESSION_DEPTH) {
+      if (!this.depthReported) {
+        this.depthReported = true;
+        this.problems.push({ message: "Expression nested too deeply; its inner part is not analyzed", range: rangeOf(node) });
+      }
+      return { kind: "unknown", parts: [], range: rangeOf(node) };
+    }
+    this.depth++;
+    try {
+      return this.lowerNode(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private lowerNode(node: Node): Expr {
+    const range = rangeOf(node);
+    switch (node.type) {
+      case "identifier":
+        return this.identifier(node, range);
+      case "null":
+        return { kind: "const", value: null, range };
+      case "true":
+        return { kind: "const", value: 1, range };
+      case "false":
+        return { kind: "const", value: 0, range };
+      case "number_literal": {
+        const value = parseNumber(this.textOf(node));
+        return value === undefined ? { kind: "unknown", parts: [], range } : { kind: "const", value, range };
+      }
+      case "char_literal": {
+        const text = this.textOf(node);
+        const simple = /^'(.)'$/.exec(text);
+        return simple !== null ? { kind: "const", value: simple[1].charCodeAt(0), range } : { kind: "unknown", parts: [], range };
+      }
+      case "string_literal":
+        return { kind: "const", value: stringContent(this.textOf(node)), range };
+      case "concatenated_string":
+        return this.concatenatedString(node, range);
+      case "parenthesized_expression":
+      case "cast_expression": {
+        const inner = stripTransparent(node);
+        return inner === node ? this.unknownOf(node, range) : this.lower(inner);
+      }
+      case "field_expression":
+        return this.field(node, range);
+      case "subscript_expression": {
+        const base = node.childForFieldName("argument");
+        const index = node.childForFieldName("index");
+        if (base === null || index === null) return this.unknownOf(node, range);
+        return { kind: "index", base: this.lower(base), index: this.lower(index), range };
+      }
+      case "pointer_expression": {
+        const target = node.childForFieldName("argument");
+        const operator = node.childForFieldName("operator");
+        if (target === null || operator === null) return this.unknownOf(node, range);
+        return operator.type === "&" ? { kind: "addr", target: this.lower(target), range } : { kind: "deref", target: this.lower(target), range };
+      }
+      case "call_expression":
+        return this.call(node, range);
+      case "assignment_expression":
+        return this.assignment(node, range);
+      case "update_expression": {
+        const target = node.childForFieldName("argument");
+        if (target === null) return this.unknownOf(node, range);
+        const lowered = this.lower(target);
+        return { kind: "assign", target: lowered, value: { kind: "unknown", parts: [lowered], range }, range };
+      }
+      case "comma_expression":
+        return { kind: "sequence", parts: this.commaParts(node), range };
+      case "conditional_expression": {
+        const condition = node.childForFieldName("condition");
+        const consequence = node.childForFieldName("consequence");
+        const alternative = node.childForFieldName("alternative");
+        if (condition === null || alternative === null) return this.unknownOf(node, range);
+        const test = this.lower(condition);
+        // GNU `a ?: b` yields the test itself when it is true.
+        const then = consequence === null ? test : this.lower(consequence);
+        return { kind: "conditional", test, then, else: this.lower(alternative), range };
+      }
+      case "unary_expression": {
+        const operand = node.childForFieldName("argument");
+        const operator = node.childForFieldName("operator");
+        if (operand === null || operator === null || !UNARY_OPS.has(operator.type)) return this.unknownOf(node, range);
+        return { kind: "unary", op: operator.type as UnaryOp, operand: this.lower(operand), range };
+      }
+      case "binary_expression": {
+        const left = node.childForFieldName("left");
+        const right = node.childForFieldName("right");
+        const operator = node.childForFieldName("operator");
+        if (left === null || right === null || operator === null || !BINARY_OPS.has(operator.type)) return this.unknownOf(node, range);
+        return { kind: "binary", op: operator.type as BinaryOp, left: this.lower(left), right: this.lower(right), range };
+      }
+      case "initializer_pair": {
+        const value = node.childForFieldName("value");
+        return value === null ? { kind: "unknown", parts: [], range } : this.lower(value);
+      }
+      default:
+        if (UNEVALUATED.has(node.type)) return { kind: "unknown", parts: [], range };
+        return this.unknownOf(node, range);
+    }
+  }
+
+  private identifier(node: Node, range: SourceRange): Expr {
+    const name = this.textOf(node);
+    switch (name) {
+      case "NULL":
+      case "nullptr":
+        return { kind: "const", value: null, range };
+      case "TRUE":
+      case "true":
+        return { kind: "const", value: 1, range };
+      case "FALSE":
+      case "false":
+        return { kind: "const", value: 0, range };
+      default:
+        return this.functionNames.has(name) ? { kind: "function-ref", name, range } : { kind: "var", name, range };
+    }
+  }
+
+  private concatenatedString(node: Node, range: SourceRange): Expr {
+    let value = "";
+    for (const part of significantChildren(node)) {
+      // A macro between literals (`"a" PRIx64 "b"`) leaves the value unknown.
+      if (part.type !== "string_literal") return { kind: "unknown", parts: [], range };
+      value += stringContent(this.textOf(part));
+    }
+    return { kind: "const", value, range };
+  }
+
+  private field(node: Node, range: SourceRange): Expr {
+    const base = node.childForFieldName("argument");
+    const field = node.childForFieldName("field");
+    const operator = node.childForFieldName("operator");
+    if (base === null || field === null) return this.unknownOf(node, range);
+    return { kind: "field", base: this.lower(base), field: this.textOf(field), op: operator?.type === "." ? "." : "->", range };
+  }
+
+  callee(functionNode: Node): Callee {
+    const range = rangeOf(functionNode);
+    const text = this.textOf(functionNode);
+    const target = stripTransparent(functionNode);
+    if (target.type === "identifier") return { name: this.textOf(target), text, range };
+    if (target.type === "field_expression") {
+      const base = target.childForFieldName("argument");
+      const field = target.childForFieldName("field");
+      if (base !== null && field !== null) return { name: this.textOf(field), through: this.lower(base), text, range };
+    }
+    return { text, range };
+  }
+
+  private call(node: Node, range: SourceRange): Expr {
+    const functionNode = node.childForFieldName("function");
+    const argumentList = node.childForFieldName("arguments");
+    if (functionNode === null) return this.unknownOf(node, range);
+    const callee = this.callee(functionNode);
+    const args = argumentList === null ? [] : significantChildren(argumentList).map((argument) => this.lower(argument));
+    return { kind: "call", callee, args, range };
+  }
+
+  private assignment(node: Node, range: SourceRange): Expr {
+    const left = node.childForFieldName("left");
+    const right = node.childForFieldName("right");
+    const operator = node.childForFieldName("operator");
+    if (left === null || right === null || operator === null) return this.unknownOf(node, range);
+    const target = this.lower(left);
+    const value = this.lower(right);
+    if (operator.type === "=") return { kind: "assign", target, value, range };
+    const op = operator.type.slice(0, -1);
+    const combined: Expr = BINARY_OPS.has(op)
+      ? { kind: "binary", op: op as BinaryOp, left: target, right: value, range }
+      : { kind: "unknown", parts: [target, value], range };
+    return { kind: "assign", target, value: combined, range };
+  }
+
+  /** `a, b, c` is nested to the right or left; flattened without recursion. */
+  commaParts(node: Node): Expr[] {
+    const parts: Expr[] = [];
+    const pending: Node[] = [node];
+    while (pending.length > 0) {
+      const current = pending.pop() as Node;
+      if (current.type === "comma_expression") {
+        const left = current.childForFieldName("left");
+        const right = current.childForFieldName("right");
+        if (right !== null) pending.push(right);
+        if (left !== null) pending.push(left);
+      } else {
+        parts.push(this.lower(current));
+      }
+    }
+    return parts;
+  }
+
+  /** Anything the IR cannot express: its expression children are still evaluated. */
+  unknownOf(node: Node, range: SourceRange = rangeOf(node)): Expr {
+    const parts: Expr[] = [];
+    for (const child of significantChildren(node)) {
+      if (isExpressionNode(child)) parts.push(this.lower(child));
+    }
+    return { kind: "unknown", parts, range };
+  }
+}
+
+const EXPRESSION_TYPES = new Set([
+  "identifier", "null", "true", "false", "number_literal", "char_literal", "string_literal", "concatenated_string",
+  "parenthesized_expression", "cast_expression", "field_expression", "subscript_expression", "pointer_expression",
+  "call_expression", "assignment_expression", "update_expression", "comma_expression", "conditional_expression",
+  "unary_expression", "binary_expression", "sizeof_expression", "alignof_expression", "offsetof_expression",
+  "compound_literal_expression", "initializer_list", "initializer_pair", "generic_expression", "gnu_asm_expression",
+  "extension_expression",
+]);
+
+export function isExpressionNode(node: Node): boolean {
+  return EXPRESSION_TYPES.has(node.type);
+}

@@ -1,0 +1,563 @@
+// Lowers the body of one C function to basic blocks: structured statements, goto/labels,
+// switch dispatch chains, SEH (__try/__finally duplicated on every exit edge, __except as an
+// alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
+import type { Node } from "web-tree-sitter";
+import type { BasicBlock, Expr, ParseProblem, SourceRange } from "../../ir/ir";
+import { CfgBuilder } from "./cfg-builder";
+import { ConditionLowerer } from "./conditions";
+import { declaredName } from "./declarators";
+import { ExpressionLowerer, isExpressionNode } from "./expressions";
+import { preprocessorCondition } from "./preprocessor-conditions";
+import { closingRangeOf, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
+
+const MAX_STATEMENT_DEPTH = 250;
+
+/** Where `break` / `continue` go from inside a loop or switch, and what they leave behind. */
+interface JumpScope {
+  breakTarget: number;
+  /** Undefined for a switch: `continue` belongs to the enclosing loop. */
+  continueTarget?: number;
+  finallyDepth: number;
+  scopeDepth: number;
+}
+
+/** A `__try` body with a `__finally`: leaving it runs the finally body. */
+interface ActiveFinally {
+  tryNodeId: number;
+  body: Node;
+}
+
+interface LeaveTarget {
+  target: number;
+  finallyDepth: number;
+  scopeDepth: number;
+}
+
+interface SwitchCase {
+  value?: Expr;
+  valueRange?: SourceRange;
+  block: number;
+}
+
+interface ActiveSwitch {
+  value: Expr;
+  cases: SwitchCase[];
+  defaultBlock?: number;
+}
+
+function containsEffects(expr: Expr): boolean {
+  switch (expr.kind) {
+    case "call":
+    case "assign":
+    case "unknown":
+    case "sequence":
+    case "conditional":
+      return true;
+    case "field":
+    case "index":
+      return containsEffects(expr.base);
+    case "deref":
+    case "addr":
+      return containsEffects(expr.target);
+    case "unary":
+      return containsEffects(expr.operand);
+    case "binary":
+      return containsEffects(expr.left) || containsEffects(expr.right);
+    default:
+      return false;
+  }
+}
+
+export class FunctionBodyLowerer {
+  private readonly builder = new CfgBuilder();
+  private readonly conditions: ConditionLowerer;
+  private readonly jumpScopes: JumpScope[] = [];
+  private readonly finallys: ActiveFinally[] = [];
+  private readonly leaveTargets: LeaveTarget[] = [];
+  /** Variables declared in each open block, innermost last. */
+  private readonly scopes: string[][] = [];
+  private readonly switches: ActiveSwitch[] = [];
+  private readonly labels = new Map<string, number>();
+  /** Label name to the ids of the `__try` statements (with `__finally`) around it; computed on first need. */
+  private labelTryPaths: Map<string, number[]> | undefined;
+  private body: Node | undefined;
+  private depth = 0;
+  private depthReported = false;
+  private temporaries = 0;
+
+  constructor(
+    private readonly expressions: ExpressionLowerer,
+    private readonly problems: ParseProblem[],
+  ) {
+    this.conditions = new ConditionLowerer(this.builder, expressions, problems);
+  }
+
+  lower(body: Node): { blocks: BasicBlock[]; entry: number } {
+    this.body = body;
+    const entry = this.builder.currentId();
+    this.scopes.push([]);
+    for (const child of significantChildren(body)) this.statement(child);
+    this.scopes.pop();
+    if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: closingRangeOf(body) });
+    return { blocks: this.builder.blocks, entry };
+  }
+
+  private statement(node: Node): void {
+    if (this.depth >= MAX_STATEMENT_DEPTH) {
+      if (!this.depthReported) {
+        this.depthReported = true;
+        this.problems.push({ message: "Statements nested too deeply; the inner ones are not analyzed", range: rangeOf(node) });
+      }
+      return;
+    }
+    this.depth++;
+    try {
+      this.statementAtDepth(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private statementAtDepth(node: Node): void {
+    switch (node.type) {
+      case "compound_statement":
+        return this.block(node);
+      case "declaration":
+        return this.declaration(node);
+      case "expression_statement": {
+        const expression = firstSignificantChild(node);
+        if (expression !== null) this.effect(expression);
+        return;
+      }
+      case "if_statement":
+        return this.ifStatement(node);
+      case "while_statement":
+        return this.whileStatement(node);
+      case "do_statement":
+        return this.doStatement(node);
+      case "for_statement":
+        return this.forStatement(node);
+      case "switch_statement":
+        return this.switchStatement(node);
+      case "case_statement":
+        return this.caseStatement(node);
+      case "labeled_statement":
+        return this.labeledStatement(node);
+      case "goto_statement":
+        return this.gotoStatement(node);
+      case "return_statement":
+        return this.returnStatement(node);
+      case "break_statement":
+        return this.breakStatement(node);
+      case "continue_statement":
+        return this.continueStatement(node);
+      case "seh_try_statement":
+        return this.tryStatement(node);
+      case "seh_leave_statement":
+        return this.leaveStatement(node);
+      case "preproc_if":
+      case "preproc_ifdef":
+        return this.preprocessorBranches(node);
+      case "attributed_statement": {
+        const inner = significantChildren(node).filter((child) => child.type !== "attribute_declaration");
+        for (const child of inner) this.statement(child);
+        return;
+      }
+      case "ERROR":
+        // Keep what can be recognized inside an unparsable region.
+        for (const child of significantChildren(node)) this.statement(child);
+        return;
+      default:
+        if (isExpressionNode(node)) this.effect(node);
+        return;
+    }
+  }
+
+  /** A nested `{ ... }`: its variables go out of scope at its closing brace. */
+  private block(node: Node): void {
+    this.scopes.push([]);
+    for (const child of significantChildren(node)) this.statement(child);
+    const names = this.scopes.pop() as string[];
+    if (names.length > 0 && this.builder.isReachable) this.builder.emit({ kind: "scope-end", names, range: closingRangeOf(node) });
+  }
+
+  private declare(name: string): void {
+    this.scopes[this.scopes.length - 1].push(name);
+  }
+
+  private declaration(node: Node): void {
+    for (const declarator of node.childrenForFieldName("declarator")) {
+      if (declarator.type === "function_declarator") continue;
+      const declared = declaredName(declarator);
+      if (declared.name === undefined || declared.nameNode === undefined) continue;
+      this.declare(declared.name);
+      const value = declarator.type === "init_declarator" ? declarator.childForFieldName("value") : null;
+      if (value === null) {
+        this.builder.emit({ kind: "declare", name: declared.name, range: rangeOf(declared.nameNode) });
+      } else {
+        const target: Expr = { kind: "var", name: declared.name, range: rangeOf(declared.nameNode) };
+        this.builder.emit({ kind: "assign", target, value: this.expressions.lower(value), range: rangeOf(declarator) });
+      }
+    }
+  }
+
+  /** An expression statement: a plain assignment is an `assign`, a comma list is its parts in order. */
+  private effect(node: Node): void {
+    const parts = node.type === "comma_expression" ? this.expressions.commaParts(node) : [this.expressions.lower(node)];
+    for (const part of parts) {
+      if (part.kind === "assign") this.builder.emit({ kind: "assign", target: part.target, value: part.value, range: part.range });
+      else this.builder.emit({ kind: "eval", expr: part, range: part.range });
+    }
+  }
+
+  /** Branches on a statement's condition (or on an unknown value when the condition did not parse). */
+  private branchOn(condition: Node | null, owner: Node, whenTrue: number, whenFalse: number): void {
+    if (condition !== null) {
+      this.conditions.lower(condition, whenTrue, whenFalse);
+      return;
+    }
+    const range = rangeOf(owner);
+    this.builder.terminate({ kind: "branch", cond: { kind: "unknown", parts: [], range }, then: whenTrue, else: whenFalse, range });
+  }
+
+  /** `if / else if / else` chains are walked iteratively, so long chains cost no stack. */
+  private ifStatement(first: Node): void {
+    const builder = this.builder;
+    const join = builder.newBlock();
+    let node: Node = first;
+    for (;;) {
+      const consequence = node.childForFieldName("consequence");
+      const elseClause = node.childForFieldName("alternative");
+      const alternative = elseClause === null ? null : firstSignificantChild(elseClause);
+      const thenBlock = builder.newBlock();
+      const elseBlock = alternative === null ? join : builder.newBlock();
+      this.branchOn(node.childForFieldName("condition"), node, thenBlock, elseBlock);
+      builder.startAt(thenBlock);
+      if (consequence !== null) this.statement(consequence);
+      builder.jumpIfReachable(join);
+      if (alternative === null) break;
+      builder.startAt(elseBlock);
+      if (alternative.type === "if_statement") {
+        node = alternative;
+        continue;
+      }
+      this.statement(alternative);
+      builder.jumpIfReachable(join);
+      break;
+    }
+    builder.startAt(join);
+  }
+
+  private loopBody(body: Node | null, breakTarget: number, continueTarget: number): void {
+    this.jumpScopes.push({ breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    if (body !== null) this.statement(body);
+    this.jumpScopes.pop();
+  }
+
+  private whileStatement(node: Node): void {
+    const builder = this.builder;
+    const header = builder.newBlock();
+    const body = builder.newBlock();
+    const exit = builder.newBlock();
+    builder.continueAt(header);
+    builder.markLoopHeader(header);
+    this.branchOn(node.childForFieldName("condition"), node, body, exit);
+    builder.startAt(body);
+    this.loopBody(node.childForFieldName("body"), exit, header);
+    builder.jumpIfReachable(header);
+    builder.startAt(exit);
+  }
+
+  private doStatement(node: Node): void {
+    const builder = this.builder;
+    const body = builder.newBlock();
+    const exit = builder.newBlock();
+    const condition = builder.newBlock();
+    builder.continueAt(body);
+    this.loopBody(node.childForFieldName("body"), exit, condition);
+    builder.continueAt(condition);
+    const firstConditionBlock = builder.blocks.length;
+    this.branchOn(node.childForFieldName("condition"), node, body, exit);
+    // `do { ... } while (0)` has no back edge: it is not a loop.
+    const blocks = builder.blocks;
+    const conditionBlocks = [blocks[condition], ...blocks.slice(firstConditionBlock)];
+    const loops = conditionBlocks.some(
+      (block) => (block.terminator.kind === "goto" && block.terminator.target === body) || (block.terminator.kind === "branch" && (block.terminator.then === body || block.terminator.else === body)),
+    );
+    if (loops) builder.markLoopHeader(body);
+    builder.startAt(exit);
+  }
+
+  private forStatement(node: Node): void {
+    const builder = this.builder;
+    this.scopes.push([]);
+    const initializer = node.childForFieldName("initializer");
+    if (initializer !== null) {
+      if (initializer.type === "declaration") this.declaration(initializer);
+      else this.effect(initializer);
+    }
+    const header = builder.newBlock();
+    const body = builder.newBlock();
+    const update = builder.newBlock();
+    const exit = builder.newBlock();
+    builder.continueAt(header);
+    builder.markLoopHeader(header);
+    const condition = node.childForFieldName("condition");
+    if (condition === null) builder.terminate({ kind: "goto", target: body });
+    else this.conditions.lower(condition, body, exit);
+    builder.startAt(body);
+    this.loopBody(node.childForFieldName("body"), exit, update);
+    builder.continueAt(update);
+    const step = node.childForFieldName("update");
+    if (step !== null) this.effect(step);
+    builder.jumpIfReachable(header);
+    builder.startAt(exit);
+    const names = this.scopes.pop() as string[];
+    if (names.length > 0 && builder.isReachable) builder.emit({ kind: "scope-end", names, range: closingRangeOf(node) });
+  }
+
+  private switchStatement(node: Node): void {
+    const builder = this.builder;
+    const condition = node.childForFieldName("condition");
+    let value: Expr = condition === null ? { kind: "unknown", parts: [], range: rangeOf(node) } : this.expressions.lower(condition);
+    if (containsEffects(value)) {
+      // Evaluated once; every case test reads the temporary.
+      const temporary: Expr = { kind: "var", name: `#switch${this.temporaries++}`, range: value.range };
+      builder.emit({ kind: "assign", target: temporary, value, range: value.range });
+      value = temporary;
+    }
+    const dispatch = builder.currentId();
+    builder.terminate({ kind: "unreachable" });
+    const exit = builder.newBlock();
+    const active: ActiveSwitch = { value, cases: [] };
+    this.switches.push(active);
+    this.jumpScopes.push({ breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    const body = node.childForFieldName("body");
+    if (body !== null) this.statement(body);
+    this.jumpScopes.pop();
+    this.switches.pop();
+    builder.jumpIfReachable(exit);
+
+    const fallback = active.defaultBlock ?? exit;
+    const tests = active.cases.filter((entry) => entry.value !== undefined);
+    if (tests.length === 0) builder.setTerminator(dispatch, { kind: "goto", target: fallback });
+    let from = dispatch;
+    tests.forEach((entry, index) => {
+      const next = index === tests.length - 1 ? fallback : builder.newBlock();
+      const range = entry.valueRange as SourceRange;
+      const cond: Expr = { kind: "binary", op: "==", left: value, right: entry.value as Expr, range };
+      builder.setTerminator(from, { kind: "branch", cond, then: entry.block, else: next, range });
+      from = next;
+    });
+    builder.startAt(exit);
+  }
+
+  private caseStatement(node: Node): void {
+    const builder = this.builder;
+    const active = this.switches[this.switches.length - 1];
+    const valueNode = node.childForFieldName("value");
+    if (active !== undefined) {
+      const label = valueNode === null ? "default" : `case ${this.expressions.textOf(valueNode)}`;
+      const block = builder.newBlock(label);
+      // Falling out of the previous case continues here.
+      builder.continueAt(block);
+      if (valueNode === null) active.defaultBlock = block;
+      else active.cases.push({ value: this.expressions.lower(valueNode), valueRange: rangeOf(valueNode), block });
+    }
+    for (const child of significantChildren(node)) {
+      if (valueNode !== null && child.id === valueNode.id) continue;
+      this.statement(child);
+    }
+  }
+
+  private labelBlock(name: string): number {
+    let block = this.labels.get(name);
+    if (block === undefined) {
+      block = this.builder.newBlock();
+      this.labels.set(name, block);
+    }
+    return block;
+  }
+
+  private labeledStatement(node: Node): void {
+    const label = node.childForFieldName("label");
+    if (label !== null) this.builder.continueAt(this.labelBlock(this.expressions.textOf(label)));
+    for (const child of significantChildren(node)) {
+      if (label !== null && child.id === label.id) continue;
+      this.statement(child);
+    }
+  }
+
+  private gotoStatement(node: Node): void {
+    const label = node.childForFieldName("label");
+    if (label === null) return;
+    const name = this.expressions.textOf(label);
+    const target = this.labelBlock(name);
+    if (this.finallys.length > 0) this.runFinallys(this.sharedFinallyDepth(name));
+    this.builder.jumpIfReachable(target);
+  }
+
+  /** How many of the active `__finally` scopes also enclose the label (those are not left by the goto). */
+  private sharedFinallyDepth(label: string): number {
+    const path = this.tryPathsOfLabels().get(label) ?? [];
+    let depth = 0;
+    while (depth < this.finallys.length && depth < path.length && this.finallys[depth].tryNodeId === path[depth]) depth++;
+    return depth;
+  }
+
+  private tryPathsOfLabels(): Map<string, number[]> {
+    if (this.labelTryPaths !== undefined) return this.labelTryPaths;
+    const paths = new Map<string, number[]>();
+    const pending: { node: Node; path: number[] }[] = this.body === undefined ? [] : [{ node: this.body, path: [] }];
+    while (pending.length > 0) {
+      const { node, path } = pending.pop() as { node: Node; path: number[] };
+      if (node.type === "labeled_statement") {
+        const label = node.childForFieldName("label");
+        if (label !== null) paths.set(this.expressions.textOf(label), path);
+      }
+      const hasFinally = node.type === "seh_try_statement" && significantChildren(node).some((child) => child.type === "seh_finally_clause");
+      const tryBody = hasFinally ? node.childForFieldName("body") : null;
+      for (const child of significantChildren(node)) {
+        if (isExpressionNode(child)) continue;
+        pending.push({ node: child, path: tryBody !== null && child.id === tryBody.id ? [...path, node.id] : path });
+      }
+    }
+    this.labelTryPaths = paths;
+    return paths;
+  }
+
+  /** Inlines the finally bodies being left, innermost first, down to `depth` active ones. */
+  private runFinallys(depth: number): void {
+    const active = this.finallys.slice();
+    for (let index = active.length - 1; index >= depth && this.builder.isReachable; index--) {
+      // Inside a finally body only the outer finallys are still pending.
+      this.finallys.length = index;
+      this.statement(active[index].body);
+    }
+    this.finallys.length = 0;
+    this.finallys.push(...active);
+  }
+
+  /** `scope-end` for the blocks a jump leaves, deeper than `scopeDepth`. */
+  private leaveScopes(scopeDepth: number, range: SourceRange): void {
+    if (!this.builder.isReachable) return;
+    const names = this.scopes.slice(scopeDepth).flat();
+    if (names.length > 0) this.builder.emit({ kind: "scope-end", names, range });
+  }
+
+  private returnStatement(node: Node): void {
+    const range = rangeOf(node);
+    const valueNode = firstSignificantChild(node);
+    let value = valueNode === null ? undefined : this.expressions.lower(valueNode);
+    if (this.finallys.length > 0) {
+      if (value !== undefined && value.kind !== "const") {
+        // The value is computed before the finally bodies run.
+        const temporary: Expr = { kind: "var", name: "#return", range: value.range };
+        this.builder.emit({ kind: "assign", target: temporary, value, range: value.range });
+        value = temporary;
+      }
+      this.runFinallys(0);
+    }
+    if (this.builder.isReachable) this.builder.terminate(value === undefined ? { kind: "return", range } : { kind: "return", value, range });
+  }
+
+  private breakStatement(node: Node): void {
+    const scope = this.jumpScopes[this.jumpScopes.length - 1];
+    if (scope === undefined) return;
+    this.runFinallys(scope.finallyDepth);
+    this.leaveScopes(scope.scopeDepth, rangeOf(node));
+    this.builder.jumpIfReachable(scope.breakTarget);
+  }
+
+  private continueStatement(node: Node): void {
+    for (let index = this.jumpScopes.length - 1; index >= 0; index--) {
+      const scope = this.jumpScopes[index];
+      if (scope.continueTarget === undefined) continue;
+      this.runFinallys(scope.finallyDepth);
+      this.leaveScopes(scope.scopeDepth, rangeOf(node));
+      this.builder.jumpIfReachable(scope.continueTarget);
+      return;
+    }
+  }
+
+  private tryStatement(node: Node): void {
+    const builder = this.builder;
+    const body = node.childForFieldName("body");
+    const clause = significantChildren(node).find((child) => child.type === "seh_finally_clause" || child.type === "seh_except_clause");
+    const handlerBody = clause === undefined ? null : clause.childForFieldName("body");
+    if (clause === undefined || handlerBody === null) {
+      if (body !== null) this.statement(body);
+      return;
+    }
+    if (clause.type === "seh_finally_clause") {
+      const normalExit = builder.newBlock();
+      const after = builder.newBlock();
+      this.finallys.push({ tryNodeId: node.id, body: handlerBody });
+      this.leaveTargets.push({ target: normalExit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+      if (body !== null) this.statement(body);
+      this.leaveTargets.pop();
+      this.finallys.pop();
+      builder.continueAt(normalExit);
+      this.statement(handlerBody);
+      builder.continueAt(after);
+      return;
+    }
+    const afterBody = builder.newBlock();
+    const handler = builder.newBlock("exception handler");
+    const after = builder.newBlock();
+    this.leaveTargets.push({ target: afterBody, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    if (body !== null) this.statement(body);
+    this.leaveTargets.pop();
+    builder.continueAt(afterBody);
+    const filter = clause.childForFieldName("filter");
+    const range = rangeOf(filter ?? clause);
+    // An exception may interrupt the body: the handler is an alternative the engine cannot decide.
+    const cond: Expr = { kind: "unknown", parts: filter === null ? [] : [this.expressions.lower(filter)], range };
+    builder.terminate({ kind: "branch", cond, then: handler, else: after, range });
+    builder.startAt(handler);
+    this.statement(handlerBody);
+    builder.continueAt(after);
+  }
+
+  private leaveStatement(node: Node): void {
+    const target = this.leaveTargets[this.leaveTargets.length - 1];
+    if (target === undefined) return;
+    this.runFinallys(target.finallyDepth);
+    this.leaveScopes(target.scopeDepth, rangeOf(node));
+    this.builder.jumpIfReachable(target.target);
+  }
+
+  /** `#if A ... #elif B ... #else ... #endif` in a body: alternative paths, one taken at a time. */
+  private preprocessorBranches(first: Node): void {
+    const builder = this.builder;
+    const join = builder.newBlock();
+    let node: Node = first;
+    for (;;) {
+      const alternative = node.childForFieldName("alternative");
+      const { cond, conditionNode } = preprocessorCondition(node, this.expressions);
+      const thenBlock = builder.newBlock();
+      const elseBlock = alternative === null ? join : builder.newBlock();
+      builder.terminate({ kind: "branch", cond, then: thenBlock, else: elseBlock, range: cond.range });
+      builder.startAt(thenBlock);
+      this.branchStatements(node, conditionNode, alternative);
+      builder.jumpIfReachable(join);
+      if (alternative === null) break;
+      builder.startAt(elseBlock);
+      if (alternative.type === "preproc_elif" || alternative.type === "preproc_elifdef") {
+        node = alternative;
+        continue;
+      }
+      this.branchStatements(alternative, null, null);
+      builder.jumpIfReachable(join);
+      break;
+    }
+    builder.startAt(join);
+  }
+
+  private branchStatements(node: Node, conditionNode: Node | null, alternative: Node | null): void {
+    for (const child of significantChildren(node)) {
+      if ((conditionNode !== null && child.id === conditionNode.id) || (alternative !== null && child.id === alternative.id)) continue;
+      this.statement(child);
+    }
+  }
+}

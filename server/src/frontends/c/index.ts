@@ -1,0 +1,64 @@
+// The C frontend: C source text in, IrFile out. It never throws: whatever goes wrong becomes
+// a problem of the returned file.
+import type { Parser } from "web-tree-sitter";
+import type { IrFile, ParseProblem } from "../../ir/ir";
+import { lowerTranslationUnit } from "./lower";
+import { createCParser } from "./parser";
+import { LineIndex } from "./positions";
+import { preprocess } from "./preprocess";
+
+export interface CFrontendOptions {
+  /** Extra macros to neutralize: name to replacement text ("" blanks the invocation, arguments included). */
+  macros?: Record<string, string>;
+}
+
+export interface CFrontend {
+  lower(file: string, text: string, options?: CFrontendOptions): IrFile;
+}
+
+/** Past this size the file is not parsed (tree-sitter memory grows with the text). */
+export const MAX_SOURCE_LENGTH = 64 * 1024 * 1024;
+
+function emptyFile(file: string, problem: ParseProblem): IrFile {
+  return { file, language: "c", functions: [], declarations: [], roles: [], suppressions: [], problems: [problem] };
+}
+
+const START_OF_FILE = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+
+class TreeSitterCFrontend implements CFrontend {
+  constructor(private readonly parser: Parser) {}
+
+  lower(file: string, text: string, options: CFrontendOptions = {}): IrFile {
+    if (text.length > MAX_SOURCE_LENGTH) {
+      return emptyFile(file, { message: `File too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_LENGTH})`, range: START_OF_FILE });
+    }
+    try {
+      const preprocessed = preprocess(text, options.macros ?? {});
+      const tree = this.parser.parse(preprocessed.text);
+      if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
+      try {
+        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text));
+      } finally {
+        tree.delete();
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return emptyFile(file, { message: `The C frontend failed on this file: ${message}`, range: START_OF_FILE });
+    }
+  }
+}
+
+let frontend: Promise<CFrontend> | undefined;
+
+/** Initializes web-tree-sitter and the C grammar once; later calls share the same frontend. */
+export function loadCFrontend(): Promise<CFrontend> {
+  frontend ??= createCParser().then(
+    (parser) => new TreeSitterCFrontend(parser),
+    (error: unknown) => {
+      // A failed load (missing WASM) may be retried once the cause is fixed.
+      frontend = undefined;
+      throw error;
+    },
+  );
+  return frontend;
+}

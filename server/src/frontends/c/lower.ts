@@ -1,0 +1,237 @@
+// Lowers one parsed translation unit to an IrFile: functions (with their CFG), prototypes,
+// role declarations, annotations, suppressions and problems.
+import type { Node, Tree } from "web-tree-sitter";
+import type { IrDeclaration, IrFile, IrFunction, ParseProblem, SourceRange } from "../../ir/ir";
+import { AnnotationIndex, attachAnnotations } from "./annotations";
+import { functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
+import { ExpressionLowerer } from "./expressions";
+import { FunctionBodyLowerer } from "./function-body";
+import type { LineIndex } from "./positions";
+import type { PreprocessedSource } from "./preprocess";
+import { suppressionsIn } from "./suppressions";
+import { collapseWhitespace, rangeOf } from "./syntax";
+
+const MAX_CONTAINER_DEPTH = 64;
+const MAX_SYNTAX_PROBLEMS = 100;
+/** `EVT_VMB_CHANNEL_PROCESS_PACKET MyProcessPacket;` declares a function in a role. */
+const ROLE_TYPEDEF = /^[A-Z][A-Z0-9_]*$/;
+const FUNCTION_CLASS = /^_Function_class_\((\w+)\)$/;
+
+interface PendingFunction {
+  definition: Node;
+  shape: FunctionShape;
+  body: Node;
+  declarationStart: number;
+}
+
+interface RoleEntry {
+  functionName: string;
+  role: string;
+  range: SourceRange;
+}
+
+class TranslationUnitLowerer {
+  private readonly problems: ParseProblem[] = [];
+  private readonly declarations: IrDeclaration[] = [];
+  private readonly roles: RoleEntry[] = [];
+  private readonly pending: PendingFunction[] = [];
+  private readonly annotations: AnnotationIndex;
+  private readonly text: string;
+  private previousEnd = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly preprocessed: PreprocessedSource,
+    private readonly lines: LineIndex,
+  ) {
+    this.annotations = new AnnotationIndex(preprocessed.annotations);
+    this.text = preprocessed.text;
+  }
+
+  lower(tree: Tree): IrFile {
+    for (const problem of this.preprocessed.problems) this.problems.push({ message: problem.message, range: this.lines.rangeOf(problem.start, problem.end) });
+    this.syntaxProblems(tree.rootNode);
+    this.visitContainer(tree.rootNode, 0);
+    const functions = this.lowerFunctions();
+    this.addRoleAnnotations(functions);
+    return {
+      file: this.file,
+      language: "c",
+      functions,
+      declarations: this.declarations,
+      roles: this.roles,
+      suppressions: suppressionsIn(this.text, this.preprocessed.comments, this.lines),
+      problems: this.problems,
+    };
+  }
+
+  private visitContainer(container: Node, depth: number): void {
+    if (depth > MAX_CONTAINER_DEPTH) {
+      this.problems.push({ message: "Preprocessor groups nested too deeply; the inner ones are skipped", range: rangeOf(container) });
+      return;
+    }
+    const count = container.namedChildCount;
+    for (let index = 0; index < count; index++) {
+      const child = container.namedChild(index);
+      if (child === null) continue;
+      switch (child.type) {
+        case "function_definition":
+          this.functionDefinition(child);
+          break;
+        case "declaration":
+          this.declaration(child);
+          break;
+        case "linkage_specification": {
+          const body = child.childForFieldName("body");
+          if (body === null) break;
+          if (body.type === "declaration_list") this.visitContainer(body, depth + 1);
+          else if (body.type === "function_definition") this.functionDefinition(body);
+          else if (body.type === "declaration") this.declaration(body);
+          break;
+        }
+        case "preproc_if":
+        case "preproc_ifdef":
+        case "preproc_elif":
+        case "preproc_elifdef":
+        case "preproc_else":
+        case "declaration_list":
+        case "ERROR":
+          // Every alternative is lowered: which one is compiled is not known here.
+          this.visitContainer(child, depth + 1);
+          break;
+        default:
+          break;
+      }
+      this.previousEnd = child.endIndex;
+    }
+  }
+
+  private functionDefinition(definition: Node): void {
+    const shape = functionShape(definition.childForFieldName("declarator"));
+    const body = definition.childForFieldName("body");
+    if (shape === undefined || body === null) return;
+    this.pending.push({ definition, shape, body, declarationStart: this.previousEnd });
+  }
+
+  private declaration(node: Node): void {
+    const declarators = node.childrenForFieldName("declarator");
+    const typeNode = node.childForFieldName("type");
+    let from = this.previousEnd;
+    let declaredFunction = false;
+    for (const declarator of declarators) {
+      const shape = functionShape(declarator);
+      if (shape === undefined) continue;
+      declaredFunction = true;
+      const parameters = parametersOf(shape.parameterList, this.text);
+      const annotations = attachAnnotations(
+        this.annotations,
+        { from, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: declarator.endIndex },
+        parameters,
+      );
+      from = declarator.endIndex;
+      const declaration: IrDeclaration = {
+        name: shape.name,
+        file: this.file,
+        params: parameters.map((entry) => entry.parameter),
+        annotations,
+        range: rangeOf(node),
+      };
+      const returnType = typeSpelling(typeNode, this.text, shape.returnIndirections);
+      if (returnType !== undefined) declaration.returnType = returnType;
+      this.declarations.push(declaration);
+      this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
+    }
+    if (declaredFunction || typeNode === null || typeNode.type !== "type_identifier") return;
+    const role = this.text.slice(typeNode.startIndex, typeNode.endIndex);
+    if (!ROLE_TYPEDEF.test(role)) return;
+    for (const declarator of declarators) {
+      if (declarator.type !== "identifier") continue;
+      this.roles.push({ functionName: declarator.text, role, range: rangeOf(declarator) });
+    }
+  }
+
+  /** `_Function_class_(EVT_...)` on a function puts it in that role, like a role declaration. */
+  private functionClassRoles(functionName: string, annotations: string[], range: SourceRange): void {
+    for (const annotation of annotations) {
+      const match = FUNCTION_CLASS.exec(annotation);
+      if (match !== null) this.roles.push({ functionName, role: match[1], range });
+    }
+  }
+
+  private lowerFunctions(): IrFunction[] {
+    const functionNames = new Set<string>();
+    for (const entry of this.pending) functionNames.add(entry.shape.name);
+    for (const declaration of this.declarations) functionNames.add(declaration.name);
+    for (const role of this.roles) functionNames.add(role.functionName);
+    const definitionsSeen = new Map<string, number>();
+    const functions: IrFunction[] = [];
+    for (const entry of this.pending) {
+      const { definition, shape, body } = entry;
+      const parameters = parametersOf(shape.parameterList, this.text);
+      const annotations = attachAnnotations(
+        this.annotations,
+        { from: entry.declarationStart, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: body.startIndex },
+        parameters,
+      );
+      this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
+      const expressions = new ExpressionLowerer(this.text, functionNames, this.problems);
+      const { blocks, entry: entryBlock } = new FunctionBodyLowerer(expressions, this.problems).lower(body);
+      // Definitions under different #if branches share a name; ids stay unique.
+      const seen = (definitionsSeen.get(shape.name) ?? 0) + 1;
+      definitionsSeen.set(shape.name, seen);
+      const lowered: IrFunction = {
+        id: seen === 1 ? shape.name : `${shape.name}@${seen}`,
+        name: shape.name,
+        file: this.file,
+        language: "c",
+        params: parameters.map((parameter) => parameter.parameter),
+        annotations,
+        blocks,
+        entry: entryBlock,
+        range: rangeOf(definition),
+        nameRange: rangeOf(shape.nameNode),
+      };
+      const returnType = typeSpelling(definition.childForFieldName("type"), this.text, shape.returnIndirections);
+      if (returnType !== undefined) lowered.returnType = returnType;
+      functions.push(lowered);
+    }
+    return functions;
+  }
+
+  private addRoleAnnotations(functions: IrFunction[]): void {
+    const rolesByFunction = new Map<string, string[]>();
+    for (const role of this.roles) rolesByFunction.set(role.functionName, [...(rolesByFunction.get(role.functionName) ?? []), role.role]);
+    for (const fn of functions) {
+      for (const role of rolesByFunction.get(fn.name) ?? []) if (!fn.annotations.includes(role)) fn.annotations.push(role);
+    }
+  }
+
+  /** ERROR and MISSING nodes, found by descending only where `hasError` says there are some. */
+  private syntaxProblems(root: Node): void {
+    const found: { offset: number; problem: ParseProblem }[] = [];
+    const pending: Node[] = [root];
+    while (pending.length > 0 && found.length < MAX_SYNTAX_PROBLEMS) {
+      const node = pending.pop() as Node;
+      if (!node.hasError) continue;
+      const count = node.childCount;
+      for (let index = 0; index < count && found.length < MAX_SYNTAX_PROBLEMS; index++) {
+        const child = node.child(index);
+        if (child === null) continue;
+        if (child.isMissing) {
+          found.push({ offset: child.startIndex, problem: { message: `Syntax error: missing ${child.type}`, range: rangeOf(child) } });
+        } else if (child.isError) {
+          const near = collapseWhitespace(this.text.slice(child.startIndex, Math.min(child.endIndex, child.startIndex + 40)));
+          found.push({ offset: child.startIndex, problem: { message: `Syntax error near "${near}"`, range: rangeOf(child) } });
+        } else if (child.hasError) {
+          pending.push(child);
+        }
+      }
+    }
+    found.sort((left, right) => left.offset - right.offset);
+    for (const entry of found) this.problems.push(entry.problem);
+  }
+}
+
+export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex): IrFile {
+  return new TranslationUnitLowerer(file, preprocessed, lines).lower(tree);
+}

@@ -1,0 +1,28 @@
+// Loads web-tree-sitter and the C grammar once. The WASM files are looked up beside the running
+// bundle first (scripts/bundle.mjs copies them into dist/), then in node_modules (tests run from out/).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Language, Parser } from "web-tree-sitter";
+
+function locateWasm(fileName: string, packagePath: string): string {
+  const beside = join(__dirname, fileName);
+  return existsSync(beside) ? beside : require.resolve(packagePath);
+}
+
+let language: Promise<Language> | undefined;
+
+export function loadCLanguage(): Promise<Language> {
+  language ??= (async () => {
+    const runtimeWasm = locateWasm("web-tree-sitter.wasm", "web-tree-sitter/web-tree-sitter.wasm");
+    await Parser.init({ locateFile: () => runtimeWasm });
+    return Language.load(locateWasm("tree-sitter-c.wasm", "tree-sitter-c/tree-sitter-c.wasm"));
+  })();
+  return language;
+}
+
+export async function createCParser(): Promise<Parser> {
+  const cLanguage = await loadCLanguage();
+  const parser = new Parser();
+  parser.setLanguage(cLanguage);
+  return parser;
+}

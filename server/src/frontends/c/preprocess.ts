@@ -1,0 +1,379 @@
+// Neutralizes what the C grammar cannot parse without moving any offset: annotation and
+// decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
+// regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
+import { builtinTreatment, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+
+export interface MacroInvocation {
+  /** What the invocation said, whitespace removed: `__drv_freesMem(Mem)`. */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface OffsetSpan {
+  start: number;
+  end: number;
+}
+
+export interface OffsetProblem extends OffsetSpan {
+  message: string;
+}
+
+export interface PreprocessedSource {
+  text: string;
+  /** Blanked annotation and decoration invocations, in source order. */
+  annotations: MacroInvocation[];
+  /** Comments outside dead regions, in source order. */
+  comments: OffsetSpan[];
+  problems: OffsetProblem[];
+}
+
+/**
+ * How a `#if` group is being handled. `unknown` groups are left to tree-sitter; the others have
+ * a constant condition and their directive lines are blanked along with the dead branches.
+ */
+type GroupMode =
+  | "unknown"
+  /** A constant-true branch is live; every later branch is dead. */
+  | "taken"
+  /** Every branch so far was constant-false (dead). */
+  | "skipping"
+  /** A live branch reached after dead ones (`#else` of `#if 0`); its `#endif` is blanked. */
+  | "after-skip"
+  /** A `#elif` after dead branches was rewritten into `#if`; the rest is left to tree-sitter. */
+  | "rewritten"
+  /** After a taken branch: dead up to `#endif`. */
+  | "dead-rest";
+
+/** Annotation arguments never span more than this; past it the parenthesis is not the macro's. */
+const MAX_ARGUMENT_LENGTH = 4096;
+
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
+const SPACE = 32;
+const TAB = 9;
+const HASH = 35;
+const SLASH = 47;
+const STAR = 42;
+const BACKSLASH = 92;
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+const OPEN_PAREN = 40;
+const CLOSE_PAREN = 41;
+
+function isIdentifierStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+function isIdentifierPart(code: number): boolean {
+  return isIdentifierStart(code) || (code >= 48 && code <= 57);
+}
+
+function blankKeepingNewlines(text: string): string {
+  return text.indexOf("\n") < 0 && text.indexOf("\r") < 0 ? " ".repeat(text.length) : text.replace(/[^\r\n]/g, " ");
+}
+
+/** `0` or `1` (possibly parenthesized, with comments): the value; anything else is not constant. */
+function constantCondition(expression: string): boolean | undefined {
+  let text = expression.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/, "").trim();
+  while (text.startsWith("(") && text.endsWith(")")) text = text.slice(1, -1).trim();
+  if (!/^\d+[uUlL]*$/.test(text)) return undefined;
+  return Number.parseInt(text, 10) !== 0;
+}
+
+class Preprocessor {
+  private readonly pieces: string[] = [];
+  private copiedUpTo = 0;
+  private readonly annotations: MacroInvocation[] = [];
+  private readonly comments: OffsetSpan[] = [];
+  private readonly problems: OffsetProblem[] = [];
+  private readonly groups: GroupMode[] = [];
+  /** Start of the dead region being skipped, or -1. */
+  private deadFrom = -1;
+  /** `#if` groups opened inside the dead region. */
+  private deadNesting = 0;
+  private readonly hasUserMacros: boolean;
+
+  constructor(
+    private readonly source: string,
+    private readonly userMacros: Readonly<Record<string, string>>,
+  ) {
+    this.hasUserMacros = Object.keys(userMacros).length > 0;
+  }
+
+  run(): PreprocessedSource {
+    const source = this.source;
+    const length = source.length;
+    let index = 0;
+    let atLineStart = true;
+    while (index < length) {
+      const code = source.charCodeAt(index);
+      if (this.deadFrom >= 0) {
+        index = code === LINE_FEED ? index + 1 : this.deadLine(index);
+        continue;
+      }
+      if (code === LINE_FEED) {
+        atLineStart = true;
+        index++;
+        continue;
+      }
+      if (code === SPACE || code === TAB || code === CARRIAGE_RETURN || code === 11 || code === 12) {
+        index++;
+        continue;
+      }
+      if (code === HASH && atLineStart) {
+        index = this.liveDirective(index);
+        continue;
+      }
+      atLineStart = false;
+      if (code === SLASH) {
+        const next = source.charCodeAt(index + 1);
+        if (next === SLASH || next === STAR) {
+          index = this.skipComment(index, true);
+          continue;
+        }
+        index++;
+      } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        index = this.skipLiteral(index);
+      } else if (isIdentifierStart(code)) {
+        index = this.identifier(index);
+      } else {
+        index++;
+      }
+    }
+    if (this.deadFrom >= 0) {
+      this.problems.push({ message: "Unterminated #if 0 region", start: this.deadFrom, end: length });
+      this.replace(this.deadFrom, length, blankKeepingNewlines(source.slice(this.deadFrom, length)));
+    }
+    this.pieces.push(source.slice(this.copiedUpTo));
+    return { text: this.pieces.join(""), annotations: this.annotations, comments: this.comments, problems: this.problems };
+  }
+
+  /** Writes `replacement` over [start, end); calls come in increasing offset order. */
+  private replace(start: number, end: number, replacement: string): void {
+    this.pieces.push(this.source.slice(this.copiedUpTo, start), replacement);
+    this.copiedUpTo = end;
+  }
+
+  private blank(start: number, end: number): void {
+    this.replace(start, end, blankKeepingNewlines(this.source.slice(start, end)));
+  }
+
+  /** Returns the index just after the comment starting at `start`. */
+  private skipComment(start: number, record: boolean): number {
+    const source = this.source;
+    let end: number;
+    if (source.charCodeAt(start + 1) === SLASH) {
+      const newline = source.indexOf("\n", start);
+      end = newline < 0 ? source.length : newline;
+      if (end > start && source.charCodeAt(end - 1) === CARRIAGE_RETURN) end--;
+    } else {
+      const close = source.indexOf("*/", start + 2);
+      end = close < 0 ? source.length : close + 2;
+    }
+    if (record) this.comments.push({ start, end });
+    return end;
+  }
+
+  /** Skips a string or character literal; an unterminated one ends at the line end. */
+  private skipLiteral(start: number): number {
+    const source = this.source;
+    const quote = source.charCodeAt(start);
+    let index = start + 1;
+    while (index < source.length) {
+      const code = source.charCodeAt(index);
+      if (code === BACKSLASH) index += 2;
+      else if (code === quote) return index + 1;
+      else if (code === LINE_FEED) return index;
+      else index++;
+    }
+    return source.length;
+  }
+
+  private identifier(start: number): number {
+    const source = this.source;
+    let end = start + 1;
+    while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
+    const firstCode = source.charCodeAt(start);
+    if (!this.hasUserMacros && !mayBeBuiltinMacro(firstCode)) return end;
+    const name = source.slice(start, end);
+    if (this.hasUserMacros && Object.hasOwn(this.userMacros, name)) {
+      const invocationEnd = this.argumentsEnd(end) ?? end;
+      this.substitute(name, start, invocationEnd, this.userMacros[name]);
+      return invocationEnd;
+    }
+    if (!mayBeBuiltinMacro(firstCode)) return end;
+    const treatment = builtinTreatment(name);
+    if (treatment !== undefined) {
+      const invocationEnd = treatment === "blank-with-arguments" ? (this.argumentsEnd(end) ?? end) : end;
+      this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
+      this.blank(start, invocationEnd);
+      return invocationEnd;
+    }
+    const rewrite = keywordRewrite(name);
+    if (rewrite !== undefined) this.replace(start, end, rewrite);
+    return end;
+  }
+
+  private substitute(name: string, start: number, end: number, replacement: string): void {
+    this.annotations.push({ text: this.source.slice(start, end).replace(/\s+/g, ""), start, end });
+    const invocation = this.source.slice(start, end);
+    if (replacement.length > invocation.length) {
+      this.problems.push({ message: `The replacement of macro ${name} is longer than its invocation; it was blanked instead`, start, end });
+      this.blank(start, end);
+      return;
+    }
+    this.replace(start, end, replacement + blankKeepingNewlines(invocation.slice(replacement.length)));
+  }
+
+  /** The end of a balanced `( ... )` right after a macro name, or undefined when there is none. */
+  private argumentsEnd(nameEnd: number): number | undefined {
+    const source = this.source;
+    let index = nameEnd;
+    while (source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB) index++;
+    if (source.charCodeAt(index) !== OPEN_PAREN) return undefined;
+    const limit = Math.min(source.length, index + MAX_ARGUMENT_LENGTH);
+    let depth = 0;
+    while (index < limit) {
+      const code = source.charCodeAt(index);
+      if (code === OPEN_PAREN) {
+        depth++;
+        index++;
+      } else if (code === CLOSE_PAREN) {
+        depth--;
+        index++;
+        if (depth === 0) return index;
+      } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        index = this.skipLiteral(index);
+      } else if (code === SLASH && (source.charCodeAt(index + 1) === SLASH || source.charCodeAt(index + 1) === STAR)) {
+        index = this.skipComment(index, false);
+      } else if (code === 59 /* ; */ || code === 123 /* { */ || code === 125 /* } */) {
+        return undefined;
+      } else {
+        index++;
+      }
+    }
+    return undefined;
+  }
+
+  /** The end of the logical line starting at `start` (before its newline), following `\` continuations. */
+  private lineEnd(start: number): number {
+    const source = this.source;
+    let index = start;
+    for (;;) {
+      const newline = source.indexOf("\n", index);
+      if (newline < 0) return source.length;
+      let before = newline - 1;
+      if (source.charCodeAt(before) === CARRIAGE_RETURN) before--;
+      if (source.charCodeAt(before) !== BACKSLASH) return newline;
+      index = newline + 1;
+    }
+  }
+
+  private directiveName(hashIndex: number): { name: string; nameStart: number; nameEnd: number } {
+    const source = this.source;
+    let nameStart = hashIndex + 1;
+    while (source.charCodeAt(nameStart) === SPACE || source.charCodeAt(nameStart) === TAB) nameStart++;
+    let nameEnd = nameStart;
+    while (nameEnd < source.length && isIdentifierPart(source.charCodeAt(nameEnd))) nameEnd++;
+    return { name: source.slice(nameStart, nameEnd), nameStart, nameEnd };
+  }
+
+  /** Handles a directive outside dead regions; returns the index of its line end. */
+  private liveDirective(hashIndex: number): number {
+    const lineStart = this.source.lastIndexOf("\n", hashIndex) + 1;
+    const end = this.lineEnd(hashIndex);
+    const { name, nameEnd } = this.directiveName(hashIndex);
+    const groups = this.groups;
+    const top = groups.length > 0 ? groups[groups.length - 1] : undefined;
+    switch (name) {
+      case "if": {
+        const value = constantCondition(this.source.slice(nameEnd, end));
+        if (value === false) {
+          groups.push("skipping");
+          this.startDeadRegion(lineStart);
+        } else if (value === true) {
+          groups.push("taken");
+          this.blank(lineStart, end);
+        } else {
+          groups.push("unknown");
+        }
+        break;
+      }
+      case "ifdef":
+      case "ifndef":
+        groups.push("unknown");
+        break;
+      case "elif":
+      case "elifdef":
+      case "elifndef":
+      case "else":
+        if (top === "taken" || top === "after-skip") {
+          groups[groups.length - 1] = "dead-rest";
+          this.startDeadRegion(lineStart);
+        }
+        break;
+      case "endif":
+        groups.pop();
+        if (top === "taken" || top === "after-skip") this.blank(lineStart, end);
+        break;
+      default:
+        break;
+    }
+    return end;
+  }
+
+  private startDeadRegion(start: number): void {
+    this.deadFrom = start;
+    this.deadNesting = 0;
+  }
+
+  /** Handles one line inside a dead region (starting at `lineStart`); returns the index of its line end. */
+  private deadLine(lineStart: number): number {
+    const source = this.source;
+    let index = lineStart;
+    while (source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB) index++;
+    if (source.charCodeAt(index) !== HASH) {
+      const newline = source.indexOf("\n", index);
+      return newline < 0 ? source.length : newline;
+    }
+    const end = this.lineEnd(index);
+    const { name, nameStart, nameEnd } = this.directiveName(index);
+    if (name === "if" || name === "ifdef" || name === "ifndef") {
+      this.deadNesting++;
+      return end;
+    }
+    if (this.deadNesting > 0) {
+      if (name === "endif") this.deadNesting--;
+      return end;
+    }
+    const groups = this.groups;
+    const mode = groups[groups.length - 1];
+    if (name === "endif") {
+      groups.pop();
+      this.endDeadRegion(end);
+    } else if (mode === "skipping" && (name === "else" || name === "elif" || name === "elifdef" || name === "elifndef")) {
+      const value = name === "elif" ? constantCondition(source.slice(nameEnd, end)) : name === "else" ? true : undefined;
+      if (value === true) {
+        groups[groups.length - 1] = "after-skip";
+        this.endDeadRegion(end);
+      } else if (value === undefined) {
+        // The first live alternative becomes a plain `#if`, so tree-sitter sees a well-formed group.
+        groups[groups.length - 1] = "rewritten";
+        this.blank(this.deadFrom, lineStart);
+        this.deadFrom = -1;
+        this.replace(nameStart, nameEnd, name.slice(2) + "  ");
+      }
+    }
+    return end;
+  }
+
+  private endDeadRegion(end: number): void {
+    this.blank(this.deadFrom, end);
+    this.deadFrom = -1;
+  }
+}
+
+export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}): PreprocessedSource {
+  return new Preprocessor(source, userMacros).run();
+}

@@ -1,0 +1,61 @@
+// Small, allocation-conscious helpers over tree-sitter nodes.
+import type { Node } from "web-tree-sitter";
+import type { SourceRange } from "../../ir/ir";
+
+export function rangeOf(node: Node): SourceRange {
+  const start = node.startPosition;
+  const end = node.endPosition;
+  return { start: { line: start.row, column: start.column }, end: { line: end.row, column: end.column } };
+}
+
+/** The range of the last character of a node (the closing `}` of a compound statement). */
+export function closingRangeOf(node: Node): SourceRange {
+  const end = node.endPosition;
+  return { start: { line: end.row, column: Math.max(0, end.column - 1) }, end: { line: end.row, column: end.column } };
+}
+
+export function isComment(node: Node): boolean {
+  return node.type === "comment";
+}
+
+/** Named children without comments (which tree-sitter may place anywhere). */
+export function significantChildren(node: Node): Node[] {
+  const children: Node[] = [];
+  const count = node.namedChildCount;
+  for (let index = 0; index < count; index++) {
+    const child = node.namedChild(index);
+    if (child !== null && child.type !== "comment") children.push(child);
+  }
+  return children;
+}
+
+export function firstSignificantChild(node: Node): Node | null {
+  const count = node.namedChildCount;
+  for (let index = 0; index < count; index++) {
+    const child = node.namedChild(index);
+    if (child !== null && child.type !== "comment") return child;
+  }
+  return null;
+}
+
+/** Parentheses and casts do not change what a value is. */
+export function stripTransparent(node: Node): Node {
+  let current = node;
+  for (;;) {
+    if (current.type === "parenthesized_expression") {
+      const inner = firstSignificantChild(current);
+      if (inner === null) return current;
+      current = inner;
+    } else if (current.type === "cast_expression") {
+      const value = current.childForFieldName("value");
+      if (value === null) return current;
+      current = value;
+    } else {
+      return current;
+    }
+  }
+}
+
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
