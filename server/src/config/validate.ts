@@ -25,7 +25,7 @@ const severities: readonly (Severity | "off")[] = ["error", "warning", "informat
 const outcomes: readonly Outcome[] = ["always", "success", "failure"];
 const returnConventions: readonly NonNullable<ModelEntry["returns"]>[] = ["ntstatus", "pointer", "boolean", "none"];
 const unknownCallPolicies: readonly FamilyDef["unknownCalls"][] = ["borrow", "escape"];
-const effectKinds: readonly Effect["kind"][] = [
+export const effectKinds: readonly Effect["kind"][] = [
   "acquire",
   "release",
   "transfer",
@@ -35,7 +35,7 @@ const effectKinds: readonly Effect["kind"][] = [
   "status-predicate",
   "no-return",
 ];
-const topLevelKeys = ["$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes"];
+export const topLevelKeys = ["$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes"];
 const identifierPattern = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `functions.MyFree.effects[0]`: dots for plain keys, brackets for indexes and odd keys. */
