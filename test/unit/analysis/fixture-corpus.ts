@@ -6,7 +6,9 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { defaultConfig, type Config } from "../../../server/src/config/config";
 
 /** From out/test/unit/analysis back to the repository's source tree. */
-export const cFixturesRoot = resolve(__dirname, "../../../../test/fixtures/c");
+const repositoryRoot = resolve(__dirname, "../../../..");
+export const cFixturesRoot = join(repositoryRoot, "test/fixtures/c");
+export const samplesRoot = join(repositoryRoot, "samples");
 
 export type Twin = "bad" | "good";
 
@@ -17,13 +19,16 @@ export interface FixtureFile {
   text: string;
 }
 
-export interface FixtureUnit {
-  pattern: string;
-  twin: Twin;
-  /** The folder that file names are relative to. */
+/** Sources checked together, with the folder their names are relative to. */
+export interface CheckUnit {
   root: string;
   files: FixtureFile[];
   config: Config;
+}
+
+export interface FixtureUnit extends CheckUnit {
+  pattern: string;
+  twin: Twin;
 }
 
 export interface ExpectedFinding {
@@ -118,7 +123,7 @@ export function listPatterns(root: string = cFixturesRoot): string[] {
 }
 
 /** How the engine's file path reads in a unit: relative to the unit's folder when it is inside it. */
-export function unitFileName(unit: FixtureUnit, reportedPath: string): string {
+export function unitFileName(unit: CheckUnit, reportedPath: string): string {
   const absolute = isAbsolute(reportedPath) ? reportedPath : resolve(unit.root, reportedPath);
   const inside = relative(unit.root, absolute);
   return inside.startsWith("..") ? reportedPath : inside.split(sep).join("/");
@@ -151,9 +156,28 @@ export function compareFindings(expected: ExpectedFinding[], actual: ExpectedFin
   return { missing: missing.sort(byPosition), unexpected: [...unmatched.values()].flat().sort(byPosition) };
 }
 
-export function formatComparison(unit: FixtureUnit, comparison: Comparison): string {
-  const lines = [`${unit.pattern}/${unit.twin}: findings differ from the expect: comments`];
+export function formatComparison(label: string, comparison: Comparison): string {
+  const lines = [`${label}: findings differ from what is expected`];
   for (const finding of comparison.missing) lines.push(`  missing     ${describeFinding(finding)}`);
   for (const finding of comparison.unexpected) lines.push(`  unexpected  ${describeFinding(finding)}`);
   return lines.join("\n");
+}
+
+/** A sample driver folder, checked as one unit with the default configuration. */
+export function loadSampleUnit(sampleName: string): CheckUnit {
+  const root = join(samplesRoot, sampleName);
+  return { root, files: listSourceFiles(root).map((file) => readFixtureFile(root, file)), config: defaultConfig() };
+}
+
+/**
+ * The expected findings of a sample, read from the `## <sampleName>` section of
+ * samples/README.md: table rows whose cells hold `` `file.c:line` `` and `` `rule-id` ``.
+ */
+export function readSampleExpectations(sampleName: string): ExpectedFinding[] {
+  const readme = readFileSync(join(samplesRoot, "README.md"), "utf8");
+  const sections = readme.split(/^## /m);
+  const section = sections.find((candidate) => candidate.startsWith(`${sampleName}\n`));
+  if (section === undefined) throw new Error(`samples/README.md has no "## ${sampleName}" section`);
+  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.[ch]):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
+  return [...section.matchAll(rowPattern)].map((match) => ({ file: match[1], line: Number(match[2]), ruleId: match[3] }));
 }
