@@ -1,0 +1,310 @@
+// The KMCL surface under its own names and shapes (vmbuskernelmodeclientlibapi.h). Each function
+// checks that its arguments are handles of the right type and of a running simulation, then
+// performs its transition on the simulation that owns the handle. Stacks are cut at these
+// functions, so the innermost recorded frame is always the driver's call.
+import { getSimulation } from "./ambient";
+import { snapshotBytes } from "./bytes";
+import {
+  ChannelObject,
+  CompletionObject,
+  type EvtVmbChannelProcessPacket,
+  type EvtVmbChannelProcessingComplete,
+  type EvtVmbPacketCompletionRoutine,
+  PacketObject,
+  type VMBCHANNEL,
+  type VMBPACKET,
+  type VMBPACKETCOMPLETION,
+  describeHandle,
+  isHandleObject,
+} from "./handles";
+import type { Simulation } from "./simulation";
+import { type NTSTATUS, NT_SUCCESS, STATUS_SUCCESS } from "./status";
+import { KmclBugCheck } from "./violations";
+
+/** A C out-parameter (`VMBCHANNEL *Channel`): the callee writes `value`. */
+export interface OutParam<T> {
+  value: T | null;
+}
+
+/** An MDL describing external data: here simply the bytes it covers. */
+export interface MDL {
+  readonly bytes: Uint8Array;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "NULL";
+  if (isHandleObject(value)) return describeHandle(value);
+  if (typeof value === "object") return `an object that is not a KMCL handle (${Object.prototype.toString.call(value)})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function channelArgument(value: unknown, operation: string): ChannelObject {
+  if (value instanceof ChannelObject) return value;
+  throw new TypeError(`${operation}: expected a VMBCHANNEL, got ${describeValue(value)}`);
+}
+
+function packetArgument(value: unknown, operation: string): PacketObject & { owner: Simulation } {
+  if (!(value instanceof PacketObject)) throw new TypeError(`${operation}: expected a VMBPACKET, got ${describeValue(value)}`);
+  if (value.owner === undefined) throw new TypeError(`${operation}: this caller packet memory was never initialized with VmbPacketInitialize`);
+  return value as PacketObject & { owner: Simulation };
+}
+
+function completionArgument(value: unknown, operation: string): CompletionObject {
+  if (value instanceof CompletionObject) return value;
+  throw new TypeError(`${operation}: expected a VMBPACKETCOMPLETION (the handle given to EvtVmbChannelProcessPacket), got ${describeValue(value)}`);
+}
+
+function outArgument<T>(value: unknown, operation: string, what: string): OutParam<T> {
+  if (typeof value === "object" && value !== null && "value" in value) return value as OutParam<T>;
+  throw new TypeError(`${operation}: expected an out-parameter object { value } for ${what}, got ${describeValue(value)}`);
+}
+
+function lengthArgument(value: unknown, operation: string, what: string): number {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+  throw new TypeError(`${operation}: ${what} must be a UINT32, got ${describeValue(value)}`);
+}
+
+function flagsArgument(value: unknown, operation: string): number {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+  throw new TypeError(`${operation}: Flags must be a UINT32, got ${describeValue(value)}`);
+}
+
+function mdlBytes(mdl: MDL | null | undefined, offset: number, length: number, operation: string): Uint8Array | null {
+  if (mdl === null || mdl === undefined) return null;
+  if (typeof mdl !== "object" || !(mdl.bytes instanceof Uint8Array)) throw new TypeError(`${operation}: expected an MDL ({ bytes: Uint8Array }) or NULL`);
+  const end = length === 0 ? mdl.bytes.length : offset + length;
+  if (offset > mdl.bytes.length || end > mdl.bytes.length) throw new TypeError(`${operation}: MDL range ${offset}+${length} is outside its ${mdl.bytes.length} bytes`);
+  return mdl.bytes.subarray(offset, end);
+}
+
+/** What the opposite endpoint receives: the inline buffer followed by any external data. */
+function requestBytes(inline: Uint8Array, external: Uint8Array | null): Uint8Array {
+  if (external === null || external.length === 0) return inline;
+  const joined = new Uint8Array(inline.length + external.length);
+  joined.set(inline);
+  joined.set(external, inline.length);
+  return joined;
+}
+
+// ---- channels ----
+
+/** Allocates a channel in the ambient simulation (see configureSimulation); writes it to `channel.value`. */
+export function VmbChannelAllocate(parentDeviceObject: unknown, isServer: boolean, channel: OutParam<VMBCHANNEL>): NTSTATUS {
+  const out = outArgument<VMBCHANNEL>(channel, "VmbChannelAllocate", "Channel");
+  void parentDeviceObject;
+  out.value = getSimulation().allocateChannel(Boolean(isServer), VmbChannelAllocate);
+  return STATUS_SUCCESS;
+}
+
+export function VmbChannelInitSetProcessPacketCallbacks(
+  channel: VMBCHANNEL,
+  processPacketCallback: EvtVmbChannelProcessPacket | null,
+  processingCompleteCallback?: EvtVmbChannelProcessingComplete | null,
+): NTSTATUS {
+  const target = channelArgument(channel, "VmbChannelInitSetProcessPacketCallbacks");
+  return target.owner.setProcessPacketCallbacks(target, processPacketCallback ?? undefined, processingCompleteCallback ?? undefined, VmbChannelInitSetProcessPacketCallbacks);
+}
+
+export function VmbChannelEnable(channel: VMBCHANNEL): NTSTATUS {
+  const target = channelArgument(channel, "VmbChannelEnable");
+  return target.owner.enableChannel(target, VmbChannelEnable);
+}
+
+export function VmbChannelDisable(channel: VMBCHANNEL): void {
+  const target = channelArgument(channel, "VmbChannelDisable");
+  target.owner.disableChannel(target, VmbChannelDisable);
+}
+
+/** Disables the channel if needed and releases it; packets and incoming packets it still holds are leaks. */
+export function VmbChannelCleanup(channel: VMBCHANNEL): void {
+  const target = channelArgument(channel, "VmbChannelCleanup");
+  target.owner.cleanupChannel(target, VmbChannelCleanup);
+}
+
+/** The size a caller-memory packet buffer needs for VmbPacketInitialize. */
+export function VmbChannelSizeofPacket(channel: VMBCHANNEL): number {
+  const target = channelArgument(channel, "VmbChannelSizeofPacket");
+  return target.owner.sizeofPacket(target, VmbChannelSizeofPacket);
+}
+
+/**
+ * Sends `buffer` and waits (in virtual time) for the host's answer, copied into `completionBuffer`;
+ * `completionBufferSize.value` receives the answer's length. No packet object: nothing to free.
+ */
+export function VmbChannelSendSynchronousRequest(
+  channel: VMBCHANNEL,
+  buffer: Uint8Array | null,
+  bufferSize: number,
+  externalDataMdl: MDL | null,
+  flags: number,
+  completionBuffer: Uint8Array | null,
+  completionBufferSize: OutParam<number> | null,
+  timeoutMs?: number,
+): NTSTATUS {
+  const operation = "VmbChannelSendSynchronousRequest";
+  const target = channelArgument(channel, operation);
+  const inline = snapshotBytes(buffer, lengthArgument(bufferSize, operation, "BufferSize"), operation);
+  const external = mdlBytes(externalDataMdl, 0, 0, operation);
+  if (completionBuffer !== null && !(completionBuffer instanceof Uint8Array)) throw new TypeError(`${operation}: CompletionBuffer must be a Uint8Array or NULL`);
+  if (completionBufferSize !== null) outArgument<number>(completionBufferSize, operation, "CompletionBufferSize");
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) throw new TypeError(`${operation}: Timeout must be a non-negative number of milliseconds`);
+  return target.owner.sendSynchronousRequest(target, requestBytes(inline, external), flagsArgument(flags, operation), completionBuffer, completionBufferSize, timeoutMs, VmbChannelSendSynchronousRequest);
+}
+
+// ---- packets ----
+
+/** A packet from the channel's lookaside list, or null when the list is exhausted (or a fault says so). */
+export function VmbPacketAllocate(channel: VMBCHANNEL): VMBPACKET | null {
+  const target = channelArgument(channel, "VmbPacketAllocate");
+  return target.owner.allocatePacket(target, VmbPacketAllocate);
+}
+
+/**
+ * Caller-owned memory to build a packet in with VmbPacketInitialize (the TypeScript spelling of a
+ * buffer of VmbChannelSizeofPacket bytes). Never pass it to VmbPacketFree.
+ */
+export function allocateCallerPacketMemory(byteCount: number): VMBPACKET {
+  return new PacketObject(undefined, 0, 0, "caller-memory", undefined, lengthArgument(byteCount, "allocateCallerPacketMemory", "byteCount"));
+}
+
+export function VmbPacketInitialize(channel: VMBCHANNEL, packet: VMBPACKET, byteCount: number): NTSTATUS {
+  const operation = "VmbPacketInitialize";
+  const target = channelArgument(channel, operation);
+  if (!(packet instanceof PacketObject) || packet.variant !== "caller-memory") {
+    throw new TypeError(`${operation}: expected caller packet memory from allocateCallerPacketMemory, got ${describeValue(packet)}`);
+  }
+  return target.owner.initializePacket(target, packet, lengthArgument(byteCount, operation, "BufferSize"), VmbPacketInitialize);
+}
+
+/** Frees a packet never sent, or one whose replaced completion routine received it back. */
+export function VmbPacketFree(packet: VMBPACKET): void {
+  // C drivers cast freely: a channel or completion handed to VmbPacketFree is a bug to report, not a type error.
+  const given: unknown = packet;
+  if (given instanceof ChannelObject || given instanceof CompletionObject) {
+    given.owner.assertRunning("VmbPacketFree");
+    given.owner.reportForeignFree(given, VmbPacketFree);
+    return;
+  }
+  const target = packetArgument(packet, "VmbPacketFree");
+  target.owner.freePacket(target, VmbPacketFree);
+}
+
+/** On success the packet belongs to the library until its completion routine runs; on failure the sender still owns it. */
+export function VmbPacketSend(packet: VMBPACKET, buffer: Uint8Array | null, bufferLength: number, externalDataMdl: MDL | null, flags: number): NTSTATUS {
+  const operation = "VmbPacketSend";
+  const target = packetArgument(packet, operation);
+  const inline = snapshotBytes(buffer, lengthArgument(bufferLength, operation, "BufferLength"), operation);
+  const external = mdlBytes(externalDataMdl, 0, 0, operation);
+  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSend);
+}
+
+export function VmbPacketSendWithExternalMdl(
+  packet: VMBPACKET,
+  buffer: Uint8Array | null,
+  bufferLength: number,
+  externalDataMdl: MDL | null,
+  mdlOffset: number,
+  mdlLength: number,
+  flags: number,
+): NTSTATUS {
+  const operation = "VmbPacketSendWithExternalMdl";
+  const target = packetArgument(packet, operation);
+  const inline = snapshotBytes(buffer, lengthArgument(bufferLength, operation, "BufferLength"), operation);
+  const external = mdlBytes(externalDataMdl, lengthArgument(mdlOffset, operation, "MdlOffset"), lengthArgument(mdlLength, operation, "MdlLength"), operation);
+  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSendWithExternalMdl);
+}
+
+/** External data given as guest page contents (the simulation has no physical memory: PFNs are the pages' bytes). */
+export function VmbPacketSendWithExternalPfns(
+  packet: VMBPACKET,
+  buffer: Uint8Array | null,
+  bufferLength: number,
+  pages: readonly Uint8Array[] | null,
+  externalDataOffset: number,
+  externalDataLength: number,
+  flags: number,
+): NTSTATUS {
+  const operation = "VmbPacketSendWithExternalPfns";
+  const target = packetArgument(packet, operation);
+  const inline = snapshotBytes(buffer, lengthArgument(bufferLength, operation, "BufferLength"), operation);
+  if (pages !== null && (!Array.isArray(pages) || !pages.every((page) => page instanceof Uint8Array))) {
+    throw new TypeError(`${operation}: expected the pages as an array of Uint8Array, or NULL`);
+  }
+  let external: Uint8Array | null = null;
+  if (pages !== null && pages.length > 0) {
+    external = mdlBytes({ bytes: concatenate(pages) }, lengthArgument(externalDataOffset, operation, "ExternalDataOffset"), lengthArgument(externalDataLength, operation, "ExternalDataLength"), operation);
+  }
+  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSendWithExternalPfns);
+}
+
+function concatenate(pages: readonly Uint8Array[]): Uint8Array {
+  const total = pages.reduce((sum, page) => sum + page.length, 0);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const page of pages) {
+    joined.set(page, offset);
+    offset += page.length;
+  }
+  return joined;
+}
+
+/** Replaces the default routine: `routine` then receives the packet at completion and must free or keep it. */
+export function VmbPacketSetCompletionRoutine(packet: VMBPACKET, routine: EvtVmbPacketCompletionRoutine): void {
+  const target = packetArgument(packet, "VmbPacketSetCompletionRoutine");
+  target.owner.setCompletionRoutine(target, routine, VmbPacketSetCompletionRoutine);
+}
+
+/** The packet's context area: an object the driver may fill, alive until the packet dies. */
+export function VmbPacketGetContext(packet: VMBPACKET): Record<string, unknown> {
+  const target = packetArgument(packet, "VmbPacketGetContext");
+  return target.owner.packetContext(target, VmbPacketGetContext);
+}
+
+export function VmbPacketSetPointer(packet: VMBPACKET, pointer: unknown): void {
+  const target = packetArgument(packet, "VmbPacketSetPointer");
+  target.owner.setPacketPointer(target, pointer, VmbPacketSetPointer);
+}
+
+export function VmbPacketGetPointer(packet: VMBPACKET): unknown {
+  const target = packetArgument(packet, "VmbPacketGetPointer");
+  return target.owner.packetPointer(target, VmbPacketGetPointer);
+}
+
+// ---- incoming packets ----
+
+/** Completes an incoming packet (exactly once), answering with the first `bufferSize` bytes of `buffer`. */
+export function VmbChannelPacketComplete(packetCompletion: VMBPACKETCOMPLETION, buffer: Uint8Array | null, bufferSize: number): void {
+  const operation = "VmbChannelPacketComplete";
+  const target = completionArgument(packetCompletion, operation);
+  const response = snapshotBytes(buffer, lengthArgument(bufferSize, operation, "BufSize"), operation);
+  target.owner.completeIncoming(target, response, VmbChannelPacketComplete);
+}
+
+/** The external data of an incoming packet, written to `mdl.value`; STATUS_NOT_FOUND when it has none. */
+export function VmbChannelPacketGetExternalData(packetCompletion: VMBPACKETCOMPLETION, flags: number, mdl: OutParam<MDL>): NTSTATUS {
+  const operation = "VmbChannelPacketGetExternalData";
+  const target = completionArgument(packetCompletion, operation);
+  flagsArgument(flags, operation);
+  const out = outArgument<MDL>(mdl, operation, "Mdl");
+  const bytes: { value: Uint8Array | null } = { value: null };
+  const status = target.owner.incomingExternalData(target, bytes, VmbChannelPacketGetExternalData);
+  if (NT_SUCCESS(status) && bytes.value) out.value = { bytes: bytes.value };
+  return status;
+}
+
+// ---- status and bug checks ----
+
+export { NT_SUCCESS };
+
+/** Stops the simulated system: recorded on the ambient simulation, then thrown as a KmclBugCheck. */
+export function KeBugCheckEx(bugCheckCode: number, parameter1: unknown, parameter2: unknown, parameter3: unknown, parameter4: unknown): never {
+  if (typeof bugCheckCode !== "number" || !Number.isInteger(bugCheckCode)) throw new TypeError(`KeBugCheckEx: BugCheckCode must be a ULONG, got ${describeValue(bugCheckCode)}`);
+  const simulation = getSimulation();
+  if (!simulation.finished) simulation.recordBugCheck(bugCheckCode);
+  throw new KmclBugCheck(bugCheckCode, [parameter1, parameter2, parameter3, parameter4]);
+}
+
+export function KeBugCheck(bugCheckCode: number): never {
+  return KeBugCheckEx(bugCheckCode, 0, 0, 0, 0);
+}

@@ -1,0 +1,235 @@
+// Simulation options: their types, defaults, and the validation that turns bad input into a clear
+// TypeError before the run starts (a typo in a fault must not silently disable it).
+import type { VMBCHANNEL } from "./handles";
+import { defaultSeed } from "./random";
+import { type NTSTATUS, STATUS_INSUFFICIENT_RESOURCES, parseStatus } from "./status";
+
+export type SimulationMode = "strict" | "report";
+
+/** Which transitions record their call stack. `allocation` keeps only allocation sites (cheapest useful). */
+export type StackCapture = "all" | "allocation" | "none";
+
+export interface FaultTrigger {
+  /** One-based call numbers that fail (the 3rd VmbPacketAllocate is `nth: 3`). */
+  nth?: number | number[];
+  /** Each call fails with this probability, drawn from the seeded generator. */
+  probability?: number;
+}
+
+export interface SendFaultTrigger extends FaultTrigger {
+  /** What the failing send returns; STATUS_INSUFFICIENT_RESOURCES by default. */
+  status?: NTSTATUS | string;
+}
+
+export interface FaultOptions {
+  /** VmbPacketAllocate returns NULL. */
+  failAllocation?: FaultTrigger;
+  /** VmbPacketSend* returns a failure status; the sender still owns the packet. */
+  failSend?: SendFaultTrigger;
+  /** Added to every packet completion (milliseconds of virtual time). */
+  completionDelayMs?: number;
+  /** Completions that are due together run in a seeded random order instead of send order. */
+  reorderCompletions?: boolean;
+}
+
+/** What the opposite endpoint does with one packet the driver sent. */
+export type HostReply =
+  /** Completes it successfully, answering with the request's own bytes. */
+  | { action: "echo"; delayMs?: number }
+  /** Completes it with `status` (success by default) and `response`. */
+  | { action: "complete"; status?: NTSTATUS | string; response?: BytesLike; delayMs?: number }
+  /** Completes it with a failure status. */
+  | { action: "fail"; status: NTSTATUS | string; delayMs?: number }
+  /** Never completes it: a packet sent with WAIT_FOR_COMPLETION stays in flight until the channel is disabled. */
+  | { action: "drop" };
+
+/** What the host sees of a request: a packet send, or a synchronous request (packetId 0). */
+export interface HostRequest {
+  channel: VMBCHANNEL;
+  packetId: number;
+  payload: Uint8Array;
+  flags: number;
+  time: number;
+  synchronous: boolean;
+}
+
+/** Bytes as code or scenario files give them: a UTF-8 string, byte values, or `{ hex }`. */
+export type BytesLike = Uint8Array | string | number[] | { hex: string };
+
+export interface IncomingPacketScript {
+  /** The channel by creation order in the simulation (0: the first channel). */
+  channel?: number;
+  /** Virtual time of delivery; counted from the channel's creation when that is later. */
+  atMs?: number;
+  payload: BytesLike;
+  /** Data the driver can read with VmbChannelPacketGetExternalData. */
+  externalData?: BytesLike;
+}
+
+export interface HostOptions {
+  /** Replies used in order, one per request; then `defaultReply`. */
+  replies?: HostReply[];
+  /** Echo by default. */
+  defaultReply?: HostReply;
+  /** Decides a reply in code; returning undefined falls back to `replies` / `defaultReply`. */
+  respond?: (request: HostRequest) => HostReply | undefined;
+  /** Packets the host sends to the driver's process-packet callback. */
+  incoming?: IncomingPacketScript[];
+}
+
+export interface SimulationOptions {
+  mode?: SimulationMode;
+  seed?: number;
+  faults?: FaultOptions;
+  host?: HostOptions;
+  /** Packets each channel's lookaside list can hand out at once. */
+  lookasideCapacity?: number;
+  stacks?: StackCapture;
+  /** Frames kept per stack. */
+  stackDepth?: number;
+  /** Freed handles kept for inspection after they die (their own objects always remember their state). */
+  historyLimit?: number;
+  /** Newest events kept in the report. */
+  eventLogLimit?: number;
+  /** Map stacks to TypeScript sources via Node's source-map support. */
+  sourceMaps?: boolean;
+  /** A synchronous request to a host that drops it waits this long (virtual ms) before STATUS_IO_TIMEOUT. */
+  synchronousTimeoutMs?: number;
+  /** Guards runUntilIdle against a host or driver that never goes quiet. */
+  maxStepsPerRun?: number;
+}
+
+export interface ResolvedFaults {
+  failAllocation: ResolvedTrigger | undefined;
+  failSend: (ResolvedTrigger & { status: NTSTATUS }) | undefined;
+  completionDelayMs: number;
+  reorderCompletions: boolean;
+}
+
+export interface ResolvedTrigger {
+  nth: ReadonlySet<number>;
+  probability: number;
+}
+
+export interface ResolvedOptions {
+  mode: SimulationMode;
+  seed: number;
+  faults: ResolvedFaults;
+  host: HostOptions;
+  lookasideCapacity: number;
+  stacks: StackCapture;
+  stackDepth: number;
+  historyLimit: number;
+  eventLogLimit: number;
+  sourceMaps: boolean;
+  synchronousTimeoutMs: number;
+  maxStepsPerRun: number;
+}
+
+export const optionDefaults = {
+  mode: "strict",
+  seed: defaultSeed,
+  lookasideCapacity: 256,
+  stacks: "all",
+  stackDepth: 8,
+  historyLimit: 1000,
+  eventLogLimit: 10_000,
+  sourceMaps: true,
+  synchronousTimeoutMs: 30_000,
+  maxStepsPerRun: 50_000_000,
+} as const;
+
+function nonNegativeInteger(value: unknown, where: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new TypeError(`${where}: expected a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeNumber(value: unknown, where: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${where}: expected a non-negative number of milliseconds, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new TypeError(`${where}: expected one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}, got ${JSON.stringify(value)}`);
+}
+
+function resolveTrigger(trigger: FaultTrigger, where: string): ResolvedTrigger {
+  if (typeof trigger !== "object" || trigger === null) throw new TypeError(`${where}: expected an object like { nth: 3 } or { probability: 0.1 }`);
+  const nthList = trigger.nth === undefined ? [] : Array.isArray(trigger.nth) ? trigger.nth : [trigger.nth];
+  for (const nth of nthList) {
+    if (!Number.isInteger(nth) || nth < 1) throw new TypeError(`${where}.nth: expected one-based call numbers, got ${JSON.stringify(trigger.nth)}`);
+  }
+  const probability = trigger.probability ?? 0;
+  if (typeof probability !== "number" || !(probability >= 0 && probability <= 1)) {
+    throw new TypeError(`${where}.probability: expected a number in [0, 1], got ${JSON.stringify(trigger.probability)}`);
+  }
+  if (nthList.length === 0 && probability === 0) throw new TypeError(`${where}: give nth or a probability above 0, or leave the fault out`);
+  return { nth: new Set(nthList), probability };
+}
+
+const knownOptionKeys = new Set([
+  "mode", "seed", "faults", "host", "lookasideCapacity", "stacks", "stackDepth", "historyLimit",
+  "eventLogLimit", "sourceMaps", "synchronousTimeoutMs", "maxStepsPerRun",
+]);
+const knownFaultKeys = new Set(["failAllocation", "failSend", "completionDelayMs", "reorderCompletions"]);
+
+function rejectUnknownKeys(value: object, known: ReadonlySet<string>, where: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw new TypeError(`${where}: unknown option "${key}" (known: ${[...known].join(", ")})`);
+  }
+}
+
+export function resolveFaults(faults: FaultOptions | undefined): ResolvedFaults {
+  if (faults === undefined) return { failAllocation: undefined, failSend: undefined, completionDelayMs: 0, reorderCompletions: false };
+  if (typeof faults !== "object" || faults === null) throw new TypeError("faults: expected an object");
+  rejectUnknownKeys(faults, knownFaultKeys, "faults");
+  const failSend = faults.failSend === undefined
+    ? undefined
+    : {
+        ...resolveTrigger(faults.failSend, "faults.failSend"),
+        status: faults.failSend.status === undefined ? STATUS_INSUFFICIENT_RESOURCES : parseStatus(faults.failSend.status, "faults.failSend.status"),
+      };
+  if (failSend && failSend.status >= 0) throw new TypeError("faults.failSend.status: a failing send needs a failure status (NT_SUCCESS must be false)");
+  if (faults.reorderCompletions !== undefined && typeof faults.reorderCompletions !== "boolean") {
+    throw new TypeError("faults.reorderCompletions: expected true or false");
+  }
+  return {
+    failAllocation: faults.failAllocation === undefined ? undefined : resolveTrigger(faults.failAllocation, "faults.failAllocation"),
+    failSend,
+    completionDelayMs: nonNegativeNumber(faults.completionDelayMs, "faults.completionDelayMs"),
+    reorderCompletions: faults.reorderCompletions ?? false,
+  };
+}
+
+export function resolveOptions(options: SimulationOptions | undefined): ResolvedOptions {
+  const given = options ?? {};
+  if (typeof given !== "object" || given === null) throw new TypeError("Simulation options: expected an object");
+  rejectUnknownKeys(given, knownOptionKeys, "Simulation options");
+  if (given.seed !== undefined && (typeof given.seed !== "number" || !Number.isInteger(given.seed))) {
+    throw new TypeError(`seed: expected an integer, got ${JSON.stringify(given.seed)}`);
+  }
+  if (given.host !== undefined && (typeof given.host !== "object" || given.host === null)) throw new TypeError("host: expected an object");
+  const lookasideCapacity = nonNegativeInteger(given.lookasideCapacity, "lookasideCapacity", optionDefaults.lookasideCapacity);
+  return {
+    mode: oneOf(given.mode, ["strict", "report"], "mode", optionDefaults.mode),
+    seed: given.seed ?? optionDefaults.seed,
+    faults: resolveFaults(given.faults),
+    host: given.host ?? {},
+    lookasideCapacity,
+    stacks: oneOf(given.stacks, ["all", "allocation", "none"], "stacks", optionDefaults.stacks),
+    stackDepth: nonNegativeInteger(given.stackDepth, "stackDepth", optionDefaults.stackDepth),
+    historyLimit: nonNegativeInteger(given.historyLimit, "historyLimit", optionDefaults.historyLimit),
+    eventLogLimit: nonNegativeInteger(given.eventLogLimit, "eventLogLimit", optionDefaults.eventLogLimit),
+    sourceMaps: given.sourceMaps ?? optionDefaults.sourceMaps,
+    synchronousTimeoutMs: nonNegativeInteger(given.synchronousTimeoutMs, "synchronousTimeoutMs", optionDefaults.synchronousTimeoutMs),
+    maxStepsPerRun: nonNegativeInteger(given.maxStepsPerRun, "maxStepsPerRun", optionDefaults.maxStepsPerRun),
+  };
+}

@@ -1,0 +1,86 @@
+// What a finished simulation returns, and its readable rendering for test failures.
+import type { KmclEvent } from "./events";
+import type { HandleFamily } from "./handles";
+import type { SimulationMode } from "./options";
+import { type StackFrame, shortFile } from "./stacks";
+import type { ViolationRecord } from "./violations";
+
+export interface SimulationStats {
+  channelsAllocated: number;
+  channelsCleanedUp: number;
+  packetsAllocated: number;
+  /** VmbPacketAllocate calls that returned NULL: injected faults plus lookaside exhaustion. */
+  allocationFailures: number;
+  lookasideExhausted: number;
+  callerPacketsInitialized: number;
+  packetsFreedByDriver: number;
+  packetsFreedByLibrary: number;
+  sends: number;
+  sendFailures: number;
+  synchronousRequests: number;
+  completionRoutinesRun: number;
+  packetsCancelled: number;
+  incomingDelivered: number;
+  incomingCompleted: number;
+  incomingDropped: number;
+  /** Most lookaside packets outstanding at once, across channels. */
+  peakOutstandingPackets: number;
+  violations: number;
+  events: number;
+  virtualTimeMs: number;
+}
+
+export interface SimulationReport {
+  simulationId: number;
+  seed: number;
+  mode: SimulationMode;
+  /** No violations. */
+  ok: boolean;
+  violations: ViolationRecord[];
+  /** The newest events (see eventLogLimit), oldest first. */
+  events: KmclEvent[];
+  /** Events older than the kept ones. */
+  eventsDropped: number;
+  stats: SimulationStats;
+}
+
+/** One handle as a debugger or a report shows it. */
+export interface HandleDescription {
+  id: number;
+  family: HandleFamily;
+  state: string;
+  variant?: string;
+  channelId?: number;
+  stacks: { allocated?: StackFrame[]; sent?: StackFrame[]; freed?: StackFrame[]; completed?: StackFrame[]; cleanedUp?: StackFrame[] };
+}
+
+function site(frames: StackFrame[] | undefined): string | undefined {
+  const top = frames?.[0];
+  return top ? `${shortFile(top.file)}:${top.line}:${top.column}${top.functionName === "<anonymous>" ? "" : ` (${top.functionName})`}` : undefined;
+}
+
+/** One violation in a line or three: what, which handle, and the sites that explain it. */
+export function formatViolation(violation: ViolationRecord): string {
+  const lines = [`${violation.kind} ${violation.family} #${violation.handleId}: ${violation.message}`];
+  const labelled: [string, StackFrame[] | undefined][] = [
+    ["at", violation.stacks.at],
+    ["allocated at", violation.stacks.allocated],
+    ["sent at", violation.stacks.sent],
+    ["freed at", violation.stacks.freed],
+    ["completed at", violation.stacks.completed],
+  ];
+  for (const [label, frames] of labelled) {
+    const where = site(frames);
+    if (where) lines.push(`    ${label} ${where}`);
+  }
+  return lines.join("\n");
+}
+
+export function formatReport(report: SimulationReport): string {
+  if (report.ok) return `simulation #${report.simulationId} (seed ${report.seed}): no violations`;
+  const count = report.violations.length;
+  return [
+    `simulation #${report.simulationId} (seed ${report.seed}): ${count} violation${count === 1 ? "" : "s"}`,
+    ...report.violations.map((violation) => `  ${formatViolation(violation).replace(/\n/g, "\n  ")}`),
+  ].join("\n");
+}

@@ -1,0 +1,768 @@
+// The simulated world: channels, packets and incoming completions moving through the KMCL machine
+// of KMCL.md, a virtual clock, the scriptable host, fault injection and the lifecycle tracker.
+// The KMCL functions (api.ts) check their arguments and call the transition methods here.
+import { BoundedLog } from "./boundedLog";
+import { EventChannel, type KmclEvent, type KmclEventKind, type KmclEventListener, kmclEventBus } from "./events";
+import { FaultInjector } from "./faults";
+import {
+  ChannelObject,
+  CompletionObject,
+  type EvtVmbChannelProcessPacket,
+  type EvtVmbChannelProcessingComplete,
+  type EvtVmbPacketCompletionRoutine,
+  type HandleFamily,
+  type HandleObject,
+  type HandleStacks,
+  PacketObject,
+  type QueuedDelivery,
+  type VMBCHANNEL,
+  describeHandle,
+  simulatedPacketObjectSize,
+} from "./handles";
+import { type ResolvedReply, SimulatedHost } from "./host";
+import { type HostRequest, type ResolvedOptions, type SimulationMode, type SimulationOptions, resolveOptions } from "./options";
+import type { HandleDescription, SimulationReport, SimulationStats } from "./report";
+import { Scheduler } from "./scheduler";
+import { type CapturedStack, type StackCutPoint, captureStack, enableSourceMaps } from "./stacks";
+import {
+  type NTSTATUS,
+  STATUS_BUFFER_TOO_SMALL,
+  STATUS_CANCELLED,
+  STATUS_INVALID_DEVICE_STATE,
+  STATUS_INVALID_HANDLE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_IO_TIMEOUT,
+  STATUS_NOT_FOUND,
+  STATUS_SUCCESS,
+  VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
+  VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA,
+  areKnownSendFlags,
+  formatStatus,
+} from "./status";
+import { KmclViolation, type ViolationKind, type ViolationRecord, type ViolationStacks } from "./violations";
+
+let nextSimulationId = 1;
+
+/** Violations need their "at" stack even when transition stacks are off: they are rare. */
+const violationStackDepth = 12;
+
+interface EventDetail {
+  status?: number;
+  by?: string;
+  violation?: ViolationKind;
+  message?: string;
+}
+
+export interface ChannelOptions {
+  /** Enable the channel right away (the default); false leaves it allocated for VmbChannelInit* calls. */
+  enabled?: boolean;
+  isServer?: boolean;
+  lookasideCapacity?: number;
+  processPacket?: EvtVmbChannelProcessPacket;
+  processingComplete?: EvtVmbChannelProcessingComplete;
+}
+
+function emptyStats(): SimulationStats {
+  return {
+    channelsAllocated: 0,
+    channelsCleanedUp: 0,
+    packetsAllocated: 0,
+    allocationFailures: 0,
+    lookasideExhausted: 0,
+    callerPacketsInitialized: 0,
+    packetsFreedByDriver: 0,
+    packetsFreedByLibrary: 0,
+    sends: 0,
+    sendFailures: 0,
+    synchronousRequests: 0,
+    completionRoutinesRun: 0,
+    packetsCancelled: 0,
+    incomingDelivered: 0,
+    incomingCompleted: 0,
+    incomingDropped: 0,
+    peakOutstandingPackets: 0,
+    violations: 0,
+    events: 0,
+    virtualTimeMs: 0,
+  };
+}
+
+export class Simulation {
+  readonly id: number;
+  readonly mode: SimulationMode;
+  readonly seed: number;
+  readonly host: SimulatedHost;
+  private readonly options: ResolvedOptions;
+  private readonly scheduler = new Scheduler();
+  private readonly faults: FaultInjector;
+  private readonly liveChannels = new Set<ChannelObject>();
+  private channelCount = 0;
+  /** Dead handles kept for inspection (bounded: historyLimit). */
+  private readonly history: BoundedLog<HandleObject>;
+  private readonly eventLog: BoundedLog<KmclEvent>;
+  private readonly localListeners = new EventChannel();
+  private readonly violationRecords: ViolationRecord[] = [];
+  private readonly stats = emptyStats();
+  /** Rejections of async driver callbacks, rethrown by the next run or finish. */
+  private readonly callbackErrors: unknown[] = [];
+  private outstandingPackets = 0;
+  private nextHandleId = 1;
+  private sequence = 0;
+  private report: SimulationReport | undefined;
+  private readonly captureTransitions: boolean;
+  private readonly captureAllocations: boolean;
+
+  constructor(options?: SimulationOptions) {
+    this.options = resolveOptions(options);
+    this.id = nextSimulationId++;
+    this.mode = this.options.mode;
+    this.seed = this.options.seed;
+    this.faults = new FaultInjector(this.options.faults, this.seed);
+    this.history = new BoundedLog(this.options.historyLimit);
+    this.eventLog = new BoundedLog(this.options.eventLogLimit);
+    this.host = new SimulatedHost(this.options.host, { scheduleDelivery: (...args) => this.scheduleDelivery(...args) }, this.options.historyLimit);
+    this.captureAllocations = this.options.stacks !== "none" && this.options.stackDepth > 0;
+    this.captureTransitions = this.options.stacks === "all" && this.options.stackDepth > 0;
+    if (this.options.sourceMaps) enableSourceMaps();
+    this.emit("simulation-start", undefined, undefined, undefined, undefined, { message: `seed ${this.seed}, ${this.mode} mode` });
+  }
+
+  /** Virtual time in milliseconds. */
+  get now(): number {
+    return this.scheduler.now;
+  }
+
+  get finished(): boolean {
+    return this.report !== undefined;
+  }
+
+  /** Violations so far (the report has them all at the end). */
+  get violations(): readonly ViolationRecord[] {
+    return this.violationRecords;
+  }
+
+  /** Scheduled work not yet run: completions and deliveries. */
+  get pendingWork(): number {
+    return this.scheduler.pendingCount;
+  }
+
+  /** Listens to this simulation's events; returns the unsubscribe function. */
+  subscribe(listener: KmclEventListener): () => void {
+    return this.localListeners.subscribe(listener);
+  }
+
+  /** A channel ready for traffic: allocated and (by default) enabled, its callbacks set. */
+  createChannel(options: ChannelOptions = {}): VMBCHANNEL {
+    this.assertRunning("createChannel");
+    const channel = this.allocateChannel(options.isServer ?? false, this.createChannel, options.lookasideCapacity);
+    if (options.processPacket !== undefined || options.processingComplete !== undefined) {
+      this.setProcessPacketCallbacks(channel, options.processPacket, options.processingComplete, this.createChannel);
+    }
+    if (options.enabled ?? true) this.enableChannel(channel, this.createChannel);
+    return channel;
+  }
+
+  /** Runs every scheduled completion and delivery, moving the clock forward as needed. Returns the steps run. */
+  runUntilIdle(): number {
+    this.assertRunning("runUntilIdle");
+    const steps = this.scheduler.run(undefined, this.options.maxStepsPerRun);
+    this.rethrowCallbackErrors();
+    return steps;
+  }
+
+  /**
+   * Like runUntilIdle, but yields to the event loop after each step, so async driver code
+   * (an `async` completion routine awaiting something) makes progress between deliveries.
+   */
+  async runUntilIdleAsync(): Promise<number> {
+    this.assertRunning("runUntilIdleAsync");
+    let steps = 0;
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.rethrowCallbackErrors();
+      if (this.finished || !this.scheduler.step()) break;
+      if (++steps >= this.options.maxStepsPerRun) throw new Error(`the simulation did not go idle after ${steps} steps`);
+    }
+    return steps;
+  }
+
+  /** Moves the virtual clock forward by `ms`, running what falls due. Returns the steps run. */
+  advance(ms: number): number {
+    this.assertRunning("advance");
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw new TypeError(`advance: expected a non-negative number of milliseconds, got ${String(ms)}`);
+    const steps = this.scheduler.run(this.scheduler.now + ms, this.options.maxStepsPerRun);
+    this.rethrowCallbackErrors();
+    return steps;
+  }
+
+  /**
+   * Ends the run: drains scheduled work (unless `drain` is false), reports what is still held —
+   * packets the driver owns (packet-leak), incoming packets never completed (completion-leak),
+   * channels never cleaned up (channel-leak) — and returns the report. Leaks are recorded, not
+   * thrown, in both modes. Calling it again returns the same report; any other use afterwards
+   * is a TypeError.
+   */
+  finish(options: { drain?: boolean } = {}): SimulationReport {
+    if (this.report) return this.report;
+    if (options.drain ?? true) this.runUntilIdle();
+    for (const channel of this.liveChannels) {
+      this.reportHeldResources(channel, "finish", this.finish);
+      this.violate("channel-leak", channel, "finish", `${describeHandle(channel)} was never released with VmbChannelCleanup`, this.finish, false);
+    }
+    this.emit("simulation-finish", undefined, undefined, undefined, undefined, { message: `${this.violationRecords.length} violations` });
+    this.stats.virtualTimeMs = this.scheduler.now;
+    this.report = {
+      simulationId: this.id,
+      seed: this.seed,
+      mode: this.mode,
+      ok: this.violationRecords.length === 0,
+      violations: [...this.violationRecords],
+      events: this.eventLog.toArray(),
+      eventsDropped: this.eventLog.droppedCount,
+      stats: { ...this.stats },
+    };
+    return this.report;
+  }
+
+  /** A handle by id: live ones, and dead ones still in the bounded history. */
+  describeHandle(id: number): HandleDescription | undefined {
+    for (const handle of this.liveHandleObjects()) if (handle.id === id) return describe(handle);
+    const dead = this.history.find((handle) => handle.id === id);
+    return dead && describe(dead);
+  }
+
+  /** Every live channel, packet and pending completion. */
+  liveHandles(): HandleDescription[] {
+    return [...this.liveHandleObjects()].map(describe);
+  }
+
+  // ---- channels ----
+
+  allocateChannel(isServer: boolean, callee: StackCutPoint, lookasideCapacity = this.options.lookasideCapacity): ChannelObject {
+    this.assertRunning("VmbChannelAllocate");
+    if (!Number.isInteger(lookasideCapacity) || lookasideCapacity < 0) throw new TypeError(`lookasideCapacity: expected a non-negative integer, got ${lookasideCapacity}`);
+    const channel = new ChannelObject(this, this.nextHandleId++, this.id, isServer, this.channelCount++, lookasideCapacity, this.scheduler.now);
+    channel.stacks.allocated = this.allocationSite(callee);
+    this.liveChannels.add(channel);
+    this.stats.channelsAllocated++;
+    this.emitFor("allocate", channel);
+    for (const script of this.host.incomingFor(channel.index)) {
+      const delay = Math.max(0, (script.atMs ?? 0) - this.scheduler.now);
+      this.host.deliver(channel, script.payload, { delayMs: delay, externalData: script.externalData });
+    }
+    return channel;
+  }
+
+  setProcessPacketCallbacks(
+    channel: ChannelObject,
+    processPacket: EvtVmbChannelProcessPacket | undefined,
+    processingComplete: EvtVmbChannelProcessingComplete | undefined,
+    callee: StackCutPoint,
+  ): NTSTATUS {
+    if (!this.checkChannelLive(channel, "VmbChannelInitSetProcessPacketCallbacks", callee)) return STATUS_INVALID_HANDLE;
+    if (processPacket !== undefined && processPacket !== null && typeof processPacket !== "function") throw new TypeError("VmbChannelInitSetProcessPacketCallbacks: the process-packet callback must be a function");
+    if (processingComplete !== undefined && processingComplete !== null && typeof processingComplete !== "function") throw new TypeError("VmbChannelInitSetProcessPacketCallbacks: the processing-complete callback must be a function");
+    if (channel.state === "enabled") return STATUS_INVALID_DEVICE_STATE;
+    channel.processPacket = processPacket ?? undefined;
+    channel.processingComplete = processingComplete ?? undefined;
+    return STATUS_SUCCESS;
+  }
+
+  enableChannel(channel: ChannelObject, callee: StackCutPoint): NTSTATUS {
+    if (!this.checkChannelLive(channel, "VmbChannelEnable", callee)) return STATUS_INVALID_HANDLE;
+    if (channel.state === "enabled") return STATUS_INVALID_DEVICE_STATE;
+    channel.state = "enabled";
+    this.emitFor("enable", channel);
+    const queued = channel.queuedDeliveries.splice(0);
+    for (const delivery of queued) this.scheduler.schedule(0, () => this.deliverNow(channel, delivery));
+    return STATUS_SUCCESS;
+  }
+
+  /** Stops traffic: packets in flight are completed with STATUS_CANCELLED, in send order. */
+  disableChannel(channel: ChannelObject, callee: StackCutPoint): void {
+    if (!this.checkChannelLive(channel, "VmbChannelDisable", callee)) return;
+    if (channel.state !== "enabled") return;
+    channel.state = "disabled";
+    this.emitFor("disable", channel);
+    const inFlight = [...channel.outstandingPackets, ...channel.callerPacketsInFlight].filter((packet) => packet.state === "in-flight");
+    inFlight.sort((a, b) => a.id - b.id);
+    for (const packet of inFlight) {
+      this.stats.packetsCancelled++;
+      this.completeSentPacket(packet, packet.sendGeneration, STATUS_CANCELLED, null);
+    }
+  }
+
+  cleanupChannel(channel: ChannelObject, callee: StackCutPoint): void {
+    this.assertRunning("VmbChannelCleanup");
+    if (channel.state === "cleaned-up") {
+      this.violate("double-free", channel, "VmbChannelCleanup", `${describeHandle(channel)} was already cleaned up at ${this.siteText(channel.stacks.cleanedUp)}`, callee, true);
+      return;
+    }
+    if (channel.state === "enabled") this.disableChannel(channel, callee);
+    const firstLeak = this.violationRecords.length;
+    this.reportHeldResources(channel, "VmbChannelCleanup", callee);
+    channel.queuedDeliveries.length = 0;
+    channel.state = "cleaned-up";
+    channel.cleanedUpTime = this.scheduler.now;
+    channel.stacks.cleanedUp = this.transitionSite(callee);
+    this.liveChannels.delete(channel);
+    this.history.push(channel);
+    this.stats.channelsCleanedUp++;
+    this.emitFor("cleanup", channel);
+    const leaks = this.violationRecords.slice(firstLeak);
+    if (this.mode === "strict" && leaks.length > 0) {
+      const first = leaks[0]!;
+      const more = leaks.length > 1 ? ` (and ${leaks.length - 1} more held resource${leaks.length > 2 ? "s" : ""})` : "";
+      throw new KmclViolation({ ...first, message: `${first.message}${more}` });
+    }
+  }
+
+  sizeofPacket(channel: ChannelObject, callee: StackCutPoint): number {
+    this.checkChannelLive(channel, "VmbChannelSizeofPacket", callee);
+    return simulatedPacketObjectSize;
+  }
+
+  /** The host answers synchronously; the caller's clock waits for it (scheduled work runs meanwhile). */
+  sendSynchronousRequest(
+    channel: ChannelObject,
+    payload: Uint8Array,
+    flags: number,
+    completionBuffer: Uint8Array | null,
+    completionBufferSize: { value: number | null } | null,
+    timeoutMs: number | undefined,
+    callee: StackCutPoint,
+  ): NTSTATUS {
+    if (!this.checkChannelLive(channel, "VmbChannelSendSynchronousRequest", callee)) return STATUS_INVALID_HANDLE;
+    if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
+    if (channel.state !== "enabled") return STATUS_INVALID_DEVICE_STATE;
+    this.stats.synchronousRequests++;
+    this.emitFor("send", channel, { by: "synchronous-request" });
+    const reply = this.host.decide(this.hostRequest(channel, 0, payload, flags, true));
+    const timeout = timeoutMs ?? this.options.synchronousTimeoutMs;
+    if (reply.action === "drop" || reply.delayMs > timeout) {
+      this.advanceWithin(timeout);
+      return STATUS_IO_TIMEOUT;
+    }
+    this.advanceWithin(reply.delayMs + this.faults.completionDelayMs);
+    const response = reply.response ?? payload;
+    if (completionBufferSize) completionBufferSize.value = response.length;
+    if (completionBuffer) {
+      if (response.length > completionBuffer.length) return STATUS_BUFFER_TOO_SMALL;
+      completionBuffer.set(response);
+    }
+    return reply.status;
+  }
+
+  // ---- packets ----
+
+  allocatePacket(channel: ChannelObject, callee: StackCutPoint): PacketObject | null {
+    if (!this.checkChannelLive(channel, "VmbPacketAllocate", callee)) return null;
+    if (this.faults.failsAllocation()) {
+      this.stats.allocationFailures++;
+      this.emit("allocate-failed", "packet", undefined, undefined, channel.id, { by: "fault" });
+      return null;
+    }
+    if (channel.outstandingPackets.size >= channel.lookasideCapacity) {
+      this.stats.allocationFailures++;
+      this.stats.lookasideExhausted++;
+      this.emit("allocate-failed", "packet", undefined, undefined, channel.id, { by: "lookaside-exhausted" });
+      return null;
+    }
+    const packet = new PacketObject(this, this.nextHandleId++, this.id, "lookaside", channel, 0);
+    packet.allocatedTime = this.scheduler.now;
+    if (this.captureAllocations) packet.stacks.allocated = captureStack(callee, this.options.stackDepth);
+    channel.outstandingPackets.add(packet);
+    this.stats.packetsAllocated++;
+    if (++this.outstandingPackets > this.stats.peakOutstandingPackets) this.stats.peakOutstandingPackets = this.outstandingPackets;
+    this.emitFor("allocate", packet);
+    return packet;
+  }
+
+  initializePacket(channel: ChannelObject, memory: PacketObject, byteCount: number, callee: StackCutPoint): NTSTATUS {
+    if (!this.checkChannelLive(channel, "VmbPacketInitialize", callee)) return STATUS_INVALID_HANDLE;
+    if (memory.owner !== undefined && memory.owner !== this) {
+      throw new TypeError(`VmbPacketInitialize: this caller memory holds ${describeHandle(memory)} of simulation #${memory.simulationId}, not of simulation #${this.id}`);
+    }
+    if (memory.state === "in-flight") {
+      this.violate("use-in-flight", memory, "VmbPacketInitialize", `${describeHandle(memory)} was re-initialized while in flight (sent at ${this.siteText(memory.stacks.sent)})`, callee, true);
+      return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!Number.isInteger(byteCount) || byteCount > memory.byteCount) return STATUS_INVALID_PARAMETER;
+    if (byteCount < simulatedPacketObjectSize) return STATUS_BUFFER_TOO_SMALL;
+    if (memory.owner === undefined) {
+      memory.owner = this;
+      memory.id = this.nextHandleId++;
+      memory.simulationId = this.id;
+    }
+    memory.channel = channel;
+    memory.state = "allocated";
+    memory.completionRoutine = undefined;
+    memory.context = undefined;
+    memory.pointer = null;
+    memory.allocatedTime = this.scheduler.now;
+    memory.stacks.allocated = this.allocationSite(callee);
+    this.stats.callerPacketsInitialized++;
+    this.emitFor("initialize", memory);
+    return STATUS_SUCCESS;
+  }
+
+  freePacket(packet: PacketObject, callee: StackCutPoint): void {
+    this.assertRunning("VmbPacketFree");
+    if (packet.variant === "caller-memory") {
+      this.violate("free-unowned", packet, "VmbPacketFree", `${describeHandle(packet)} was built by VmbPacketInitialize in caller memory (at ${this.siteText(packet.stacks.allocated)}); release your buffer instead`, callee, true);
+      return;
+    }
+    switch (packet.state) {
+      case "allocated":
+        break;
+      case "freed":
+        this.violate("double-free", packet, "VmbPacketFree", `${describeHandle(packet)} was already freed at ${this.siteText(packet.stacks.freed)}`, callee, true);
+        return;
+      case "freed-by-library":
+        this.violate("double-free", packet, "VmbPacketFree", `${describeHandle(packet)} was already freed by the library: its default completion routine ran at ${packet.endedTime} ms after the send at ${this.siteText(packet.stacks.sent)}`, callee, true);
+        return;
+      case "in-flight":
+        this.violate("free-in-flight", packet, "VmbPacketFree", `${describeHandle(packet)} is in flight: the send at ${this.siteText(packet.stacks.sent)} succeeded, so the library owns it until its completion`, callee, true);
+        return;
+      default:
+        this.reportUnusablePacket(packet, "VmbPacketFree", callee);
+        return;
+    }
+    packet.state = "freed";
+    packet.endedTime = this.scheduler.now;
+    if (this.captureTransitions) packet.stacks.freed = captureStack(callee, this.options.stackDepth);
+    this.retireLookasidePacket(packet);
+    this.stats.packetsFreedByDriver++;
+    this.emitFor("free", packet, { by: "driver" });
+  }
+
+  sendPacket(packet: PacketObject, payload: Uint8Array, flags: number, operation: string, callee: StackCutPoint): NTSTATUS {
+    if (!this.checkPacketUsable(packet, operation, callee, false)) return packet.state === "in-flight" ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_HANDLE;
+    if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
+    const channel = packet.channel!;
+    if (channel.state !== "enabled") return this.failSend(packet, STATUS_INVALID_DEVICE_STATE, "channel-not-enabled");
+    const injected = this.faults.sendFailure();
+    if (injected !== undefined) return this.failSend(packet, injected, "fault");
+    packet.state = "in-flight";
+    const generation = ++packet.sendGeneration;
+    if (this.captureTransitions) packet.stacks.sent = captureStack(callee, this.options.stackDepth);
+    if (packet.variant === "caller-memory") channel.callerPacketsInFlight.add(packet);
+    this.stats.sends++;
+    this.emitFor("send", packet);
+    const request = this.hostRequest(channel, packet.id, payload, flags, false);
+    let reply: ResolvedReply;
+    if ((flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION) !== 0) {
+      reply = this.host.decide(request);
+    } else {
+      // Without WAIT_FOR_COMPLETION the packet completes once it is in the ring (KMCL.md),
+      // whatever the host later does with it.
+      this.host.requests.push(request);
+      reply = ringPlacement;
+    }
+    if (reply.action === "drop") return STATUS_SUCCESS;
+    const response = reply.response ?? payload;
+    this.scheduler.schedule(
+      reply.delayMs + this.faults.completionDelayMs,
+      () => this.completeSentPacket(packet, generation, reply.status, response),
+      this.faults.completionOrder(this.scheduler.nextSequence()),
+    );
+    return STATUS_SUCCESS;
+  }
+
+  setCompletionRoutine(packet: PacketObject, routine: EvtVmbPacketCompletionRoutine, callee: StackCutPoint): void {
+    if (typeof routine !== "function") throw new TypeError(`VmbPacketSetCompletionRoutine: expected a completion routine function, got ${routine === null ? "null" : typeof routine}`);
+    if (!this.checkPacketUsable(packet, "VmbPacketSetCompletionRoutine", callee, false)) return;
+    packet.completionRoutine = routine;
+  }
+
+  packetContext(packet: PacketObject, callee: StackCutPoint): Record<string, unknown> {
+    // A dead packet's context is not handed out: writes to it would corrupt nothing visible,
+    // and reads of stale data are exactly what the violation reports.
+    if (!this.checkPacketUsable(packet, "VmbPacketGetContext", callee, true)) return {};
+    packet.context ??= {};
+    return packet.context;
+  }
+
+  packetPointer(packet: PacketObject, callee: StackCutPoint): unknown {
+    return this.checkPacketUsable(packet, "VmbPacketGetPointer", callee, true) ? packet.pointer : null;
+  }
+
+  setPacketPointer(packet: PacketObject, pointer: unknown, callee: StackCutPoint): void {
+    if (this.checkPacketUsable(packet, "VmbPacketSetPointer", callee, true)) packet.pointer = pointer;
+  }
+
+  /** VmbPacketFree given a channel or a completion: a release the packet family does not own. */
+  reportForeignFree(handle: ChannelObject | CompletionObject, callee: StackCutPoint): void {
+    const remedy = handle instanceof ChannelObject ? "release channels with VmbChannelCleanup" : "complete incoming packets with VmbChannelPacketComplete";
+    this.violate("free-unowned", handle, "VmbPacketFree", `VmbPacketFree was given ${describeHandle(handle)}, not a packet: ${remedy}`, callee, true);
+  }
+
+  // ---- incoming packets ----
+
+  completeIncoming(completion: CompletionObject, response: Uint8Array, callee: StackCutPoint): void {
+    this.assertRunning("VmbChannelPacketComplete");
+    if (completion.state === "completed") {
+      this.violate("double-completion", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} was already completed at ${this.siteText(completion.stacks.completed)}`, callee, true);
+      return;
+    }
+    if (completion.state === "orphaned") {
+      this.violate("use-after-cleanup", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, cleaned up at ${this.siteText(completion.channel.stacks.cleanedUp)}`, callee, true);
+      return;
+    }
+    completion.state = "completed";
+    completion.response = response;
+    completion.completedTime = this.scheduler.now;
+    if (this.captureTransitions) completion.stacks.completed = captureStack(callee, this.options.stackDepth);
+    completion.channel.pendingCompletions.delete(completion);
+    this.history.push(completion);
+    this.stats.incomingCompleted++;
+    this.host.recordCompletion({ completionId: completion.id, channelId: completion.channel.id, response, time: this.scheduler.now });
+    this.emitFor("complete", completion, { by: "driver" });
+  }
+
+  incomingExternalData(completion: CompletionObject, out: { value: Uint8Array | null }, callee: StackCutPoint): NTSTATUS {
+    this.assertRunning("VmbChannelPacketGetExternalData");
+    if (completion.state === "completed") {
+      this.violate("use-after-free", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} was already completed at ${this.siteText(completion.stacks.completed)}`, callee, true);
+      return STATUS_INVALID_HANDLE;
+    }
+    if (completion.state === "orphaned") {
+      this.violate("use-after-cleanup", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, already cleaned up`, callee, true);
+      return STATUS_INVALID_HANDLE;
+    }
+    if (completion.externalData === null) return STATUS_NOT_FOUND;
+    out.value = completion.externalData;
+    return STATUS_SUCCESS;
+  }
+
+  /** Ambient bug checks are recorded on the simulation before the caller throws. */
+  recordBugCheck(code: number): void {
+    this.emit("bugcheck", undefined, undefined, undefined, undefined, { status: code, message: formatStatus(code) });
+  }
+
+  assertRunning(operation: string): void {
+    if (this.report) throw new TypeError(`${operation}: simulation #${this.id} has finished; its handles can no longer be used`);
+  }
+
+  // ---- internals ----
+
+  private scheduleDelivery(channelView: VMBCHANNEL, delayMs: number, payload: Uint8Array, externalData: Uint8Array | null, operation: string): void {
+    this.assertRunning(operation);
+    if (!(channelView instanceof ChannelObject)) throw new TypeError(`${operation}: expected a VMBCHANNEL, got ${String(channelView)}`);
+    if (channelView.owner !== this) throw new TypeError(`${operation}: ${describeHandle(channelView)} belongs to simulation #${channelView.simulationId}, not #${this.id}`);
+    if (channelView.state === "cleaned-up") throw new TypeError(`${operation}: ${describeHandle(channelView)} was cleaned up; the host cannot send to it`);
+    const channel = channelView;
+    this.scheduler.schedule(delayMs, () => this.deliverNow(channel, { payload, externalData }));
+  }
+
+  private deliverNow(channel: ChannelObject, delivery: QueuedDelivery): void {
+    if (channel.state === "cleaned-up") {
+      this.stats.incomingDropped++;
+      this.emit("deliver", "channel", channel.id, channel.state, undefined, { by: "dropped: channel cleaned up" });
+      return;
+    }
+    const processPacket = channel.processPacket;
+    if (channel.state !== "enabled" || processPacket === undefined) {
+      channel.queuedDeliveries.push(delivery);
+      return;
+    }
+    const completion = new CompletionObject(this, this.nextHandleId++, this.id, channel, delivery.payload, delivery.externalData, this.scheduler.now);
+    channel.pendingCompletions.add(completion);
+    this.stats.incomingDelivered++;
+    this.emitFor("deliver", completion);
+    const flags = delivery.externalData === null ? 0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
+    this.observeCallback(processPacket(channel, completion, delivery.payload, delivery.payload.length, flags));
+    if (channel.processingComplete) this.observeCallback(channel.processingComplete(channel, 1));
+  }
+
+  private completeSentPacket(packet: PacketObject, generation: number, status: NTSTATUS, response: Uint8Array | null): void {
+    if (packet.state !== "in-flight" || packet.sendGeneration !== generation) return;
+    const channel = packet.channel!;
+    packet.endedTime = this.scheduler.now;
+    if (packet.variant === "caller-memory") channel.callerPacketsInFlight.delete(packet);
+    const routine = packet.completionRoutine;
+    if (routine) {
+      packet.state = "allocated";
+      this.stats.completionRoutinesRun++;
+      this.emitFor("complete", packet, { status, by: "custom-routine" });
+      this.observeCallback(routine(packet, status, response, response?.length ?? 0));
+      return;
+    }
+    if (packet.variant === "caller-memory") {
+      packet.state = "allocated";
+      this.emitFor("complete", packet, { status, by: "default-routine" });
+      return;
+    }
+    packet.state = "freed-by-library";
+    this.retireLookasidePacket(packet);
+    this.stats.packetsFreedByLibrary++;
+    this.emitFor("complete", packet, { status, by: "default-routine" });
+    this.emitFor("free", packet, { by: "library" });
+  }
+
+  private failSend(packet: PacketObject, status: NTSTATUS, cause: string): NTSTATUS {
+    this.stats.sendFailures++;
+    this.emitFor("send-failed", packet, { status, by: cause });
+    return status;
+  }
+
+  private retireLookasidePacket(packet: PacketObject): void {
+    packet.channel!.outstandingPackets.delete(packet);
+    this.outstandingPackets--;
+    this.history.push(packet);
+  }
+
+  /** Leaks of one channel: driver-owned lookaside packets and pending incoming packets become orphans. */
+  private reportHeldResources(channel: ChannelObject, operation: string, callee: StackCutPoint): void {
+    const where = operation === "finish" ? "when the simulation finished" : "at VmbChannelCleanup";
+    for (const packet of [...channel.outstandingPackets]) {
+      if (packet.state !== "allocated") continue;
+      this.violate("packet-leak", packet, operation, `${describeHandle(packet)} allocated at ${this.siteText(packet.stacks.allocated)} was still owned by the driver ${where}`, callee, false);
+      packet.state = "orphaned";
+      this.retireLookasidePacket(packet);
+    }
+    for (const completion of [...channel.pendingCompletions]) {
+      this.violate("completion-leak", completion, operation, `${describeHandle(completion)} delivered at ${completion.deliveredTime} ms was never completed with VmbChannelPacketComplete ${where}`, callee, false);
+      completion.state = "orphaned";
+      channel.pendingCompletions.delete(completion);
+      this.history.push(completion);
+    }
+  }
+
+  private checkChannelLive(channel: ChannelObject, operation: string, callee: StackCutPoint): boolean {
+    this.assertRunning(operation);
+    if (channel.state !== "cleaned-up") return true;
+    this.violate("use-after-cleanup", channel, operation, `${describeHandle(channel)} was cleaned up at ${this.siteText(channel.stacks.cleanedUp)}`, callee, true);
+    return false;
+  }
+
+  /** Live, owned (or in flight, when `allowInFlight`) and on a live channel; reports the violation otherwise. */
+  private checkPacketUsable(packet: PacketObject, operation: string, callee: StackCutPoint, allowInFlight: boolean): boolean {
+    this.assertRunning(operation);
+    const state = packet.state;
+    if (state === "allocated" && packet.channel!.state !== "cleaned-up") return true;
+    if (state === "in-flight") {
+      if (allowInFlight) return true;
+      this.violate("use-in-flight", packet, operation, `${describeHandle(packet)} belongs to the library until its completion: the send at ${this.siteText(packet.stacks.sent)} succeeded`, callee, true);
+      return false;
+    }
+    this.reportUnusablePacket(packet, operation, callee);
+    return false;
+  }
+
+  private reportUnusablePacket(packet: PacketObject, operation: string, callee: StackCutPoint): void {
+    switch (packet.state) {
+      case "freed":
+        this.violate("use-after-free", packet, operation, `${describeHandle(packet)} was freed at ${this.siteText(packet.stacks.freed)}`, callee, true);
+        return;
+      case "freed-by-library":
+        this.violate("use-after-free", packet, operation, `${describeHandle(packet)} was freed by the library when its completion ran at ${packet.endedTime} ms (default completion routine; sent at ${this.siteText(packet.stacks.sent)})`, callee, true);
+        return;
+      default:
+        this.violate("use-after-cleanup", packet, operation, `${describeHandle(packet)} belonged to ${packet.channel ? describeHandle(packet.channel) : "a channel"}, cleaned up at ${this.siteText(packet.channel?.stacks.cleanedUp)}`, callee, true);
+    }
+  }
+
+  /** Records a violation with its stacks; throws it in strict mode when `throwInStrict`. */
+  private violate(kind: ViolationKind, handle: HandleObject, operation: string, message: string, callee: StackCutPoint, throwInStrict: boolean): void {
+    const stacks: ViolationStacks = { at: captureStack(callee, violationStackDepth)?.frames };
+    const handleStacks: HandleStacks = handle.stacks;
+    if (handleStacks.allocated) stacks.allocated = handleStacks.allocated.frames;
+    if (handleStacks.sent) stacks.sent = handleStacks.sent.frames;
+    if (handleStacks.freed) stacks.freed = handleStacks.freed.frames;
+    if (handleStacks.completed) stacks.completed = handleStacks.completed.frames;
+    this.stats.violations++;
+    const seq = this.emitFor("violation", handle, { violation: kind, message });
+    const record: ViolationRecord = { kind, handleId: handle.id, family: handle.family, operation, message, simulationId: this.id, time: this.scheduler.now, seq, stacks };
+    this.violationRecords.push(record);
+    if (throwInStrict && this.mode === "strict") throw new KmclViolation(record);
+  }
+
+  private hostRequest(channel: ChannelObject, packetId: number, payload: Uint8Array, flags: number, synchronous: boolean): HostRequest {
+    return { channel, packetId, payload, flags, time: this.scheduler.now, synchronous };
+  }
+
+  /** Runs scheduled work for `ms` of virtual time from inside a call (a synchronous wait). */
+  private advanceWithin(ms: number): void {
+    this.scheduler.run(this.scheduler.now + ms, this.options.maxStepsPerRun);
+  }
+
+  private observeCallback(result: void | Promise<void>): void {
+    if (result && typeof (result as Promise<void>).then === "function") {
+      (result as Promise<void>).then(undefined, (error: unknown) => this.callbackErrors.push(error));
+    }
+  }
+
+  private rethrowCallbackErrors(): void {
+    if (this.callbackErrors.length === 0) return;
+    const errors = this.callbackErrors.splice(0);
+    throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} asynchronous driver callbacks failed`);
+  }
+
+  private allocationSite(callee: StackCutPoint): CapturedStack | undefined {
+    return this.captureAllocations ? captureStack(callee, this.options.stackDepth) : undefined;
+  }
+
+  private transitionSite(callee: StackCutPoint): CapturedStack | undefined {
+    return this.captureTransitions ? captureStack(callee, this.options.stackDepth) : undefined;
+  }
+
+  private siteText(stack: CapturedStack | undefined): string {
+    return stack ? stack.site : "<stack not captured>";
+  }
+
+  private *liveHandleObjects(): Generator<HandleObject> {
+    for (const channel of this.liveChannels) {
+      yield channel;
+      yield* channel.outstandingPackets;
+      yield* channel.callerPacketsInFlight;
+      yield* channel.pendingCompletions;
+    }
+  }
+
+  private emitFor(kind: KmclEventKind, handle: HandleObject, detail?: EventDetail): number {
+    return this.emit(kind, handle.family, handle.id, handle.state, undefined, detail);
+  }
+
+  /** Returns the event's sequence number; builds the event object only when someone keeps or hears it. */
+  private emit(kind: KmclEventKind, family: HandleFamily | undefined, handleId: number | undefined, state: string | undefined, channelId: number | undefined, detail: EventDetail | undefined): number {
+    const seq = ++this.sequence;
+    this.stats.events++;
+    const local = this.localListeners.hasListeners;
+    const global = kmclEventBus.hasListeners;
+    if (this.eventLog.limit === 0 && !local && !global) return seq;
+    const event: KmclEvent = { simulationId: this.id, seq, time: this.scheduler.now, kind };
+    if (family !== undefined) event.family = family;
+    if (handleId !== undefined) event.handleId = handleId;
+    if (state !== undefined) event.state = state;
+    if (channelId !== undefined) event.message = `channel #${channelId}`;
+    if (detail) {
+      if (detail.status !== undefined) event.status = detail.status;
+      if (detail.by !== undefined) event.by = detail.by;
+      if (detail.violation !== undefined) event.violation = detail.violation;
+      if (detail.message !== undefined) event.message = detail.message;
+    }
+    this.eventLog.push(event);
+    if (local) this.localListeners.emit(event);
+    if (global) kmclEventBus.emit(event);
+    return seq;
+  }
+}
+
+/** Without WAIT_FOR_COMPLETION: completion with success as soon as the packet is in the ring. */
+const ringPlacement: ResolvedReply = { action: "complete", status: STATUS_SUCCESS, response: undefined, delayMs: 0 };
+
+function describe(handle: HandleObject): HandleDescription {
+  const stacks: HandleDescription["stacks"] = {};
+  for (const key of ["allocated", "sent", "freed", "completed", "cleanedUp"] as const) {
+    const stack = handle.stacks[key];
+    if (stack) stacks[key] = stack.frames;
+  }
+  const description: HandleDescription = { id: handle.id, family: handle.family, state: handle.state, stacks };
+  if (handle instanceof PacketObject) {
+    description.variant = handle.variant;
+    if (handle.channel) description.channelId = handle.channel.id;
+  }
+  if (handle instanceof CompletionObject) description.channelId = handle.channel.id;
+  return description;
+}
