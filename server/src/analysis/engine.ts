@@ -61,6 +61,9 @@ class FunctionAnalyzer {
   private readonly blocks = new Map<number, BasicBlock>();
   private readonly locals = new Set<string>();
   private nextSym: number;
+  private readonly symBySite = new Map<string, number>();
+  /** Branch conditions tested more than once: only facts about them can decide a later branch. */
+  private readonly retested = new Set<string>();
   private nextResource = 1;
   /** Parameter symbols are 0..n-1. */
   private readonly paramCount: number;
@@ -81,6 +84,13 @@ class FunctionAnalyzer {
     }
     this.paramCount = fn.params.length;
     this.nextSym = this.paramCount;
+    const tested = new Set<string>();
+    for (const block of fn.blocks) {
+      if (block.terminator.kind !== "branch") continue;
+      const subject = this.subjectOf(block.terminator.cond);
+      if (tested.has(subject)) this.retested.add(subject);
+      tested.add(subject);
+    }
   }
 
   run(): FunctionAnalysis {
@@ -162,7 +172,7 @@ class FunctionAnalyzer {
   /** Past the unroll bound, forget constants (loop counters) so the loop exit becomes reachable. */
   private widen(state: State): void {
     for (const [location, value] of state.bindings) {
-      if (value.k === "int") state.bindings.set(location, this.freshSym());
+      if (value.k === "int") state.bindings.set(location, this.freshSym(`widen:${location}`));
     }
   }
 
@@ -177,7 +187,7 @@ class FunctionAnalyzer {
         });
       case "declare": {
         const old = s.bindings.get(instr.name);
-        s.bindings.set(instr.name, this.freshSym());
+        s.bindings.set(instr.name, this.freshSym(`declare:${instr.name}@${at(instr.range)}`));
         if (old?.k === "res") this.checkLost(s, old.id, instr.range, "overwrite");
         return [s];
       }
@@ -207,7 +217,7 @@ class FunctionAnalyzer {
       case "branch": {
         const successors: { block: number; state: State }[] = [];
         for (const { s: evaluated, v } of this.eval(s, t.cond)) {
-          for (const [next, truth] of this.split(evaluated, v)) {
+          for (const [next, truth] of this.split(evaluated, v, this.retested.has(this.subjectOf(t.cond)))) {
             next.addStep({ message: `taken: '${exprText(t.cond)}' is ${truth ? "true" : "false"}`, file: this.fn.file, range: t.range, kind: "branch" });
             successors.push({ block: truth ? t.then : t.else, state: next });
           }
@@ -357,8 +367,14 @@ class FunctionAnalyzer {
     s.addStep({ message: `${how}: no longer this function's to release`, file: this.fn.file, range, kind: "escape" }, id);
   }
 
-  private freshSym(): Value {
-    return { k: "sym", id: this.nextSym++ };
+  /**
+   * Unknown values are named by where they come from (a call site, a location's initial value),
+   * not by the order paths meet them, so states of different paths merge when they agree.
+   */
+  private freshSym(site: string): Value {
+    let id = this.symBySite.get(site);
+    if (id === undefined) this.symBySite.set(site, (id = this.nextSym++));
+    return { k: "sym", id };
   }
 
   private read(s: State, e: Expr): Value {
@@ -370,7 +386,7 @@ class FunctionAnalyzer {
       const status = this.registry.statusConstant(e.name);
       if (status !== undefined) return { k: "status", ok: status };
     }
-    const fresh = this.freshSym();
+    const fresh = this.freshSym(`initial:${key}`);
     s.bindings.set(key, fresh);
     return fresh;
   }
@@ -471,8 +487,35 @@ class FunctionAnalyzer {
     return { k: "test", key, negated: false };
   }
 
-  /** The ways a value can be tested: each a state refined by the outcome. */
-  private split(s: State, v: Value): [State, boolean][] {
+  /**
+   * What a branch condition is about, so that `!NT_SUCCESS(status)` and `status < 0`, or `p` and
+   * `p == NULL`, count as tests of the same thing.
+   */
+  private subjectOf(e: Expr): string {
+    const zero = (x: Expr) => x.kind === "const" && (x.value === null || x.value === 0 || x.value === false);
+    const success = (x: Expr) => x.kind === "var" && this.registry.statusConstant(x.name) === true;
+    if (e.kind === "unary" && e.op === "!") return this.subjectOf(e.operand);
+    if (e.kind === "binary" && (e.op === "==" || e.op === "!=")) {
+      if (zero(e.right)) return this.subjectOf(e.left);
+      if (zero(e.left)) return this.subjectOf(e.right);
+      if (success(e.right)) return `ok(${exprText(e.left)})`;
+      if (success(e.left)) return `ok(${exprText(e.right)})`;
+    }
+    if (e.kind === "binary" && (e.op === "<" || e.op === ">=") && zero(e.right)) return `ok(${exprText(e.left)})`;
+    if (e.kind === "call" && e.callee.name !== undefined) {
+      const predicate = this.registry.lookup(e.callee.name)?.effects.find((effect) => effect.kind === "status-predicate");
+      const arg = predicate && e.args[predicate.target];
+      if (arg) return `ok(${exprText(arg)})`;
+    }
+    return exprText(e);
+  }
+
+  /**
+   * The ways a value can be tested: each a state refined by the outcome. Facts are recorded only
+   * when `record` says a later branch may test the same thing (otherwise they would keep
+   * equivalent paths apart for nothing).
+   */
+  private split(s: State, v: Value, record = true): [State, boolean][] {
     switch (v.k) {
       case "int":
         return [[s, v.v !== 0]];
@@ -487,10 +530,10 @@ class FunctionAnalyzer {
       case "res":
         return this.splitNull(s, v.id, false);
       case "sym":
-        return this.splitFact(s, `s${v.id}`, false);
+        return this.splitFact(s, `s${v.id}`, false, record);
       case "test":
         if (v.nullOf !== undefined) return this.splitNull(s, v.nullOf, !v.negated);
-        return this.splitFact(s, v.key, v.negated);
+        return this.splitFact(s, v.key, v.negated, record);
       case "unknown": {
         return [[s, true], [s.clone(), false]];
       }
@@ -511,11 +554,12 @@ class FunctionAnalyzer {
     ];
   }
 
-  private splitFact(s: State, key: string, negated: boolean): [State, boolean][] {
+  private splitFact(s: State, key: string, negated: boolean, record: boolean): [State, boolean][] {
     const known = s.facts.get(key);
     if (known !== undefined) return [[s, known !== negated]];
     const yes = s;
     const no = s.clone();
+    if (!record) return [[yes, true], [no, false]];
     yes.facts.set(key, true);
     no.facts.set(key, false);
     return [
@@ -553,10 +597,10 @@ class FunctionAnalyzer {
         const key = this.locationKey(arg.target);
         const held = key !== undefined ? s.bindings.get(key) : undefined;
         if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
-        if (key !== undefined) s.bindings.set(key, this.freshSym());
+        if (key !== undefined) s.bindings.set(key, this.freshSym(`out:${key}@${at(e.range)}`));
       }
     });
-    return [{ s, v: this.freshSym() }];
+    return [{ s, v: this.freshSym(`call@${at(e.range)}`) }];
   }
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {
@@ -564,8 +608,10 @@ class FunctionAnalyzer {
     const conditional = entry.effects.some((effect) => "when" in effect && effect.when !== undefined && effect.when !== "always");
     const outcomes: (boolean | undefined)[] = conditional ? [true, false] : [undefined];
     const results: Out[] = [];
+    // Clone before either outcome touches the state.
+    const failureState = conditional ? s.clone() : s;
     for (const outcome of outcomes) {
-      const next = outcome === false ? s.clone() : s;
+      const next = outcome === false ? failureState : s;
       if (outcome !== undefined) {
         next.addStep({ message: `assuming '${e.callee.text}' ${outcome ? "succeeds" : "fails"}`, file: this.fn.file, range: e.range, kind: "call" });
       }
@@ -576,9 +622,9 @@ class FunctionAnalyzer {
         if (produced) result = produced;
       }
       if (!result) {
-        if (outcome !== undefined && entry.returns === "pointer") result = outcome ? this.freshSym() : { k: "null" };
+        if (outcome !== undefined && entry.returns === "pointer") result = outcome ? this.freshSym(`call@${at(e.range)}`) : { k: "null" };
         else if (outcome !== undefined && (entry.returns === "ntstatus" || entry.returns === "boolean")) result = entry.returns === "ntstatus" ? { k: "status", ok: outcome } : { k: "int", v: outcome ? 1 : 0 };
-        else result = this.freshSym();
+        else result = this.freshSym(`call@${at(e.range)}`);
       }
       results.push({ s: next, v: result });
     }
@@ -774,6 +820,10 @@ class FunctionAnalyzer {
     this.findingKeys.add(key);
     this.findings.push(finding);
   }
+}
+
+function at(range: SourceRange): string {
+  return `${range.start.line}:${range.start.column}`;
 }
 
 function constant(value: number | boolean | string | null): Value {

@@ -80,7 +80,8 @@ export class ModelRegistry {
   /** A function of the model that releases `family`, for messages and fixes ("VmbPacketFree"). */
   releaserOf(family: string): string | undefined {
     for (const entry of this.entries.values()) {
-      if (isLearned(entry)) continue;
+      // A summarized wrapper is not what the user would call: prefer the API itself.
+      if (entry.origin.startsWith("summary")) continue;
       if (entry.effects.some((effect) => effect.kind === "release" && effect.family === family && (effect.when ?? "always") === "always")) return entry.name;
     }
     return undefined;

@@ -1,0 +1,312 @@
+// The one entry point of the core: sources in, findings out. The CLI and the language
+// server are thin adapters over these calls, so the editor and CI always agree.
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import type { Config } from "../config/config";
+import type { IrFile, IrFunction, SourceRange } from "../ir/ir";
+import { forEachExpr } from "../ir/walk";
+import { ModelRegistry } from "../model/registry";
+import { learnFromSal } from "../model/sal";
+import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFinding } from "./engine";
+import type { Finding, Severity } from "./findings";
+import { ruleById } from "./rules";
+import { sameEntry, summarize } from "./summaries";
+import { lowerFile } from "../frontends";
+
+export interface SourceInput {
+  path: string;
+  text: string;
+}
+
+export interface FileProblem {
+  file: string;
+  message: string;
+  range?: SourceRange;
+  severity: "error" | "warning";
+}
+
+export interface CheckStats {
+  files: number;
+  lines: number;
+  functions: number;
+  millis: number;
+}
+
+export interface CheckResult {
+  findings: Finding[];
+  problems: FileProblem[];
+  stats: CheckStats;
+}
+
+export interface CheckOptions {
+  signal?: AbortSignal;
+}
+
+/** Summaries inside a recursive cycle are recomputed until stable, at most this many rounds. */
+const maxCycleRounds = 4;
+
+export async function lowerSource(source: SourceInput, config: Config): Promise<IrFile> {
+  return lowerFile(source.path, source.text, config);
+}
+
+export async function checkSources(sources: SourceInput[], config: Config, options: CheckOptions = {}): Promise<CheckResult> {
+  const started = Date.now();
+  const files: IrFile[] = [];
+  for (const source of sources) {
+    options.signal?.throwIfAborted();
+    files.push(await lowerSource(source, config));
+  }
+  const result = analyzeLowered(files, sources, config, options);
+  result.stats.millis = Date.now() - started;
+  return result;
+}
+
+export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: Config, options: CheckOptions = {}): CheckResult {
+  const started = Date.now();
+  const registry = new ModelRegistry(config);
+  const problems: FileProblem[] = files.flatMap((file) =>
+    file.problems.map((problem) => ({ file: file.file, message: problem.message, range: problem.range, severity: "warning" as const })),
+  );
+
+  const functions = files.flatMap((file) => file.functions).sort(byPosition);
+  for (const file of files) {
+    for (const decl of [...file.declarations, ...file.functions]) {
+      const learned = learnFromSal(decl, `${decl.file}:${decl.range.start.line + 1}`);
+      if (learned) registry.learn(learned);
+    }
+  }
+  const entryOwnership = callbackRoles(files, functions, registry);
+
+  const analyses = new Map<IrFunction, FunctionAnalysis>();
+  for (const component of bottomUp(functions)) {
+    for (let round = 0; round < maxCycleRounds; round++) {
+      let changed = false;
+      for (const fn of component) {
+        options.signal?.throwIfAborted();
+        const analysis = analyzeFunction(fn, registry, entryOwnership.get(fn) ?? new Map(), config.budget);
+        analyses.set(fn, analysis);
+        const summary = summarize(fn, analysis);
+        if (summary && !sameEntry(registry.lookup(fn.name), summary) && registry.learn(summary)) changed = true;
+      }
+      if (!changed || (component.length === 1 && !callsItself(component[0]))) break;
+    }
+  }
+
+  const texts = new Map(sources.map((source) => [source.path, source.text.split(/\r?\n/)]));
+  const findings: Finding[] = [];
+  for (const fn of functions) {
+    for (const raw of analyses.get(fn)?.findings ?? []) {
+      const severity = severityOf(raw.ruleId, config);
+      if (severity) findings.push(toFinding(raw, fn, severity));
+    }
+  }
+  const kept = applySuppressions(findings, files, config);
+  assignFingerprints(kept, texts);
+  kept.sort(compareFindings);
+  const lines = sources.reduce((sum, source) => sum + countLines(source.text), 0);
+  return { findings: kept, problems, stats: { files: files.length, lines, functions: functions.length, millis: Date.now() - started } };
+}
+
+function byPosition(a: IrFunction, b: IrFunction): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column;
+}
+
+function countLines(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
+  return count;
+}
+
+/** Which parameters a callback receives owned: from role typedef declarations, `_Function_class_`, and registrations. */
+function callbackRoles(files: IrFile[], functions: IrFunction[], registry: ModelRegistry): Map<IrFunction, EntryOwnership> {
+  const roleOf = new Map<string, string>();
+  for (const file of files) {
+    for (const declared of file.roles) {
+      const role = registry.roleByTypedef.get(declared.role);
+      if (role) roleOf.set(declared.functionName, role.name);
+    }
+  }
+  for (const fn of functions) {
+    for (const annotation of fn.annotations) {
+      const match = /^_Function_class_\(\s*(\w+)\s*\)$/.exec(annotation);
+      const role = match && registry.roleByTypedef.get(match[1]);
+      if (role) roleOf.set(fn.name, role.name);
+    }
+    forEachExpr(fn, (expr) => {
+      if (expr.kind !== "call" || expr.callee.name === undefined) return;
+      const entry = registry.lookup(expr.callee.name);
+      for (const effect of entry?.effects ?? []) {
+        if (effect.kind !== "register-callback") continue;
+        const arg = expr.args[effect.target];
+        const name = arg?.kind === "function-ref" || arg?.kind === "var" ? arg.name : undefined;
+        if (name) roleOf.set(name, effect.role);
+      }
+    });
+  }
+  const result = new Map<IrFunction, EntryOwnership>();
+  for (const fn of functions) {
+    const role = registry.roles.get(roleOf.get(fn.name) ?? "");
+    if (!role) continue;
+    const ownership: EntryOwnership = new Map();
+    for (const param of role.params) if (param.index < fn.params.length) ownership.set(param.index, { family: param.family, variant: param.variant });
+    result.set(fn, ownership);
+  }
+  return result;
+}
+
+function calleesOf(fn: IrFunction): Set<string> {
+  const names = new Set<string>();
+  forEachExpr(fn, (expr) => {
+    if (expr.kind === "call" && expr.callee.name !== undefined) names.add(expr.callee.name);
+  });
+  return names;
+}
+
+const selfCalls = new WeakMap<IrFunction, boolean>();
+function callsItself(fn: IrFunction): boolean {
+  return selfCalls.get(fn) ?? false;
+}
+
+/** Strongly connected components of the call graph, callees before callers (Tarjan, iterative). */
+function bottomUp(functions: IrFunction[]): IrFunction[][] {
+  const byName = new Map<string, IrFunction[]>();
+  for (const fn of functions) byName.set(fn.name, [...(byName.get(fn.name) ?? []), fn]);
+  const edges = new Map<IrFunction, IrFunction[]>();
+  for (const fn of functions) {
+    const targets: IrFunction[] = [];
+    for (const name of calleesOf(fn)) {
+      const candidates = byName.get(name) ?? [];
+      // A static helper in the same file wins over a namesake elsewhere.
+      const local = candidates.filter((candidate) => candidate.file === fn.file);
+      targets.push(...(local.length > 0 ? local : candidates));
+    }
+    edges.set(fn, targets);
+    selfCalls.set(fn, targets.includes(fn));
+  }
+  const index = new Map<IrFunction, number>();
+  const low = new Map<IrFunction, number>();
+  const onStack = new Set<IrFunction>();
+  const stack: IrFunction[] = [];
+  const components: IrFunction[][] = [];
+  let counter = 0;
+  for (const root of functions) {
+    if (index.has(root)) continue;
+    const work: { fn: IrFunction; next: number }[] = [{ fn: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const targets = edges.get(frame.fn)!;
+      if (frame.next < targets.length) {
+        const target = targets[frame.next++];
+        if (!index.has(target)) {
+          index.set(target, counter);
+          low.set(target, counter++);
+          stack.push(target);
+          onStack.add(target);
+          work.push({ fn: target, next: 0 });
+        } else if (onStack.has(target)) {
+          low.set(frame.fn, Math.min(low.get(frame.fn)!, index.get(target)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].fn;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.fn)!));
+      }
+      if (low.get(frame.fn) === index.get(frame.fn)) {
+        const component: IrFunction[] = [];
+        let member: IrFunction;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.push(member);
+        } while (member !== frame.fn);
+        components.push(component.sort(byPosition));
+      }
+    }
+  }
+  return components;
+}
+
+function severityOf(ruleId: string, config: Config): Severity | undefined {
+  const configured = config.rules[ruleId];
+  if (configured === "off") return undefined;
+  return configured ?? ruleById.get(ruleId)?.defaultSeverity ?? "warning";
+}
+
+function toFinding(raw: RawFinding, fn: IrFunction, severity: Severity): Finding {
+  return {
+    ruleId: raw.ruleId,
+    severity,
+    message: raw.message,
+    file: fn.file,
+    range: raw.range,
+    functionName: fn.name,
+    family: raw.family,
+    acquiredAt: raw.acquiredAt ? { file: fn.file, range: raw.acquiredAt } : undefined,
+    path: raw.path,
+    fixes: raw.fixes,
+    fingerprint: "",
+  };
+}
+
+/** Drops suppressed findings; reports suppressions that silenced nothing. */
+function applySuppressions(findings: Finding[], files: IrFile[], config: Config): Finding[] {
+  const used = new Set<string>();
+  const suppressionKey = (file: string, line: number, rule: string) => `${file}\u0000${line}\u0000${rule}`;
+  const suppressed = new Set<string>();
+  for (const file of files) for (const s of file.suppressions) for (const rule of s.rules) suppressed.add(suppressionKey(file.file, s.line, rule));
+  const kept = findings.filter((finding) => {
+    const key = suppressionKey(finding.file, finding.range.start.line, finding.ruleId);
+    if (!suppressed.has(key)) return true;
+    used.add(key);
+    return false;
+  });
+  const severity = severityOf("unused-suppression", config);
+  if (!severity) return kept;
+  for (const file of files) {
+    for (const s of file.suppressions) {
+      for (const rule of s.rules) {
+        if (used.has(suppressionKey(file.file, s.line, rule))) continue;
+        kept.push({
+          ruleId: "unused-suppression",
+          severity,
+          message: ruleById.has(rule) ? `This suppression of '${rule}' silences nothing on line ${s.line + 1}.` : `This suppression names an unknown rule '${rule}'.`,
+          file: file.file,
+          range: s.range,
+          functionName: "",
+          path: [],
+          fixes: [],
+          fingerprint: "",
+        });
+      }
+    }
+  }
+  return kept;
+}
+
+/**
+ * Fingerprints survive unrelated edits: they hash the rule, the file, the function and the
+ * code text of the finding's and the acquisition's lines (not their numbers), plus an ordinal
+ * among otherwise identical findings.
+ */
+function assignFingerprints(findings: Finding[], texts: Map<string, string[]>): void {
+  const normalize = (file: string, range?: SourceRange) => (range ? (texts.get(file)?.[range.start.line] ?? "").replace(/\s+/g, " ").trim() : "");
+  const seen = new Map<string, number>();
+  for (const finding of [...findings].sort(compareFindings)) {
+    const file = path.isAbsolute(finding.file) ? path.relative(process.cwd(), finding.file) : finding.file;
+    const base = [finding.ruleId, file.split(path.sep).join("/"), finding.functionName, normalize(finding.file, finding.range), normalize(finding.file, finding.acquiredAt?.range)].join("\u0000");
+    const ordinal = seen.get(base) ?? 0;
+    seen.set(base, ordinal + 1);
+    finding.fingerprint = createHash("sha256").update(`${base}\u0000${ordinal}`).digest("hex").slice(0, 32);
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
