@@ -2,11 +2,12 @@
 // switch dispatch chains, SEH (__try/__finally duplicated on every exit edge, __except as an
 // alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
 import type { Node } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { BasicBlock, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { CfgBuilder } from "./cfg-builder";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
-import { ExpressionLowerer, isExpressionNode } from "./expressions";
+import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
 import { preprocessorCondition } from "./preprocessor-conditions";
 import { closingRangeOf, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
 
@@ -96,13 +97,14 @@ export class FunctionBodyLowerer {
     this.body = body;
     const entry = this.builder.currentId();
     this.scopes.push([]);
-    for (const child of significantChildren(body)) this.statement(child);
+    this.statementsIn(body);
     this.scopes.pop();
     if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: closingRangeOf(body) });
     return { blocks: this.builder.blocks, entry };
   }
 
-  private statement(node: Node): void {
+  /** @param type the node's type when the caller already has it (each `node.type` is a WASM call). */
+  private statement(node: Node, type: string = node.type): void {
     if (this.depth >= MAX_STATEMENT_DEPTH) {
       if (!this.depthReported) {
         this.depthReported = true;
@@ -112,14 +114,14 @@ export class FunctionBodyLowerer {
     }
     this.depth++;
     try {
-      this.statementAtDepth(node);
+      this.statementAtDepth(node, type);
     } finally {
       this.depth--;
     }
   }
 
-  private statementAtDepth(node: Node): void {
-    switch (node.type) {
+  private statementAtDepth(node: Node, type: string): void {
+    switch (type) {
       case "compound_statement":
         return this.block(node);
       case "declaration":
@@ -165,18 +167,27 @@ export class FunctionBodyLowerer {
       }
       case "ERROR":
         // Keep what can be recognized inside an unparsable region.
-        for (const child of significantChildren(node)) this.statement(child);
+        this.statementsIn(node);
         return;
       default:
-        if (isExpressionNode(node)) this.effect(node);
+        if (isExpressionType(type)) this.effect(node, type);
         return;
+    }
+  }
+
+  /** Lowers the statements among `node`'s named children, except the ones in `skipped`. */
+  private statementsIn(node: Node, skipped: (Node | null)[] = []): void {
+    for (const child of node.namedChildren) {
+      const type = child.type;
+      if (type === "comment" || skipped.some((skip) => skip !== null && skip.id === child.id)) continue;
+      this.statement(child, type);
     }
   }
 
   /** A nested `{ ... }`: its variables go out of scope at its closing brace. */
   private block(node: Node): void {
     this.scopes.push([]);
-    for (const child of significantChildren(node)) this.statement(child);
+    this.statementsIn(node);
     const names = this.scopes.pop() as string[];
     if (names.length > 0 && this.builder.isReachable) this.builder.emit({ kind: "scope-end", names, range: closingRangeOf(node) });
   }
@@ -191,19 +202,19 @@ export class FunctionBodyLowerer {
       const declared = declaredName(declarator);
       if (declared.name === undefined || declared.nameNode === undefined) continue;
       this.declare(declared.name);
-      const value = declarator.type === "init_declarator" ? declarator.childForFieldName("value") : null;
+      const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
       if (value === null) {
         this.builder.emit({ kind: "declare", name: declared.name, range: rangeOf(declared.nameNode) });
       } else {
         const target: Expr = { kind: "var", name: declared.name, range: rangeOf(declared.nameNode) };
-        this.builder.emit({ kind: "assign", target, value: this.expressions.lower(value), range: rangeOf(declarator) });
+        this.builder.emit({ kind: "assign", target, value: this.expressions.lower(value), range: rangeOf(declarator), declaration: true });
       }
     }
   }
 
   /** An expression statement: a plain assignment is an `assign`, a comma list is its parts in order. */
-  private effect(node: Node): void {
-    const parts = node.type === "comma_expression" ? this.expressions.commaParts(node) : [this.expressions.lower(node)];
+  private effect(node: Node, type: string = node.type): void {
+    const parts = type === "comma_expression" ? this.expressions.commaParts(node) : [this.expressions.lower(node, type)];
     for (const part of parts) {
       if (part.kind === "assign") this.builder.emit({ kind: "assign", target: part.target, value: part.value, range: part.range });
       else this.builder.emit({ kind: "eval", expr: part, range: part.range });
@@ -226,12 +237,12 @@ export class FunctionBodyLowerer {
     const join = builder.newBlock();
     let node: Node = first;
     for (;;) {
-      const consequence = node.childForFieldName("consequence");
-      const elseClause = node.childForFieldName("alternative");
+      const consequence = fieldChild(node, "consequence");
+      const elseClause = fieldChild(node, "alternative");
       const alternative = elseClause === null ? null : firstSignificantChild(elseClause);
       const thenBlock = builder.newBlock();
       const elseBlock = alternative === null ? join : builder.newBlock();
-      this.branchOn(node.childForFieldName("condition"), node, thenBlock, elseBlock);
+      this.branchOn(fieldChild(node, "condition"), node, thenBlock, elseBlock);
       builder.startAt(thenBlock);
       if (consequence !== null) this.statement(consequence);
       builder.jumpIfReachable(join);
@@ -261,9 +272,9 @@ export class FunctionBodyLowerer {
     const exit = builder.newBlock();
     builder.continueAt(header);
     builder.markLoopHeader(header);
-    this.branchOn(node.childForFieldName("condition"), node, body, exit);
+    this.branchOn(fieldChild(node, "condition"), node, body, exit);
     builder.startAt(body);
-    this.loopBody(node.childForFieldName("body"), exit, header);
+    this.loopBody(fieldChild(node, "body"), exit, header);
     builder.jumpIfReachable(header);
     builder.startAt(exit);
   }
@@ -274,10 +285,10 @@ export class FunctionBodyLowerer {
     const exit = builder.newBlock();
     const condition = builder.newBlock();
     builder.continueAt(body);
-    this.loopBody(node.childForFieldName("body"), exit, condition);
+    this.loopBody(fieldChild(node, "body"), exit, condition);
     builder.continueAt(condition);
     const firstConditionBlock = builder.blocks.length;
-    this.branchOn(node.childForFieldName("condition"), node, body, exit);
+    this.branchOn(fieldChild(node, "condition"), node, body, exit);
     // `do { ... } while (0)` has no back edge: it is not a loop.
     const blocks = builder.blocks;
     const conditionBlocks = [blocks[condition], ...blocks.slice(firstConditionBlock)];
@@ -291,7 +302,7 @@ export class FunctionBodyLowerer {
   private forStatement(node: Node): void {
     const builder = this.builder;
     this.scopes.push([]);
-    const initializer = node.childForFieldName("initializer");
+    const initializer = fieldChild(node, "initializer");
     if (initializer !== null) {
       if (initializer.type === "declaration") this.declaration(initializer);
       else this.effect(initializer);
@@ -302,13 +313,13 @@ export class FunctionBodyLowerer {
     const exit = builder.newBlock();
     builder.continueAt(header);
     builder.markLoopHeader(header);
-    const condition = node.childForFieldName("condition");
+    const condition = fieldChild(node, "condition");
     if (condition === null) builder.terminate({ kind: "goto", target: body });
     else this.conditions.lower(condition, body, exit);
     builder.startAt(body);
-    this.loopBody(node.childForFieldName("body"), exit, update);
+    this.loopBody(fieldChild(node, "body"), exit, update);
     builder.continueAt(update);
-    const step = node.childForFieldName("update");
+    const step = fieldChild(node, "update");
     if (step !== null) this.effect(step);
     builder.jumpIfReachable(header);
     builder.startAt(exit);
@@ -318,7 +329,7 @@ export class FunctionBodyLowerer {
 
   private switchStatement(node: Node): void {
     const builder = this.builder;
-    const condition = node.childForFieldName("condition");
+    const condition = fieldChild(node, "condition");
     let value: Expr = condition === null ? { kind: "unknown", parts: [], range: rangeOf(node) } : this.expressions.lower(condition);
     if (containsEffects(value)) {
       // Evaluated once; every case test reads the temporary.
@@ -332,7 +343,7 @@ export class FunctionBodyLowerer {
     const active: ActiveSwitch = { value, cases: [] };
     this.switches.push(active);
     this.jumpScopes.push({ breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
-    const body = node.childForFieldName("body");
+    const body = fieldChild(node, "body");
     if (body !== null) this.statement(body);
     this.jumpScopes.pop();
     this.switches.pop();
@@ -355,7 +366,7 @@ export class FunctionBodyLowerer {
   private caseStatement(node: Node): void {
     const builder = this.builder;
     const active = this.switches[this.switches.length - 1];
-    const valueNode = node.childForFieldName("value");
+    const valueNode = fieldChild(node, "value");
     if (active !== undefined) {
       const label = valueNode === null ? "default" : `case ${this.expressions.textOf(valueNode)}`;
       const block = builder.newBlock(label);
@@ -364,10 +375,7 @@ export class FunctionBodyLowerer {
       if (valueNode === null) active.defaultBlock = block;
       else active.cases.push({ value: this.expressions.lower(valueNode), valueRange: rangeOf(valueNode), block });
     }
-    for (const child of significantChildren(node)) {
-      if (valueNode !== null && child.id === valueNode.id) continue;
-      this.statement(child);
-    }
+    this.statementsIn(node, [valueNode]);
   }
 
   private labelBlock(name: string): number {
@@ -380,16 +388,13 @@ export class FunctionBodyLowerer {
   }
 
   private labeledStatement(node: Node): void {
-    const label = node.childForFieldName("label");
+    const label = fieldChild(node, "label");
     if (label !== null) this.builder.continueAt(this.labelBlock(this.expressions.textOf(label)));
-    for (const child of significantChildren(node)) {
-      if (label !== null && child.id === label.id) continue;
-      this.statement(child);
-    }
+    this.statementsIn(node, [label]);
   }
 
   private gotoStatement(node: Node): void {
-    const label = node.childForFieldName("label");
+    const label = fieldChild(node, "label");
     if (label === null) return;
     const name = this.expressions.textOf(label);
     const target = this.labelBlock(name);
@@ -412,11 +417,11 @@ export class FunctionBodyLowerer {
     while (pending.length > 0) {
       const { node, path } = pending.pop() as { node: Node; path: number[] };
       if (node.type === "labeled_statement") {
-        const label = node.childForFieldName("label");
+        const label = fieldChild(node, "label");
         if (label !== null) paths.set(this.expressions.textOf(label), path);
       }
       const hasFinally = node.type === "seh_try_statement" && significantChildren(node).some((child) => child.type === "seh_finally_clause");
-      const tryBody = hasFinally ? node.childForFieldName("body") : null;
+      const tryBody = hasFinally ? fieldChild(node, "body") : null;
       for (const child of significantChildren(node)) {
         if (isExpressionNode(child)) continue;
         pending.push({ node: child, path: tryBody !== null && child.id === tryBody.id ? [...path, node.id] : path });
@@ -482,9 +487,9 @@ export class FunctionBodyLowerer {
 
   private tryStatement(node: Node): void {
     const builder = this.builder;
-    const body = node.childForFieldName("body");
+    const body = fieldChild(node, "body");
     const clause = significantChildren(node).find((child) => child.type === "seh_finally_clause" || child.type === "seh_except_clause");
-    const handlerBody = clause === undefined ? null : clause.childForFieldName("body");
+    const handlerBody = clause === undefined ? null : fieldChild(clause, "body");
     if (clause === undefined || handlerBody === null) {
       if (body !== null) this.statement(body);
       return;
@@ -509,7 +514,7 @@ export class FunctionBodyLowerer {
     if (body !== null) this.statement(body);
     this.leaveTargets.pop();
     builder.continueAt(afterBody);
-    const filter = clause.childForFieldName("filter");
+    const filter = fieldChild(clause, "filter");
     const range = rangeOf(filter ?? clause);
     // An exception may interrupt the body: the handler is an alternative the engine cannot decide.
     const cond: Expr = { kind: "unknown", parts: filter === null ? [] : [this.expressions.lower(filter)], range };
@@ -533,7 +538,7 @@ export class FunctionBodyLowerer {
     const join = builder.newBlock();
     let node: Node = first;
     for (;;) {
-      const alternative = node.childForFieldName("alternative");
+      const alternative = fieldChild(node, "alternative");
       const { cond, conditionNode } = preprocessorCondition(node, this.expressions);
       const thenBlock = builder.newBlock();
       const elseBlock = alternative === null ? join : builder.newBlock();
@@ -555,9 +560,6 @@ export class FunctionBodyLowerer {
   }
 
   private branchStatements(node: Node, conditionNode: Node | null, alternative: Node | null): void {
-    for (const child of significantChildren(node)) {
-      if ((conditionNode !== null && child.id === conditionNode.id) || (alternative !== null && child.id === alternative.id)) continue;
-      this.statement(child);
-    }
+    this.statementsIn(node, [conditionNode, alternative]);
   }
 }
