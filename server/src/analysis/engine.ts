@@ -320,7 +320,8 @@ class FunctionAnalyzer {
       case "index": {
         const base = this.locationKey(e.base);
         if (base === undefined) return undefined;
-        return e.index.kind === "const" ? `${base}[${String(e.index.value)}]` : `${base}[*]`;
+        // A slot picked by a run-time index is a different slot each time: it is not one location.
+        return e.index.kind === "const" ? `${base}[${String(e.index.value)}]` : undefined;
       }
       case "deref": {
         const target = this.locationKey(e.target);
