@@ -59,6 +59,7 @@ class FunctionAnalyzer {
   private readonly findingKeys = new Set<string>();
   private readonly exits: ExitRecord[] = [];
   private readonly blocks = new Map<number, BasicBlock>();
+  private readonly predecessors = new Map<number, number>();
   private readonly locals = new Set<string>();
   private nextSym: number;
   private readonly symBySite = new Map<string, number>();
@@ -74,7 +75,12 @@ class FunctionAnalyzer {
     private readonly entryOwnership: EntryOwnership,
     private readonly budget: EngineBudget,
   ) {
-    for (const block of fn.blocks) this.blocks.set(block.id, block);
+    for (const block of fn.blocks) {
+      this.blocks.set(block.id, block);
+      const t = block.terminator;
+      const targets = t.kind === "goto" ? [t.target] : t.kind === "branch" ? [t.then, t.else] : [];
+      for (const target of targets) this.predecessors.set(target, (this.predecessors.get(target) ?? 0) + 1);
+    }
     for (const param of fn.params) this.locals.add(param.name);
     for (const block of fn.blocks) {
       for (const instr of block.instrs) {
@@ -138,11 +144,14 @@ class FunctionAnalyzer {
         state.loopVisits.set(blockId, visits);
         if (visits === loopUnroll + 1) this.widen(state);
       }
-      const key = state.key();
-      let keys = seen.get(blockId);
-      if (!keys) seen.set(blockId, (keys = new Set()));
-      if (keys.has(key)) continue;
-      keys.add(key);
+      // Only where paths meet can two of them arrive in the same state.
+      if (block.loopHeader || (this.predecessors.get(blockId) ?? 0) > 1) {
+        const key = state.key();
+        let keys = seen.get(blockId);
+        if (!keys) seen.set(blockId, (keys = new Set()));
+        if (keys.has(key)) continue;
+        keys.add(key);
+      }
 
       let states = [state];
       for (const instr of block.instrs) {
