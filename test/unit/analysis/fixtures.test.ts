@@ -1,0 +1,81 @@
+// The C fixture corpus, checked exactly.
+//
+// Layout and convention (test/fixtures/c):
+// - One folder per pattern: test/fixtures/c/<pattern>/. It holds `bad.c` and `good.c`, each
+//   checked alone, or, for cases that span files, `bad/` and `good/` folders whose .c and .h files
+//   are checked together as one unit (cross-file summaries, SAL headers). An optional
+//   `<pattern>/vmbguard.json` (plain JSON, a subset of Config keys) is merged over defaultConfig()
+//   and applies to both twins.
+// - Every expected finding is written on the line where it must be reported, as a trailing
+//   comment `// expect: rule-id` (several: `// expect: double-free, use-after-free`). Only where
+//   the line's own `//` comment is under test (a suppression comment) is it written as a
+//   block comment before it: `/* expect: unused-suppression */ // vmbguard-disable-...`.
+// - The check is exact: no missing finding, no extra one; same rule, same file, same line
+//   (one-based in messages). A good unit carries no expectation and must produce no finding;
+//   every bad unit carries at least one expectation. Every pattern has both twins.
+// - Where findings are reported: leaks at the statement where the last handle dies (the
+//   `return`, the closing `}` a function falls off or of the block whose local was the only
+//   holder, or the assignment that overwrites the last handle); double-free, double-completion,
+//   free-in-flight and free-unowned at the offending release call; use-after-free at the use;
+//   unchecked-allocation at the first use before a null check; analysis-incomplete at the
+//   function's name; unused-suppression at the suppression comment.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkSources } from "../../../server/src/analysis/check";
+import { ruleById } from "../../../server/src/analysis/rules";
+import {
+  compareFindings,
+  discoverUnits,
+  expectationsOf,
+  formatComparison,
+  listPatterns,
+  loadSampleUnit,
+  readSampleExpectations,
+  unitFileName,
+  type CheckUnit,
+  type ExpectedFinding,
+} from "./fixture-corpus";
+
+const units = discoverUnits();
+
+test("every fixture pattern has a bad and a good twin", () => {
+  const patterns = listPatterns();
+  assert.ok(patterns.length > 0, "no fixture patterns found");
+  for (const pattern of patterns) {
+    const twinsFound = units.filter((unit) => unit.pattern === pattern).map((unit) => unit.twin);
+    assert.deepEqual(twinsFound, ["bad", "good"], `${pattern}: expected bad and good twins, found ${twinsFound.join(", ") || "none"}`);
+  }
+});
+
+test("bad twins expect findings, good twins expect none, and only known rules are named", () => {
+  for (const unit of units) {
+    const expected = expectationsOf(unit);
+    if (unit.twin === "bad") assert.ok(expected.length > 0, `${unit.pattern}/bad has no expect: comment`);
+    else assert.deepEqual(expected, [], `${unit.pattern}/good must not expect findings`);
+    for (const finding of expected) assert.ok(ruleById.has(finding.ruleId), `${unit.pattern}: unknown rule ${finding.ruleId} at ${finding.file}:${finding.line}`);
+  }
+});
+
+async function assertFindings(label: string, unit: CheckUnit, expected: ExpectedFinding[]): Promise<void> {
+  const sources = unit.files.map((file) => ({ path: file.absolutePath, text: file.text }));
+  const result = await checkSources(sources, unit.config);
+  const actual: ExpectedFinding[] = result.findings.map((finding) => ({
+    file: unitFileName(unit, finding.file),
+    line: finding.range.start.line + 1,
+    ruleId: finding.ruleId,
+  }));
+  const comparison = compareFindings(expected, actual);
+  const clean = comparison.missing.length === 0 && comparison.unexpected.length === 0;
+  const problems = result.problems.length > 0 ? `\n  problems: ${JSON.stringify(result.problems)}` : "";
+  assert.ok(clean, formatComparison(label, comparison) + problems);
+}
+
+for (const unit of units) {
+  test(`fixture ${unit.pattern}/${unit.twin}`, () => assertFindings(`${unit.pattern}/${unit.twin}`, unit, expectationsOf(unit)));
+}
+
+test("samples/netvsc-lite reports exactly the findings samples/README.md lists", async () => {
+  const expected = readSampleExpectations("netvsc-lite");
+  assert.ok(expected.length >= 4 && expected.length <= 6, `samples/README.md lists ${expected.length} findings for netvsc-lite`);
+  await assertFindings("samples/netvsc-lite", loadSampleUnit("netvsc-lite"), expected);
+});
