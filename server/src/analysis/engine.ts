@@ -809,7 +809,7 @@ class FunctionAnalyzer {
       range,
       family: res.family || undefined,
       acquiredAt: res.acquiredAt,
-      path: this.pathFor(s, res, { message: message.replace(/\.$/, ""), file: this.fn.file, range, kind }),
+      path: this.pathFor(s, res, { message: finalStep[ruleId] ?? "here", file: this.fn.file, range, kind }),
       fixes: [],
     };
   }
@@ -831,6 +831,16 @@ class FunctionAnalyzer {
     this.findings.push(finding);
   }
 }
+
+/** The last step of a finding's path: the statement that proves it. */
+const finalStep: Record<string, string> = {
+  "double-free": "released again here",
+  "double-completion": "completed again here",
+  "use-after-free": "used here after its release",
+  "free-in-flight": "released here while the library owns it",
+  "free-unowned": "released here, but this family did not allocate it",
+  "unchecked-allocation": "used here before any NULL check",
+};
 
 function at(range: SourceRange): string {
   return `${range.start.line}:${range.start.column}`;
