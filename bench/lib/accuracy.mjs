@@ -10,10 +10,14 @@ import { addToTotals, scoreUnit, suppressedKeys } from "./score.mjs";
  * The fixture reader the unit tests use (test/unit/analysis/fixture-corpus.ts, compiled by
  * `npm run build`), so the bench reads `expect:` comments exactly as the tests do.
  */
-export function loadFixtureUnits(repoRoot) {
+export function loadFixtureReader(repoRoot) {
   const compiled = join(repoRoot, "out", "test", "unit", "analysis", "fixture-corpus.js");
   if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first`);
-  const corpus = createRequire(import.meta.url)(compiled);
+  return createRequire(import.meta.url)(compiled);
+}
+
+export function loadFixtureUnits(repoRoot) {
+  const corpus = loadFixtureReader(repoRoot);
   return corpus.discoverUnits(join(repoRoot, "test", "fixtures", "c")).map((unit) => ({
     pattern: unit.pattern,
     twin: unit.twin,
@@ -56,7 +60,7 @@ export async function measureAccuracy(units, tools, log) {
         found: score.outcomes.filter((item) => item.found).length,
         missed: score.outcomes.filter((item) => !item.found).map(({ expectation }) => `${expectation.file}:${expectation.line} ${expectation.ruleId}`),
         falseAlarms: score.falseAlarms.map((report) => `${report.file}:${report.line} ${report.rule} (${report.native ?? report.message ?? ""})`),
-        otherReports: score.unmapped.length,
+        otherReports: score.unmapped.map((report) => report.native ?? "unknown"),
         errors: outcome.errors,
       });
     }

@@ -1,0 +1,189 @@
+// Writes bench/results/latest.md and latest.json from the measurements.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const format = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
+const thousands = (value) => (value === undefined || Number.isNaN(value) ? "n/a" : Math.round(value).toLocaleString("en-US"));
+const escapeCell = (text) => String(text).replaceAll("|", "\\|").replaceAll("\n", " ");
+
+function table(header, rows) {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(escapeCell).join(" | ")} |`),
+  ].join("\n");
+}
+
+/** The four targets of the issue, each PASS or FAIL from the measurements. */
+export function evaluateTargets({ accuracy, speed }) {
+  const ours = accuracy?.tools.find((tool) => tool.tool === "vmbguard");
+  const rows = Object.values(ours?.totals ?? {});
+  const expected = rows.reduce((sum, row) => sum + row.expected, 0);
+  const exact = rows.reduce((sum, row) => sum + row.exactLine, 0);
+  const falseAlarms = rows.reduce((sum, row) => sum + row.falseAlarms, 0);
+  const single = speed?.rows.find((row) => row.tool === "vmbguard" && row.jobs === 1);
+  const parallel = speed?.rows.find((row) => row.tool === "vmbguard" && row !== single);
+  const clang = speed?.rows.find((row) => row.tool === "clang");
+  const perCore = single?.wallSeconds ? single.lines / single.wallSeconds : undefined;
+  const ratio = clang?.wallSeconds && parallel?.wallSeconds ? clang.wallSeconds / parallel.wallSeconds : undefined;
+  const peak = Math.max(single?.peakRssMb ?? 0, parallel?.peakRssMb ?? 0);
+  const measuredOurs = (row) => row !== undefined && row.exitCode === 0;
+  return [
+    {
+      name: "every fixture bug found, no false alarm",
+      target: "all expected findings on their line, 0 false alarms",
+      measured: ours === undefined ? "VmbGuard not run" : `${exact}/${expected} found on their line, ${falseAlarms} false alarms`,
+      pass: ours !== undefined && expected > 0 && exact === expected && falseAlarms === 0,
+    },
+    {
+      name: "throughput per core",
+      target: ">= 40,000 lines/s with --jobs 1 (wall time of the whole run)",
+      measured: measuredOurs(single) ? `${thousands(perCore)} lines/s` : "not measured",
+      pass: measuredOurs(single) && perCore >= 40000,
+    },
+    {
+      name: "faster than clang --analyze",
+      target: ">= 10x (clang wall time / VmbGuard wall time, both on all cores)",
+      measured: ratio === undefined || !measuredOurs(parallel) ? "not measured" : `${format(ratio)}x${clang.sampled ? " (clang extrapolated from a sample)" : ""}`,
+      pass: ratio !== undefined && measuredOurs(parallel) && ratio >= 10,
+    },
+    {
+      name: "peak memory",
+      target: `< 500 MB for the ${thousands(speed?.corpus.lines)}-line corpus`,
+      measured: measuredOurs(single) || measuredOurs(parallel) ? `${format(peak)} MB` : "not measured",
+      pass: (measuredOurs(single) || measuredOurs(parallel)) && peak < 500 && (speed?.corpus.lines ?? 0) >= 200000,
+    },
+  ];
+}
+
+/** "3 (a ×2, b ×1)" */
+function countByName(names) {
+  if (names.length === 0) return "0";
+  const counts = new Map();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return `${names.length} (${[...counts].map(([name, count]) => `${name} ×${count}`).join(", ")})`;
+}
+
+function accuracySection(accuracy) {
+  if (accuracy === undefined) return ["## Accuracy on the fixture corpus", "", "Not run."];
+  const tools = accuracy.tools;
+  const ruleIds = [...new Set(tools.flatMap((tool) => Object.keys(tool.totals)))].sort();
+  const cell = (tool, rule) => {
+    const row = tool.totals[rule];
+    if (row === undefined) return "–";
+    const base = row.expected > 0 ? `${row.found}/${row.expected}` : "–";
+    return row.falseAlarms > 0 ? `${base}, ${row.falseAlarms} FA` : base;
+  };
+  const note = (rule) => {
+    const unable = tools.filter((tool) => tool.expressibleRules !== undefined && !tool.expressibleRules.includes(rule)).map((tool) => tool.label.split(" ")[0]);
+    return unable.length === 0 ? "" : `no counterpart in ${unable.join(", ")}: counted as missed`;
+  };
+  const sum = (tool, key) => Object.values(tool.totals).reduce((total, row) => total + row[key], 0);
+  const rows = ruleIds.map((rule) => [rule, String(tools[0]?.totals[rule]?.expected ?? 0), ...tools.map((tool) => cell(tool, rule)), note(rule)]);
+  rows.push([
+    "**all rules**",
+    String(sum(tools[0], "expected")),
+    ...tools.map((tool) => `**${sum(tool, "found")}/${sum(tool, "expected")}, ${sum(tool, "falseAlarms")} FA**`),
+    "",
+  ]);
+  const lines = [
+    "## Accuracy on the fixture corpus",
+    "",
+    `${accuracy.unitCount} units (bad and good twins of ${accuracy.patternCount} patterns under test/fixtures/c), ${sum(tools[0], "expected")} expected findings.`,
+    "Cell: found/expected, then false alarms (FA): mapped reports in good units, or in bad units away from every expectation.",
+    "A report is found on the expected line; a leak also anywhere in the same function, since tools place leaks differently.",
+    "",
+    table(["rule", "expected", ...tools.map((tool) => tool.label), "note"], rows),
+    "",
+    table(
+      ["tool", "found on the exact line", "units it could not analyse (errors)", "other reports (no counterpart rule, not scored)"],
+      tools.map((tool) => [
+        tool.label,
+        `${sum(tool, "exactLine")}/${sum(tool, "expected")}`,
+        String(tool.units.filter((unit) => unit.errors.length > 0).length),
+        countByName(tool.units.flatMap((unit) => unit.otherReports)),
+      ]),
+    ),
+  ];
+  for (const tool of tools) {
+    const details = tool.units.flatMap((unit) => [
+      ...unit.errors.slice(0, 2).map((error) => `- ${unit.unit}: error: ${error}`),
+      ...unit.falseAlarms.map((alarm) => `- ${unit.unit}: false alarm: ${alarm}`),
+    ]);
+    if (details.length === 0) continue;
+    lines.push("", `<details><summary>${tool.label}: errors and false alarms (${details.length})</summary>`, "", ...details.slice(0, 60), "", "</details>");
+  }
+  return lines;
+}
+
+function speedSection(speed) {
+  if (speed === undefined) return ["## Speed and memory", "", "Not run."];
+  const clang = speed.rows.find((row) => row.tool === "clang");
+  const rows = speed.rows.map((row) => {
+    const notes = [];
+    if (row.sampled) notes.push(`measured on ${row.measuredFiles} of ${row.files} files (${thousands(row.measuredLines)} lines, ${format(row.measuredWallSeconds)} s), time extrapolated`);
+    if (row.timeouts) notes.push(`${row.timeouts} files timed out`);
+    if (row.errorCount) notes.push(`${row.errorCount} compile errors`);
+    if (row.errors?.length && !row.errorCount) notes.push(row.errors[0]);
+    if (row.loadAverage !== undefined) notes.push(`load average ${format(row.loadAverage, 2)} at start`);
+    const recall = row.recall === undefined ? "n/a" : `${row.recall.found}/${row.recall.seeded}`;
+    return [
+      row.label,
+      String(row.files),
+      thousands(row.lines),
+      format(row.wallSeconds, 2),
+      thousands(row.lines / row.wallSeconds),
+      thousands(row.lines / row.cpuSeconds),
+      format(row.cpuSeconds, 1),
+      format(row.peakRssMb),
+      clang?.wallSeconds && row.wallSeconds ? `${format(clang.wallSeconds / row.wallSeconds)}x` : "n/a",
+      recall,
+      notes.join("; "),
+    ];
+  });
+  return [
+    "## Speed and memory on the generated corpus",
+    "",
+    `\`bench/generate-corpus.mjs\` seed ${speed.corpus.seed}: ${speed.corpus.sourceFiles} C files + 1 shared header, ${thousands(speed.corpus.lines)} lines, ${speed.corpus.seededBugs} seeded bugs.`,
+    "Peers run file by file, each file under `/usr/bin/time -v`; VmbGuard runs once over the folder under `/usr/bin/time -v`.",
+    "lines/s: corpus lines / wall seconds. Per core (CPU): corpus lines / (user + system seconds). Peak RSS: the largest single process.",
+    "Wall times depend on what else runs on the machine: the 1-minute load average at the start of each run is in the notes.",
+    "",
+    table(
+      ["tool", "files", "lines", "wall s", "lines/s", "lines/s per core (CPU)", "CPU s", "peak RSS MB", "clang time / tool time", "seeded bugs found", "notes"],
+      rows,
+    ),
+  ];
+}
+
+function runtimeSection(runtime) {
+  if (runtime === undefined) return [];
+  return ["## Runtime simulator throughput", "", "From `bench/runtime/throughput.mjs` (bench/results/runtime.json):", "", "```json", JSON.stringify(runtime, null, 2), "```"];
+}
+
+export function writeResults(resultsDir, results) {
+  const targets = results.targets;
+  const markdown = [
+    `# VmbGuard benchmark`,
+    "",
+    `${results.generatedAt} · ${results.machine.cpus} × ${results.machine.cpuModel} · ${results.machine.memoryGb} GB · Node ${results.machine.node}`,
+    "",
+    `Tools: ${Object.entries(results.toolVersions).map(([name, version]) => `${name}: ${version ?? "missing"}`).join(" · ")}`,
+    "",
+    ...(results.warnings.length === 0 ? [] : ["**Warnings**", "", ...results.warnings.map((warning) => `- ${warning}`), ""]),
+    "## Targets",
+    "",
+    table(["target", "wanted", "measured", "result"], targets.map((target) => [target.name, target.target, target.measured, target.pass ? "PASS" : "FAIL"])),
+    "",
+    ...accuracySection(results.accuracy),
+    "",
+    ...speedSection(results.speed),
+    "",
+    ...runtimeSection(results.runtime),
+    "",
+    `Total bench time: ${format(results.benchSeconds, 0)} s. How to read this: bench/README.md.`,
+    "",
+  ].join("\n");
+  writeFileSync(join(resultsDir, "latest.md"), markdown);
+  writeFileSync(join(resultsDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// `npm run bench`: accuracy on the fixture corpus and speed on a generated corpus, for
+// VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck). Results go to
+// bench/results/latest.{md,json}. See bench/README.md.
+//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--lines N] [--files N]
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateCorpus, defaultCorpusOptions } from "./generate-corpus.mjs";
+import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerAsTool } from "./lib/accuracy.mjs";
+import { run } from "./lib/measure.mjs";
+import { checkWithOurs, oursAvailable } from "./lib/ours.mjs";
+import { checkWithPeer, peerInputs, peers } from "./lib/peers/index.mjs";
+import { evaluateTargets, writeResults } from "./lib/report.mjs";
+import { scoreUnit } from "./lib/score.mjs";
+import { corpusUnit, describeCorpus, measureOurs, measurePeer } from "./lib/speed.mjs";
+import { ensureTools, isInstalled, toolVersions } from "./lib/tools.mjs";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const benchDir = join(repoRoot, "bench");
+const workDir = join(benchDir, "work");
+const resultsDir = join(benchDir, "results");
+
+/** Wall-time budget of each peer over the corpus before it is measured on a sample instead. */
+const peerBudgetSeconds = { gcc: 240, clang: 300, cppcheck: 240 };
+const perFileTimeoutSeconds = 60;
+
+const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function parseOptions(argv) {
+  const options = { accuracy: true, speed: true, lines: defaultCorpusOptions.lines, files: defaultCorpusOptions.files };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index];
+    if (flag === "--skip-accuracy") options.accuracy = false;
+    else if (flag === "--skip-speed") options.speed = false;
+    else if (flag === "--lines") options.lines = Number(argv[++index]);
+    else if (flag === "--files") options.files = Number(argv[++index]);
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return options;
+}
+
+/** Each peer, and VmbGuard, must find the two bugs of bench/peers/known-leak.c. */
+async function selfCheck(tools) {
+  const file = "known-leak.c";
+  const text = readFileSync(join(benchDir, "peers", file), "utf8");
+  const expected = [...text.matchAll(/^.*\/\/ expect: ([a-z-]+)$/gm)].map((match) => ({
+    file,
+    line: text.slice(0, match.index).split("\n").length,
+    ruleId: match[1],
+  }));
+  const checks = [];
+  for (const tool of tools) {
+    const outcome = await tool.check({ root: join(benchDir, "peers"), files: [{ name: file, text }] });
+    const score = scoreUnit({ files: [{ name: file, text }], expected, reports: outcome.reports });
+    checks.push({
+      tool: tool.id,
+      understood: score.outcomes.every((item) => item.found) && outcome.errors.length === 0,
+      missed: score.outcomes.filter((item) => !item.found).map((item) => `${item.expectation.ruleId} at line ${item.expectation.line}`),
+      errors: outcome.errors,
+    });
+  }
+  return checks;
+}
+
+async function runtimeThroughput() {
+  const script = join(benchDir, "runtime", "throughput.mjs");
+  if (!existsSync(script)) return undefined;
+  log("runtime: bench/runtime/throughput.mjs");
+  const result = await run(process.execPath, [script], { cwd: repoRoot, timeoutSeconds: 300 });
+  if (result.exitCode !== 0) return { error: `throughput.mjs exited ${result.exitCode}: ${result.stderr.trim().split("\n").slice(-2).join(" | ")}` };
+  const resultFile = join(resultsDir, "runtime.json");
+  return existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, "utf8")) : undefined;
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  mkdirSync(workDir, { recursive: true });
+  mkdirSync(resultsDir, { recursive: true });
+  const warnings = ensureTools(log);
+  const inputs = peerInputs(repoRoot);
+  const availablePeers = peers.filter((peer) => isInstalled(peer.binary));
+  const haveOurs = oursAvailable(repoRoot);
+  if (!haveOurs) warnings.push("dist/cli.js is missing (npm run build): VmbGuard was not measured");
+
+  const checkers = [
+    ...(haveOurs ? [{ id: "vmbguard", check: (unit) => checkWithOurs(repoRoot, unit.root, unit.files.map((file) => file.name)) }] : []),
+    ...availablePeers.map((peer) => ({ id: peer.id, check: (unit) => checkWithPeer(peer, inputs, unit.root, unit.files.map((file) => file.name)) })),
+  ];
+  const selfChecks = await selfCheck(checkers);
+  for (const check of selfChecks) {
+    if (!check.understood) {
+      warnings.push(`${check.tool} did not report the known bugs of bench/peers/known-leak.c (missed: ${check.missed.join(", ") || "none"}${check.errors.length ? `; errors: ${check.errors.join(" | ")}` : ""}): its numbers below are not trustworthy`);
+    }
+  }
+  log(`self-check: ${selfChecks.map((check) => `${check.tool} ${check.understood ? "ok" : "FAILED"}`).join(", ")}`);
+
+  let accuracy;
+  if (options.accuracy) {
+    const units = loadFixtureUnits(repoRoot);
+    log(`accuracy: ${units.length} fixture units`);
+    const tools = [...(haveOurs ? [oursAsTool(repoRoot)] : []), ...availablePeers.map((peer) => peerAsTool(peer, inputs))];
+    accuracy = {
+      unitCount: units.length,
+      patternCount: new Set(units.map((unit) => unit.pattern)).size,
+      tools: await measureAccuracy(units, tools, log),
+    };
+  }
+
+  let speed;
+  if (options.speed) {
+    const generated = generateCorpus(join(workDir, "corpus"), { ...defaultCorpusOptions, lines: options.lines, files: options.files });
+    const corpus = describeCorpus(generated);
+    log(`speed: corpus of ${corpus.sourceFiles} files, ${corpus.lines} lines, ${corpus.seededBugs} seeded bugs`);
+    const { parseExpectations } = loadFixtureReader(repoRoot);
+    const wholeCorpus = corpusUnit(corpus, corpus.files, parseExpectations);
+    const rows = [];
+    if (haveOurs) {
+      for (const jobs of [1, undefined]) {
+        log(`speed: VmbGuard --jobs ${jobs ?? "default"}`);
+        rows.push(await measureOurs(repoRoot, corpus, workDir, jobs, wholeCorpus));
+      }
+    }
+    for (const peer of availablePeers) {
+      log(`speed: ${peer.label}`);
+      rows.push(await measurePeer(peer, inputs, corpus, {
+        parallelism: availableParallelism(),
+        budgetSeconds: peerBudgetSeconds[peer.id],
+        timeoutSeconds: perFileTimeoutSeconds,
+        parseExpectations,
+        log,
+      }));
+    }
+    speed = {
+      corpus: { seed: corpus.seed, sourceFiles: corpus.sourceFiles, files: corpus.files.length, lines: corpus.lines, seededBugs: corpus.seededBugs },
+      rows,
+    };
+  }
+
+  const runtime = await runtimeThroughput();
+  const results = {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    toolVersions: toolVersions(),
+    warnings,
+    selfChecks,
+    accuracy,
+    speed,
+    runtime,
+    benchSeconds: (Date.now() - started) / 1000,
+  };
+  results.targets = evaluateTargets(results);
+  writeResults(resultsDir, results);
+  log(`wrote bench/results/latest.md and latest.json in ${results.benchSeconds.toFixed(0)} s`);
+  for (const target of results.targets) log(`target ${target.pass ? "PASS" : "FAIL"}: ${target.name}: ${target.measured}`);
+}
+
+await main();
