@@ -11,12 +11,17 @@ mkdirSync(dist, { recursive: true });
 
 const entries = [
   { in: "server/src/cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
+  { in: "server/src/cli/lowerWorker.ts", out: "lower-worker" },
   { in: "server/src/lsp/main.ts", out: "server" },
   { in: "server/src/analysis/worker.ts", out: "worker" },
   { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
   { in: "runtime/src/kmcl/index.ts", out: "runtime" },
   { in: "runtime/src/debug/main.ts", out: "dap" },
 ].filter((entry) => existsSync(join(root, entry.in)));
+
+// web-tree-sitter's ESM build (chosen for `import` statements) reads import.meta.url, which is
+// empty in a CommonJS bundle; give it the bundle file's own URL.
+const importMetaUrlShim = 'const __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
 
 await Promise.all(
   entries.map((entry) =>
@@ -29,7 +34,8 @@ await Promise.all(
       format: "cjs",
       sourcemap: true,
       external: entry.external ?? [],
-      banner: entry.banner ? { js: entry.banner } : undefined,
+      define: { "import.meta.url": "__bundleImportMetaUrl" },
+      banner: { js: entry.banner ? `${entry.banner}\n${importMetaUrlShim}` : importMetaUrlShim },
       logLevel: "warning",
     }),
   ),

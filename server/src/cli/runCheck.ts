@@ -1,0 +1,185 @@
+// `vmbguard check`: configuration, files, the core, filters, output and the exit code.
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { analyzeLowered, type SourceInput } from "../analysis/check";
+import type { Finding, Severity } from "../analysis/findings";
+import type { Config } from "../config/config";
+import { defaultConfig } from "../config/config";
+import { findConfigFile, loadConfigFile } from "../config/load";
+import { ConfigError, checkModelReferences } from "../config/validate";
+import type { IrFile } from "../ir/ir";
+import type { CheckOptions } from "./args";
+import { BaselineError, readBaseline, withoutBaseline } from "./baseline";
+import { discoverFiles, MissingPathError } from "./discover";
+import { formatJson } from "./jsonFormat";
+import { lowerAll } from "./lowerPool";
+import { defaultMaxFileBytes, readSourceFile } from "./readSource";
+import type { Report, ReportProblem } from "./report";
+import { isInsideRoot, portablePath } from "./reportPaths";
+import { formatSarif } from "./sarif";
+import { inShard } from "./shard";
+import { formatText, wantsColor } from "./textFormat";
+import { toolVersion } from "./version";
+
+export interface CheckEnvironment {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+}
+
+export const exitCodes = { clean: 0, findings: 1, error: 2 } as const;
+
+/** An error that ends the run with exit code 2 and one line naming what failed. */
+class FatalError extends Error {}
+
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, information: 2 };
+const readConcurrency = 16;
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function loadConfiguration(options: CheckOptions, cwd: string): { config: Config; file?: string } {
+  if (options.config !== undefined) {
+    const file = path.resolve(cwd, options.config);
+    return { config: loadConfigFile(file), file };
+  }
+  const firstPath = path.resolve(cwd, options.paths[0]);
+  const start = isDirectory(firstPath) ? firstPath : path.dirname(firstPath);
+  const chosen = findConfigFile(start) ?? findConfigFile(cwd);
+  return chosen === undefined ? { config: defaultConfig() } : { config: loadConfigFile(chosen), file: chosen };
+}
+
+/** The path handed to the core and shown in reports: relative with `/` inside the working folder, absolute outside. */
+function reportedPath(absolute: string, cwd: string): string {
+  return isInsideRoot(absolute, cwd) ? portablePath(absolute, cwd) : absolute;
+}
+
+async function readAll(files: readonly string[], cwd: string, maxBytes: number): Promise<{ sources: SourceInput[]; problems: ReportProblem[] }> {
+  const outcomes = new Array<Awaited<ReturnType<typeof readSourceFile>>>(files.length);
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    while (next < files.length) {
+      const index = next++;
+      outcomes[index] = await readSourceFile(files[index], maxBytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(readConcurrency, files.length) }, reader));
+  const sources: SourceInput[] = [];
+  const problems: ReportProblem[] = [];
+  for (const [index, outcome] of outcomes.entries()) {
+    const file = reportedPath(files[index], cwd);
+    if (outcome.kind === "skipped") {
+      problems.push({ file, message: outcome.reason, severity: "warning" });
+      continue;
+    }
+    if (outcome.warning !== undefined) problems.push({ file, message: outcome.warning, severity: "warning" });
+    sources.push({ path: file, text: outcome.text });
+  }
+  return { sources, problems };
+}
+
+function applyFilters(findings: readonly Finding[], options: CheckOptions): { shown: Finding[]; belowThreshold: number; inBaseline: number } {
+  const selected = options.rules.length === 0 ? findings : findings.filter((finding) => options.rules.includes(finding.ruleId));
+  const threshold = severityRank[options.severity];
+  const atThreshold = selected.filter((finding) => severityRank[finding.severity] <= threshold);
+  let shown = atThreshold;
+  if (options.baseline !== undefined) shown = withoutBaseline(atThreshold, readBaseline(options.baseline));
+  return { shown, belowThreshold: selected.length - atThreshold.length, inBaseline: atThreshold.length - shown.length };
+}
+
+function writeOutput(text: string, options: CheckOptions, environment: CheckEnvironment): void {
+  if (options.output === undefined) {
+    environment.stdout.write(text);
+    return;
+  }
+  const file = path.resolve(environment.cwd, options.output);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new FatalError(`${options.output}: cannot write the report: ${(error as Error).message}`);
+  }
+}
+
+async function check(options: CheckOptions, environment: CheckEnvironment): Promise<number> {
+  const { cwd } = environment;
+  const started = Date.now();
+  const { config, file: configFile } = loadConfiguration(options, cwd);
+  config.models = [...new Set([...config.models, ...options.models])];
+  checkModelReferences(config, configFile ?? "command line");
+  // Resolved before any work, so a bad --baseline path fails fast.
+  const resolvedOptions = { ...options, baseline: options.baseline === undefined ? undefined : path.resolve(cwd, options.baseline) };
+  if (resolvedOptions.baseline !== undefined) readBaseline(resolvedOptions.baseline);
+
+  const discovered = await discoverFiles(options.paths, cwd, {
+    patternBase: configFile === undefined ? cwd : path.dirname(configFile),
+    include: config.include,
+    exclude: config.exclude,
+  });
+  const files = options.shard === undefined ? discovered.files : discovered.files.filter((file) => inShard(portablePath(file, cwd), options.shard!));
+  const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
+  for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
+
+  const lowered = await lowerAll(sources, config, options.jobs);
+  const irFiles: IrFile[] = [];
+  const analyzedSources: SourceInput[] = [];
+  for (const [index, outcome] of lowered.entries()) {
+    if (outcome.ok) {
+      irFiles.push(outcome.file);
+      analyzedSources.push(sources[index]);
+    } else {
+      problems.push({ file: sources[index].path, message: `not analyzed: the parser failed: ${outcome.message}`, severity: "error" });
+    }
+  }
+  const result = analyzeLowered(irFiles, analyzedSources, config);
+  problems.push(...result.problems);
+
+  const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, resolvedOptions);
+  const report: Report = {
+    findings: shown,
+    problems,
+    stats: { ...result.stats, millis: Date.now() - started },
+    belowThreshold,
+    inBaseline,
+    files: sources.map((source) => source.path),
+    root: cwd,
+  };
+  switch (options.format) {
+    case "json":
+      writeOutput(formatJson(report, toolVersion()), options, environment);
+      break;
+    case "sarif":
+      writeOutput(formatSarif(report, config, toolVersion()), options, environment);
+      break;
+    case "text": {
+      const colored = options.output === undefined && wantsColor(environment.stdout, options.noColor, environment.env);
+      writeOutput(formatText(report, colored), options, environment);
+      break;
+    }
+  }
+  if (options.exitZero || shown.length === 0) return exitCodes.clean;
+  return exitCodes.findings;
+}
+
+/** Runs `vmbguard check`; returns the exit code. Expected failures become one line on stderr. */
+export async function runCheck(options: CheckOptions, environment: CheckEnvironment): Promise<number> {
+  try {
+    return await check(options, environment);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof BaselineError || error instanceof FatalError) {
+      environment.stderr.write(`vmbguard: ${error.message}\n`);
+      return exitCodes.error;
+    }
+    if (error instanceof MissingPathError) {
+      environment.stderr.write(`vmbguard: ${error.missingPath}: no such file or directory\n`);
+      return exitCodes.error;
+    }
+    throw error;
+  }
+}
