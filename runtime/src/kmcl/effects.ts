@@ -3,7 +3,8 @@
 // checker's KMCL pack and exercises every row against the simulation, so the two cannot drift.
 
 export type RuntimeEffect =
-  | { kind: "acquire"; family: string; target: number | "return"; mayBeNull?: boolean; when?: "success"; variant?: string }
+  /** `inPlace`: the argument itself becomes the handle (caller memory turned into a packet); otherwise a number target is an out-parameter. */
+  | { kind: "acquire"; family: string; target: number | "return"; mayBeNull?: boolean; when?: "success"; variant?: string; inPlace?: boolean }
   | { kind: "release"; family: string; target: number }
   | { kind: "transfer"; family: string; target: number; when: "success" }
   | { kind: "use"; family: string; target: number }
@@ -17,7 +18,7 @@ const sendPacket: RuntimeEffect[] = [{ kind: "transfer", family: "packet", targe
 
 export const runtimeEffects: Readonly<Record<string, readonly RuntimeEffect[]>> = {
   VmbPacketAllocate: [{ kind: "acquire", family: "packet", target: "return", mayBeNull: true }],
-  VmbPacketInitialize: [{ kind: "acquire", family: "packet", target: 1, variant: "caller-memory", when: "success" }],
+  VmbPacketInitialize: [{ kind: "acquire", family: "packet", target: 1, variant: "caller-memory", when: "success", inPlace: true }],
   VmbPacketFree: [{ kind: "release", family: "packet", target: 0 }],
   VmbPacketSend: sendPacket,
   VmbPacketSendWithExternalMdl: sendPacket,

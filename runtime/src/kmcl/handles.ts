@@ -93,8 +93,8 @@ export class ChannelObject implements VMBCHANNEL {
   processingComplete: EvtVmbChannelProcessingComplete | undefined;
   /** Lookaside packets not yet freed: owned by the driver or in flight. */
   readonly outstandingPackets = new Set<PacketObject>();
-  /** Caller-memory packets currently in flight (they do not count against the lookaside list). */
-  readonly callerPacketsInFlight = new Set<PacketObject>();
+  /** Caller-memory packets initialized on this channel (they do not count against the lookaside list). */
+  readonly callerPackets = new Set<PacketObject>();
   readonly pendingCompletions = new Set<CompletionObject>();
   readonly queuedDeliveries: QueuedDelivery[] = [];
   cleanedUpTime: number | undefined;

@@ -284,7 +284,7 @@ export class Simulation {
     if (channel.state !== "enabled") return;
     channel.state = "disabled";
     this.emitFor("disable", channel);
-    const inFlight = [...channel.outstandingPackets, ...channel.callerPacketsInFlight].filter((packet) => packet.state === "in-flight");
+    const inFlight = [...channel.outstandingPackets, ...channel.callerPackets].filter((packet) => packet.state === "in-flight");
     inFlight.sort((a, b) => a.id - b.id);
     for (const packet of inFlight) {
       this.stats.packetsCancelled++;
@@ -302,6 +302,9 @@ export class Simulation {
     const firstLeak = this.violationRecords.length;
     this.reportHeldResources(channel, "VmbChannelCleanup", callee);
     channel.queuedDeliveries.length = 0;
+    // Caller memory is the driver's own: unusable with this channel gone, but not leaked.
+    for (const packet of channel.callerPackets) packet.state = "orphaned";
+    channel.callerPackets.clear();
     channel.state = "cleaned-up";
     channel.cleanedUpTime = this.scheduler.now;
     channel.stacks.cleanedUp = this.transitionSite(callee);
@@ -394,7 +397,9 @@ export class Simulation {
       memory.id = this.nextHandleId++;
       memory.simulationId = this.id;
     }
+    memory.channel?.callerPackets.delete(memory);
     memory.channel = channel;
+    channel.callerPackets.add(memory);
     memory.state = "allocated";
     memory.completionRoutine = undefined;
     memory.context = undefined;
@@ -446,7 +451,6 @@ export class Simulation {
     packet.state = "in-flight";
     const generation = ++packet.sendGeneration;
     if (this.captureTransitions) packet.stacks.sent = captureStack(callee, this.options.stackDepth);
-    if (packet.variant === "caller-memory") channel.callerPacketsInFlight.add(packet);
     this.stats.sends++;
     this.emitFor("send", packet);
     const request = this.hostRequest(channel, packet.id, payload, flags, false);
@@ -579,7 +583,6 @@ export class Simulation {
     if (packet.state !== "in-flight" || packet.sendGeneration !== generation) return;
     const channel = packet.channel!;
     packet.endedTime = this.scheduler.now;
-    if (packet.variant === "caller-memory") channel.callerPacketsInFlight.delete(packet);
     const routine = packet.completionRoutine;
     if (routine) {
       packet.state = "allocated";
@@ -715,7 +718,7 @@ export class Simulation {
     for (const channel of this.liveChannels) {
       yield channel;
       yield* channel.outstandingPackets;
-      yield* channel.callerPacketsInFlight;
+      yield* channel.callerPackets;
       yield* channel.pendingCompletions;
     }
   }
