@@ -1,6 +1,7 @@
 // Lowers a condition into short-circuit branches so that each `branch.cond` is an atomic test.
 // `&&`, `||`, `!` over a logical operand, `?:`, commas, parentheses and casts become control flow.
 import type { Node } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { ParseProblem } from "../../ir/ir";
 import type { CfgBuilder } from "./cfg-builder";
 import type { ExpressionLowerer } from "./expressions";
@@ -9,7 +10,7 @@ import { rangeOf, stripTransparent } from "./syntax";
 const MAX_CONDITION_DEPTH = 300;
 
 function operatorOf(node: Node): string | undefined {
-  return node.childForFieldName("operator")?.type;
+  return fieldChild(node, "operator")?.type;
 }
 
 /** Operands whose truth is itself a combination of tests (what `!` must be pushed through). */
@@ -60,12 +61,14 @@ export class ConditionLowerer {
 
   private lowerStripped(node: Node, whenTrue: number, whenFalse: number): void {
     const builder = this.builder;
-    switch (node.type) {
+    const type = node.type;
+    switch (type) {
       case "binary_expression": {
         const operator = operatorOf(node);
-        const left = node.childForFieldName("left");
-        const right = node.childForFieldName("right");
-        if ((operator === "&&" || operator === "||") && left !== null && right !== null) {
+        if (operator !== "&&" && operator !== "||") break;
+        const left = fieldChild(node, "left");
+        const right = fieldChild(node, "right");
+        if (left !== null && right !== null) {
           const evaluateRight = builder.newBlock();
           if (operator === "&&") this.lower(left, evaluateRight, whenFalse);
           else this.lower(left, whenTrue, evaluateRight);
@@ -76,7 +79,7 @@ export class ConditionLowerer {
         break;
       }
       case "unary_expression": {
-        const operand = node.childForFieldName("argument");
+        const operand = fieldChild(node, "argument");
         if (operatorOf(node) === "!" && operand !== null && isLogical(stripTransparent(operand))) {
           this.lower(operand, whenFalse, whenTrue);
           return;
@@ -84,9 +87,9 @@ export class ConditionLowerer {
         break;
       }
       case "conditional_expression": {
-        const test = node.childForFieldName("condition");
-        const consequence = node.childForFieldName("consequence");
-        const alternative = node.childForFieldName("alternative");
+        const test = fieldChild(node, "condition");
+        const consequence = fieldChild(node, "consequence");
+        const alternative = fieldChild(node, "alternative");
         if (test !== null && consequence !== null && alternative !== null) {
           const thenTest = builder.newBlock();
           const elseTest = builder.newBlock();
@@ -101,8 +104,8 @@ export class ConditionLowerer {
       }
       case "comma_expression": {
         // The left part is evaluated for its effects; the right part (maybe another comma) is the test.
-        const left = node.childForFieldName("left");
-        const right = node.childForFieldName("right");
+        const left = fieldChild(node, "left");
+        const right = fieldChild(node, "right");
         if (left !== null && right !== null) {
           const effect = this.expressions.lower(left);
           builder.emit({ kind: "eval", expr: effect, range: effect.range });
@@ -114,11 +117,11 @@ export class ConditionLowerer {
       default:
         break;
     }
-    this.atom(node, whenTrue, whenFalse);
+    this.atom(node, whenTrue, whenFalse, type);
   }
 
-  private atom(node: Node, whenTrue: number, whenFalse: number): void {
-    const cond = this.expressions.lower(node);
+  private atom(node: Node, whenTrue: number, whenFalse: number, type?: string): void {
+    const cond = this.expressions.lower(node, type);
     if (cond.kind === "const" && typeof cond.value === "number") {
       // `while (1)`, `do { } while (0)`: the edge is fixed.
       this.builder.terminate({ kind: "goto", target: cond.value !== 0 ? whenTrue : whenFalse });

@@ -1,5 +1,6 @@
 // Reads names, pointer depth and parameters out of C declarators.
 import type { Node } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { Parameter } from "../../ir/ir";
 import { collapseWhitespace, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
 
@@ -24,12 +25,12 @@ export function declaredName(declarator: Node | null): DeclaredName {
       case "array_declarator":
       case "abstract_array_declarator":
         indirections++;
-        node = node.childForFieldName("declarator");
+        node = fieldChild(node, "declarator");
         break;
       case "init_declarator":
       case "function_declarator":
       case "abstract_function_declarator":
-        node = node.childForFieldName("declarator");
+        node = fieldChild(node, "declarator");
         break;
       case "parenthesized_declarator":
       case "abstract_parenthesized_declarator":
@@ -58,8 +59,8 @@ export function parametersOf(parameterList: Node, source: string): ParameterWith
   const parameters: ParameterWithSpan[] = [];
   for (const child of significantChildren(parameterList)) {
     if (child.type === "parameter_declaration") {
-      const typeNode = child.childForFieldName("type");
-      const declarator = child.childForFieldName("declarator");
+      const typeNode = fieldChild(child, "type");
+      const declarator = fieldChild(child, "declarator");
       // `(void)` declares no parameter at all.
       if (declarator === null && typeNode !== null && typeNode.type === "primitive_type" && typeNode.text === "void") continue;
       const declared = declaredName(declarator);
@@ -99,7 +100,7 @@ export function functionShape(declarator: Node | null): FunctionShape | undefine
   while (node !== null && node.type !== "function_declarator") {
     if (node.type === "pointer_declarator") {
       returnIndirections++;
-      node = node.childForFieldName("declarator");
+      node = fieldChild(node, "declarator");
     } else if (node.type === "attributed_declarator" || node.type === "parenthesized_declarator") {
       node = firstSignificantChild(node);
     } else {
@@ -107,8 +108,8 @@ export function functionShape(declarator: Node | null): FunctionShape | undefine
     }
   }
   if (node === null) return undefined;
-  const parameterList = node.childForFieldName("parameters");
-  let inner = node.childForFieldName("declarator");
+  const parameterList = fieldChild(node, "parameters");
+  let inner = fieldChild(node, "declarator");
   while (inner !== null && (inner.type === "parenthesized_declarator" || inner.type === "attributed_declarator")) inner = firstSignificantChild(inner);
   if (inner === null || parameterList === null || inner.type !== "identifier") return undefined;
   return { name: inner.text, nameNode: inner, parameterList, returnIndirections };

@@ -1,6 +1,7 @@
 // Lowers C expressions to IR expressions. Recursion is bounded: past MAX_EXPRESSION_DEPTH the
 // rest of a (pathologically) deep expression becomes `unknown` and one problem is reported.
 import type { Node } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { rangeOf, significantChildren, stripTransparent } from "./syntax";
 
@@ -49,7 +50,8 @@ export class ExpressionLowerer {
     return this.source.slice(node.startIndex, node.endIndex);
   }
 
-  lower(node: Node): Expr {
+  /** @param type the node's type when the caller already has it (each `node.type` is a WASM call). */
+  lower(node: Node, type: string = node.type): Expr {
     if (this.depth >= MAX_EXPRESSION_DEPTH) {
       if (!this.depthReported) {
         this.depthReported = true;
@@ -59,17 +61,16 @@ export class ExpressionLowerer {
     }
     this.depth++;
     try {
-      return this.lowerNode(node);
+      return this.lowerNode(node, type);
     } finally {
       this.depth--;
     }
   }
 
-  private lowerNode(node: Node): Expr {
+  private lowerNode(node: Node, type: string): Expr {
+    if (type === "identifier") return this.identifier(node);
     const range = rangeOf(node);
-    switch (node.type) {
-      case "identifier":
-        return this.identifier(node, range);
+    switch (type) {
       case "null":
         return { kind: "const", value: null, range };
       case "true":
@@ -97,14 +98,14 @@ export class ExpressionLowerer {
       case "field_expression":
         return this.field(node, range);
       case "subscript_expression": {
-        const base = node.childForFieldName("argument");
-        const index = node.childForFieldName("index");
+        const base = fieldChild(node, "argument");
+        const index = fieldChild(node, "index");
         if (base === null || index === null) return this.unknownOf(node, range);
         return { kind: "index", base: this.lower(base), index: this.lower(index), range };
       }
       case "pointer_expression": {
-        const target = node.childForFieldName("argument");
-        const operator = node.childForFieldName("operator");
+        const target = fieldChild(node, "argument");
+        const operator = fieldChild(node, "operator");
         if (target === null || operator === null) return this.unknownOf(node, range);
         return operator.type === "&" ? { kind: "addr", target: this.lower(target), range } : { kind: "deref", target: this.lower(target), range };
       }
@@ -113,7 +114,7 @@ export class ExpressionLowerer {
       case "assignment_expression":
         return this.assignment(node, range);
       case "update_expression": {
-        const target = node.childForFieldName("argument");
+        const target = fieldChild(node, "argument");
         if (target === null) return this.unknownOf(node, range);
         const lowered = this.lower(target);
         return { kind: "assign", target: lowered, value: { kind: "unknown", parts: [lowered], range }, range };
@@ -121,9 +122,9 @@ export class ExpressionLowerer {
       case "comma_expression":
         return { kind: "sequence", parts: this.commaParts(node), range };
       case "conditional_expression": {
-        const condition = node.childForFieldName("condition");
-        const consequence = node.childForFieldName("consequence");
-        const alternative = node.childForFieldName("alternative");
+        const condition = fieldChild(node, "condition");
+        const consequence = fieldChild(node, "consequence");
+        const alternative = fieldChild(node, "alternative");
         if (condition === null || alternative === null) return this.unknownOf(node, range);
         const test = this.lower(condition);
         // GNU `a ?: b` yields the test itself when it is true.
@@ -131,30 +132,33 @@ export class ExpressionLowerer {
         return { kind: "conditional", test, then, else: this.lower(alternative), range };
       }
       case "unary_expression": {
-        const operand = node.childForFieldName("argument");
-        const operator = node.childForFieldName("operator");
+        const operand = fieldChild(node, "argument");
+        const operator = fieldChild(node, "operator");
         if (operand === null || operator === null || !UNARY_OPS.has(operator.type)) return this.unknownOf(node, range);
         return { kind: "unary", op: operator.type as UnaryOp, operand: this.lower(operand), range };
       }
       case "binary_expression": {
-        const left = node.childForFieldName("left");
-        const right = node.childForFieldName("right");
-        const operator = node.childForFieldName("operator");
+        const left = fieldChild(node, "left");
+        const right = fieldChild(node, "right");
+        const operator = fieldChild(node, "operator");
         if (left === null || right === null || operator === null || !BINARY_OPS.has(operator.type)) return this.unknownOf(node, range);
         return { kind: "binary", op: operator.type as BinaryOp, left: this.lower(left), right: this.lower(right), range };
       }
       case "initializer_pair": {
-        const value = node.childForFieldName("value");
+        const value = fieldChild(node, "value");
         return value === null ? { kind: "unknown", parts: [], range } : this.lower(value);
       }
       default:
-        if (UNEVALUATED.has(node.type)) return { kind: "unknown", parts: [], range };
+        if (UNEVALUATED.has(type)) return { kind: "unknown", parts: [], range };
         return this.unknownOf(node, range);
     }
   }
 
-  private identifier(node: Node, range: SourceRange): Expr {
+  private identifier(node: Node): Expr {
     const name = this.textOf(node);
+    // An identifier never spans lines: its end follows from its length, without another tree query.
+    const start = node.startPosition;
+    const range: SourceRange = { start: { line: start.row, column: start.column }, end: { line: start.row, column: start.column + name.length } };
     switch (name) {
       case "NULL":
       case "nullptr":
@@ -181,11 +185,17 @@ export class ExpressionLowerer {
   }
 
   private field(node: Node, range: SourceRange): Expr {
-    const base = node.childForFieldName("argument");
-    const field = node.childForFieldName("field");
-    const operator = node.childForFieldName("operator");
+    const base = fieldChild(node, "argument");
+    const field = fieldChild(node, "field");
     if (base === null || field === null) return this.unknownOf(node, range);
-    return { kind: "field", base: this.lower(base), field: this.textOf(field), op: operator?.type === "." ? "." : "->", range };
+    return { kind: "field", base: this.lower(base), field: this.textOf(field), op: this.fieldOperator(field.startIndex), range };
+  }
+
+  /** The operator right before the field name, read from the text (cheaper than another tree query). */
+  private fieldOperator(fieldStart: number): "->" | "." {
+    let index = fieldStart - 1;
+    while (index > 0 && /\s/.test(this.source[index])) index--;
+    return this.source[index] === "." ? "." : "->";
   }
 
   callee(functionNode: Node): Callee {
@@ -194,26 +204,35 @@ export class ExpressionLowerer {
     const target = stripTransparent(functionNode);
     if (target.type === "identifier") return { name: this.textOf(target), text, range };
     if (target.type === "field_expression") {
-      const base = target.childForFieldName("argument");
-      const field = target.childForFieldName("field");
+      const base = fieldChild(target, "argument");
+      const field = fieldChild(target, "field");
       if (base !== null && field !== null) return { name: this.textOf(field), through: this.lower(base), text, range };
     }
     return { text, range };
   }
 
   private call(node: Node, range: SourceRange): Expr {
-    const functionNode = node.childForFieldName("function");
-    const argumentList = node.childForFieldName("arguments");
+    const functionNode = fieldChild(node, "function");
+    const argumentList = fieldChild(node, "arguments");
     if (functionNode === null) return this.unknownOf(node, range);
     const callee = this.callee(functionNode);
-    const args = argumentList === null ? [] : significantChildren(argumentList).map((argument) => this.lower(argument));
+    const args: Expr[] = [];
+    if (argumentList !== null) {
+      const count = argumentList.namedChildCount;
+      for (let index = 0; index < count; index++) {
+        const argument = argumentList.namedChild(index);
+        if (argument === null) continue;
+        const argumentType = argument.type;
+        if (argumentType !== "comment") args.push(this.lower(argument, argumentType));
+      }
+    }
     return { kind: "call", callee, args, range };
   }
 
   private assignment(node: Node, range: SourceRange): Expr {
-    const left = node.childForFieldName("left");
-    const right = node.childForFieldName("right");
-    const operator = node.childForFieldName("operator");
+    const left = fieldChild(node, "left");
+    const right = fieldChild(node, "right");
+    const operator = fieldChild(node, "operator");
     if (left === null || right === null || operator === null) return this.unknownOf(node, range);
     const target = this.lower(left);
     const value = this.lower(right);
@@ -232,8 +251,8 @@ export class ExpressionLowerer {
     while (pending.length > 0) {
       const current = pending.pop() as Node;
       if (current.type === "comma_expression") {
-        const left = current.childForFieldName("left");
-        const right = current.childForFieldName("right");
+        const left = fieldChild(current, "left");
+        const right = fieldChild(current, "right");
         if (right !== null) pending.push(right);
         if (left !== null) pending.push(left);
       } else {
@@ -246,8 +265,12 @@ export class ExpressionLowerer {
   /** Anything the IR cannot express: its expression children are still evaluated. */
   unknownOf(node: Node, range: SourceRange = rangeOf(node)): Expr {
     const parts: Expr[] = [];
-    for (const child of significantChildren(node)) {
-      if (isExpressionNode(child)) parts.push(this.lower(child));
+    const count = node.namedChildCount;
+    for (let index = 0; index < count; index++) {
+      const child = node.namedChild(index);
+      if (child === null) continue;
+      const type = child.type;
+      if (EXPRESSION_TYPES.has(type)) parts.push(this.lower(child, type));
     }
     return { kind: "unknown", parts, range };
   }
@@ -261,6 +284,10 @@ const EXPRESSION_TYPES = new Set([
   "compound_literal_expression", "initializer_list", "initializer_pair", "generic_expression", "gnu_asm_expression",
   "extension_expression",
 ]);
+
+export function isExpressionType(type: string): boolean {
+  return EXPRESSION_TYPES.has(type);
+}
 
 export function isExpressionNode(node: Node): boolean {
   return EXPRESSION_TYPES.has(node.type);

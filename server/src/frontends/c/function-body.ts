@@ -177,7 +177,10 @@ export class FunctionBodyLowerer {
 
   /** Lowers the statements among `node`'s named children, except the ones in `skipped`. */
   private statementsIn(node: Node, skipped: (Node | null)[] = []): void {
-    for (const child of node.namedChildren) {
+    const count = node.namedChildCount;
+    for (let index = 0; index < count; index++) {
+      const child = node.namedChild(index);
+      if (child === null) continue;
       const type = child.type;
       if (type === "comment" || skipped.some((skip) => skip !== null && skip.id === child.id)) continue;
       this.statement(child, type);

@@ -1,6 +1,7 @@
 // Lowers one parsed translation unit to an IrFile: functions (with their CFG), prototypes,
 // role declarations, annotations, suppressions and problems.
 import type { Node, Tree } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { IrDeclaration, IrFile, IrFunction, ParseProblem, SourceRange } from "../../ir/ir";
 import { AnnotationIndex, attachAnnotations } from "./annotations";
 import { functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
@@ -82,7 +83,7 @@ class TranslationUnitLowerer {
           this.declaration(child);
           break;
         case "linkage_specification": {
-          const body = child.childForFieldName("body");
+          const body = fieldChild(child, "body");
           if (body === null) break;
           if (body.type === "declaration_list") this.visitContainer(body, depth + 1);
           else if (body.type === "function_definition") this.functionDefinition(body);
@@ -107,15 +108,15 @@ class TranslationUnitLowerer {
   }
 
   private functionDefinition(definition: Node): void {
-    const shape = functionShape(definition.childForFieldName("declarator"));
-    const body = definition.childForFieldName("body");
+    const shape = functionShape(fieldChild(definition, "declarator"));
+    const body = fieldChild(definition, "body");
     if (shape === undefined || body === null) return;
     this.pending.push({ definition, shape, body, declarationStart: this.previousEnd });
   }
 
   private declaration(node: Node): void {
     const declarators = node.childrenForFieldName("declarator");
-    const typeNode = node.childForFieldName("type");
+    const typeNode = fieldChild(node, "type");
     let from = this.previousEnd;
     let declaredFunction = false;
     for (const declarator of declarators) {
@@ -191,7 +192,7 @@ class TranslationUnitLowerer {
         range: rangeOf(definition),
         nameRange: rangeOf(shape.nameNode),
       };
-      const returnType = typeSpelling(definition.childForFieldName("type"), this.text, shape.returnIndirections);
+      const returnType = typeSpelling(fieldChild(definition, "type"), this.text, shape.returnIndirections);
       if (returnType !== undefined) lowered.returnType = returnType;
       functions.push(lowered);
     }

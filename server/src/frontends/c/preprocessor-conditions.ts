@@ -2,6 +2,7 @@
 // condition's text, so that two groups under the same macro condition are correlated by the engine.
 // `#ifdef X` and `#if defined(X)` share one name; `#ifndef X` and `#if !defined(X)` are its negation.
 import type { Node } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { Expr, SourceRange } from "../../ir/ir";
 import type { ExpressionLowerer } from "./expressions";
 import { collapseWhitespace, rangeOf } from "./syntax";
@@ -19,13 +20,13 @@ function negation(operand: Expr): Expr {
 
 export function preprocessorCondition(node: Node, expressions: ExpressionLowerer): { cond: Expr; conditionNode: Node | null } {
   if (node.type === "preproc_ifdef" || node.type === "preproc_elifdef") {
-    const name = node.childForFieldName("name");
+    const name = fieldChild(node, "name");
     const range = rangeOf(name ?? node);
     const directive = node.child(0)?.type ?? "";
     const defined = definedVariable(name === null ? "?" : expressions.textOf(name), range);
     return { cond: directive.endsWith("ndef") ? negation(defined) : defined, conditionNode: name };
   }
-  const condition = node.childForFieldName("condition");
+  const condition = fieldChild(node, "condition");
   if (condition === null) {
     const range = rangeOf(node);
     return { cond: { kind: "unknown", parts: [], range }, conditionNode: null };

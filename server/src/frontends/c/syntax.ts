@@ -1,5 +1,6 @@
 // Small, allocation-conscious helpers over tree-sitter nodes.
 import type { Node } from "web-tree-sitter";
+import { fieldChild } from "./fields";
 import type { SourceRange } from "../../ir/ir";
 
 export function rangeOf(node: Node): SourceRange {
@@ -19,6 +20,10 @@ export function isComment(node: Node): boolean {
 }
 
 /** Named children without comments (which tree-sitter may place anywhere). */
+/**
+ * Named children without comments (which tree-sitter may place anywhere). Indexed `namedChild`
+ * calls measure several times faster than the `namedChildren` getter in web-tree-sitter 0.27.
+ */
 export function significantChildren(node: Node): Node[] {
   const children: Node[] = [];
   const count = node.namedChildCount;
@@ -47,7 +52,7 @@ export function stripTransparent(node: Node): Node {
       if (inner === null) return current;
       current = inner;
     } else if (current.type === "cast_expression") {
-      const value = current.childForFieldName("value");
+      const value = fieldChild(current, "value");
       if (value === null) return current;
       current = value;
     } else {
