@@ -83,7 +83,7 @@ export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: 
       let changed = false;
       for (const fn of component) {
         options.signal?.throwIfAborted();
-        const analysis = analyzeFunction(fn, registry, entryOwnership.get(fn) ?? new Map(), config.budget);
+        const analysis = analyzeSafely(fn, registry, entryOwnership.get(fn) ?? new Map(), config);
         analyses.set(fn, analysis);
         const summary = summarize(fn, analysis);
         if (summary && !sameEntry(registry.lookup(fn.name), summary) && registry.learn(summary)) changed = true;
@@ -105,6 +105,21 @@ export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: 
   kept.sort(compareFindings);
   const lines = sources.reduce((sum, source) => sum + countLines(source.text), 0);
   return { findings: kept, problems, stats: { files: files.length, lines, functions: functions.length, millis: Date.now() - started } };
+}
+
+/** One function's failure (a pathological expression nesting, say) never costs the others their findings. */
+function analyzeSafely(fn: IrFunction, registry: ModelRegistry, ownership: EntryOwnership, config: Config): FunctionAnalysis {
+  try {
+    return analyzeFunction(fn, registry, ownership, config.budget);
+  } catch (error) {
+    const reason = error instanceof RangeError ? "it nests too deeply" : error instanceof Error ? error.message : String(error);
+    return {
+      findings: [{ ruleId: "analysis-incomplete", message: `The analysis of '${fn.name}' stopped: ${reason}. Findings for it may be missing.`, range: fn.nameRange, path: [], fixes: [] }],
+      exits: [],
+      incomplete: true,
+      statesExplored: 0,
+    };
+  }
 }
 
 function byPosition(a: IrFunction, b: IrFunction): number {

@@ -154,3 +154,11 @@ test("the same input gives the same findings in the same order", async () => {
   const first = JSON.stringify((await check(text)).findings);
   for (let i = 0; i < 3; i++) assert.equal(JSON.stringify((await check(text)).findings), first);
 });
+
+test("a function too deeply nested to analyze is reported as incomplete, and the rest of the file is still checked", async () => {
+  const deep = `${"(".repeat(3000)}x${")".repeat(3000)}`;
+  const { findings } = await check(`VOID Deep(VOID)\n{\n    ULONG x = ${deep};\n}\nVOID Leak(VMBCHANNEL C)\n{\n    VMBPACKET p = VmbPacketAllocate(C);\n}\n`);
+  const leak = findings.find((f) => f.ruleId === "packet-leak");
+  assert.equal(leak?.functionName, "Leak");
+  assert.equal(leak?.range.start.line, 7);
+});
