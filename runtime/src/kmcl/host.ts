@@ -57,6 +57,20 @@ export function resolveReply(reply: HostReply, where: string): ResolvedReply {
   }
 }
 
+/** Checks a host script up front, so a bad scenario fails before the run rather than at its first request. */
+export function validateHostOptions(options: HostOptions): void {
+  if (typeof options !== "object" || options === null) throw new TypeError("host: expected an object");
+  for (const key of Object.keys(options)) {
+    if (!["replies", "defaultReply", "respond", "incoming"].includes(key)) throw new TypeError(`host: unknown option "${key}" (known: replies, defaultReply, respond, incoming)`);
+  }
+  if (options.defaultReply !== undefined) resolveReply(options.defaultReply, "host.defaultReply");
+  if (options.replies !== undefined && !Array.isArray(options.replies)) throw new TypeError("host.replies: expected an array of replies");
+  (options.replies ?? []).forEach((reply, index) => resolveReply(reply, `host.replies[${index}]`));
+  if (options.respond !== undefined && typeof options.respond !== "function") throw new TypeError("host.respond: expected a function");
+  if (options.incoming !== undefined && !Array.isArray(options.incoming)) throw new TypeError("host.incoming: expected an array");
+  (options.incoming ?? []).forEach((script, index) => validateIncoming(script, `host.incoming[${index}]`));
+}
+
 export class SimulatedHost {
   private readonly queuedReplies: ResolvedReply[] = [];
   private nextQueued = 0;
@@ -73,14 +87,11 @@ export class SimulatedHost {
     private readonly target: DeliveryTarget,
     logLimit: number,
   ) {
+    validateHostOptions(options);
     this.defaultReply = resolveReply(options.defaultReply ?? { action: "echo" }, "host.defaultReply");
-    if (options.replies !== undefined && !Array.isArray(options.replies)) throw new TypeError("host.replies: expected an array of replies");
     (options.replies ?? []).forEach((reply, index) => this.queuedReplies.push(resolveReply(reply, `host.replies[${index}]`)));
-    if (options.respond !== undefined && typeof options.respond !== "function") throw new TypeError("host.respond: expected a function");
     this.responder = options.respond;
-    if (options.incoming !== undefined && !Array.isArray(options.incoming)) throw new TypeError("host.incoming: expected an array");
     this.scriptedIncoming = options.incoming ?? [];
-    this.scriptedIncoming.forEach((script, index) => validateIncoming(script, `host.incoming[${index}]`));
     this.requests = new BoundedLog(logLimit);
     this.completions = new BoundedLog(logLimit);
   }

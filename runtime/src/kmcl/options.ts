@@ -1,6 +1,7 @@
 // Simulation options: their types, defaults, and the validation that turns bad input into a clear
 // TypeError before the run starts (a typo in a fault must not silently disable it).
 import type { VMBCHANNEL } from "./handles";
+import { validateHostOptions } from "./host";
 import { defaultSeed } from "./random";
 import { type NTSTATUS, STATUS_INSUFFICIENT_RESOURCES, parseStatus } from "./status";
 
@@ -216,7 +217,7 @@ export function resolveOptions(options: SimulationOptions | undefined): Resolved
   if (given.seed !== undefined && (typeof given.seed !== "number" || !Number.isInteger(given.seed))) {
     throw new TypeError(`seed: expected an integer, got ${JSON.stringify(given.seed)}`);
   }
-  if (given.host !== undefined && (typeof given.host !== "object" || given.host === null)) throw new TypeError("host: expected an object");
+  if (given.host !== undefined) validateHostOptions(given.host);
   const lookasideCapacity = nonNegativeInteger(given.lookasideCapacity, "lookasideCapacity", optionDefaults.lookasideCapacity);
   return {
     mode: oneOf(given.mode, ["strict", "report"], "mode", optionDefaults.mode),
