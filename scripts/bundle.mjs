@@ -20,8 +20,9 @@ const entries = [
 ].filter((entry) => existsSync(join(root, entry.in)));
 
 // web-tree-sitter's ESM build (chosen for `import` statements) reads import.meta.url, which is
-// empty in a CommonJS bundle; give it the bundle file's own URL.
-const importMetaUrlShim = 'const __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
+// empty in a CommonJS bundle; give it the bundle file's own URL. The shim comes first in the file,
+// so it restates the strict mode directive that esbuild emits after the banner.
+const importMetaUrlShim = '"use strict";\nconst __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href;';
 
 await Promise.all(
   entries.map((entry) =>
