@@ -97,25 +97,36 @@ export function cfgText(fn: IrFunction): string {
   return reachableBlocks(fn).map(blockText).join("\n");
 }
 
-/** Every path from the entry to an exit, as the instruction/terminator lines it passes (loops cut at the first revisit). */
+/**
+ * Every path from the entry to an exit, as the instruction lines and branch decisions it passes.
+ * A path that comes back to a block it already visited ends with "(loop)".
+ */
 export function pathsOf(fn: IrFunction, limit = 1000): string[][] {
   const paths: string[][] = [];
-  const walk = (id: number, visited: Set<number>, lines: string[]): void => {
+  const walk = (id: number, visited: ReadonlySet<number>, lines: string[]): void => {
     if (paths.length >= limit) return;
-    const block = fn.blocks[id];
-    const here = [...lines, ...block.instrs.map(instrText)];
-    const next = successors(block.terminator).filter((target) => !visited.has(target));
-    if (block.terminator.kind === "goto" || block.terminator.kind === "branch") {
-      if (block.terminator.kind === "branch") {
-        const branch = block.terminator;
-        for (const target of next) walk(target, new Set([...visited, target]), [...here, `${target === branch.then ? "" : "!"}[${exprText(branch.cond)}]`]);
-      } else {
-        for (const target of next) walk(target, new Set([...visited, target]), here);
-      }
+    if (visited.has(id)) {
+      paths.push([...lines, "(loop)"]);
       return;
     }
-    paths.push([...here, terminatorText(block.terminator)]);
+    const block = fn.blocks[id];
+    const here = [...lines, ...block.instrs.map(instrText)];
+    const inside = new Set([...visited, id]);
+    const terminator = block.terminator;
+    if (terminator.kind === "goto") walk(terminator.target, inside, here);
+    else if (terminator.kind === "branch") {
+      walk(terminator.then, inside, [...here, `[${exprText(terminator.cond)}]`]);
+      walk(terminator.else, inside, [...here, `![${exprText(terminator.cond)}]`]);
+    } else paths.push([...here, terminatorText(terminator)]);
   };
-  walk(fn.entry, new Set([fn.entry]), []);
+  walk(fn.entry, new Set(), []);
   return paths;
+}
+
+/** Branch conditions in source order. */
+export function branchConditions(fn: IrFunction): string[] {
+  return fn.blocks
+    .flatMap((block) => (block.terminator.kind === "branch" ? [block.terminator] : []))
+    .sort((left, right) => left.range.start.line - right.range.start.line || left.range.start.column - right.range.start.column)
+    .map((branch) => exprText(branch.cond));
 }

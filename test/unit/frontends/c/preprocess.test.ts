@@ -1,0 +1,115 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { preprocess } from "../../../../server/src/frontends/c/preprocess";
+
+function newlineOffsets(text: string): number[] {
+  return [...text].flatMap((char, index) => (char === "\n" ? [index] : []));
+}
+
+test("annotations become spaces of the same length and are recorded with their offsets", () => {
+  const source = [
+    "_Must_inspect_result_ __drv_allocatesMem(Mem)",
+    "VMBPACKET NTAPI Alloc(_In_ VMBCHANNEL C, _Out_writes_bytes_( n * 2 ) PVOID B,",
+    "    _In_ __drv_freesMem(Mem) VMBPACKET P, __in_ecount(n) int *q, __out_opt int *r);",
+  ].join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(newlineOffsets(result.text), newlineOffsets(source));
+  assert.deepEqual(
+    result.annotations.map((annotation) => annotation.text),
+    ["_Must_inspect_result_", "__drv_allocatesMem(Mem)", "NTAPI", "_In_", "_Out_writes_bytes_(n*2)", "_In_", "__drv_freesMem(Mem)", "__in_ecount(n)", "__out_opt"],
+  );
+  for (const annotation of result.annotations) {
+    assert.equal(result.text.slice(annotation.start, annotation.end).trim(), "", `${annotation.text} is blanked`);
+    assert.equal(source.slice(annotation.start, annotation.end).replace(/\s+/g, ""), annotation.text);
+  }
+  assert.match(result.text, /^\s+VMBPACKET/m);
+  assert.ok(result.text.includes("VMBCHANNEL C,"));
+  assert.ok(result.text.includes("int *q,"));
+});
+
+test("an annotation whose arguments span lines keeps its newlines", () => {
+  const source = "_When_(return == 0,\n       __drv_allocatesMem(Mem))\nPVOID Get(void);";
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(newlineOffsets(result.text), newlineOffsets(source));
+  assert.deepEqual(result.annotations.map((annotation) => annotation.text), ["_When_(return==0,__drv_allocatesMem(Mem))"]);
+  assert.ok(result.text.endsWith("PVOID Get(void);"));
+});
+
+test("decorations and legacy SAL are blanked; look-alike names are not", () => {
+  const source = "EXTERN_C __declspec(dllexport) DECLSPEC_NOINLINE __forceinline __int64 __stdcall F(IN __int32 x OPTIONAL, __inout_bcount(4) char *b);";
+  const result = preprocess(source);
+  assert.deepEqual(
+    result.annotations.map((annotation) => annotation.text),
+    ["EXTERN_C", "__declspec(dllexport)", "DECLSPEC_NOINLINE", "__forceinline", "__stdcall", "IN", "OPTIONAL", "__inout_bcount(4)"],
+  );
+  assert.ok(result.text.includes("__int64"));
+  assert.ok(result.text.includes("__int32 x"));
+});
+
+test("names inside strings, character literals, comments and directives are left alone", () => {
+  const source = [
+    '#define _In_',
+    'const char *s = "_In_ NTAPI \\" _Out_";',
+    "char c = '_';",
+    "/* _In_ __drv_freesMem(Mem) */",
+    "// _Out_ NTAPI",
+    "void f(_In_ int x);",
+  ].join("\n");
+  const result = preprocess(source);
+  assert.deepEqual(result.annotations.map((annotation) => annotation.text), ["_In_"]);
+  assert.equal(result.annotations[0].start, source.lastIndexOf("_In_"));
+  assert.ok(result.text.startsWith("#define _In_\n"));
+  assert.equal(result.comments.length, 2);
+  assert.equal(source.slice(result.comments[1].start, result.comments[1].end), "// _Out_ NTAPI");
+});
+
+test("user macros are written over the invocation and padded; a too long replacement is a problem", () => {
+  const source = "MY_DECORATION(a, b) int x; PRIVATE int y; LONG_ONE int z;";
+  const result = preprocess(source, { MY_DECORATION: "", PRIVATE: "static", LONG_ONE: "a_much_longer_text" });
+  assert.equal(result.text.length, source.length);
+  assert.equal(result.text, "                    int x; static  int y;          int z;");
+  assert.deepEqual(result.annotations.map((annotation) => annotation.text), ["MY_DECORATION(a,b)", "PRIVATE", "LONG_ONE"]);
+  assert.equal(result.problems.length, 1);
+  assert.match(result.problems[0].message, /LONG_ONE/);
+  assert.equal(result.problems[0].start, source.indexOf("LONG_ONE"));
+});
+
+test("CONST is rewritten to the keyword in place", () => {
+  assert.equal(preprocess("CONST VOID *p;").text, "const VOID *p;");
+});
+
+test("#if 0 regions are blanked with their newlines kept", () => {
+  const source = ["int a;", "#if 0", "broken ( code", "#if X", "#endif", "#endif", "int b;"].join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(result.text.split("\n").map((line) => line.trim()), ["int a;", "", "", "", "", "", "int b;"]);
+});
+
+test("the #else of #if 1 is dead, the #else of #if 0 is live", () => {
+  const constantTrue = preprocess(["#if 1", "int a;", "#else", "int b;", "#endif"].join("\n"));
+  assert.deepEqual(constantTrue.text.split("\n").map((line) => line.trim()), ["", "int a;", "", "", ""]);
+  const constantFalse = preprocess(["#if (0) /* off */", "int a;", "#else", "int b;", "#endif"].join("\n"));
+  assert.deepEqual(constantFalse.text.split("\n").map((line) => line.trim()), ["", "", "", "int b;", ""]);
+});
+
+test("an #elif after a dead #if 0 becomes a plain #if of the same length", () => {
+  const source = ["#if 0", "int a;", "#elif defined(DBG)", "int b;", "#else", "int c;", "#endif"].join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(result.text.split("\n"), ["     ", "      ", "#if   defined(DBG)", "int b;", "#else", "int c;", "#endif"]);
+});
+
+test("unknown conditions are left to the parser", () => {
+  const source = ["#ifdef DBG", "int a;", "#else", "int b;", "#endif"].join("\n");
+  assert.equal(preprocess(source).text, source);
+});
+
+test("an unterminated #if 0 is blanked to the end and reported", () => {
+  const source = "int a;\n#if 0\nint b;\n";
+  const result = preprocess(source);
+  assert.equal(result.text, "int a;\n     \n      \n");
+  assert.equal(result.problems.length, 1);
+  assert.match(result.problems[0].message, /Unterminated/);
+});
