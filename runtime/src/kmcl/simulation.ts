@@ -105,6 +105,8 @@ export class Simulation {
   private readonly stats = emptyStats();
   /** Rejections of async driver callbacks, rethrown by the next run or finish. */
   private readonly callbackErrors: unknown[] = [];
+  /** Async driver callbacks still running; settled ones remove themselves. */
+  private readonly pendingCallbacks = new Set<Promise<void>>();
   private outstandingPackets = 0;
   private nextHandleId = 1;
   private sequence = 0;
@@ -171,8 +173,9 @@ export class Simulation {
   }
 
   /**
-   * Like runUntilIdle, but yields to the event loop after each step, so async driver code
-   * (an `async` completion routine awaiting something) makes progress between deliveries.
+   * Like runUntilIdle, but yields to the event loop after each step and also waits for async driver
+   * callbacks (an `async` completion routine awaiting something) to settle, since their
+   * continuations may send, free or complete more. A callback that never settles never goes idle.
    */
   async runUntilIdleAsync(): Promise<number> {
     this.assertRunning("runUntilIdleAsync");
@@ -180,8 +183,13 @@ export class Simulation {
     for (;;) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.rethrowCallbackErrors();
-      if (this.finished || !this.scheduler.step()) break;
-      if (++steps >= this.options.maxStepsPerRun) throw new Error(`the simulation did not go idle after ${steps} steps`);
+      if (this.finished) break;
+      if (this.scheduler.step()) {
+        if (++steps >= this.options.maxStepsPerRun) throw new Error(`the simulation did not go idle after ${steps} steps`);
+        continue;
+      }
+      if (this.pendingCallbacks.size === 0) break;
+      await Promise.race(this.pendingCallbacks);
     }
     return steps;
   }
@@ -692,7 +700,14 @@ export class Simulation {
 
   private observeCallback(result: void | Promise<void>): void {
     if (result && typeof (result as Promise<void>).then === "function") {
-      (result as Promise<void>).then(undefined, (error: unknown) => this.callbackErrors.push(error));
+      const settled: Promise<void> = Promise.resolve(result).then(
+        () => void this.pendingCallbacks.delete(settled),
+        (error: unknown) => {
+          this.pendingCallbacks.delete(settled);
+          this.callbackErrors.push(error);
+        },
+      );
+      this.pendingCallbacks.add(settled);
     }
   }
 
