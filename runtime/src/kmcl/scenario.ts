@@ -10,7 +10,7 @@ export function parseScenario(value: unknown, source = "scenario"): SimulationOp
   try {
     resolveOptions(options);
   } catch (error) {
-    throw new TypeError(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TypeError(`${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return options;
 }
@@ -21,13 +21,13 @@ export function loadScenario(path: string): SimulationOptions {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`cannot read scenario ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot read scenario ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new TypeError(`${path}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TypeError(`${path}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return parseScenario(parsed, path);
 }

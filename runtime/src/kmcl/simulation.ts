@@ -589,7 +589,6 @@ export class Simulation {
 
   private completeSentPacket(packet: PacketObject, generation: number, status: NTSTATUS, response: Uint8Array | null): void {
     if (packet.state !== "in-flight" || packet.sendGeneration !== generation) return;
-    const channel = packet.channel!;
     packet.endedTime = this.scheduler.now;
     const routine = packet.completionRoutine;
     if (routine) {
