@@ -246,3 +246,21 @@ test("--version and --help", () => {
     assert.ok(help.stdout.includes(option), `check --help mentions ${option}`);
   }
 });
+
+test("vmbguard.json is found above the first path, else above the current folder", () => {
+  const home = makeTree({ "bugs.c": buggySource, "vmbguard.json": JSON.stringify({ rules: { "double-free": "off" } }) });
+  const elsewhere = makeTree({ "bugs.c": buggySource });
+  const configured = makeTree({ "proj/src/bugs.c": buggySource, "proj/vmbguard.json": JSON.stringify({ rules: { "packet-leak": "off" } }) });
+  try {
+    const rulesOf = (args: string[]): string[] =>
+      parseJsonReport(runCli(["check", "--format", "json", ...args], home.root).stdout).findings.map((finding) => finding.ruleId);
+    assert.deepEqual(rulesOf(["."]), ["packet-leak"]);
+    assert.deepEqual(rulesOf([path.join(elsewhere.root, "bugs.c")]), ["packet-leak"], "no config above the path: the current folder's");
+    assert.deepEqual(rulesOf([path.join(configured.root, "proj", "src")]), ["double-free"], "the config above the first path wins");
+    assert.deepEqual(rulesOf(["--config", path.join(configured.root, "proj", "vmbguard.json"), "."]), ["double-free"]);
+  } finally {
+    home.cleanup();
+    elsewhere.cleanup();
+    configured.cleanup();
+  }
+});
