@@ -118,7 +118,11 @@ export const handleEvent = {
     else w.line("ExFreePoolWithTag(snapshot, DRIVER_TAG);", "return STATUS_NOT_SUPPORTED;");
     w.line("}");
     w.line("ExFreePoolWithTag(snapshot, DRIVER_TAG);");
-    if (bug === "double-free") w.line("if (total == 0) {"), w.bug("ExFreePoolWithTag(snapshot, DRIVER_TAG);", bug), w.line("}");
+    if (bug === "double-free") {
+      w.line("if (total == 0) {");
+      w.bug("ExFreePoolWithTag(snapshot, DRIVER_TAG);", bug);
+      w.line("}");
+    }
     w.line("return STATUS_SUCCESS;", "}", "");
   },
 };
@@ -203,8 +207,12 @@ export const sendBatchLoop = {
     w.line("packet = VmbPacketAllocate(Context->Channel);", "if (!packet) {", "status = STATUS_INSUFFICIENT_RESOURCES;", "break;", "}");
     w.line("message.Type = MSG_TYPE_DATA;", "message.Length = Values[item];", "message.Sequence = item;", "message.Status = 0;");
     w.line("status = VmbPacketSend(packet, &message, sizeof(message), NULL, 0);", "if (!NT_SUCCESS(status)) {");
-    if (bug === "packet-leak") w.line("Context->Statistics[STAT_ERRORS]++;"), w.bug("break;", bug);
-    else w.line("VmbPacketFree(packet);", "break;");
+    if (bug === "packet-leak") {
+      w.line("Context->Statistics[STAT_ERRORS]++;");
+      w.bug("break;", bug);
+    } else {
+      w.line("VmbPacketFree(packet);", "break;");
+    }
     w.line("}", "sent++;", "}", "Context->Statistics[STAT_SENT] += sent;", "return status;", "}", "");
   },
 };
@@ -237,8 +245,12 @@ export const configureWithFlag = {
     w.line("ownsPacket = TRUE;", "if (Setting > MAX_SETTING) {", "status = STATUS_INVALID_PARAMETER;", "break;", "}");
     w.line("status = VmbPacketSend(packet, &Setting, sizeof(Setting), NULL, 0);", "if (NT_SUCCESS(status)) {", "ownsPacket = FALSE;", "}");
     w.line("} while (0);", "");
-    if (bug === "packet-leak") w.line("if (ownsPacket && status != STATUS_INVALID_PARAMETER) {", "VmbPacketFree(packet);", "}"), w.bug("return status;", bug);
-    else w.line("if (ownsPacket) {", "VmbPacketFree(packet);", "}", "return status;");
+    if (bug === "packet-leak") {
+      w.line("if (ownsPacket && status != STATUS_INVALID_PARAMETER) {", "VmbPacketFree(packet);", "}");
+      w.bug("return status;", bug);
+    } else {
+      w.line("if (ownsPacket) {", "VmbPacketFree(packet);", "}", "return status;");
+    }
     w.line("}", "");
   },
 };

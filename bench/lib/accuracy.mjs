@@ -1,7 +1,9 @@
 // Accuracy side by side: every tool on every fixture unit, scored per rule.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { availableParallelism } from "node:os";
+import { join, relative, resolve, sep } from "node:path";
+import { mapPool } from "./measure.mjs";
 import { checkWithOurs } from "./ours.mjs";
 import { checkWithPeer } from "./peers/index.mjs";
 import { addToTotals, scoreUnit, suppressedKeys } from "./score.mjs";
@@ -31,7 +33,7 @@ export function loadFixtureUnits(repoRoot) {
 }
 
 function unitRelative(unit, file) {
-  const inside = relative(unit.root, join(unit.root, file));
+  const inside = relative(unit.root, resolve(unit.root, file));
   return inside.split(sep).join("/");
 }
 
@@ -43,10 +45,12 @@ export async function measureAccuracy(units, tools, log) {
   const results = [];
   for (const tool of tools) {
     const totals = {};
-    const units_ = [];
+    const unitResults = [];
     let errors = 0;
-    for (const unit of units) {
-      const outcome = await tool.check(unit);
+    // Units are independent and accuracy is not timed: check them two (or more) at a time.
+    const outcomes = await mapPool(units, availableParallelism(), (unit) => tool.check(unit));
+    units.forEach((unit, index) => {
+      const outcome = outcomes[index];
       const silenced = tool.honoursSuppressions ? new Set() : suppressedKeys(unit.files);
       const reports = outcome.reports
         .map((report) => ({ ...report, file: unitRelative(unit, report.file) }))
@@ -54,7 +58,7 @@ export async function measureAccuracy(units, tools, log) {
       const score = scoreUnit({ files: unit.files, expected: unit.expected, reports });
       addToTotals(totals, score);
       errors += outcome.errors.length;
-      units_.push({
+      unitResults.push({
         unit: `${unit.pattern}/${unit.twin}`,
         expected: unit.expected.length,
         found: score.outcomes.filter((item) => item.found).length,
@@ -63,9 +67,9 @@ export async function measureAccuracy(units, tools, log) {
         otherReports: score.unmapped.map((report) => report.native ?? "unknown"),
         errors: outcome.errors,
       });
-    }
+    });
     log(`accuracy: ${tool.label} done (${errors} tool errors)`);
-    results.push({ tool: tool.id, label: tool.label, expressibleRules: tool.expressibleRules, totals, units: units_, toolErrors: errors });
+    results.push({ tool: tool.id, label: tool.label, expressibleRules: tool.expressibleRules, totals, units: unitResults, toolErrors: errors });
   }
   return results;
 }

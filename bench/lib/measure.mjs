@@ -1,8 +1,10 @@
 // Runs a command under GNU time (`/usr/bin/time -v`) for wall time, CPU time and peak RSS.
+import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clearTimeout, setTimeout } from "node:timers";
 
 export const gnuTime = "/usr/bin/time";
 
