@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { defaultConfig, type Config } from "../../../server/src/config/config";
+import { loadConfigFile } from "../../../server/src/config/load";
+import { checkModelReferences } from "../../../server/src/config/validate";
 
 /** From out/test/unit/analysis back to the repository's source tree. */
 const repositoryRoot = resolve(__dirname, "../../../..");
@@ -61,21 +63,11 @@ export function expectationsOf(unit: FixtureUnit): ExpectedFinding[] {
   return unit.files.flatMap((file) => parseExpectations(file.name, file.text));
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A fixture's vmbguard.json over the defaults; object-valued keys (budget, functions) merge one level deep. */
-export function mergeFixtureConfig(overrides: unknown, source: string): Config {
-  const merged = defaultConfig();
-  if (!isPlainObject(overrides)) throw new Error(`${source}: expected a JSON object`);
-  const target = merged as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in target)) throw new Error(`${source}: unknown configuration key "${key}"`);
-    const current = target[key];
-    target[key] = isPlainObject(current) && isPlainObject(value) ? { ...current, ...value } : value;
-  }
-  return merged;
+/** Through the same loader and checks as the CLI, so a fixture's vmbguard.json is a valid one. */
+function loadFixtureConfig(configPath: string): Config {
+  const config = loadConfigFile(configPath);
+  checkModelReferences(config, configPath);
+  return config;
 }
 
 function listSourceFiles(folder: string): string[] {
@@ -99,9 +91,7 @@ export function discoverUnits(root: string = cFixturesRoot): FixtureUnit[] {
     const patternDir = join(root, pattern);
     if (!statSync(patternDir).isDirectory()) continue;
     const configPath = join(patternDir, "vmbguard.json");
-    const config = existsSync(configPath)
-      ? mergeFixtureConfig(JSON.parse(readFileSync(configPath, "utf8")), configPath)
-      : defaultConfig();
+    const config = existsSync(configPath) ? loadFixtureConfig(configPath) : defaultConfig();
     for (const twin of twins) {
       const singleFile = join(patternDir, `${twin}.c`);
       const folder = join(patternDir, twin);

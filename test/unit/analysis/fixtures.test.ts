@@ -4,8 +4,8 @@
 // - One folder per pattern: test/fixtures/c/<pattern>/. It holds `bad.c` and `good.c`, each
 //   checked alone, or, for cases that span files, `bad/` and `good/` folders whose .c and .h files
 //   are checked together as one unit (cross-file summaries, SAL headers). An optional
-//   `<pattern>/vmbguard.json` (plain JSON, a subset of Config keys) is merged over defaultConfig()
-//   and applies to both twins.
+//   `<pattern>/vmbguard.json` (plain JSON, a subset of Config keys) applies to both twins; it is
+//   read by the CLI's own loader, so keys left out keep their defaults.
 // - Every expected finding is written on the line where it must be reported, as a trailing
 //   comment `// expect: rule-id` (several: `// expect: double-free, use-after-free`). Only where
 //   the line's own `//` comment is under test (a suppression comment) is it written as a
