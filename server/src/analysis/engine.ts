@@ -35,6 +35,8 @@ export interface ExitRecord {
 export interface FunctionAnalysis {
   findings: RawFinding[];
   exits: ExitRecord[];
+  /** Parameters whose unknown value was passed to a call without a model (for summaries). */
+  paramsPassedOn: Set<number>;
   incomplete: boolean;
   statesExplored: number;
 }
@@ -60,6 +62,8 @@ class FunctionAnalyzer {
   private readonly exits: ExitRecord[] = [];
   private readonly blocks = new Map<number, BasicBlock>();
   private readonly predecessors = new Map<number, number>();
+  private readonly loopHeaders = new Set<number>();
+  private readonly paramsPassedOn = new Set<number>();
   private readonly locals = new Set<string>();
   private nextSym: number;
   private readonly symBySite = new Map<string, number>();
@@ -89,6 +93,7 @@ class FunctionAnalyzer {
       }
     }
     this.paramCount = fn.params.length;
+    this.findLoopHeaders();
     this.nextSym = this.paramCount;
     const tested = new Set<string>();
     for (const block of fn.blocks) {
@@ -138,14 +143,14 @@ class FunctionAnalyzer {
       }
       const block = this.blocks.get(blockId);
       if (!block) continue;
-      if (block.loopHeader) {
+      if (this.loopHeaders.has(blockId)) {
         const visits = (state.loopVisits.get(blockId) ?? 0) + 1;
         if (visits > loopUnroll + 1) continue;
         state.loopVisits.set(blockId, visits);
         if (visits === loopUnroll + 1) this.widen(state);
       }
       // Only where paths meet can two of them arrive in the same state.
-      if (block.loopHeader || (this.predecessors.get(blockId) ?? 0) > 1) {
+      if (this.loopHeaders.has(blockId) || (this.predecessors.get(blockId) ?? 0) > 1) {
         const key = state.key();
         let keys = seen.get(blockId);
         if (!keys) seen.set(blockId, (keys = new Set()));
@@ -175,7 +180,39 @@ class FunctionAnalyzer {
         },
       );
     }
-    return { findings: this.findings, exits: this.exits, incomplete, statesExplored: explored };
+    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, incomplete, statesExplored: explored };
+  }
+
+  /**
+   * Loop headers are the targets of back edges (a `goto` upwards makes a loop too), found by a
+   * depth-first walk; the frontend's own marks are kept.
+   */
+  private findLoopHeaders(): void {
+    for (const block of this.fn.blocks) if (block.loopHeader) this.loopHeaders.add(block.id);
+    const onPath = new Set<number>();
+    const done = new Set<number>();
+    const successors = (id: number): number[] => {
+      const t = this.blocks.get(id)?.terminator;
+      return t?.kind === "goto" ? [t.target] : t?.kind === "branch" ? [t.then, t.else] : [];
+    };
+    const stack: { id: number; next: number }[] = [{ id: this.fn.entry, next: 0 }];
+    onPath.add(this.fn.entry);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      const targets = successors(frame.id);
+      if (frame.next < targets.length) {
+        const target = targets[frame.next++];
+        if (onPath.has(target)) this.loopHeaders.add(target);
+        else if (!done.has(target) && this.blocks.has(target)) {
+          onPath.add(target);
+          stack.push({ id: target, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      onPath.delete(frame.id);
+      done.add(frame.id);
+    }
   }
 
   /** Past the unroll bound, forget constants (loop counters) so the loop exit becomes reachable. */
@@ -190,10 +227,12 @@ class FunctionAnalyzer {
   private execInstr(s: State, instr: BasicBlock["instrs"][number]): State[] {
     switch (instr.kind) {
       case "assign":
-        return this.eval(s, instr.value).map(({ s: next, v }) => {
-          this.write(next, instr.target, v, instr.range, instr.declaration === true);
-          return next;
-        });
+        return this.eval(s, instr.value).flatMap(({ s: next, v }) =>
+          this.evalStorage(next, instr.target).map((stored) => {
+            this.write(stored, instr.target, v, instr.range, instr.declaration === true);
+            return stored;
+          }),
+        );
       case "declare": {
         const old = s.bindings.get(instr.name);
         s.bindings.set(instr.name, this.freshSym(`declare:${instr.name}@${at(instr.range)}`));
@@ -432,10 +471,12 @@ class FunctionAnalyzer {
       case "conditional":
         return this.eval(s, e.test).flatMap((test) => this.split(test.s, test.v).flatMap(([next, truth]) => this.eval(next, truth ? e.then : e.else)));
       case "assign":
-        return this.eval(s, e.value).map((out) => {
-          this.write(out.s, e.target, out.v, e.range, false);
-          return out;
-        });
+        return this.eval(s, e.value).flatMap((out) =>
+          this.evalStorage(out.s, e.target).map((stored) => {
+            this.write(stored, e.target, out.v, e.range, false);
+            return { s: stored, v: out.v };
+          }),
+        );
       case "sequence": {
         let outs: Out[] = [{ s, v: unknownValue }];
         for (const part of e.parts) outs = outs.flatMap((out) => this.eval(out.s, part));
@@ -456,6 +497,18 @@ class FunctionAnalyzer {
         return outs;
       }
     }
+  }
+
+  /** Evaluates what an assignment target dereferences (`p->f = x` uses `p`), before the store. */
+  private evalStorage(s: State, target: Expr): State[] {
+    if (target.kind !== "field" && target.kind !== "index" && target.kind !== "deref") return [s];
+    const base = target.kind === "deref" ? target.target : target.base;
+    let outs = this.eval(s, base);
+    if (target.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, target.index).map((o) => ({ s: o.s, v: out.v })));
+    return outs.map((out) => {
+      this.dereference(out.s, out.v, target.range);
+      return out.s;
+    });
   }
 
   private evalLogical(s: State, op: "&&" | "||", left: Expr, right: Expr): Out[] {
@@ -596,6 +649,7 @@ class FunctionAnalyzer {
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
     e.args.forEach((arg, index) => {
       const value = values[index];
+      if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
       if (value.k === "res") {
         const res = s.resources.get(value.id)!;
         if (res.family && this.registry.family(res.family).unknownCalls === "escape") {
@@ -680,6 +734,15 @@ class FunctionAnalyzer {
       case "escape": {
         const value = values[effect.target];
         if (value?.k === "res") this.escape(s, value.id, e.range, `handed to '${e.callee.text}'`);
+        return undefined;
+      }
+      case "opaque-call": {
+        const value = values[effect.target];
+        const res = value?.k === "res" ? s.resources.get(value.id) : undefined;
+        if (value?.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
+        if (res?.family && this.registry.family(res.family).unknownCalls === "escape") {
+          this.escape(s, res.id, e.range, `passed by '${e.callee.text}' to code that may keep it`);
+        }
         return undefined;
       }
       case "status-predicate": {

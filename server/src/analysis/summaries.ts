@@ -14,10 +14,19 @@ function exitOutcome(exit: ExitRecord, fn: IrFunction): boolean | undefined {
   const value: Value = exit.returnValue;
   if (exit.kind === "throw") return false;
   if (value.k === "status") return value.ok;
-  if (value.k === "int" && fn.returnType && /NTSTATUS/.test(fn.returnType)) return value.v >= 0;
+  if (value.k === "int" && returnsStatus(fn)) return value.v >= 0;
+  if (value.k === "int" && returnsBoolean(fn)) return value.v !== 0;
   if (value.k === "res") return true;
   if (value.k === "null") return false;
   return undefined;
+}
+
+function returnsStatus(fn: IrFunction): boolean {
+  return fn.returnType !== undefined && /\bNTSTATUS\b/.test(fn.returnType);
+}
+
+function returnsBoolean(fn: IrFunction): boolean {
+  return fn.returnType !== undefined && /^(BOOLEAN|BOOL|bool|_Bool|boolean)$/.test(fn.returnType.trim());
 }
 
 function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family: string } {
@@ -31,7 +40,8 @@ function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family
 
 export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntry | undefined {
   const exits = analysis.exits;
-  if (exits.length === 0) return undefined;
+  // No exit explored (a budget hit, a function that never returns): nothing sound to say.
+  if (exits.length === 0 || analysis.incomplete) return undefined;
   const outcomes = exits.map((exit) => exitOutcome(exit, fn));
   const correlated = outcomes.every((outcome) => outcome !== undefined) && outcomes.includes(true) && outcomes.includes(false);
   const effects: Effect[] = [];
@@ -40,7 +50,10 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     const fates = exits.map((exit) => fateOf(exit, index));
     const family = fates.find((fate) => fate.family)?.family || anyFamily;
     const kinds = new Set(fates.map((fate) => fate.fate));
-    if (kinds.size === 1 && kinds.has("none")) return;
+    if (kinds.size === 1 && kinds.has("none")) {
+      if (analysis.paramsPassedOn.has(index)) effects.push({ kind: "opaque-call", target: index });
+      return;
+    }
     if (kinds.has("escaped")) {
       effects.push({ kind: "escape", target: index });
       return;
@@ -92,12 +105,12 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     }
   });
 
-  if (effects.length === 0) return undefined;
-  const returnsStatus = outcomes.some((o) => o !== undefined) && exits.some((exit) => exit.returnValue.k === "status");
+  // Even without effects the summary matters: a function whose body we know is not an unknown call.
+  const statusReturned = outcomes.some((o) => o !== undefined) && (returnsStatus(fn) || exits.some((exit) => exit.returnValue.k === "status"));
   return {
     name: fn.name,
     effects,
-    returns: returnsStatus ? "ntstatus" : fresh ? "pointer" : undefined,
+    returns: statusReturned ? "ntstatus" : returnsBoolean(fn) ? "boolean" : fresh ? "pointer" : undefined,
     origin: `summary of ${fn.name}`,
     doc: `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`,
   };

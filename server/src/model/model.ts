@@ -31,6 +31,11 @@ export type Effect =
   | { kind: "use"; family: string; target: number }
   /** The callee may keep the pointer: the caller is no longer responsible. */
   | { kind: "escape"; target: number }
+  /**
+   * The callee passes the handle on to code without a model: the caller applies the family's
+   * `unknownCalls` policy, as if it had made that call itself (summaries only).
+   */
+  | { kind: "opaque-call"; target: number }
   /** The argument is a callback function that the API will call in `role`. */
   | { kind: "register-callback"; target: number; role: string }
   /** The call's boolean result says whether its argument (a status) is a success (NT_SUCCESS). */
