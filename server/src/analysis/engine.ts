@@ -245,13 +245,13 @@ class FunctionAnalyzer {
           return next;
         });
       case "scope-end": {
-        const dropped: number[] = [];
+        const dropped: [number, string][] = [];
         for (const name of instr.names) {
           const value = s.bindings.get(name);
           s.bindings.delete(name);
-          if (value?.k === "res") dropped.push(value.id);
+          if (value?.k === "res") dropped.push([value.id, name]);
         }
-        for (const id of dropped) this.checkLost(s, id, instr.range, "scope");
+        for (const [id, name] of dropped) this.checkLost(s, id, instr.range, "scope", name);
         return [s];
       }
     }
@@ -304,18 +304,18 @@ class FunctionAnalyzer {
   }
 
   /** A resource whose last holder is gone while it is still owned is leaked at `range`. */
-  private checkLost(s: State, id: number, range: SourceRange, why: "overwrite" | "dropped" | "scope"): void {
+  private checkLost(s: State, id: number, range: SourceRange, why: "overwrite" | "dropped" | "scope", lastHolder?: string): void {
     const res = s.resources.get(id);
     if (!res || !this.isLive(res)) return;
     if (s.holders(id).length > 0) return;
-    this.reportLeak(s, res, range, why);
+    this.reportLeak(s, res, range, why, lastHolder);
     // Reported once: the resource is gone from this path.
     s.update(id, { state: "escaped" });
   }
 
-  private reportLeak(s: State, res: Resource, range: SourceRange, why: "exit" | "throw" | "overwrite" | "dropped" | "scope"): void {
+  private reportLeak(s: State, res: Resource, range: SourceRange, why: "exit" | "throw" | "overwrite" | "dropped" | "scope", lastHolder?: string): void {
     const family = this.registry.family(res.family);
-    const holder = s.holders(res.id)[0];
+    const holder = s.holders(res.id)[0] ?? lastHolder;
     const what = this.describe(res, holder);
     const releaser = this.registry.releaserOf(res.family);
     const how = {
