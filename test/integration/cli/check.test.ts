@@ -176,7 +176,8 @@ test("--model adds a built-in pack to the configuration", () => {
 });
 
 test("bad files are reported one by one and every other file is still checked", () => {
-  const broken = "VOID Broken(VMBCHANNEL Channel)\n{\n    VMBPACKET packet;\n    packet = VmbPacketAllocate(Channel);\n    if (packet == NULL) {\n        return;\n";
+  // Unbalanced braces at the end: the intact function before them is still analyzed (line 10 leaks).
+  const broken = `${leakySource("BeforeTheDamage")}\nVOID Broken(VMBCHANNEL Channel)\n{\n    if (Channel) {\n        VmbChannelDisable(Channel);\n`;
   const tree = makeTree({
     "bugs.c": buggySource,
     "blob.c": Buffer.from([0x4d, 0x5a, 0x00, 0x00, 0x01]),
@@ -195,9 +196,10 @@ test("bad files are reported one by one and every other file is still checked", 
     assert.ok(lines.includes("dangling.c: warning: cannot read: no such file (a dangling link?)"), run.stdout);
     assert.ok(lines.includes("latin1.c: warning: invalid UTF-8 at byte offset 6; decoded with replacement characters"), run.stdout);
     assert.ok(lines.some((line) => /^broken\.c:\d+:\d+: warning: /.test(line)), run.stdout);
+    assert.match(run.stdout, /^broken\.c:10:9: error: .* \[packet-leak\]$/m);
     assert.match(run.stdout, /^bugs\.c:12:9: error: .* \[packet-leak\]$/m);
     assert.match(run.stdout, /^bugs\.c:27:5: error: .* \[double-free\]$/m);
-    assert.match(run.stdout, /2 problems \(2 errors, 0 warnings\) in 3 files; \d+ file problems\n$/);
+    assert.match(run.stdout, /3 problems \(3 errors, 0 warnings\) in 3 files; \d+ file problems\n$/);
   } finally {
     tree.cleanup();
   }
