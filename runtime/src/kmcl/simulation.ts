@@ -294,10 +294,18 @@ export class Simulation {
     this.emitFor("disable", channel);
     const inFlight = [...channel.outstandingPackets, ...channel.callerPackets].filter((packet) => packet.state === "in-flight");
     inFlight.sort((a, b) => a.id - b.id);
+    // Every packet is cancelled even when a completion routine throws (a strict-mode violation in
+    // it, say): the first error is rethrown once none is left in flight.
+    let firstError: { error: unknown } | undefined;
     for (const packet of inFlight) {
       this.stats.packetsCancelled++;
-      this.completeSentPacket(packet, packet.sendGeneration, STATUS_CANCELLED, null);
+      try {
+        this.completeSentPacket(packet, packet.sendGeneration, STATUS_CANCELLED, null);
+      } catch (error) {
+        firstError ??= { error };
+      }
     }
+    if (firstError) throw firstError.error;
   }
 
   cleanupChannel(channel: ChannelObject, callee: StackCutPoint): void {

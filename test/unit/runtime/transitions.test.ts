@@ -297,3 +297,20 @@ test("advance moves the clock and runs only what falls due", () => {
   VmbChannelCleanup(channel);
   assert.equal(sim.finish().ok, true);
 });
+
+test("a completion routine that faults during a cancellation does not leave other packets in flight", () => {
+  const sim = new Simulation({ mode: "strict", host: { defaultReply: { action: "drop" } } });
+  const channel = sim.createChannel();
+  const faulty = VmbPacketAllocate(channel)!;
+  const other = VmbPacketAllocate(channel)!;
+  VmbPacketSetCompletionRoutine(faulty, (packet) => {
+    VmbPacketFree(packet);
+    VmbPacketFree(packet);
+  });
+  VmbPacketSend(faulty, null, 0, null, WAIT);
+  VmbPacketSend(other, null, 0, null, WAIT);
+  assert.throws(() => VmbChannelDisable(channel), /double-free/);
+  assert.equal(other.state, "freed-by-library", "the second packet was still cancelled");
+  VmbChannelCleanup(channel);
+  assert.deepEqual(sim.finish().violations.map((violation) => violation.kind), ["double-free"]);
+});
