@@ -61,8 +61,8 @@ export function parametersOf(parameterList: Node, source: string): ParameterWith
     if (child.type === "parameter_declaration") {
       const typeNode = fieldChild(child, "type");
       const declarator = fieldChild(child, "declarator");
-      // `(void)` declares no parameter at all.
-      if (declarator === null && typeNode !== null && typeNode.type === "primitive_type" && typeNode.text === "void") continue;
+      // `(void)` and `(VOID)` declare no parameter at all.
+      if (declarator === null && typeNode !== null && /^(?:void|VOID)$/.test(source.slice(typeNode.startIndex, typeNode.endIndex))) continue;
       const declared = declaredName(declarator);
       parameters.push({
         parameter: {

@@ -3,7 +3,8 @@
 import type { Node } from "web-tree-sitter";
 import { fieldChild } from "./fields";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
-import { rangeOf, significantChildren, stripTransparent } from "./syntax";
+import { firstSignificantChild, rangeOf, significantChildren, stripTransparent } from "./syntax";
+import type { TypeNames } from "./type-names";
 
 const MAX_EXPRESSION_DEPTH = 400;
 
@@ -43,6 +44,7 @@ export class ExpressionLowerer {
     private readonly source: string,
     /** Functions of this file (definitions, prototypes, role declarations): an identifier naming one is a `function-ref`. */
     private readonly functionNames: ReadonlySet<string>,
+    private readonly typeNames: TypeNames,
     private readonly problems: ParseProblem[],
   ) {}
 
@@ -142,7 +144,15 @@ export class ExpressionLowerer {
         const right = fieldChild(node, "right");
         const operator = fieldChild(node, "operator");
         if (left === null || right === null || operator === null || !BINARY_OPS.has(operator.type)) return this.unknownOf(node, range);
-        return { kind: "binary", op: operator.type as BinaryOp, left: this.lower(left), right: this.lower(right), range };
+        const op = operator.type;
+        if ((op === "&" || op === "*" || op === "-" || op === "+") && this.parenthesizedTypeName(left, "strong")) {
+          // `(PVOID)&x`, `(PVOID)*pp`, `(ULONG)-1`: a cast of a unary expression.
+          const operand = this.lower(right);
+          if (op === "&") return { kind: "addr", target: operand, range };
+          if (op === "*") return { kind: "deref", target: operand, range };
+          return { kind: "unary", op, operand, range };
+        }
+        return { kind: "binary", op: op as BinaryOp, left: this.lower(left), right: this.lower(right), range };
       }
       case "initializer_pair": {
         const value = fieldChild(node, "value");
@@ -215,6 +225,11 @@ export class ExpressionLowerer {
     const functionNode = fieldChild(node, "function");
     const argumentList = fieldChild(node, "arguments");
     if (functionNode === null) return this.unknownOf(node, range);
+    if (argumentList !== null && argumentList.namedChildCount === 1 && this.parenthesizedTypeName(functionNode, "weak")) {
+      // `(VMBPACKET)(q)` parses as a call of `(VMBPACKET)`; it is a cast.
+      const operand = argumentList.namedChild(0);
+      if (operand !== null && operand.type !== "comment") return this.lower(operand);
+    }
     const callee = this.callee(functionNode);
     const args: Expr[] = [];
     if (argumentList !== null) {
@@ -242,6 +257,15 @@ export class ExpressionLowerer {
       ? { kind: "binary", op: op as BinaryOp, left: target, right: value, range }
       : { kind: "unknown", parts: [target, value], range };
     return { kind: "assign", target, value: combined, range };
+  }
+
+  /** Whether `node` is `( Identifier )` where the identifier names a type (`strong`) or may (`weak`). */
+  private parenthesizedTypeName(node: Node, evidence: "strong" | "weak"): boolean {
+    if (node.type !== "parenthesized_expression") return false;
+    const inner = firstSignificantChild(node);
+    if (inner === null || inner.type !== "identifier") return false;
+    const name = this.textOf(inner);
+    return evidence === "strong" ? this.typeNames.isType(name) : this.typeNames.mayBeType(name);
   }
 
   /** `a, b, c` is nested to the right or left; flattened without recursion. */

@@ -4,13 +4,14 @@ import type { Node, Tree } from "web-tree-sitter";
 import { fieldChild } from "./fields";
 import type { IrDeclaration, IrFile, IrFunction, ParseProblem, SourceRange } from "../../ir/ir";
 import { AnnotationIndex, attachAnnotations } from "./annotations";
-import { functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
+import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
 import { FunctionBodyLowerer } from "./function-body";
 import type { LineIndex } from "./positions";
 import type { PreprocessedSource } from "./preprocess";
 import { suppressionsIn } from "./suppressions";
 import { collapseWhitespace, rangeOf } from "./syntax";
+import { TypeNames } from "./type-names";
 
 const MAX_CONTAINER_DEPTH = 64;
 const MAX_SYNTAX_PROBLEMS = 100;
@@ -36,6 +37,7 @@ class TranslationUnitLowerer {
   private readonly declarations: IrDeclaration[] = [];
   private readonly roles: RoleEntry[] = [];
   private readonly pending: PendingFunction[] = [];
+  private readonly typedefNames = new Set<string>();
   private readonly annotations: AnnotationIndex;
   private readonly text: string;
   private previousEnd = 0;
@@ -81,6 +83,12 @@ class TranslationUnitLowerer {
           break;
         case "declaration":
           this.declaration(child);
+          break;
+        case "type_definition":
+          for (const declarator of child.childrenForFieldName("declarator")) {
+            const declared = declaredName(declarator);
+            if (declared.name !== undefined) this.typedefNames.add(declared.name);
+          }
           break;
         case "linkage_specification": {
           const body = fieldChild(child, "body");
@@ -165,6 +173,7 @@ class TranslationUnitLowerer {
     for (const declaration of this.declarations) functionNames.add(declaration.name);
     for (const role of this.roles) functionNames.add(role.functionName);
     const definitionsSeen = new Map<string, number>();
+    const typeNames = new TypeNames(this.typedefNames);
     const functions: IrFunction[] = [];
     for (const entry of this.pending) {
       const { definition, shape, body } = entry;
@@ -175,7 +184,7 @@ class TranslationUnitLowerer {
         parameters,
       );
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
-      const expressions = new ExpressionLowerer(this.text, functionNames, this.problems);
+      const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems);
       const { blocks, entry: entryBlock } = new FunctionBodyLowerer(expressions, this.problems).lower(body);
       // Definitions under different #if branches share a name; ids stay unique.
       const seen = (definitionsSeen.get(shape.name) ?? 0) + 1;

@@ -3,13 +3,13 @@ import type { Suppression } from "../../ir/ir";
 import type { LineIndex } from "./positions";
 import type { OffsetSpan } from "./preprocess";
 
-const DIRECTIVE = /vmbguard-disable-(next-line|line)\b([^\n]*)/;
+const DIRECTIVE = /vmbguard-disable-(next-line|line)\b([\s\S]*)/;
 const RULE_ID = /[A-Za-z][A-Za-z0-9_-]*/g;
 
-/** Rule ids after the directive; an empty list means every rule. */
+/** Rule ids after the directive, up to the end of the comment or a `--` that starts an explanation; none means every rule. */
 function ruleIds(rest: string): string[] {
-  const withoutCommentEnd = rest.replace(/\*\/.*$/, "");
-  return withoutCommentEnd.match(RULE_ID) ?? [];
+  const list = rest.split("*/")[0].split("--")[0];
+  return list.match(RULE_ID) ?? [];
 }
 
 export function suppressionsIn(text: string, comments: readonly OffsetSpan[], lines: LineIndex): Suppression[] {
