@@ -84,13 +84,24 @@ async function readAll(files: readonly string[], cwd: string, maxBytes: number):
   return { sources, problems };
 }
 
-function applyFilters(findings: readonly Finding[], options: CheckOptions): { shown: Finding[]; belowThreshold: number; inBaseline: number } {
+function applyFilters(
+  findings: readonly Finding[],
+  options: CheckOptions,
+  baseline: ReadonlySet<string> | undefined,
+): { shown: Finding[]; belowThreshold: number; inBaseline: number } {
   const selected = options.rules.length === 0 ? findings : findings.filter((finding) => options.rules.includes(finding.ruleId));
   const threshold = severityRank[options.severity];
   const atThreshold = selected.filter((finding) => severityRank[finding.severity] <= threshold);
-  let shown = atThreshold;
-  if (options.baseline !== undefined) shown = withoutBaseline(atThreshold, readBaseline(options.baseline));
+  const shown = baseline === undefined ? atThreshold : withoutBaseline(atThreshold, baseline);
   return { shown, belowThreshold: selected.length - atThreshold.length, inBaseline: atThreshold.length - shown.length };
+}
+
+/** By file, then position (problems without one first), so every format lists them in one stable order. */
+function compareProblems(a: ReportProblem, b: ReportProblem): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  const lineOf = (problem: ReportProblem): number => problem.range?.start.line ?? -1;
+  const columnOf = (problem: ReportProblem): number => problem.range?.start.column ?? -1;
+  return lineOf(a) - lineOf(b) || columnOf(a) - columnOf(b);
 }
 
 function writeOutput(text: string, options: CheckOptions, environment: CheckEnvironment): void {
@@ -113,9 +124,8 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const { config, file: configFile } = loadConfiguration(options, cwd);
   config.models = [...new Set([...config.models, ...options.models])];
   checkModelReferences(config, configFile ?? "command line");
-  // Resolved before any work, so a bad --baseline path fails fast.
-  const resolvedOptions = { ...options, baseline: options.baseline === undefined ? undefined : path.resolve(cwd, options.baseline) };
-  if (resolvedOptions.baseline !== undefined) readBaseline(resolvedOptions.baseline);
+  // Read before any work, so a bad --baseline fails fast.
+  const baseline = options.baseline === undefined ? undefined : readBaseline(path.resolve(cwd, options.baseline));
 
   const discovered = await discoverFiles(options.paths, cwd, {
     patternBase: configFile === undefined ? cwd : path.dirname(configFile),
@@ -140,10 +150,10 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const result = analyzeLowered(irFiles, analyzedSources, config);
   problems.push(...result.problems);
 
-  const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, resolvedOptions);
+  const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, options, baseline);
   const report: Report = {
     findings: shown,
-    problems,
+    problems: problems.sort(compareProblems),
     stats: { ...result.stats, millis: Date.now() - started },
     belowThreshold,
     inBaseline,
