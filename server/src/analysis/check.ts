@@ -92,7 +92,6 @@ export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: 
     }
   }
 
-  const texts = new Map(sources.map((source) => [source.path, source.text.split(/\r?\n/)]));
   const findings: Finding[] = [];
   for (const fn of functions) {
     for (const raw of analyses.get(fn)?.findings ?? []) {
@@ -101,7 +100,7 @@ export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: 
     }
   }
   const kept = applySuppressions(findings, files, config);
-  assignFingerprints(kept, texts);
+  assignFingerprints(kept, sources);
   kept.sort(compareFindings);
   const lines = sources.reduce((sum, source) => sum + countLines(source.text), 0);
   return { findings: kept, problems, stats: { files: files.length, lines, functions: functions.length, millis: Date.now() - started } };
@@ -310,8 +309,16 @@ function applySuppressions(findings: Finding[], files: IrFile[], config: Config)
  * code text of the finding's and the acquisition's lines (not their numbers), plus an ordinal
  * among otherwise identical findings.
  */
-function assignFingerprints(findings: Finding[], texts: Map<string, string[]>): void {
-  const normalize = (file: string, range?: SourceRange) => (range ? (texts.get(file)?.[range.start.line] ?? "").replace(/\s+/g, " ").trim() : "");
+function assignFingerprints(findings: Finding[], sources: SourceInput[]): void {
+  const byPath = new Map(sources.map((source) => [source.path, source.text]));
+  // Only files with findings are split into lines.
+  const lines = new Map<string, string[]>();
+  const lineOf = (file: string, line: number) => {
+    let split = lines.get(file);
+    if (!split) lines.set(file, (split = (byPath.get(file) ?? "").split(/\r?\n/)));
+    return split[line] ?? "";
+  };
+  const normalize = (file: string, range?: SourceRange) => (range ? lineOf(file, range.start.line).replace(/\s+/g, " ").trim() : "");
   const seen = new Map<string, number>();
   for (const finding of [...findings].sort(compareFindings)) {
     const file = path.isAbsolute(finding.file) ? path.relative(process.cwd(), finding.file) : finding.file;
