@@ -244,8 +244,11 @@ export class Simulation {
     return [...this.liveHandleObjects()].map(describe);
   }
 
+  // ---- transitions: called by the KMCL functions of api.ts, which check the arguments first (@internal) ----
+
   // ---- channels ----
 
+  /** @internal */
   allocateChannel(isServer: boolean, callee: StackCutPoint, lookasideCapacity = this.options.lookasideCapacity): ChannelObject {
     this.assertRunning("VmbChannelAllocate");
     if (!Number.isInteger(lookasideCapacity) || lookasideCapacity < 0) throw new TypeError(`lookasideCapacity: expected a non-negative integer, got ${lookasideCapacity}`);
@@ -261,6 +264,7 @@ export class Simulation {
     return channel;
   }
 
+  /** @internal */
   setProcessPacketCallbacks(
     channel: ChannelObject,
     processPacket: EvtVmbChannelProcessPacket | undefined,
@@ -276,6 +280,7 @@ export class Simulation {
     return STATUS_SUCCESS;
   }
 
+  /** @internal */
   enableChannel(channel: ChannelObject, callee: StackCutPoint): NTSTATUS {
     if (!this.checkChannelLive(channel, "VmbChannelEnable", callee)) return STATUS_INVALID_HANDLE;
     if (channel.state === "enabled") return STATUS_INVALID_DEVICE_STATE;
@@ -286,7 +291,7 @@ export class Simulation {
     return STATUS_SUCCESS;
   }
 
-  /** Stops traffic: packets in flight are completed with STATUS_CANCELLED, in send order. */
+  /** Stops traffic: packets in flight are completed with STATUS_CANCELLED, in send order. @internal */
   disableChannel(channel: ChannelObject, callee: StackCutPoint): void {
     if (!this.checkChannelLive(channel, "VmbChannelDisable", callee)) return;
     if (channel.state !== "enabled") return;
@@ -308,6 +313,7 @@ export class Simulation {
     if (firstError) throw firstError.error;
   }
 
+  /** @internal */
   cleanupChannel(channel: ChannelObject, callee: StackCutPoint): void {
     this.assertRunning("VmbChannelCleanup");
     if (channel.state === "cleaned-up") {
@@ -336,12 +342,13 @@ export class Simulation {
     }
   }
 
+  /** @internal */
   sizeofPacket(channel: ChannelObject, callee: StackCutPoint): number {
     this.checkChannelLive(channel, "VmbChannelSizeofPacket", callee);
     return simulatedPacketObjectSize;
   }
 
-  /** The host answers synchronously; the caller's clock waits for it (scheduled work runs meanwhile). */
+  /** The host answers synchronously; the caller's clock waits for it (scheduled work runs meanwhile). @internal */
   sendSynchronousRequest(
     channel: ChannelObject,
     payload: Uint8Array,
@@ -374,6 +381,7 @@ export class Simulation {
 
   // ---- packets ----
 
+  /** @internal */
   allocatePacket(channel: ChannelObject, callee: StackCutPoint): PacketObject | null {
     if (!this.checkChannelLive(channel, "VmbPacketAllocate", callee)) return null;
     if (this.faults.failsAllocation()) {
@@ -397,6 +405,7 @@ export class Simulation {
     return packet;
   }
 
+  /** @internal */
   initializePacket(channel: ChannelObject, memory: PacketObject, byteCount: number, callee: StackCutPoint): NTSTATUS {
     if (!this.checkChannelLive(channel, "VmbPacketInitialize", callee)) return STATUS_INVALID_HANDLE;
     if (memory.owner !== undefined && memory.owner !== this) {
@@ -427,6 +436,7 @@ export class Simulation {
     return STATUS_SUCCESS;
   }
 
+  /** @internal */
   freePacket(packet: PacketObject, callee: StackCutPoint): void {
     this.assertRunning("VmbPacketFree");
     if (packet.variant === "caller-memory") {
@@ -457,6 +467,7 @@ export class Simulation {
     this.emitFor("free", packet, { by: "driver" });
   }
 
+  /** @internal */
   sendPacket(packet: PacketObject, payload: Uint8Array, flags: number, operation: string, callee: StackCutPoint): NTSTATUS {
     if (!this.checkPacketUsable(packet, operation, callee, false)) return packet.state === "in-flight" ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_HANDLE;
     if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
@@ -489,12 +500,14 @@ export class Simulation {
     return STATUS_SUCCESS;
   }
 
+  /** @internal */
   setCompletionRoutine(packet: PacketObject, routine: EvtVmbPacketCompletionRoutine, callee: StackCutPoint): void {
     if (typeof routine !== "function") throw new TypeError(`VmbPacketSetCompletionRoutine: expected a completion routine function, got ${routine === null ? "null" : typeof routine}`);
     if (!this.checkPacketUsable(packet, "VmbPacketSetCompletionRoutine", callee, false)) return;
     packet.completionRoutine = routine;
   }
 
+  /** @internal */
   packetContext(packet: PacketObject, callee: StackCutPoint): Record<string, unknown> {
     // A dead packet's context is not handed out: writes to it would corrupt nothing visible,
     // and reads of stale data are exactly what the violation reports.
@@ -503,15 +516,17 @@ export class Simulation {
     return packet.context;
   }
 
+  /** @internal */
   packetPointer(packet: PacketObject, callee: StackCutPoint): unknown {
     return this.checkPacketUsable(packet, "VmbPacketGetPointer", callee, true) ? packet.pointer : null;
   }
 
+  /** @internal */
   setPacketPointer(packet: PacketObject, pointer: unknown, callee: StackCutPoint): void {
     if (this.checkPacketUsable(packet, "VmbPacketSetPointer", callee, true)) packet.pointer = pointer;
   }
 
-  /** VmbPacketFree given a channel or a completion: a release the packet family does not own. */
+  /** VmbPacketFree given a channel or a completion: a release the packet family does not own. @internal */
   reportForeignFree(handle: ChannelObject | CompletionObject, callee: StackCutPoint): void {
     const remedy = handle instanceof ChannelObject ? "release channels with VmbChannelCleanup" : "complete incoming packets with VmbChannelPacketComplete";
     this.violate("free-unowned", handle, "VmbPacketFree", `VmbPacketFree was given ${describeHandle(handle)}, not a packet: ${remedy}`, callee, true);
@@ -519,6 +534,7 @@ export class Simulation {
 
   // ---- incoming packets ----
 
+  /** @internal */
   completeIncoming(completion: CompletionObject, response: Uint8Array, callee: StackCutPoint): void {
     this.assertRunning("VmbChannelPacketComplete");
     if (completion.state === "completed") {
@@ -540,6 +556,7 @@ export class Simulation {
     this.emitFor("complete", completion, { by: "driver" });
   }
 
+  /** @internal */
   incomingExternalData(completion: CompletionObject, out: { value: Uint8Array | null }, callee: StackCutPoint): NTSTATUS {
     this.assertRunning("VmbChannelPacketGetExternalData");
     if (completion.state === "completed") {
@@ -555,11 +572,12 @@ export class Simulation {
     return STATUS_SUCCESS;
   }
 
-  /** Ambient bug checks are recorded on the simulation before the caller throws. */
+  /** Ambient bug checks are recorded on the simulation before the caller throws. @internal */
   recordBugCheck(code: number): void {
     this.emit("bugcheck", undefined, undefined, undefined, undefined, { status: code, message: formatStatus(code) });
   }
 
+  /** @internal */
   assertRunning(operation: string): void {
     if (this.report) throw new TypeError(`${operation}: simulation #${this.id} has finished; its handles can no longer be used`);
   }
