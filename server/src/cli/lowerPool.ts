@@ -30,31 +30,44 @@ async function lowerInProcess(source: SourceInput, config: Config): Promise<Lowe
   }
 }
 
-async function lowerSequentially(sources: readonly SourceInput[], config: Config, outcomes: (LowerOutcome | undefined)[]): Promise<void> {
+async function lowerSequentially(
+  sources: readonly SourceInput[],
+  config: Config,
+  outcomes: (LowerOutcome | undefined)[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   for (const [index, source] of sources.entries()) {
+    signal?.throwIfAborted();
     if (outcomes[index] === undefined) outcomes[index] = await lowerInProcess(source, config);
   }
 }
 
-export async function lowerAll(sources: readonly SourceInput[], config: Config, jobs: number): Promise<LowerOutcome[]> {
+/** Rejects with the signal's reason when it is aborted (Ctrl-C); the workers are stopped first. */
+export async function lowerAll(sources: readonly SourceInput[], config: Config, jobs: number, signal?: AbortSignal): Promise<LowerOutcome[]> {
   const outcomes: (LowerOutcome | undefined)[] = new Array(sources.length).fill(undefined);
   const script = workerScript();
   // A worker costs a parser start-up, so each one should get a few files.
   const workerCount = Math.min(jobs, Math.ceil(sources.length / filesPerWorker));
   if (workerCount <= 1 || script === undefined) {
-    await lowerSequentially(sources, config, outcomes);
+    await lowerSequentially(sources, config, outcomes, signal);
     return outcomes as LowerOutcome[];
   }
 
   let next = 0;
+  const workers: Worker[] = [];
+  const stopAll = (): void => {
+    for (const worker of workers) void worker.terminate();
+  };
+  signal?.addEventListener("abort", stopAll, { once: true });
   await new Promise<void>((resolve) => {
     let running = 0;
     const start = (): void => {
       const worker = new Worker(script, { workerData: { config } });
+      workers.push(worker);
       running++;
       let current: number | undefined;
       const feed = (): void => {
-        if (next >= sources.length) {
+        if (next >= sources.length || signal?.aborted === true) {
           current = undefined;
           void worker.terminate();
           return;
@@ -66,9 +79,9 @@ export async function lowerAll(sources: readonly SourceInput[], config: Config, 
         outcomes[reply.id] = reply.ok ? { ok: true, file: reply.file } : { ok: false, message: reply.message };
         feed();
       });
-      worker.on("error", (error) => {
-        // A crashed worker fails only the file it held; the others are lowered by the remaining workers or below.
-        if (current !== undefined) outcomes[current] = { ok: false, message: `the parser crashed: ${failureMessage(error)}` };
+      worker.on("error", () => {
+        // The file a crashed worker held is lowered again below, in the main thread, where an
+        // exception becomes that file's problem; the other files go to the remaining workers.
         current = undefined;
       });
       worker.on("exit", () => {
@@ -79,7 +92,8 @@ export async function lowerAll(sources: readonly SourceInput[], config: Config, 
     };
     for (let count = 0; count < workerCount; count++) start();
   });
+  signal?.removeEventListener("abort", stopAll);
   // Anything a crashed worker left behind.
-  await lowerSequentially(sources, config, outcomes);
+  await lowerSequentially(sources, config, outcomes, signal);
   return outcomes as LowerOutcome[];
 }

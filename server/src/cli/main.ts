@@ -23,8 +23,18 @@ async function main(argv: readonly string[]): Promise<number> {
     case "version":
       process.stdout.write(`${toolVersion()}\n`);
       return 0;
-    case "check":
-      return runCheck(command.options, { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+    case "check": {
+      // The first Ctrl-C stops the workers and the analysis cleanly; a second one kills the process.
+      const interruption = new AbortController();
+      process.once("SIGINT", () => interruption.abort());
+      return runCheck(command.options, {
+        cwd: process.cwd(),
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signal: interruption.signal,
+      });
+    }
   }
 }
 

@@ -26,9 +26,11 @@ export interface CheckEnvironment {
   env: NodeJS.ProcessEnv;
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown };
+  /** Aborted on Ctrl-C: the run stops and exits with `interrupted`. */
+  signal?: AbortSignal;
 }
 
-export const exitCodes = { clean: 0, findings: 1, error: 2 } as const;
+export const exitCodes = { clean: 0, findings: 1, error: 2, interrupted: 130 } as const;
 
 /** An error that ends the run with exit code 2 and one line naming what failed. */
 class FatalError extends Error {}
@@ -136,7 +138,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
-  const lowered = await lowerAll(sources, config, options.jobs);
+  const lowered = await lowerAll(sources, config, options.jobs, environment.signal);
   const irFiles: IrFile[] = [];
   const analyzedSources: SourceInput[] = [];
   for (const [index, outcome] of lowered.entries()) {
@@ -147,7 +149,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
       problems.push({ file: sources[index].path, message: `not analyzed: the parser failed: ${outcome.message}`, severity: "error" });
     }
   }
-  const result = analyzeLowered(irFiles, analyzedSources, config);
+  const result = analyzeLowered(irFiles, analyzedSources, config, { signal: environment.signal });
   problems.push(...result.problems);
 
   const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, options, baseline);
@@ -182,6 +184,10 @@ export async function runCheck(options: CheckOptions, environment: CheckEnvironm
   try {
     return await check(options, environment);
   } catch (error) {
+    if (environment.signal?.aborted === true) {
+      environment.stderr.write("vmbguard: interrupted\n");
+      return exitCodes.interrupted;
+    }
     if (error instanceof ConfigError || error instanceof BaselineError || error instanceof FatalError) {
       environment.stderr.write(`vmbguard: ${error.message}\n`);
       return exitCodes.error;
