@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import type { Config } from "../config/config";
-import type { IrFile, IrFunction, SourceRange } from "../ir/ir";
+import type { Expr, IrFile, IrFunction, SourceRange } from "../ir/ir";
 import { forEachExpr } from "../ir/walk";
 import { ModelRegistry } from "../model/registry";
 import { learnFromSal } from "../model/sal";
@@ -75,26 +75,28 @@ export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: 
       if (learned) registry.learn(learned);
     }
   }
-  const entryOwnership = callbackRoles(files, functions, registry);
+  const calls = new Map(functions.map((fn) => [fn, callsIn(fn)]));
+  const entryOwnership = callbackRoles(files, functions, calls, registry);
 
-  const analyses = new Map<IrFunction, FunctionAnalysis>();
-  for (const component of bottomUp(functions)) {
+  // Only the findings are kept: exit states are read once, for the summary, then dropped.
+  const findingsOf = new Map<IrFunction, RawFinding[]>();
+  for (const component of bottomUp(functions, calls)) {
     for (let round = 0; round < maxCycleRounds; round++) {
       let changed = false;
-      for (const fn of component) {
+      for (const fn of component.members) {
         options.signal?.throwIfAborted();
         const analysis = analyzeSafely(fn, registry, entryOwnership.get(fn) ?? new Map(), config);
-        analyses.set(fn, analysis);
+        findingsOf.set(fn, analysis.findings);
         const summary = summarize(fn, analysis);
         if (summary && !sameEntry(registry.lookup(fn.name), summary) && registry.learn(summary)) changed = true;
       }
-      if (!changed || (component.length === 1 && !callsItself(component[0]))) break;
+      if (!changed || !component.recursive) break;
     }
   }
 
   const findings: Finding[] = [];
   for (const fn of functions) {
-    for (const raw of analyses.get(fn)?.findings ?? []) {
+    for (const raw of findingsOf.get(fn) ?? []) {
       const severity = severityOf(raw.ruleId, config);
       if (severity) findings.push(toFinding(raw, fn, severity));
     }
@@ -133,7 +135,7 @@ function countLines(text: string): number {
 }
 
 /** Which parameters a callback receives owned: from role typedef declarations, `_Function_class_`, and registrations. */
-function callbackRoles(files: IrFile[], functions: IrFunction[], registry: ModelRegistry): Map<IrFunction, EntryOwnership> {
+function callbackRoles(files: IrFile[], functions: IrFunction[], calls: Map<IrFunction, CallExpr[]>, registry: ModelRegistry): Map<IrFunction, EntryOwnership> {
   const roleOf = new Map<string, string>();
   for (const file of files) {
     for (const declared of file.roles) {
@@ -147,16 +149,16 @@ function callbackRoles(files: IrFile[], functions: IrFunction[], registry: Model
       const role = match && registry.roleByTypedef.get(match[1]);
       if (role) roleOf.set(fn.name, role.name);
     }
-    forEachExpr(fn, (expr) => {
-      if (expr.kind !== "call" || expr.callee.name === undefined) return;
-      const entry = registry.lookup(expr.callee.name);
+    for (const call of calls.get(fn) ?? []) {
+      if (call.callee.name === undefined) continue;
+      const entry = registry.lookup(call.callee.name);
       for (const effect of entry?.effects ?? []) {
         if (effect.kind !== "register-callback") continue;
-        const arg = expr.args[effect.target];
+        const arg = call.args[effect.target];
         const name = arg?.kind === "function-ref" || arg?.kind === "var" ? arg.name : undefined;
         if (name) roleOf.set(name, effect.role);
       }
-    });
+    }
   }
   const result = new Map<IrFunction, EntryOwnership>();
   for (const fn of functions) {
@@ -169,40 +171,48 @@ function callbackRoles(files: IrFile[], functions: IrFunction[], registry: Model
   return result;
 }
 
-function calleesOf(fn: IrFunction): Set<string> {
-  const names = new Set<string>();
+type CallExpr = Extract<Expr, { kind: "call" }>;
+
+function callsIn(fn: IrFunction): CallExpr[] {
+  const found: CallExpr[] = [];
   forEachExpr(fn, (expr) => {
-    if (expr.kind === "call" && expr.callee.name !== undefined) names.add(expr.callee.name);
+    if (expr.kind === "call") found.push(expr);
   });
-  return names;
+  return found;
 }
 
-const selfCalls = new WeakMap<IrFunction, boolean>();
-function callsItself(fn: IrFunction): boolean {
-  return selfCalls.get(fn) ?? false;
+interface Component {
+  members: IrFunction[];
+  /** A cycle (or a function calling itself): its summaries are iterated to a fixed point. */
+  recursive: boolean;
 }
 
 /** Strongly connected components of the call graph, callees before callers (Tarjan, iterative). */
-function bottomUp(functions: IrFunction[]): IrFunction[][] {
+function bottomUp(functions: IrFunction[], calls: Map<IrFunction, CallExpr[]>): Component[] {
   const byName = new Map<string, IrFunction[]>();
-  for (const fn of functions) byName.set(fn.name, [...(byName.get(fn.name) ?? []), fn]);
+  for (const fn of functions) {
+    const namesakes = byName.get(fn.name);
+    if (namesakes) namesakes.push(fn);
+    else byName.set(fn.name, [fn]);
+  }
   const edges = new Map<IrFunction, IrFunction[]>();
   for (const fn of functions) {
     const targets: IrFunction[] = [];
-    for (const name of calleesOf(fn)) {
+    const callees = new Set<string>();
+    for (const call of calls.get(fn) ?? []) if (call.callee.name !== undefined) callees.add(call.callee.name);
+    for (const name of callees) {
       const candidates = byName.get(name) ?? [];
       // A static helper in the same file wins over a namesake elsewhere.
       const local = candidates.filter((candidate) => candidate.file === fn.file);
       targets.push(...(local.length > 0 ? local : candidates));
     }
     edges.set(fn, targets);
-    selfCalls.set(fn, targets.includes(fn));
   }
   const index = new Map<IrFunction, number>();
   const low = new Map<IrFunction, number>();
   const onStack = new Set<IrFunction>();
   const stack: IrFunction[] = [];
-  const components: IrFunction[][] = [];
+  const components: Component[] = [];
   let counter = 0;
   for (const root of functions) {
     if (index.has(root)) continue;
@@ -240,7 +250,7 @@ function bottomUp(functions: IrFunction[]): IrFunction[][] {
           onStack.delete(member);
           component.push(member);
         } while (member !== frame.fn);
-        components.push(component.sort(byPosition));
+        components.push({ members: component.sort(byPosition), recursive: component.length > 1 || edges.get(frame.fn)!.includes(frame.fn) });
       }
     }
   }

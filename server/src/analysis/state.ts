@@ -101,18 +101,14 @@ export class State {
 
   /** Identity of the state for merging: what the path knows, not how it got there. */
   key(): string {
-    const parts: string[] = [];
-    for (const [location, value] of [...this.bindings].sort(byKey)) parts.push(`${location}=${valueKey(value)}`);
-    parts.push("|");
-    for (const [id, res] of [...this.resources].sort((a, b) => a[0] - b[0])) parts.push(`${id}:${res.family}:${res.state}:${res.nullness}`);
-    parts.push("|");
-    for (const [fact, truth] of [...this.facts].sort(byKey)) parts.push(`${fact}=${truth ? 1 : 0}`);
-    return parts.join(",");
+    const bindings: string[] = [];
+    for (const [location, value] of this.bindings) bindings.push(`${location}=${valueKey(value)}`);
+    const resources: string[] = [];
+    for (const res of this.resources.values()) resources.push(`${res.id}:${res.family}:${res.state}:${res.nullness}`);
+    const facts: string[] = [];
+    for (const [fact, truth] of this.facts) facts.push(`${fact}=${truth ? 1 : 0}`);
+    return `${bindings.sort().join(",")}|${resources.sort().join(",")}|${facts.sort().join(",")}`;
   }
-}
-
-function byKey<T>(a: [string, T], b: [string, T]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
 /** A canonical name for a value, used in fact keys and state keys. */

@@ -27,7 +27,7 @@ export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
         stack.push(expr.target);
         break;
       case "call":
-        stack.push(...expr.args);
+        for (const arg of expr.args) stack.push(arg);
         if (expr.callee.through) stack.push(expr.callee.through);
         break;
       case "unary":
@@ -44,7 +44,7 @@ export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
         break;
       case "sequence":
       case "unknown":
-        stack.push(...expr.parts);
+        for (const part of expr.parts) stack.push(part);
         break;
       default:
         break;
