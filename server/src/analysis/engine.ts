@@ -6,7 +6,7 @@ import { locationText } from "../ir/ir";
 import { exprText } from "../ir/print";
 import type { Effect, ModelEntry } from "../model/model";
 import type { ModelRegistry } from "../model/registry";
-import { anyFamily } from "../model/sal";
+import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
 import { State, unknownValue, valueKey, type Resource, type Value } from "./state";
 
@@ -64,6 +64,8 @@ class FunctionAnalyzer {
   private readonly predecessors = new Map<number, number>();
   private readonly loopHeaders = new Set<number>();
   private readonly paramsPassedOn = new Set<number>();
+  /** Symbols that stand for a named constant, by name: two different names are taken as different values. */
+  private readonly namedConstants = new Map<number, string>();
   private readonly locals = new Set<string>();
   private nextSym: number;
   private readonly symBySite = new Map<string, number>();
@@ -420,6 +422,19 @@ class FunctionAnalyzer {
    * Unknown values are named by where they come from (a call site, a location's initial value),
    * not by the order paths meet them, so states of different paths merge when they agree.
    */
+  /** The resource whose memory a field or slot expression lies in (`item` for `item->Link`). */
+  private ownerOf(s: State, e: Expr): Resource | undefined {
+    let base: Expr = e;
+    while (base.kind === "field" || base.kind === "index") {
+      if (base.kind === "field" && base.op === "." && base.base.kind === "var") return undefined;
+      base = base.base;
+      const key = this.locationKey(base);
+      const value = key !== undefined ? s.bindings.get(key) : undefined;
+      if (value?.k === "res") return s.resources.get(value.id);
+    }
+    return undefined;
+  }
+
   private freshSym(site: string): Value {
     let id = this.symBySite.get(site);
     if (id === undefined) this.symBySite.set(site, (id = this.nextSym++));
@@ -436,6 +451,8 @@ class FunctionAnalyzer {
       if (status !== undefined) return { k: "status", ok: status };
     }
     const fresh = this.freshSym(`initial:${key}`);
+    // A name that is neither a local nor a parameter is a constant (an enumerator, a macro) or a global.
+    if (e.kind === "var" && !this.locals.has(e.name) && fresh.k === "sym") this.namedConstants.set(fresh.id, e.name);
     s.bindings.set(key, fresh);
     return fresh;
   }
@@ -546,6 +563,10 @@ class FunctionAnalyzer {
       if (a.k === "sym") return { k: "test", key: `ok(s${a.id})`, negated: op === "<" };
     }
     if (a.k === "unknown" || b.k === "unknown") return unknownValue;
+    if ((op === "==" || op === "!=") && a.k === "sym" && b.k === "sym") {
+      const equal = a.id === b.id ? true : this.namedConstants.has(a.id) && this.namedConstants.has(b.id) ? false : undefined;
+      if (equal !== undefined) return { k: "int", v: equal === (op === "==") ? 1 : 0 };
+    }
     const key = `${valueKey(a)} ${op} ${valueKey(b)}`;
     return { k: "test", key, negated: false };
   }
@@ -657,6 +678,11 @@ class FunctionAnalyzer {
         }
       }
       if (arg.kind === "addr") {
+        // `&item->Link` hands over the object `item` points to (a list insertion keeps it).
+        const owner = this.ownerOf(s, arg.target);
+        if (owner && owner.family && this.registry.family(owner.family).unknownCalls === "escape") {
+          this.escape(s, owner.id, e.range, `'${exprText(arg)}' is passed to '${e.callee.text}', which may keep it`);
+        }
         // The callee may write through the pointer: what the location held is out of our hands.
         const key = this.locationKey(arg.target);
         const held = key !== undefined ? s.bindings.get(key) : undefined;

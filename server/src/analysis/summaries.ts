@@ -3,7 +3,7 @@
 // A summary is a ModelEntry, so a call applies it exactly like a built-in API.
 import type { IrFunction } from "../ir/ir";
 import type { Effect, ModelEntry } from "../model/model";
-import { anyFamily } from "../model/sal";
+import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
 import type { Value } from "./state";
 

@@ -2,6 +2,9 @@
 // Built-in packs, the user's vmbguard.json, SAL annotations and learned summaries all
 // produce these same records (ARCHITECTURE.md rule 2, ENGINE.md "Across functions").
 
+/** A wildcard family: the effect applies to whatever family the handle has. */
+export const anyFamily = "*";
+
 /** Where an effect applies: a zero-based argument index, or the return value. */
 export type Target = number | "return";
 

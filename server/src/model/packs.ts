@@ -1,5 +1,6 @@
 // The built-in model packs. This file is the only place that knows API names.
-import type { Effect, ModelEntry, ModelPack } from "./model";
+import { anyFamily, type Effect, type ModelEntry, type ModelPack } from "./model";
+
 
 function entry(name: string, origin: string, doc: string, effects: Effect[], returns?: ModelEntry["returns"]): ModelEntry {
   return { name, origin, doc, effects, returns };
@@ -105,6 +106,14 @@ export const wdkPoolPack: ModelPack = {
     ...["ExFreePoolWithTag", "ExFreePool", "ExFreePool2"].map((name) =>
       entry(name, POOL, "Frees pool memory.", [{ kind: "release", family: "pool", target: 0 }]),
     ),
+    // Routines that only read or write the memory they are given: they never keep or free it.
+    ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) =>
+      entry(name, POOL, "Reads or writes the memory it is given.", [
+        { kind: "use", family: anyFamily, target: 0 },
+        { kind: "use", family: anyFamily, target: 1 },
+      ]),
+    ),
+    ...["DbgPrint", "DbgPrintEx", "KdPrint", "KdPrintEx"].map((name) => entry(name, POOL, "Prints its arguments.", [])),
   ],
   roles: [],
 };
@@ -142,6 +151,14 @@ export const libcPack: ModelPack = {
       { kind: "acquire", family: "heap", target: "return", mayBeNull: true },
     ], "pointer"),
     entry("free", LIBC, "Frees heap memory.", [{ kind: "release", family: "heap", target: 0 }]),
+    // Routines that only read or write the memory they are given: they never keep or free it.
+    ...["memset", "memcpy", "memmove", "memcmp", "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp", "strlen", "wcslen", "fgets", "fread", "fwrite"].map((name) =>
+      entry(name, LIBC, "Reads or writes the memory it is given.", [
+        { kind: "use", family: anyFamily, target: 0 },
+        { kind: "use", family: anyFamily, target: 1 },
+      ]),
+    ),
+    ...["printf", "fprintf", "sprintf", "snprintf", "puts"].map((name) => entry(name, LIBC, "Prints its arguments.", [])),
     ...["exit", "abort", "_Exit", "quick_exit"].map((name) => entry(name, LIBC, "Ends the program.", [{ kind: "no-return" }])),
   ],
   roles: [],

@@ -2,10 +2,8 @@
 // `__drv_allocatesMem(Kind)` on a return is an allocator, `__drv_freesMem(Kind)` on a parameter
 // releases it, `__drv_aliasesMem` on a parameter hands it over (a transfer).
 import type { IrDeclaration, IrFunction, Parameter } from "../ir/ir";
-import type { Effect, ModelEntry } from "./model";
+import { anyFamily, type Effect, type ModelEntry } from "./model";
 
-/** A wildcard family: the effect applies to whatever family the handle has. */
-export const anyFamily = "*";
 
 const allocates = /^__drv_allocatesMem\(\s*(\w+)\s*\)$/;
 const frees = /^__drv_freesMem\(\s*(\w+)\s*\)$/;
