@@ -88,6 +88,11 @@ export interface SimulationOptions {
   stacks?: StackCapture;
   /** Frames kept per stack. */
   stackDepth?: number;
+  /**
+   * Handle ids whose stacks are captured whatever `stacks` says. Runs are a function of the seed,
+   * so a violation found in a fast run without stacks replays with full stacks for just its handle.
+   */
+  traceHandles?: number[];
   /** Freed handles kept for inspection after they die (their own objects always remember their state). */
   historyLimit?: number;
   /** Newest events kept in the report. */
@@ -120,6 +125,7 @@ export interface ResolvedOptions {
   lookasideCapacity: number;
   stacks: StackCapture;
   stackDepth: number;
+  traceHandles: number[];
   historyLimit: number;
   eventLogLimit: number;
   sourceMaps: boolean;
@@ -156,6 +162,14 @@ function nonNegativeNumber(value: unknown, where: string): number {
   return value;
 }
 
+function handleIds(value: unknown): number[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((id) => Number.isInteger(id) && id > 0)) {
+    throw new TypeError(`traceHandles: expected an array of handle ids (positive integers), got ${JSON.stringify(value)}`);
+  }
+  return value as number[];
+}
+
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string, fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
@@ -177,7 +191,7 @@ function resolveTrigger(trigger: FaultTrigger, where: string): ResolvedTrigger {
 }
 
 const knownOptionKeys = new Set([
-  "mode", "seed", "faults", "host", "lookasideCapacity", "stacks", "stackDepth", "historyLimit",
+  "mode", "seed", "faults", "host", "lookasideCapacity", "stacks", "stackDepth", "traceHandles", "historyLimit",
   "eventLogLimit", "sourceMaps", "synchronousTimeoutMs", "maxStepsPerRun",
 ]);
 const knownFaultKeys = new Set(["failAllocation", "failSend", "completionDelayMs", "reorderCompletions"]);
@@ -227,6 +241,7 @@ export function resolveOptions(options: SimulationOptions | undefined): Resolved
     lookasideCapacity,
     stacks: oneOf(given.stacks, ["all", "allocation", "none"], "stacks", optionDefaults.stacks),
     stackDepth: nonNegativeInteger(given.stackDepth, "stackDepth", optionDefaults.stackDepth),
+    traceHandles: handleIds(given.traceHandles),
     historyLimit: nonNegativeInteger(given.historyLimit, "historyLimit", optionDefaults.historyLimit),
     eventLogLimit: nonNegativeInteger(given.eventLogLimit, "eventLogLimit", optionDefaults.eventLogLimit),
     sourceMaps: given.sourceMaps ?? optionDefaults.sourceMaps,

@@ -113,6 +113,7 @@ export class Simulation {
   private report: SimulationReport | undefined;
   private readonly captureTransitions: boolean;
   private readonly captureAllocations: boolean;
+  private readonly tracedHandles: ReadonlySet<number>;
 
   constructor(options?: SimulationOptions) {
     this.options = resolveOptions(options);
@@ -125,6 +126,7 @@ export class Simulation {
     this.host = new SimulatedHost(this.options.host, { scheduleDelivery: (...args) => this.scheduleDelivery(...args) }, this.options.historyLimit);
     this.captureAllocations = this.options.stacks !== "none" && this.options.stackDepth > 0;
     this.captureTransitions = this.options.stacks === "all" && this.options.stackDepth > 0;
+    this.tracedHandles = new Set(this.options.traceHandles);
     if (this.options.sourceMaps) enableSourceMaps();
     this.emit("simulation-start", undefined, undefined, undefined, undefined, { message: `seed ${this.seed}, ${this.mode} mode` });
   }
@@ -253,7 +255,7 @@ export class Simulation {
     this.assertRunning("VmbChannelAllocate");
     if (!Number.isInteger(lookasideCapacity) || lookasideCapacity < 0) throw new TypeError(`lookasideCapacity: expected a non-negative integer, got ${lookasideCapacity}`);
     const channel = new ChannelObject(this, this.nextHandleId++, this.id, isServer, this.channelCount++, lookasideCapacity, this.scheduler.now);
-    channel.stacks.allocated = this.allocationSite(callee);
+    channel.stacks.allocated = this.allocationSite(callee, channel.id);
     this.liveChannels.add(channel);
     this.stats.channelsAllocated++;
     this.emitFor("allocate", channel);
@@ -329,7 +331,7 @@ export class Simulation {
     channel.callerPackets.clear();
     channel.state = "cleaned-up";
     channel.cleanedUpTime = this.scheduler.now;
-    channel.stacks.cleanedUp = this.transitionSite(callee);
+    channel.stacks.cleanedUp = this.transitionSite(callee, channel.id);
     this.liveChannels.delete(channel);
     this.history.push(channel);
     this.stats.channelsCleanedUp++;
@@ -397,7 +399,7 @@ export class Simulation {
     }
     const packet = new PacketObject(this, this.nextHandleId++, this.id, "lookaside", channel, 0);
     packet.allocatedTime = this.scheduler.now;
-    if (this.captureAllocations) packet.stacks.allocated = captureStack(callee, this.options.stackDepth);
+    if (this.captureAllocations || this.tracedHandles.size > 0) packet.stacks.allocated = this.allocationSite(callee, packet.id);
     channel.outstandingPackets.add(packet);
     this.stats.packetsAllocated++;
     if (++this.outstandingPackets > this.stats.peakOutstandingPackets) this.stats.peakOutstandingPackets = this.outstandingPackets;
@@ -430,7 +432,7 @@ export class Simulation {
     memory.context = undefined;
     memory.pointer = null;
     memory.allocatedTime = this.scheduler.now;
-    memory.stacks.allocated = this.allocationSite(callee);
+    memory.stacks.allocated = this.allocationSite(callee, memory.id);
     this.stats.callerPacketsInitialized++;
     this.emitFor("initialize", memory);
     return STATUS_SUCCESS;
@@ -461,7 +463,7 @@ export class Simulation {
     }
     packet.state = "freed";
     packet.endedTime = this.scheduler.now;
-    if (this.captureTransitions) packet.stacks.freed = captureStack(callee, this.options.stackDepth);
+    if (this.captureTransitions || this.tracedHandles.size > 0) packet.stacks.freed = this.transitionSite(callee, packet.id);
     this.retireLookasidePacket(packet);
     this.stats.packetsFreedByDriver++;
     this.emitFor("free", packet, { by: "driver" });
@@ -477,7 +479,7 @@ export class Simulation {
     if (injected !== undefined) return this.failSend(packet, injected, "fault");
     packet.state = "in-flight";
     const generation = ++packet.sendGeneration;
-    if (this.captureTransitions) packet.stacks.sent = captureStack(callee, this.options.stackDepth);
+    if (this.captureTransitions || this.tracedHandles.size > 0) packet.stacks.sent = this.transitionSite(callee, packet.id);
     this.stats.sends++;
     this.emitFor("send", packet);
     const request = this.hostRequest(channel, packet.id, payload, flags, false);
@@ -548,7 +550,7 @@ export class Simulation {
     completion.state = "completed";
     completion.response = response;
     completion.completedTime = this.scheduler.now;
-    if (this.captureTransitions) completion.stacks.completed = captureStack(callee, this.options.stackDepth);
+    if (this.captureTransitions || this.tracedHandles.size > 0) completion.stacks.completed = this.transitionSite(callee, completion.id);
     completion.channel.pendingCompletions.delete(completion);
     this.history.push(completion);
     this.stats.incomingCompleted++;
@@ -742,12 +744,15 @@ export class Simulation {
     throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} asynchronous driver callbacks failed`);
   }
 
-  private allocationSite(callee: StackCutPoint): CapturedStack | undefined {
-    return this.captureAllocations ? captureStack(callee, this.options.stackDepth) : undefined;
+  /** Traced handles get every stack whatever `stacks` says: a seed replayed to explain one violation. */
+  private allocationSite(callee: StackCutPoint, handleId: number): CapturedStack | undefined {
+    const wanted = this.captureAllocations || this.tracedHandles.has(handleId);
+    return wanted ? captureStack(callee, Math.max(this.options.stackDepth, 1)) : undefined;
   }
 
-  private transitionSite(callee: StackCutPoint): CapturedStack | undefined {
-    return this.captureTransitions ? captureStack(callee, this.options.stackDepth) : undefined;
+  private transitionSite(callee: StackCutPoint, handleId: number): CapturedStack | undefined {
+    const wanted = this.captureTransitions || this.tracedHandles.has(handleId);
+    return wanted ? captureStack(callee, Math.max(this.options.stackDepth, 1)) : undefined;
   }
 
   private siteText(stack: CapturedStack | undefined): string {

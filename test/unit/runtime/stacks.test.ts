@@ -86,3 +86,25 @@ test("freed handles are kept for inspection up to historyLimit; the handle itsel
   VmbChannelCleanup(channel);
   sim.finish();
 });
+
+test("traceHandles replays a seed with stacks for just the handles a fast run reported", () => {
+  const leakyRun = (options: { stacks: "none"; traceHandles?: number[] }) => {
+    const sim = new Simulation({ mode: "report", seed: 9, faults: { failSend: { probability: 0.5 } }, ...options });
+    const channel = sim.createChannel();
+    for (let index = 0; index < 20; index++) {
+      const packet = VmbPacketAllocate(channel)!;
+      if (VmbPacketSend(packet, null, 0, null, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION) < 0 && index % 4 !== 0) VmbPacketFree(packet);
+    }
+    sim.runUntilIdle();
+    VmbChannelCleanup(channel);
+    return sim.finish();
+  };
+  const fast = leakyRun({ stacks: "none" });
+  const leaked = fast.violations.map((violation) => violation.handleId);
+  assert.ok(leaked.length > 1, `leaked: ${leaked.join(", ")}`);
+  assert.equal(fast.violations[0]!.stacks.allocated, undefined, "no allocation site without stacks");
+  const replay = leakyRun({ stacks: "none", traceHandles: [leaked[0]!] });
+  assert.deepEqual(replay.violations.map((violation) => violation.handleId), leaked, "the same run");
+  assert.match(replay.violations[0]!.stacks.allocated![0]!.file, /stacks\.test\.(ts|js)$/);
+  assert.equal(replay.violations[1]?.stacks.allocated, undefined, "other handles stay untraced");
+});
