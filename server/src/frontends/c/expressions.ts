@@ -94,8 +94,14 @@ export class ExpressionLowerer {
         return this.concatenatedString(node, range);
       case "parenthesized_expression":
       case "cast_expression": {
-        const inner = stripTransparent(node);
-        return inner === node ? this.unknownOf(node, range) : this.lower(inner);
+        // Stripped in a loop: thousands of nested parentheses cost no stack.
+        let inner: Node | null = node;
+        let innerType: string = type;
+        while (inner !== null && (innerType === "parenthesized_expression" || innerType === "cast_expression")) {
+          inner = innerType === "cast_expression" ? fieldChild(inner, "value") : firstSignificantChild(inner);
+          if (inner !== null) innerType = inner.type;
+        }
+        return inner === null ? this.unknownOf(node, range) : this.lower(inner, innerType);
       }
       case "field_expression":
         return this.field(node, range);
@@ -107,9 +113,9 @@ export class ExpressionLowerer {
       }
       case "pointer_expression": {
         const target = fieldChild(node, "argument");
-        const operator = fieldChild(node, "operator");
-        if (target === null || operator === null) return this.unknownOf(node, range);
-        return operator.type === "&" ? { kind: "addr", target: this.lower(target), range } : { kind: "deref", target: this.lower(target), range };
+        if (target === null) return this.unknownOf(node, range);
+        // The operator is the node's first character: no need to ask the tree for it.
+        return this.source[node.startIndex] === "&" ? { kind: "addr", target: this.lower(target), range } : { kind: "deref", target: this.lower(target), range };
       }
       case "call_expression":
         return this.call(node, range);
@@ -135,16 +141,15 @@ export class ExpressionLowerer {
       }
       case "unary_expression": {
         const operand = fieldChild(node, "argument");
-        const operator = fieldChild(node, "operator");
-        if (operand === null || operator === null || !UNARY_OPS.has(operator.type)) return this.unknownOf(node, range);
-        return { kind: "unary", op: operator.type as UnaryOp, operand: this.lower(operand), range };
+        const operator = this.source[node.startIndex];
+        if (operand === null || !UNARY_OPS.has(operator)) return this.unknownOf(node, range);
+        return { kind: "unary", op: operator as UnaryOp, operand: this.lower(operand), range };
       }
       case "binary_expression": {
         const left = fieldChild(node, "left");
         const right = fieldChild(node, "right");
-        const operator = fieldChild(node, "operator");
-        if (left === null || right === null || operator === null || !BINARY_OPS.has(operator.type)) return this.unknownOf(node, range);
-        const op = operator.type;
+        const op = left === null || right === null ? undefined : this.operatorBetween(left, right);
+        if (left === null || right === null || op === undefined || !BINARY_OPS.has(op)) return this.unknownOf(node, range);
         if ((op === "&" || op === "*" || op === "-" || op === "+") && this.parenthesizedTypeName(left, "strong")) {
           // `(PVOID)&x`, `(PVOID)*pp`, `(ULONG)-1`: a cast of a unary expression.
           const operand = this.lower(right);
@@ -208,12 +213,14 @@ export class ExpressionLowerer {
     return this.source[index] === "." ? "." : "->";
   }
 
-  callee(functionNode: Node): Callee {
+  callee(functionNode: Node, functionType: string = functionNode.type): Callee {
     const range = rangeOf(functionNode);
     const text = this.textOf(functionNode);
+    if (functionType === "identifier") return { name: text, text, range };
     const target = stripTransparent(functionNode);
-    if (target.type === "identifier") return { name: this.textOf(target), text, range };
-    if (target.type === "field_expression") {
+    const targetType = target.type;
+    if (targetType === "identifier") return { name: this.textOf(target), text, range };
+    if (targetType === "field_expression") {
       const base = fieldChild(target, "argument");
       const field = fieldChild(target, "field");
       if (base !== null && field !== null) return { name: this.textOf(field), through: this.lower(base), text, range };
@@ -225,12 +232,13 @@ export class ExpressionLowerer {
     const functionNode = fieldChild(node, "function");
     const argumentList = fieldChild(node, "arguments");
     if (functionNode === null) return this.unknownOf(node, range);
-    if (argumentList !== null && argumentList.namedChildCount === 1 && this.parenthesizedTypeName(functionNode, "weak")) {
+    const functionType = functionNode.type;
+    if (functionType === "parenthesized_expression" && argumentList !== null && argumentList.namedChildCount === 1 && this.parenthesizedTypeName(functionNode, "weak")) {
       // `(VMBPACKET)(q)` parses as a call of `(VMBPACKET)`; it is a cast.
       const operand = argumentList.namedChild(0);
       if (operand !== null && operand.type !== "comment") return this.lower(operand);
     }
-    const callee = this.callee(functionNode);
+    const callee = this.callee(functionNode, functionType);
     const args: Expr[] = [];
     if (argumentList !== null) {
       const count = argumentList.namedChildCount;
@@ -247,16 +255,25 @@ export class ExpressionLowerer {
   private assignment(node: Node, range: SourceRange): Expr {
     const left = fieldChild(node, "left");
     const right = fieldChild(node, "right");
-    const operator = fieldChild(node, "operator");
-    if (left === null || right === null || operator === null) return this.unknownOf(node, range);
+    const operator = left === null || right === null ? undefined : this.operatorBetween(left, right);
+    if (left === null || right === null || operator === undefined) return this.unknownOf(node, range);
     const target = this.lower(left);
     const value = this.lower(right);
-    if (operator.type === "=") return { kind: "assign", target, value, range };
-    const op = operator.type.slice(0, -1);
+    if (operator === "=") return { kind: "assign", target, value, range };
+    const op = operator.slice(0, -1);
     const combined: Expr = BINARY_OPS.has(op)
       ? { kind: "binary", op: op as BinaryOp, left: target, right: value, range }
       : { kind: "unknown", parts: [target, value], range };
     return { kind: "assign", target, value: combined, range };
+  }
+
+  /**
+   * The operator token between two operands, read from the text (one tree query instead of two);
+   * undefined when a comment sits there, so the caller falls back to treating the node as unknown.
+   */
+  private operatorBetween(left: Node, right: Node): string | undefined {
+    const between = this.source.slice(left.endIndex, right.startIndex).trim();
+    return between.includes("/*") || between.includes("//") ? undefined : between;
   }
 
   /** Whether `node` is `( Identifier )` where the identifier names a type (`strong`) or may (`weak`). */
