@@ -32,6 +32,7 @@ export type {
 export { optionDefaults } from "./options";
 export type { SimulatedHost, DeliveryOptions, HostCompletionRecord } from "./host";
 export { getSimulation, configureSimulation, resetAmbientSimulation } from "./ambient";
+export { watchSimulations, type SimulationWatcher } from "./simulationWatchers";
 export { withSimulation, SimulationFailure, type WithSimulationOptions } from "./withSimulation";
 export { KmclViolation, KmclBugCheck, violationKinds, type ViolationKind, type ViolationRecord, type ViolationStacks } from "./violations";
 export { kmclEventBus, subscribeToAllSimulations, type KmclEvent, type KmclEventKind, type KmclEventListener } from "./events";

@@ -23,6 +23,7 @@ import { type ResolvedReply, SimulatedHost } from "./host";
 import { type HostRequest, type ResolvedOptions, type SimulationMode, type SimulationOptions, resolveOptions } from "./options";
 import type { HandleDescription, SimulationReport, SimulationStats } from "./report";
 import { Scheduler } from "./scheduler";
+import { announceSimulation } from "./simulationWatchers";
 import { type CapturedStack, type StackCutPoint, captureStack, enableSourceMaps } from "./stacks";
 import {
   type NTSTATUS,
@@ -129,6 +130,7 @@ export class Simulation {
     this.tracedHandles = new Set(this.options.traceHandles);
     if (this.options.sourceMaps) enableSourceMaps();
     this.emit("simulation-start", undefined, undefined, undefined, undefined, { message: `seed ${this.seed}, ${this.mode} mode` });
+    announceSimulation(this);
   }
 
   /** Virtual time in milliseconds. */

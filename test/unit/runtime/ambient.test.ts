@@ -15,6 +15,7 @@ import {
   getSimulation,
   resetAmbientSimulation,
   subscribeToAllSimulations,
+  watchSimulations,
 } from "../../../runtime/src/kmcl/index";
 
 test("the ambient simulation is created on first use, and VmbChannelAllocate allocates in it", () => {
@@ -97,4 +98,20 @@ test("the event log is bounded by eventLogLimit, keeping the newest events", () 
   assert.equal(report.events.length, 5);
   assert.equal(report.events.at(-1)!.kind, "simulation-finish");
   assert.equal(report.eventsDropped + report.events.length, report.stats.events);
+});
+
+test("watchSimulations hands a debugger each Simulation the program creates, ambient ones included", () => {
+  const seen: Simulation[] = [];
+  const stop = watchSimulations((simulation) => seen.push(simulation));
+  try {
+    const own = new Simulation();
+    resetAmbientSimulation();
+    const ambient = getSimulation();
+    assert.deepEqual(seen, [own, ambient]);
+  } finally {
+    stop();
+    resetAmbientSimulation();
+  }
+  new Simulation();
+  assert.equal(seen.length, 2, "no calls after stopping");
 });
