@@ -85,6 +85,11 @@ export class FunctionBodyLowerer {
   private depth = 0;
   private depthReported = false;
   private temporaries = 0;
+  /**
+   * Function definitions found inside the body: after a missing `}` tree-sitter nests the
+   * following functions in the unclosed one. They are lowered on their own.
+   */
+  private readonly nestedDefinitions: Node[] = [];
 
   constructor(
     private readonly expressions: ExpressionLowerer,
@@ -93,14 +98,14 @@ export class FunctionBodyLowerer {
     this.conditions = new ConditionLowerer(this.builder, expressions, problems);
   }
 
-  lower(body: Node): { blocks: BasicBlock[]; entry: number } {
+  lower(body: Node): { blocks: BasicBlock[]; entry: number; nestedDefinitions: Node[] } {
     this.body = body;
     const entry = this.builder.currentId();
     this.scopes.push([]);
     this.statementsIn(body);
     this.scopes.pop();
     if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: closingRangeOf(body) });
-    return { blocks: this.builder.blocks, entry };
+    return { blocks: this.builder.blocks, entry, nestedDefinitions: this.nestedDefinitions };
   }
 
   /** @param type the node's type when the caller already has it (each `node.type` is a WASM call). */
@@ -165,6 +170,9 @@ export class FunctionBodyLowerer {
         for (const child of inner) this.statement(child);
         return;
       }
+      case "function_definition":
+        this.nestedDefinitions.push(node);
+        return;
       case "ERROR":
         // Keep what can be recognized inside an unparsable region.
         this.statementsIn(node);

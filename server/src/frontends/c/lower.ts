@@ -115,11 +115,11 @@ class TranslationUnitLowerer {
     }
   }
 
-  private functionDefinition(definition: Node): void {
+  private functionDefinition(definition: Node, declarationStart = this.previousEnd): void {
     const shape = functionShape(fieldChild(definition, "declarator"));
     const body = fieldChild(definition, "body");
     if (shape === undefined || body === null) return;
-    this.pending.push({ definition, shape, body, declarationStart: this.previousEnd });
+    this.pending.push({ definition, shape, body, declarationStart });
   }
 
   private declaration(node: Node): void {
@@ -185,7 +185,8 @@ class TranslationUnitLowerer {
       );
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
       const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems);
-      const { blocks, entry: entryBlock } = new FunctionBodyLowerer(expressions, this.problems).lower(body);
+      const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, this.problems).lower(body);
+      for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
       // Definitions under different #if branches share a name; ids stay unique.
       const seen = (definitionsSeen.get(shape.name) ?? 0) + 1;
       definitionsSeen.set(shape.name, seen);

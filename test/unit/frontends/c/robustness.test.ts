@@ -18,6 +18,15 @@ void Fine(void) { ok(); }
   assert.ok(findCall(file.functions[0], "VmbPacketFree") !== undefined);
 });
 
+test("after a missing closing brace the following functions are still lowered", async () => {
+  const file = await lowerC("void f(void) {\n  if (x) {\n  a();\n}\nvoid g(VMBPACKET p) { VmbPacketFree(p); }\nvoid h(void) { c(); }\n");
+  assert.ok(file.problems.some((problem) => /missing }/.test(problem.message)));
+  assert.deepEqual(file.functions.map((fn) => fn.name), ["f", "g", "h"]);
+  const g = file.functions[1];
+  assert.ok(findCall(g, "VmbPacketFree") !== undefined);
+  assert.equal(findCall(file.functions[0], "VmbPacketFree"), undefined, "g's body is not part of f");
+});
+
 test("unbalanced braces, binary data and replacement characters never throw", async () => {
   const inputs = [
     "void f(void) { if (x) { a(); ",
