@@ -13,7 +13,6 @@ const entries = [
   { in: "server/src/cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
   { in: "server/src/cli/lowerWorker.ts", out: "lower-worker" },
   { in: "server/src/lsp/main.ts", out: "server" },
-  { in: "server/src/analysis/worker.ts", out: "worker" },
   { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
   { in: "runtime/src/kmcl/index.ts", out: "runtime" },
   { in: "runtime/src/debug/main.ts", out: "dap" },
@@ -44,4 +43,6 @@ await Promise.all(
 
 copyFileSync(require.resolve("tree-sitter-c/tree-sitter-c.wasm"), join(dist, "tree-sitter-c.wasm"));
 copyFileSync(require.resolve("web-tree-sitter/web-tree-sitter.wasm"), join(dist, "web-tree-sitter.wasm"));
+// Editors validate vmbguard.json against it (package.json contributes.jsonValidation).
+copyFileSync(join(root, "server/src/config/vmbguard.schema.json"), join(dist, "vmbguard.schema.json"));
 console.log(`bundled ${entries.map((entry) => entry.out).join(", ")} into dist/`);
