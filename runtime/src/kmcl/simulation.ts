@@ -479,11 +479,7 @@ export class Simulation {
     if (channel.state !== "enabled") return this.failSend(packet, STATUS_INVALID_DEVICE_STATE, "channel-not-enabled");
     const injected = this.faults.sendFailure();
     if (injected !== undefined) return this.failSend(packet, injected, "fault");
-    packet.state = "in-flight";
-    const generation = ++packet.sendGeneration;
-    if (this.captureTransitions || this.tracedHandles.size > 0) packet.stacks.sent = this.transitionSite(callee, packet.id);
-    this.stats.sends++;
-    this.emitFor("send", packet);
+    // The host decides before the packet changes hands: a responder that throws leaves it owned.
     const request = this.hostRequest(channel, packet.id, payload, flags, false);
     let reply: ResolvedReply;
     if ((flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION) !== 0) {
@@ -494,6 +490,11 @@ export class Simulation {
       this.host.requests.push(request);
       reply = ringPlacement;
     }
+    packet.state = "in-flight";
+    const generation = ++packet.sendGeneration;
+    if (this.captureTransitions || this.tracedHandles.size > 0) packet.stacks.sent = this.transitionSite(callee, packet.id);
+    this.stats.sends++;
+    this.emitFor("send", packet);
     if (reply.action === "drop") return STATUS_SUCCESS;
     const response = reply.response ?? payload;
     this.scheduler.schedule(

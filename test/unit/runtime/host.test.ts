@@ -153,3 +153,18 @@ test("scenario mistakes are clear TypeErrors naming the file and the key", () =>
   assert.throws(() => loadScenario(broken), /broken\.json: not valid JSON/);
   assert.throws(() => loadScenario(join(directory, "missing.json")), /cannot read scenario/);
 });
+
+test("a host responder that throws fails the send call and leaves the packet with the driver", () => {
+  const sim = new Simulation();
+  sim.host.respondWith(() => {
+    throw new Error("responder bug");
+  });
+  const channel = sim.createChannel();
+  const packet = VmbPacketAllocate(channel)!;
+  assert.throws(() => VmbPacketSend(packet, null, 0, null, WAIT), /responder bug/);
+  assert.equal(packet.state, "allocated");
+  sim.host.respondWith(undefined);
+  VmbPacketFree(packet);
+  VmbChannelCleanup(channel);
+  assert.equal(sim.finish().ok, true);
+});
