@@ -77,7 +77,10 @@ class TranslationUnitLowerer {
     for (let index = 0; index < count; index++) {
       const child = container.namedChild(index);
       if (child === null) continue;
-      switch (child.type) {
+      const type = child.type;
+      // A comment between an annotation and its declaration must not separate them.
+      if (type === "comment") continue;
+      switch (type) {
         case "function_definition":
           this.functionDefinition(child);
           break;

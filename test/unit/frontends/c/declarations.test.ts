@@ -40,7 +40,7 @@ int NoParams(void) { return 0; }
 
 test("prototypes become declarations carrying their SAL for the model", async () => {
   const file = await lowerC(`
-_Must_inspect_result_
+_Must_inspect_result_ // the caller checks for NULL
 __drv_allocatesMem(Mem)
 VMBPACKET MyAllocate(_In_ VMBCHANNEL Channel);
 VOID MyFree(_In_ __drv_freesMem(Mem) VMBPACKET Packet);
