@@ -25,7 +25,9 @@ export function evaluateTargets({ accuracy, speed }) {
   const parallel = speed?.rows.find((row) => row.tool === "vmbguard" && row !== single);
   const clang = speed?.rows.find((row) => row.tool === "clang");
   const perCore = single?.wallSeconds ? single.lines / single.wallSeconds : undefined;
+  const perCpuSecond = single?.cpuSeconds ? single.lines / single.cpuSeconds : undefined;
   const ratio = clang?.wallSeconds && parallel?.wallSeconds ? clang.wallSeconds / parallel.wallSeconds : undefined;
+  const cpuRatio = clang?.cpuSeconds && parallel?.cpuSeconds ? clang.cpuSeconds / parallel.cpuSeconds : undefined;
   const peak = Math.max(single?.peakRssMb ?? 0, parallel?.peakRssMb ?? 0);
   const measuredOurs = (row) => row !== undefined && row.exitCode === 0;
   return [
@@ -38,13 +40,16 @@ export function evaluateTargets({ accuracy, speed }) {
     {
       name: "throughput per core",
       target: ">= 40,000 lines/s with --jobs 1 (wall time of the whole run)",
-      measured: measuredOurs(single) ? `${thousands(perCore)} lines/s` : "not measured",
+      // CPU seconds are shown beside: on a busy machine they say what the wall time cannot.
+      measured: measuredOurs(single) ? `${thousands(perCore)} lines/s (${thousands(perCpuSecond)} per CPU second)` : "not measured",
       pass: measuredOurs(single) && perCore >= 40000,
     },
     {
       name: "faster than clang --analyze",
       target: ">= 10x (clang wall time / VmbGuard wall time, both on all cores)",
-      measured: ratio === undefined || !measuredOurs(parallel) ? "not measured" : `${format(ratio)}x${clang.sampled ? " (clang extrapolated from a sample)" : ""}`,
+      measured: ratio === undefined || !measuredOurs(parallel)
+        ? "not measured"
+        : `${format(ratio)}x (CPU time: ${format(cpuRatio)}x)${clang.sampled ? ", clang extrapolated from a sample" : ""}`,
       pass: ratio !== undefined && measuredOurs(parallel) && ratio >= 10,
     },
     {

@@ -96,7 +96,7 @@ export async function measurePeer(peer, inputs, corpus, { parallelism, budgetSec
   const calibration = await runPeerOnFiles(peer, inputs, corpus, everyKth(sourceFiles, 20), parallelism, timeoutSeconds);
   const predicted = calibration.wallSeconds * (corpus.sourceLines / calibration.lines);
   const stride = predicted <= budgetSeconds ? 1 : Math.ceil(predicted / budgetSeconds);
-  log(`speed: ${peer.label}: calibration predicts ${predicted.toFixed(0)} s for the corpus; measuring ${stride === 1 ? "every file" : `every ${stride}th file`}`);
+  log(`speed: ${peer.label}: calibration predicts ${predicted.toFixed(0)} s for the corpus; measuring ${stride === 1 ? "every file" : `1 file in ${stride}`}`);
   const files = everyKth(sourceFiles, stride);
   const measured = await runPeerOnFiles(peer, inputs, corpus, files, parallelism, timeoutSeconds);
   // Time scales with the source lines analysed; the shared header is read by every file alike.
