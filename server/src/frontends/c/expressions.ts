@@ -3,7 +3,7 @@
 import type { Node } from "web-tree-sitter";
 import { fieldChild } from "./fields";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
-import { firstSignificantChild, rangeOf, significantChildren, stripTransparent } from "./syntax";
+import { firstSignificantChild, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { TypeNames } from "./type-names";
 
 const MAX_EXPRESSION_DEPTH = 400;
@@ -71,7 +71,7 @@ export class ExpressionLowerer {
 
   private lowerNode(node: Node, type: string): Expr {
     if (type === "identifier") return this.identifier(node);
-    const range = rangeOf(node);
+    const range = rangeIn(this.source, node);
     switch (type) {
       case "null":
         return { kind: "const", value: null, range };
@@ -214,7 +214,7 @@ export class ExpressionLowerer {
   }
 
   callee(functionNode: Node, functionType: string = functionNode.type): Callee {
-    const range = rangeOf(functionNode);
+    const range = rangeIn(this.source, functionNode);
     const text = this.textOf(functionNode);
     if (functionType === "identifier") return { name: text, text, range };
     const target = stripTransparent(functionNode);
