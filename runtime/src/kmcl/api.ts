@@ -89,10 +89,12 @@ function requestBytes(inline: Uint8Array, external: Uint8Array | null): Uint8Arr
 
 // ---- channels ----
 
-/** Allocates a channel in the ambient simulation (see configureSimulation); writes it to `channel.value`. */
-export function VmbChannelAllocate(parentDeviceObject: unknown, isServer: boolean, channel: OutParam<VMBCHANNEL>): NTSTATUS {
+/**
+ * Allocates a channel in the ambient simulation (see configureSimulation); writes it to `channel.value`.
+ * The parent device object only matters to a real PnP stack, so any value is accepted.
+ */
+export function VmbChannelAllocate(_parentDeviceObject: unknown, isServer: boolean, channel: OutParam<VMBCHANNEL>): NTSTATUS {
   const out = outArgument<VMBCHANNEL>(channel, "VmbChannelAllocate", "Channel");
-  void parentDeviceObject;
   out.value = getSimulation().allocateChannel(Boolean(isServer), VmbChannelAllocate);
   return STATUS_SUCCESS;
 }
