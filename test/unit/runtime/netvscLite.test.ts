@@ -3,7 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type SimulationReport, type ViolationKind, configureSimulation, resetAmbientSimulation } from "../../../runtime/src/kmcl/index";
-import { type NvlBugs, NvlCloseAdapter, NvlOpenAdapter, NvlResumeReceive, NvlSendControlMessage, NvlSendFrame, NvlSendKeepAlive } from "./netvscLite/driver";
+import {
+  type NvlBugs,
+  NvlCloseAdapter,
+  NvlNegotiateProtocol,
+  NvlOpenAdapter,
+  NvlResumeReceive,
+  NvlSendControlMessage,
+  NvlSendFrame,
+  NvlSendKeepAlive,
+} from "./netvscLite/driver";
 
 /** One run: open, traffic both ways with the receive path paused half the time, close, finish. */
 function run(seed: number, bugs: NvlBugs): SimulationReport {
@@ -18,6 +27,7 @@ function run(seed: number, bugs: NvlBugs): SimulationReport {
   assert.ok(adapter);
   for (let round = 0; round < 20; round++) {
     adapter.receivePaused = round % 2 === 1;
+    if (round % 4 === 0) NvlNegotiateProtocol(adapter, round);
     NvlSendFrame(adapter, new Uint8Array([round, 1, 2, 3, 4]));
     NvlSendControlMessage(adapter, `control ${round}`);
     NvlSendKeepAlive(adapter);
@@ -44,6 +54,7 @@ const bugCases: [string, NvlBugs, ViolationKind][] = [
   ["leak after a failed control send", { leakOnSendFailure: true }, "packet-leak"],
   ["keep-alive freed after a successful send", { freeAfterSend: true }, "free-in-flight"],
   ["malformed frame dropped without completion", { dropMalformedFrame: true }, "completion-leak"],
+  ["configuration packet freed twice on a failed negotiation", { freeTwiceOnNegotiationFailure: true }, "double-free"],
 ];
 
 for (const [name, bugs, kind] of bugCases) {
@@ -53,6 +64,19 @@ for (const [name, bugs, kind] of bugCases) {
     assert.deepEqual([...found], [kind]);
   });
 }
+
+test("the sweep finds the context read before the NULL check: the first injected allocation failure is a clear TypeError", () => {
+  const failures: string[] = [];
+  for (const seed of seeds) {
+    try {
+      run(seed, { contextBeforeNullCheck: true });
+    } catch (error) {
+      failures.push(error instanceof TypeError ? error.message : String(error));
+    }
+  }
+  assert.ok(failures.length > 0, "some seed fails an allocation in NvlSendFrame");
+  for (const message of failures) assert.equal(message, "VmbPacketGetContext: expected a VMBPACKET, got NULL");
+});
 
 test("a failing seed replays exactly", () => {
   const first = run(4, { leakOnSendFailure: true });

@@ -30,6 +30,10 @@ export interface NvlBugs {
   freeAfterSend?: boolean;
   /** NvlProcessPacket drops a malformed frame without completing it (completion-leak). */
   dropMalformedFrame?: boolean;
+  /** NvlNegotiateProtocol frees the configuration packet on send failure, then again at its cleanup label (double-free). */
+  freeTwiceOnNegotiationFailure?: boolean;
+  /** NvlSendFrame reads the packet context before checking the allocation for NULL. */
+  contextBeforeNullCheck?: boolean;
 }
 
 export interface NvlAdapter {
@@ -52,6 +56,7 @@ function NvlSendFrameCompletion(packet: VMBPACKET, _status: NTSTATUS): void {
 
 export function NvlSendFrame(adapter: NvlAdapter, frame: Uint8Array): NTSTATUS {
   const packet = VmbPacketAllocate(adapter.channel);
+  if (adapter.bugs.contextBeforeNullCheck) VmbPacketGetContext(packet as VMBPACKET).adapter = adapter;
   if (packet === null) return STATUS_INSUFFICIENT_RESOURCES;
   VmbPacketGetContext(packet).adapter = adapter;
   VmbPacketSetCompletionRoutine(packet, NvlSendFrameCompletion);
@@ -70,6 +75,25 @@ export function NvlSendControlMessage(adapter: NvlAdapter, message: string): NTS
     VmbPacketFree(packet);
   }
   return status;
+}
+
+/** The C sample's goto ladder, as a TypeScript try/finally with an ownership flag. */
+export function NvlNegotiateProtocol(adapter: NvlAdapter, version: number): NTSTATUS {
+  const configPacket = VmbPacketAllocate(adapter.channel);
+  if (!configPacket) return STATUS_INSUFFICIENT_RESOURCES;
+  let ownsConfigPacket = true;
+  try {
+    const request = new Uint8Array([version, 0, 0, 0]);
+    const status = VmbPacketSend(configPacket, request, request.length, null, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+    if (NT_SUCCESS(status)) {
+      ownsConfigPacket = false;
+    } else if (adapter.bugs.freeTwiceOnNegotiationFailure) {
+      VmbPacketFree(configPacket);
+    }
+    return status;
+  } finally {
+    if (ownsConfigPacket) VmbPacketFree(configPacket);
+  }
 }
 
 export function NvlSendKeepAlive(adapter: NvlAdapter): NTSTATUS {
