@@ -128,6 +128,14 @@ typedef LONG NTSTATUS, *PNTSTATUS;
 #define STATUS_INTEGER_OVERFLOW ((NTSTATUS)0xC0000095L)
 #define STATUS_REQUEST_ABORTED ((NTSTATUS)0xC0000240L)
 #define STATUS_IO_TIMEOUT ((NTSTATUS)0xC00000B5L)
+#define STATUS_REVISION_MISMATCH ((NTSTATUS)0xC0000059L)
+#define STATUS_OBJECT_NAME_NOT_FOUND ((NTSTATUS)0xC0000034L)
+#define STATUS_INVALID_PARAMETER_1 ((NTSTATUS)0xC00000EFL)
+#define STATUS_INVALID_PARAMETER_2 ((NTSTATUS)0xC00000F0L)
+#define STATUS_NOT_ENOUGH_MEMORY STATUS_NO_MEMORY
+#define STATUS_END_OF_FILE ((NTSTATUS)0xC0000011L)
+#define STATUS_ALREADY_REGISTERED ((NTSTATUS)0xC0000718L)
+#define STATUS_QUOTA_EXCEEDED ((NTSTATUS)0xC0000044L)
 
 /* ---- SAL and driver annotations: all empty for the peers -------------------------------- */
 #define _In_
@@ -214,6 +222,13 @@ typedef LONG NTSTATUS, *PNTSTATUS;
 #define __leave break
 #define __finally while (0);
 #define __except(filter) while (0); if (0)
+/* excpt.h's lowercase spellings, for C only, as in the WDK. */
+#ifndef __cplusplus
+#define try __try
+#define leave __leave
+#define finally __finally
+#define except __except
+#endif
 #define EXCEPTION_EXECUTE_HANDLER 1
 
 /* ---- Kernel objects the fixtures touch ---------------------------------------------------- */
