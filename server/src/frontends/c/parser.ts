@@ -2,7 +2,13 @@
 // bundle first (scripts/bundle.mjs copies them into dist/), then in node_modules (tests run from out/).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Language, Parser } from "web-tree-sitter";
+// `require` form on purpose: bundlers then pick the package's CommonJS build; its ES module build
+// reads `import.meta.url`, which is undefined in the CommonJS bundle (scripts/bundle.mjs).
+import webTreeSitter = require("web-tree-sitter");
+
+const { Language, Parser } = webTreeSitter;
+type Language = webTreeSitter.Language;
+type Parser = webTreeSitter.Parser;
 
 function locateWasm(fileName: string, packagePath: string): string {
   const beside = join(__dirname, fileName);
