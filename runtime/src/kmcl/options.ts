@@ -97,6 +97,8 @@ export interface SimulationOptions {
   historyLimit?: number;
   /** Newest events kept in the report. */
   eventLogLimit?: number;
+  /** Violations kept with their stacks (a leak per request in a long soak must not grow without bound). */
+  violationLimit?: number;
   /** Map stacks to TypeScript sources via Node's source-map support. */
   sourceMaps?: boolean;
   /** A synchronous request to a host that drops it waits this long (virtual ms) before STATUS_IO_TIMEOUT. */
@@ -128,6 +130,7 @@ export interface ResolvedOptions {
   traceHandles: number[];
   historyLimit: number;
   eventLogLimit: number;
+  violationLimit: number;
   sourceMaps: boolean;
   synchronousTimeoutMs: number;
   maxStepsPerRun: number;
@@ -141,6 +144,7 @@ export const optionDefaults = {
   stackDepth: 8,
   historyLimit: 1000,
   eventLogLimit: 10_000,
+  violationLimit: 10_000,
   sourceMaps: true,
   synchronousTimeoutMs: 30_000,
   maxStepsPerRun: 50_000_000,
@@ -192,7 +196,7 @@ function resolveTrigger(trigger: FaultTrigger, where: string): ResolvedTrigger {
 
 const knownOptionKeys = new Set([
   "mode", "seed", "faults", "host", "lookasideCapacity", "stacks", "stackDepth", "traceHandles", "historyLimit",
-  "eventLogLimit", "sourceMaps", "synchronousTimeoutMs", "maxStepsPerRun",
+  "eventLogLimit", "violationLimit", "sourceMaps", "synchronousTimeoutMs", "maxStepsPerRun",
 ]);
 const knownFaultKeys = new Set(["failAllocation", "failSend", "completionDelayMs", "reorderCompletions"]);
 
@@ -244,6 +248,7 @@ export function resolveOptions(options: SimulationOptions | undefined): Resolved
     traceHandles: handleIds(given.traceHandles),
     historyLimit: nonNegativeInteger(given.historyLimit, "historyLimit", optionDefaults.historyLimit),
     eventLogLimit: nonNegativeInteger(given.eventLogLimit, "eventLogLimit", optionDefaults.eventLogLimit),
+    violationLimit: nonNegativeInteger(given.violationLimit, "violationLimit", optionDefaults.violationLimit),
     sourceMaps: given.sourceMaps ?? optionDefaults.sourceMaps,
     synchronousTimeoutMs: nonNegativeInteger(given.synchronousTimeoutMs, "synchronousTimeoutMs", optionDefaults.synchronousTimeoutMs),
     maxStepsPerRun: nonNegativeInteger(given.maxStepsPerRun, "maxStepsPerRun", optionDefaults.maxStepsPerRun),

@@ -36,7 +36,10 @@ export interface SimulationReport {
   mode: SimulationMode;
   /** No violations. */
   ok: boolean;
+  /** The first `violationLimit` violations. */
   violations: ViolationRecord[];
+  /** Violations beyond the limit: counted (stats.violations) and emitted as events, not kept. */
+  violationsDropped: number;
   /** The newest events (see eventLogLimit), oldest first. */
   events: KmclEvent[];
   /** Events older than the kept ones. */
@@ -78,9 +81,10 @@ export function formatViolation(violation: ViolationRecord): string {
 
 export function formatReport(report: SimulationReport): string {
   if (report.ok) return `simulation #${report.simulationId} (seed ${report.seed}): no violations`;
-  const count = report.violations.length;
+  const count = report.stats.violations;
   return [
     `simulation #${report.simulationId} (seed ${report.seed}): ${count} violation${count === 1 ? "" : "s"}`,
     ...report.violations.map((violation) => `  ${formatViolation(violation).replace(/\n/g, "\n  ")}`),
+    ...(report.violationsDropped > 0 ? [`  ... and ${report.violationsDropped} more (violationLimit)`] : []),
   ].join("\n");
 }

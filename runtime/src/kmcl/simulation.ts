@@ -109,6 +109,7 @@ export class Simulation {
   /** Async driver callbacks still running; settled ones remove themselves. */
   private readonly pendingCallbacks = new Set<Promise<void>>();
   private outstandingPackets = 0;
+  private violationsDropped = 0;
   private nextHandleId = 1;
   private sequence = 0;
   private report: SimulationReport | undefined;
@@ -221,14 +222,15 @@ export class Simulation {
       this.reportHeldResources(channel, "finish", this.finish);
       this.violate("channel-leak", channel, "finish", `${describeHandle(channel)} was never released with VmbChannelCleanup`, this.finish, false);
     }
-    this.emit("simulation-finish", undefined, undefined, undefined, undefined, { message: `${this.violationRecords.length} violations` });
+    this.emit("simulation-finish", undefined, undefined, undefined, undefined, { message: `${this.stats.violations} violations` });
     this.stats.virtualTimeMs = this.scheduler.now;
     this.report = {
       simulationId: this.id,
       seed: this.seed,
       mode: this.mode,
-      ok: this.violationRecords.length === 0,
+      ok: this.stats.violations === 0,
       violations: [...this.violationRecords],
+      violationsDropped: this.violationsDropped,
       events: this.eventLog.toArray(),
       eventsDropped: this.eventLog.droppedCount,
       stats: { ...this.stats },
@@ -325,8 +327,7 @@ export class Simulation {
       return;
     }
     if (channel.state === "enabled") this.disableChannel(channel, callee);
-    const firstLeak = this.violationRecords.length;
-    this.reportHeldResources(channel, "VmbChannelCleanup", callee);
+    const leaks = this.reportHeldResources(channel, "VmbChannelCleanup", callee);
     channel.queuedDeliveries.length = 0;
     // Caller memory is the driver's own: unusable with this channel gone, but not leaked.
     for (const packet of channel.callerPackets) packet.state = "orphaned";
@@ -338,7 +339,6 @@ export class Simulation {
     this.history.push(channel);
     this.stats.channelsCleanedUp++;
     this.emitFor("cleanup", channel);
-    const leaks = this.violationRecords.slice(firstLeak);
     if (this.mode === "strict" && leaks.length > 0) {
       const first = leaks[0]!;
       const more = leaks.length > 1 ? ` (and ${leaks.length - 1} more held resource${leaks.length > 2 ? "s" : ""})` : "";
@@ -654,20 +654,22 @@ export class Simulation {
   }
 
   /** Leaks of one channel: driver-owned lookaside packets and pending incoming packets become orphans. */
-  private reportHeldResources(channel: ChannelObject, operation: string, callee: StackCutPoint): void {
+  private reportHeldResources(channel: ChannelObject, operation: string, callee: StackCutPoint): ViolationRecord[] {
+    const leaks: ViolationRecord[] = [];
     const where = operation === "finish" ? "when the simulation finished" : "at VmbChannelCleanup";
     for (const packet of [...channel.outstandingPackets]) {
       if (packet.state !== "allocated") continue;
-      this.violate("packet-leak", packet, operation, `${describeHandle(packet)} allocated at ${this.siteText(packet.stacks.allocated)} was still owned by the driver ${where}`, callee, false);
+      leaks.push(this.violate("packet-leak", packet, operation, `${describeHandle(packet)} allocated at ${this.siteText(packet.stacks.allocated)} was still owned by the driver ${where}`, callee, false));
       packet.state = "orphaned";
       this.retireLookasidePacket(packet);
     }
     for (const completion of [...channel.pendingCompletions]) {
-      this.violate("completion-leak", completion, operation, `${describeHandle(completion)} delivered at ${completion.deliveredTime} ms was never completed with VmbChannelPacketComplete ${where}`, callee, false);
+      leaks.push(this.violate("completion-leak", completion, operation, `${describeHandle(completion)} delivered at ${completion.deliveredTime} ms was never completed with VmbChannelPacketComplete ${where}`, callee, false));
       completion.state = "orphaned";
       channel.pendingCompletions.delete(completion);
       this.history.push(completion);
     }
+    return leaks;
   }
 
   private checkChannelLive(channel: ChannelObject, operation: string, callee: StackCutPoint): boolean {
@@ -704,8 +706,11 @@ export class Simulation {
     }
   }
 
-  /** Records a violation with its stacks; throws it in strict mode when `throwInStrict`. */
-  private violate(kind: ViolationKind, handle: HandleObject, operation: string, message: string, callee: StackCutPoint, throwInStrict: boolean): void {
+  /**
+   * Records a violation with its stacks (the first `violationLimit` are kept; all are counted and
+   * emitted) and returns it; throws it in strict mode when `throwInStrict`.
+   */
+  private violate(kind: ViolationKind, handle: HandleObject, operation: string, message: string, callee: StackCutPoint, throwInStrict: boolean): ViolationRecord {
     const stacks: ViolationStacks = { at: captureStack(callee, violationStackDepth)?.frames };
     const handleStacks: HandleStacks = handle.stacks;
     if (handleStacks.allocated) stacks.allocated = handleStacks.allocated.frames;
@@ -715,8 +720,10 @@ export class Simulation {
     this.stats.violations++;
     const seq = this.emitFor("violation", handle, { violation: kind, message });
     const record: ViolationRecord = { kind, handleId: handle.id, family: handle.family, operation, message, simulationId: this.id, time: this.scheduler.now, seq, stacks };
-    this.violationRecords.push(record);
+    if (this.violationRecords.length < this.options.violationLimit) this.violationRecords.push(record);
+    else this.violationsDropped++;
     if (throwInStrict && this.mode === "strict") throw new KmclViolation(record);
+    return record;
   }
 
   private hostRequest(channel: ChannelObject, packetId: number, payload: Uint8Array, flags: number, synchronous: boolean): HostRequest {

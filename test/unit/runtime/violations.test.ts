@@ -22,6 +22,7 @@ import {
   VmbPacketSetCompletionRoutine,
   VmbPacketSetPointer,
   allocateCallerPacketMemory,
+  formatReport,
   violationKinds,
 } from "../../../runtime/src/kmcl/index";
 
@@ -288,4 +289,20 @@ test("strict-mode cleanup reports every leak, throws the first and counts the re
   assert.throws(() => VmbChannelCleanup(channel), /packet-leak: .*\(and 1 more held resource\)/);
   assert.deepEqual(sim.violations.map((violation) => violation.kind), ["packet-leak", "packet-leak"]);
   assert.equal(sim.finish().violations.length, 2, "no channel-leak: the cleanup happened");
+});
+
+test("violationLimit keeps the first violations with their stacks and counts the rest", () => {
+  const sim = new Simulation({ mode: "report", violationLimit: 3, eventLogLimit: 1000 });
+  const channel = sim.createChannel();
+  const packet = VmbPacketAllocate(channel)!;
+  VmbPacketFree(packet);
+  for (let index = 0; index < 10; index++) VmbPacketFree(packet);
+  VmbChannelCleanup(channel);
+  const report = sim.finish();
+  assert.equal(report.ok, false);
+  assert.equal(report.violations.length, 3);
+  assert.equal(report.violationsDropped, 7);
+  assert.equal(report.stats.violations, 10);
+  assert.equal(report.events.filter((event) => event.kind === "violation").length, 10, "every violation is still an event");
+  assert.match(formatReport(report), /10 violations[\s\S]*\.\.\. and 7 more \(violationLimit\)/);
 });
