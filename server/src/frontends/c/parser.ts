@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 // `require` form on purpose: bundlers then pick the package's CommonJS build; its ES module build
 // reads `import.meta.url`, which is undefined in the CommonJS bundle (scripts/bundle.mjs).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the reason is above
 import webTreeSitter = require("web-tree-sitter");
 
 const { Language, Parser } = webTreeSitter;
