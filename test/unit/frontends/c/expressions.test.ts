@@ -72,4 +72,8 @@ test("a function of the file used as a value is a function reference", async () 
 test("declarations: initializer is an assign, a bare declaration is a declare", async () => {
   const instrs = await statementsOf("VMBPACKET p = NULL, q; int arr[4]; PVOID *pp = &p;");
   assert.deepEqual(instrs.map(instrText), ["p = null", "declare q", "declare arr", "pp = &p"]);
+  assert.deepEqual(
+    instrs.map((instr) => instr.kind === "assign" && instr.declaration === true),
+    [true, false, false, true],
+  );
 });
