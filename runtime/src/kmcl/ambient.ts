@@ -32,3 +32,15 @@ export function resetAmbientSimulation(): void {
   ambient = undefined;
   pendingOptions = undefined;
 }
+
+/**
+ * @internal Makes `simulation` the ambient one until the returned function restores the previous
+ * one: withSimulation uses it so driver code calling VmbChannelAllocate lands in the test's run.
+ */
+export function installAmbientSimulation(simulation: Simulation): () => void {
+  const previous = ambient;
+  ambient = simulation;
+  return () => {
+    if (ambient === simulation) ambient = previous;
+  };
+}

@@ -3,15 +3,18 @@ import assert from "node:assert/strict";
 import {
   KmclViolation,
   NT_SUCCESS,
+  type OutParam,
   SimulationFailure,
   VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
   type VMBCHANNEL,
+  VmbChannelAllocate,
   VmbChannelCleanup,
   VmbChannelPacketComplete,
   VmbPacketAllocate,
   VmbPacketFree,
   VmbPacketSend,
   VmbPacketSetCompletionRoutine,
+  getSimulation,
   withSimulation,
 } from "../../../runtime/src/kmcl/index";
 
@@ -114,4 +117,23 @@ test("a body that cleans its channel up itself is not cleaned up twice", async (
   });
   assert.equal(report.ok, true);
   assert.equal(report.stats.channelsCleanedUp, 1);
+});
+
+test("driver code that allocates its own channel with VmbChannelAllocate runs in the helper's simulation", async () => {
+  await assert.rejects(
+    withSimulation(async (sim) => {
+      const out: OutParam<VMBCHANNEL> = { value: null };
+      VmbChannelAllocate(null, false, out);
+      assert.equal(out.value!.simulationId, sim.id);
+    }),
+    (error: unknown) => error instanceof SimulationFailure && error.report.violations.map((violation) => violation.kind).join() === "channel-leak",
+  );
+  const report = await withSimulation(async (sim) => {
+    const out: OutParam<VMBCHANNEL> = { value: null };
+    VmbChannelAllocate(null, false, out);
+    assert.equal(getSimulation(), sim);
+    VmbChannelCleanup(out.value!);
+  });
+  assert.equal(report.ok, true);
+  assert.notEqual(getSimulation().id, report.simulationId, "the previous ambient simulation is back afterwards");
 });
