@@ -11,7 +11,7 @@ SendThing${index}(_In_ VMBCHANNEL Channel, _In_reads_bytes_(Length) PVOID Buffer
     PMY_CONTEXT ctx = (PMY_CONTEXT)Buffer;
 
     packet = VmbPacketAllocate(Channel);
-    if (packet == NULL || ctx->Count > 10) {
+    if (packet == NULL || ctx == NULL) {
         status = STATUS_INSUFFICIENT_RESOURCES;
         goto cleanup;
     }
@@ -26,16 +26,18 @@ SendThing${index}(_In_ VMBCHANNEL Channel, _In_reads_bytes_(Length) PVOID Buffer
         ctx->Count++;
     case 2:
         status = VmbPacketSend(packet, Buffer, Length, NULL, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
+        if (NT_SUCCESS(status)) {
+            packet = NULL;
+        }
         break;
     default:
         status = STATUS_INVALID_PARAMETER;
         break;
     }
-    if (!NT_SUCCESS(status)) {
-        Kmcl->VmbPacketFree(packet);
-        packet = NULL;
-    }
 cleanup:
+    if (packet != NULL) {
+        Kmcl->VmbPacketFree(packet);
+    }
     return status;
 }
 
