@@ -60,6 +60,7 @@ const DOUBLE_QUOTE = 34;
 const SINGLE_QUOTE = 39;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
+const BYTE_ORDER_MARK = 0xfeff;
 
 function isIdentifierStart(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
@@ -117,7 +118,8 @@ class Preprocessor {
         index++;
         continue;
       }
-      if (code === SPACE || code === TAB || code === CARRIAGE_RETURN || code === 11 || code === 12) {
+      // A byte order mark only ever starts a file; it must not hide a directive on the first line.
+      if (code === SPACE || code === TAB || code === CARRIAGE_RETURN || code === 11 || code === 12 || code === BYTE_ORDER_MARK) {
         index++;
         continue;
       }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { findCall, lowerFunction } from "./lowering";
+import { findCall, lowerC, lowerFunction } from "./lowering";
 
 test("columns count UTF-16 code units after non-ASCII text", async () => {
   const fn = await lowerFunction("/* é 😀 */ void f(VMBPACKET p) { /* ü */ VmbPacketFree(p); }");
@@ -48,4 +48,16 @@ test("an explicit return covers its statement; branches cover their atomic condi
       { start: { line: 3, column: 2 }, end: { line: 3, column: 11 } },
     ],
   );
+});
+
+test("CRLF line endings and a byte order mark keep lines, columns and #if 0 handling", async () => {
+  const file = await lowerC(
+    "\uFEFF#if 0\r\nbroken(\r\n#endif\r\nvoid f(VMBPACKET p)\r\n{\r\n    // vmbguard-disable-next-line double-free\r\n    VmbPacketFree(p);\r\n}\r\n",
+  );
+  assert.deepEqual(file.problems, []);
+  const fn = file.functions[0];
+  assert.deepEqual(findCall(fn, "VmbPacketFree")?.range, { start: { line: 6, column: 4 }, end: { line: 6, column: 20 } });
+  const exit = fn.blocks.find((block) => block.terminator.kind === "return")?.terminator;
+  assert.deepEqual(exit?.kind === "return" && exit.range, { start: { line: 7, column: 0 }, end: { line: 7, column: 1 } });
+  assert.deepEqual(file.suppressions.map((suppression) => [suppression.line, suppression.range.end.column]), [[6, 45]]);
 });
