@@ -1,8 +1,8 @@
 // The simulated world: channels, packets and incoming completions moving through the KMCL machine
-// of KMCL.md, a virtual clock, the scriptable host, fault injection and the lifecycle tracker.
+// of KMCL.md, with a virtual clock, the scriptable host and fault injection; the lifecycle tracker
+// (tracker.ts) records what happens.
 // The KMCL functions (api.ts) check their arguments and call the transition methods here.
-import { BoundedLog } from "./boundedLog";
-import { EventChannel, type KmclEvent, type KmclEventKind, type KmclEventListener, kmclEventBus } from "./events";
+import type { KmclEventListener } from "./events";
 import { FaultInjector } from "./faults";
 import {
   ChannelObject,
@@ -10,9 +10,7 @@ import {
   type EvtVmbChannelProcessPacket,
   type EvtVmbChannelProcessingComplete,
   type EvtVmbPacketCompletionRoutine,
-  type HandleFamily,
   type HandleObject,
-  type HandleStacks,
   PacketObject,
   type QueuedDelivery,
   type VMBCHANNEL,
@@ -21,10 +19,11 @@ import {
 } from "./handles";
 import { type ResolvedReply, SimulatedHost } from "./host";
 import { type HostRequest, type ResolvedOptions, type SimulationMode, type SimulationOptions, resolveOptions } from "./options";
-import type { HandleDescription, SimulationReport, SimulationStats } from "./report";
+import type { HandleDescription, SimulationReport } from "./report";
 import { Scheduler } from "./scheduler";
 import { announceSimulation } from "./simulationWatchers";
-import { type CapturedStack, type StackCutPoint, captureStack, enableSourceMaps } from "./stacks";
+import { LifecycleTracker, describeHandleObject } from "./tracker";
+import { type StackCutPoint, enableSourceMaps } from "./stacks";
 import {
   type NTSTATUS,
   STATUS_BUFFER_TOO_SMALL,
@@ -40,19 +39,9 @@ import {
   areKnownSendFlags,
   formatStatus,
 } from "./status";
-import { KmclViolation, type ViolationKind, type ViolationRecord, type ViolationStacks } from "./violations";
+import { KmclViolation, type ViolationRecord } from "./violations";
 
 let nextSimulationId = 1;
-
-/** Violations need their "at" stack even when transition stacks are off: they are rare. */
-const violationStackDepth = 12;
-
-interface EventDetail {
-  status?: number;
-  by?: string;
-  violation?: ViolationKind;
-  message?: string;
-}
 
 export interface ChannelOptions {
   /** Enable the channel right away (the default); false leaves it allocated for VmbChannelInit* calls. */
@@ -63,31 +52,6 @@ export interface ChannelOptions {
   processingComplete?: EvtVmbChannelProcessingComplete;
 }
 
-function emptyStats(): SimulationStats {
-  return {
-    channelsAllocated: 0,
-    channelsCleanedUp: 0,
-    packetsAllocated: 0,
-    allocationFailures: 0,
-    lookasideExhausted: 0,
-    callerPacketsInitialized: 0,
-    packetsFreedByDriver: 0,
-    packetsFreedByLibrary: 0,
-    sends: 0,
-    sendFailures: 0,
-    synchronousRequests: 0,
-    completionRoutinesRun: 0,
-    packetsCancelled: 0,
-    incomingDelivered: 0,
-    incomingCompleted: 0,
-    incomingDropped: 0,
-    peakOutstandingPackets: 0,
-    violations: 0,
-    events: 0,
-    virtualTimeMs: 0,
-  };
-}
-
 export class Simulation {
   readonly id: number;
   readonly mode: SimulationMode;
@@ -96,26 +60,16 @@ export class Simulation {
   private readonly options: ResolvedOptions;
   private readonly scheduler = new Scheduler();
   private readonly faults: FaultInjector;
+  private readonly tracker: LifecycleTracker;
   private readonly liveChannels = new Set<ChannelObject>();
   private channelCount = 0;
-  /** Dead handles kept for inspection (bounded: historyLimit). */
-  private readonly history: BoundedLog<HandleObject>;
-  private readonly eventLog: BoundedLog<KmclEvent>;
-  private readonly localListeners = new EventChannel();
-  private readonly violationRecords: ViolationRecord[] = [];
-  private readonly stats = emptyStats();
   /** Rejections of async driver callbacks, rethrown by the next run or finish. */
   private readonly callbackErrors: unknown[] = [];
   /** Async driver callbacks still running; settled ones remove themselves. */
   private readonly pendingCallbacks = new Set<Promise<void>>();
   private outstandingPackets = 0;
-  private violationsDropped = 0;
   private nextHandleId = 1;
-  private sequence = 0;
   private report: SimulationReport | undefined;
-  private readonly captureTransitions: boolean;
-  private readonly captureAllocations: boolean;
-  private readonly tracedHandles: ReadonlySet<number>;
 
   constructor(options?: SimulationOptions) {
     this.options = resolveOptions(options);
@@ -123,14 +77,10 @@ export class Simulation {
     this.mode = this.options.mode;
     this.seed = this.options.seed;
     this.faults = new FaultInjector(this.options.faults, this.seed);
-    this.history = new BoundedLog(this.options.historyLimit);
-    this.eventLog = new BoundedLog(this.options.eventLogLimit);
+    this.tracker = new LifecycleTracker({ ...this.options, simulationId: this.id }, () => this.scheduler.now);
     this.host = new SimulatedHost(this.options.host, { scheduleDelivery: (...args) => this.scheduleDelivery(...args) }, this.options.historyLimit);
-    this.captureAllocations = this.options.stacks !== "none" && this.options.stackDepth > 0;
-    this.captureTransitions = this.options.stacks === "all" && this.options.stackDepth > 0;
-    this.tracedHandles = new Set(this.options.traceHandles);
     if (this.options.sourceMaps) enableSourceMaps();
-    this.emit("simulation-start", undefined, undefined, undefined, undefined, { message: `seed ${this.seed}, ${this.mode} mode` });
+    this.tracker.emit("simulation-start", undefined, undefined, undefined, { message: `seed ${this.seed}, ${this.mode} mode` });
     announceSimulation(this);
   }
 
@@ -145,7 +95,7 @@ export class Simulation {
 
   /** Violations so far (the report has them all at the end). */
   get violations(): readonly ViolationRecord[] {
-    return this.violationRecords;
+    return this.tracker.violations;
   }
 
   /** Scheduled work not yet run: completions and deliveries. */
@@ -155,7 +105,7 @@ export class Simulation {
 
   /** Listens to this simulation's events; returns the unsubscribe function. */
   subscribe(listener: KmclEventListener): () => void {
-    return this.localListeners.subscribe(listener);
+    return this.tracker.subscribe(listener);
   }
 
   /** A channel ready for traffic: allocated and (by default) enabled, its callbacks set. */
@@ -220,34 +170,35 @@ export class Simulation {
     if (options.drain ?? true) this.runUntilIdle();
     for (const channel of this.liveChannels) {
       this.reportHeldResources(channel, "finish", this.finish);
-      this.violate("channel-leak", channel, "finish", `${describeHandle(channel)} was never released with VmbChannelCleanup`, this.finish, false);
+      this.tracker.violate("channel-leak", channel, "finish", `${describeHandle(channel)} was never released with VmbChannelCleanup`, this.finish, false);
     }
-    this.emit("simulation-finish", undefined, undefined, undefined, undefined, { message: `${this.stats.violations} violations` });
-    this.stats.virtualTimeMs = this.scheduler.now;
+    this.tracker.emit("simulation-finish", undefined, undefined, undefined, { message: `${this.tracker.stats.violations} violations` });
+    this.tracker.stats.virtualTimeMs = this.scheduler.now;
+    const log = this.tracker.eventLogSnapshot();
     this.report = {
       simulationId: this.id,
       seed: this.seed,
       mode: this.mode,
-      ok: this.stats.violations === 0,
-      violations: [...this.violationRecords],
-      violationsDropped: this.violationsDropped,
-      events: this.eventLog.toArray(),
-      eventsDropped: this.eventLog.droppedCount,
-      stats: { ...this.stats },
+      ok: this.tracker.stats.violations === 0,
+      violations: [...this.tracker.violations],
+      violationsDropped: this.tracker.violationsDropped,
+      events: log.events,
+      eventsDropped: log.dropped,
+      stats: { ...this.tracker.stats },
     };
     return this.report;
   }
 
   /** A handle by id: live ones, and dead ones still in the bounded history. */
   describeHandle(id: number): HandleDescription | undefined {
-    for (const handle of this.liveHandleObjects()) if (handle.id === id) return describe(handle);
-    const dead = this.history.find((handle) => handle.id === id);
-    return dead && describe(dead);
+    for (const handle of this.liveHandleObjects()) if (handle.id === id) return describeHandleObject(handle);
+    const dead = this.tracker.findRetired(id);
+    return dead && describeHandleObject(dead);
   }
 
   /** Every live channel, packet and pending completion. */
   liveHandles(): HandleDescription[] {
-    return [...this.liveHandleObjects()].map(describe);
+    return [...this.liveHandleObjects()].map(describeHandleObject);
   }
 
   // ---- transitions: called by the KMCL functions of api.ts, which check the arguments first (@internal) ----
@@ -259,10 +210,10 @@ export class Simulation {
     this.assertRunning("VmbChannelAllocate");
     if (!Number.isInteger(lookasideCapacity) || lookasideCapacity < 0) throw new TypeError(`lookasideCapacity: expected a non-negative integer, got ${lookasideCapacity}`);
     const channel = new ChannelObject(this, this.nextHandleId++, this.id, isServer, this.channelCount++, lookasideCapacity, this.scheduler.now);
-    channel.stacks.allocated = this.allocationSite(callee, channel.id);
+    channel.stacks.allocated = this.tracker.allocationSite(callee, channel.id);
     this.liveChannels.add(channel);
-    this.stats.channelsAllocated++;
-    this.emitFor("allocate", channel);
+    this.tracker.stats.channelsAllocated++;
+    this.tracker.emitFor("allocate", channel);
     for (const script of this.host.incomingFor(channel.index)) {
       const delay = Math.max(0, (script.atMs ?? 0) - this.scheduler.now);
       this.host.deliver(channel, script.payload, { delayMs: delay, externalData: script.externalData });
@@ -291,7 +242,7 @@ export class Simulation {
     if (!this.checkChannelLive(channel, "VmbChannelEnable", callee)) return STATUS_INVALID_HANDLE;
     if (channel.state === "enabled") return STATUS_INVALID_DEVICE_STATE;
     channel.state = "enabled";
-    this.emitFor("enable", channel);
+    this.tracker.emitFor("enable", channel);
     const queued = channel.queuedDeliveries.splice(0);
     for (const delivery of queued) this.scheduler.schedule(0, () => this.deliverNow(channel, delivery));
     return STATUS_SUCCESS;
@@ -302,14 +253,14 @@ export class Simulation {
     if (!this.checkChannelLive(channel, "VmbChannelDisable", callee)) return;
     if (channel.state !== "enabled") return;
     channel.state = "disabled";
-    this.emitFor("disable", channel);
+    this.tracker.emitFor("disable", channel);
     const inFlight = [...channel.outstandingPackets, ...channel.callerPackets].filter((packet) => packet.state === "in-flight");
     inFlight.sort((a, b) => a.id - b.id);
     // Every packet is cancelled even when a completion routine throws (a strict-mode violation in
     // it, say): the first error is rethrown once none is left in flight.
     let firstError: { error: unknown } | undefined;
     for (const packet of inFlight) {
-      this.stats.packetsCancelled++;
+      this.tracker.stats.packetsCancelled++;
       try {
         this.completeSentPacket(packet, packet.sendGeneration, STATUS_CANCELLED, null);
       } catch (error) {
@@ -323,7 +274,7 @@ export class Simulation {
   cleanupChannel(channel: ChannelObject, callee: StackCutPoint): void {
     this.assertRunning("VmbChannelCleanup");
     if (channel.state === "cleaned-up") {
-      this.violate("double-free", channel, "VmbChannelCleanup", `${describeHandle(channel)} was already cleaned up at ${this.siteText(channel.stacks.cleanedUp)}`, callee, true);
+      this.tracker.violate("double-free", channel, "VmbChannelCleanup", `${describeHandle(channel)} was already cleaned up at ${this.tracker.siteText(channel.stacks.cleanedUp)}`, callee, true);
       return;
     }
     if (channel.state === "enabled") this.disableChannel(channel, callee);
@@ -334,11 +285,11 @@ export class Simulation {
     channel.callerPackets.clear();
     channel.state = "cleaned-up";
     channel.cleanedUpTime = this.scheduler.now;
-    channel.stacks.cleanedUp = this.transitionSite(callee, channel.id);
+    channel.stacks.cleanedUp = this.tracker.transitionSite(callee, channel.id);
     this.liveChannels.delete(channel);
-    this.history.push(channel);
-    this.stats.channelsCleanedUp++;
-    this.emitFor("cleanup", channel);
+    this.tracker.retire(channel);
+    this.tracker.stats.channelsCleanedUp++;
+    this.tracker.emitFor("cleanup", channel);
     if (this.mode === "strict" && leaks.length > 0) {
       const first = leaks[0]!;
       const more = leaks.length > 1 ? ` (and ${leaks.length - 1} more held resource${leaks.length > 2 ? "s" : ""})` : "";
@@ -365,8 +316,8 @@ export class Simulation {
     if (!this.checkChannelLive(channel, "VmbChannelSendSynchronousRequest", callee)) return STATUS_INVALID_HANDLE;
     if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
     if (channel.state !== "enabled") return STATUS_INVALID_DEVICE_STATE;
-    this.stats.synchronousRequests++;
-    this.emitFor("send", channel, { by: "synchronous-request" });
+    this.tracker.stats.synchronousRequests++;
+    this.tracker.emitFor("send", channel, { by: "synchronous-request" });
     const reply = this.host.decide(this.hostRequest(channel, 0, payload, flags, true));
     const timeout = timeoutMs ?? this.options.synchronousTimeoutMs;
     if (reply.action === "drop" || reply.delayMs > timeout) {
@@ -389,23 +340,23 @@ export class Simulation {
   allocatePacket(channel: ChannelObject, callee: StackCutPoint): PacketObject | null {
     if (!this.checkChannelLive(channel, "VmbPacketAllocate", callee)) return null;
     if (this.faults.failsAllocation()) {
-      this.stats.allocationFailures++;
-      this.emit("allocate-failed", "packet", undefined, undefined, channel.id, { by: "fault" });
+      this.tracker.stats.allocationFailures++;
+      this.tracker.emit("allocate-failed", "packet", undefined, undefined, { by: "fault", message: `channel #${channel.id}` });
       return null;
     }
     if (channel.outstandingPackets.size >= channel.lookasideCapacity) {
-      this.stats.allocationFailures++;
-      this.stats.lookasideExhausted++;
-      this.emit("allocate-failed", "packet", undefined, undefined, channel.id, { by: "lookaside-exhausted" });
+      this.tracker.stats.allocationFailures++;
+      this.tracker.stats.lookasideExhausted++;
+      this.tracker.emit("allocate-failed", "packet", undefined, undefined, { by: "lookaside-exhausted", message: `channel #${channel.id}` });
       return null;
     }
     const packet = new PacketObject(this, this.nextHandleId++, this.id, "lookaside", channel, 0);
     packet.allocatedTime = this.scheduler.now;
-    if (this.captureAllocations || this.tracedHandles.size > 0) packet.stacks.allocated = this.allocationSite(callee, packet.id);
+    if (this.tracker.tracksAllocations) packet.stacks.allocated = this.tracker.allocationSite(callee, packet.id);
     channel.outstandingPackets.add(packet);
-    this.stats.packetsAllocated++;
-    if (++this.outstandingPackets > this.stats.peakOutstandingPackets) this.stats.peakOutstandingPackets = this.outstandingPackets;
-    this.emitFor("allocate", packet);
+    this.tracker.stats.packetsAllocated++;
+    if (++this.outstandingPackets > this.tracker.stats.peakOutstandingPackets) this.tracker.stats.peakOutstandingPackets = this.outstandingPackets;
+    this.tracker.emitFor("allocate", packet);
     return packet;
   }
 
@@ -416,7 +367,7 @@ export class Simulation {
       throw new TypeError(`VmbPacketInitialize: this caller memory holds ${describeHandle(memory)} of simulation #${memory.simulationId}, not of simulation #${this.id}`);
     }
     if (memory.state === "in-flight") {
-      this.violate("use-in-flight", memory, "VmbPacketInitialize", `${describeHandle(memory)} was re-initialized while in flight (sent at ${this.siteText(memory.stacks.sent)})`, callee, true);
+      this.tracker.violate("use-in-flight", memory, "VmbPacketInitialize", `${describeHandle(memory)} was re-initialized while in flight (sent at ${this.tracker.siteText(memory.stacks.sent)})`, callee, true);
       return STATUS_INVALID_DEVICE_STATE;
     }
     if (!Number.isInteger(byteCount) || byteCount > memory.byteCount) return STATUS_INVALID_PARAMETER;
@@ -434,9 +385,9 @@ export class Simulation {
     memory.context = undefined;
     memory.pointer = null;
     memory.allocatedTime = this.scheduler.now;
-    memory.stacks.allocated = this.allocationSite(callee, memory.id);
-    this.stats.callerPacketsInitialized++;
-    this.emitFor("initialize", memory);
+    memory.stacks.allocated = this.tracker.allocationSite(callee, memory.id);
+    this.tracker.stats.callerPacketsInitialized++;
+    this.tracker.emitFor("initialize", memory);
     return STATUS_SUCCESS;
   }
 
@@ -444,20 +395,20 @@ export class Simulation {
   freePacket(packet: PacketObject, callee: StackCutPoint): void {
     this.assertRunning("VmbPacketFree");
     if (packet.variant === "caller-memory") {
-      this.violate("free-unowned", packet, "VmbPacketFree", `${describeHandle(packet)} was built by VmbPacketInitialize in caller memory (at ${this.siteText(packet.stacks.allocated)}); release your buffer instead`, callee, true);
+      this.tracker.violate("free-unowned", packet, "VmbPacketFree", `${describeHandle(packet)} was built by VmbPacketInitialize in caller memory (at ${this.tracker.siteText(packet.stacks.allocated)}); release your buffer instead`, callee, true);
       return;
     }
     switch (packet.state) {
       case "allocated":
         break;
       case "freed":
-        this.violate("double-free", packet, "VmbPacketFree", `${describeHandle(packet)} was already freed at ${this.siteText(packet.stacks.freed)}`, callee, true);
+        this.tracker.violate("double-free", packet, "VmbPacketFree", `${describeHandle(packet)} was already freed at ${this.tracker.siteText(packet.stacks.freed)}`, callee, true);
         return;
       case "freed-by-library":
-        this.violate("double-free", packet, "VmbPacketFree", `${describeHandle(packet)} was already freed by the library: its default completion routine ran at ${packet.endedTime} ms after the send at ${this.siteText(packet.stacks.sent)}`, callee, true);
+        this.tracker.violate("double-free", packet, "VmbPacketFree", `${describeHandle(packet)} was already freed by the library: its default completion routine ran at ${packet.endedTime} ms after the send at ${this.tracker.siteText(packet.stacks.sent)}`, callee, true);
         return;
       case "in-flight":
-        this.violate("free-in-flight", packet, "VmbPacketFree", `${describeHandle(packet)} is in flight: the send at ${this.siteText(packet.stacks.sent)} succeeded, so the library owns it until its completion`, callee, true);
+        this.tracker.violate("free-in-flight", packet, "VmbPacketFree", `${describeHandle(packet)} is in flight: the send at ${this.tracker.siteText(packet.stacks.sent)} succeeded, so the library owns it until its completion`, callee, true);
         return;
       default:
         this.reportUnusablePacket(packet, "VmbPacketFree", callee);
@@ -465,10 +416,10 @@ export class Simulation {
     }
     packet.state = "freed";
     packet.endedTime = this.scheduler.now;
-    if (this.captureTransitions || this.tracedHandles.size > 0) packet.stacks.freed = this.transitionSite(callee, packet.id);
+    if (this.tracker.tracksTransitions) packet.stacks.freed = this.tracker.transitionSite(callee, packet.id);
     this.retireLookasidePacket(packet);
-    this.stats.packetsFreedByDriver++;
-    this.emitFor("free", packet, { by: "driver" });
+    this.tracker.stats.packetsFreedByDriver++;
+    this.tracker.emitFor("free", packet, { by: "driver" });
   }
 
   /** @internal */
@@ -492,9 +443,9 @@ export class Simulation {
     }
     packet.state = "in-flight";
     const generation = ++packet.sendGeneration;
-    if (this.captureTransitions || this.tracedHandles.size > 0) packet.stacks.sent = this.transitionSite(callee, packet.id);
-    this.stats.sends++;
-    this.emitFor("send", packet);
+    if (this.tracker.tracksTransitions) packet.stacks.sent = this.tracker.transitionSite(callee, packet.id);
+    this.tracker.stats.sends++;
+    this.tracker.emitFor("send", packet);
     if (reply.action === "drop") return STATUS_SUCCESS;
     const response = reply.response ?? payload;
     this.scheduler.schedule(
@@ -534,7 +485,7 @@ export class Simulation {
   /** VmbPacketFree given a channel or a completion: a release the packet family does not own. @internal */
   reportForeignFree(handle: ChannelObject | CompletionObject, callee: StackCutPoint): void {
     const remedy = handle instanceof ChannelObject ? "release channels with VmbChannelCleanup" : "complete incoming packets with VmbChannelPacketComplete";
-    this.violate("free-unowned", handle, "VmbPacketFree", `VmbPacketFree was given ${describeHandle(handle)}, not a packet: ${remedy}`, callee, true);
+    this.tracker.violate("free-unowned", handle, "VmbPacketFree", `VmbPacketFree was given ${describeHandle(handle)}, not a packet: ${remedy}`, callee, true);
   }
 
   // ---- incoming packets ----
@@ -543,33 +494,33 @@ export class Simulation {
   completeIncoming(completion: CompletionObject, response: Uint8Array, callee: StackCutPoint): void {
     this.assertRunning("VmbChannelPacketComplete");
     if (completion.state === "completed") {
-      this.violate("double-completion", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} was already completed at ${this.siteText(completion.stacks.completed)}`, callee, true);
+      this.tracker.violate("double-completion", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} was already completed at ${this.tracker.siteText(completion.stacks.completed)}`, callee, true);
       return;
     }
     if (completion.state === "orphaned") {
-      this.violate("use-after-cleanup", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, cleaned up at ${this.siteText(completion.channel.stacks.cleanedUp)}`, callee, true);
+      this.tracker.violate("use-after-cleanup", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, cleaned up at ${this.tracker.siteText(completion.channel.stacks.cleanedUp)}`, callee, true);
       return;
     }
     completion.state = "completed";
     completion.response = response;
     completion.completedTime = this.scheduler.now;
-    if (this.captureTransitions || this.tracedHandles.size > 0) completion.stacks.completed = this.transitionSite(callee, completion.id);
+    if (this.tracker.tracksTransitions) completion.stacks.completed = this.tracker.transitionSite(callee, completion.id);
     completion.channel.pendingCompletions.delete(completion);
-    this.history.push(completion);
-    this.stats.incomingCompleted++;
+    this.tracker.retire(completion);
+    this.tracker.stats.incomingCompleted++;
     this.host.recordCompletion({ completionId: completion.id, channelId: completion.channel.id, response, time: this.scheduler.now });
-    this.emitFor("complete", completion, { by: "driver" });
+    this.tracker.emitFor("complete", completion, { by: "driver" });
   }
 
   /** @internal */
   incomingExternalData(completion: CompletionObject, out: { value: Uint8Array | null }, callee: StackCutPoint): NTSTATUS {
     this.assertRunning("VmbChannelPacketGetExternalData");
     if (completion.state === "completed") {
-      this.violate("use-after-free", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} was already completed at ${this.siteText(completion.stacks.completed)}`, callee, true);
+      this.tracker.violate("use-after-free", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} was already completed at ${this.tracker.siteText(completion.stacks.completed)}`, callee, true);
       return STATUS_INVALID_HANDLE;
     }
     if (completion.state === "orphaned") {
-      this.violate("use-after-cleanup", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, already cleaned up`, callee, true);
+      this.tracker.violate("use-after-cleanup", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, already cleaned up`, callee, true);
       return STATUS_INVALID_HANDLE;
     }
     if (completion.externalData === null) return STATUS_NOT_FOUND;
@@ -579,7 +530,7 @@ export class Simulation {
 
   /** Ambient bug checks are recorded on the simulation before the caller throws. @internal */
   recordBugCheck(code: number): void {
-    this.emit("bugcheck", undefined, undefined, undefined, undefined, { status: code, message: formatStatus(code) });
+    this.tracker.emit("bugcheck", undefined, undefined, undefined, { status: code, message: formatStatus(code) });
   }
 
   /** @internal */
@@ -600,8 +551,8 @@ export class Simulation {
 
   private deliverNow(channel: ChannelObject, delivery: QueuedDelivery): void {
     if (channel.state === "cleaned-up") {
-      this.stats.incomingDropped++;
-      this.emit("deliver", "channel", channel.id, channel.state, undefined, { by: "dropped: channel cleaned up" });
+      this.tracker.stats.incomingDropped++;
+      this.tracker.emit("deliver", "channel", channel.id, channel.state, { by: "dropped: channel cleaned up" });
       return;
     }
     const processPacket = channel.processPacket;
@@ -611,8 +562,8 @@ export class Simulation {
     }
     const completion = new CompletionObject(this, this.nextHandleId++, this.id, channel, delivery.payload, delivery.externalData, this.scheduler.now);
     channel.pendingCompletions.add(completion);
-    this.stats.incomingDelivered++;
-    this.emitFor("deliver", completion);
+    this.tracker.stats.incomingDelivered++;
+    this.tracker.emitFor("deliver", completion);
     const flags = delivery.externalData === null ? 0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
     this.observeCallback(processPacket(channel, completion, delivery.payload, delivery.payload.length, flags));
     if (channel.processingComplete) this.observeCallback(channel.processingComplete(channel, 1));
@@ -624,33 +575,33 @@ export class Simulation {
     const routine = packet.completionRoutine;
     if (routine) {
       packet.state = "allocated";
-      this.stats.completionRoutinesRun++;
-      this.emitFor("complete", packet, { status, by: "custom-routine" });
+      this.tracker.stats.completionRoutinesRun++;
+      this.tracker.emitFor("complete", packet, { status, by: "custom-routine" });
       this.observeCallback(routine(packet, status, response, response?.length ?? 0));
       return;
     }
     if (packet.variant === "caller-memory") {
       packet.state = "allocated";
-      this.emitFor("complete", packet, { status, by: "default-routine" });
+      this.tracker.emitFor("complete", packet, { status, by: "default-routine" });
       return;
     }
     packet.state = "freed-by-library";
     this.retireLookasidePacket(packet);
-    this.stats.packetsFreedByLibrary++;
-    this.emitFor("complete", packet, { status, by: "default-routine" });
-    this.emitFor("free", packet, { by: "library" });
+    this.tracker.stats.packetsFreedByLibrary++;
+    this.tracker.emitFor("complete", packet, { status, by: "default-routine" });
+    this.tracker.emitFor("free", packet, { by: "library" });
   }
 
   private failSend(packet: PacketObject, status: NTSTATUS, cause: string): NTSTATUS {
-    this.stats.sendFailures++;
-    this.emitFor("send-failed", packet, { status, by: cause });
+    this.tracker.stats.sendFailures++;
+    this.tracker.emitFor("send-failed", packet, { status, by: cause });
     return status;
   }
 
   private retireLookasidePacket(packet: PacketObject): void {
     packet.channel!.outstandingPackets.delete(packet);
     this.outstandingPackets--;
-    this.history.push(packet);
+    this.tracker.retire(packet);
   }
 
   /** Leaks of one channel: driver-owned lookaside packets and pending incoming packets become orphans. */
@@ -659,15 +610,15 @@ export class Simulation {
     const where = operation === "finish" ? "when the simulation finished" : "at VmbChannelCleanup";
     for (const packet of [...channel.outstandingPackets]) {
       if (packet.state !== "allocated") continue;
-      leaks.push(this.violate("packet-leak", packet, operation, `${describeHandle(packet)} allocated at ${this.siteText(packet.stacks.allocated)} was still owned by the driver ${where}`, callee, false));
+      leaks.push(this.tracker.violate("packet-leak", packet, operation, `${describeHandle(packet)} allocated at ${this.tracker.siteText(packet.stacks.allocated)} was still owned by the driver ${where}`, callee, false));
       packet.state = "orphaned";
       this.retireLookasidePacket(packet);
     }
     for (const completion of [...channel.pendingCompletions]) {
-      leaks.push(this.violate("completion-leak", completion, operation, `${describeHandle(completion)} delivered at ${completion.deliveredTime} ms was never completed with VmbChannelPacketComplete ${where}`, callee, false));
+      leaks.push(this.tracker.violate("completion-leak", completion, operation, `${describeHandle(completion)} delivered at ${completion.deliveredTime} ms was never completed with VmbChannelPacketComplete ${where}`, callee, false));
       completion.state = "orphaned";
       channel.pendingCompletions.delete(completion);
-      this.history.push(completion);
+      this.tracker.retire(completion);
     }
     return leaks;
   }
@@ -675,7 +626,7 @@ export class Simulation {
   private checkChannelLive(channel: ChannelObject, operation: string, callee: StackCutPoint): boolean {
     this.assertRunning(operation);
     if (channel.state !== "cleaned-up") return true;
-    this.violate("use-after-cleanup", channel, operation, `${describeHandle(channel)} was cleaned up at ${this.siteText(channel.stacks.cleanedUp)}`, callee, true);
+    this.tracker.violate("use-after-cleanup", channel, operation, `${describeHandle(channel)} was cleaned up at ${this.tracker.siteText(channel.stacks.cleanedUp)}`, callee, true);
     return false;
   }
 
@@ -686,7 +637,7 @@ export class Simulation {
     if (state === "allocated" && packet.channel!.state !== "cleaned-up") return true;
     if (state === "in-flight") {
       if (allowInFlight) return true;
-      this.violate("use-in-flight", packet, operation, `${describeHandle(packet)} belongs to the library until its completion: the send at ${this.siteText(packet.stacks.sent)} succeeded`, callee, true);
+      this.tracker.violate("use-in-flight", packet, operation, `${describeHandle(packet)} belongs to the library until its completion: the send at ${this.tracker.siteText(packet.stacks.sent)} succeeded`, callee, true);
       return false;
     }
     this.reportUnusablePacket(packet, operation, callee);
@@ -696,34 +647,14 @@ export class Simulation {
   private reportUnusablePacket(packet: PacketObject, operation: string, callee: StackCutPoint): void {
     switch (packet.state) {
       case "freed":
-        this.violate("use-after-free", packet, operation, `${describeHandle(packet)} was freed at ${this.siteText(packet.stacks.freed)}`, callee, true);
+        this.tracker.violate("use-after-free", packet, operation, `${describeHandle(packet)} was freed at ${this.tracker.siteText(packet.stacks.freed)}`, callee, true);
         return;
       case "freed-by-library":
-        this.violate("use-after-free", packet, operation, `${describeHandle(packet)} was freed by the library when its completion ran at ${packet.endedTime} ms (default completion routine; sent at ${this.siteText(packet.stacks.sent)})`, callee, true);
+        this.tracker.violate("use-after-free", packet, operation, `${describeHandle(packet)} was freed by the library when its completion ran at ${packet.endedTime} ms (default completion routine; sent at ${this.tracker.siteText(packet.stacks.sent)})`, callee, true);
         return;
       default:
-        this.violate("use-after-cleanup", packet, operation, `${describeHandle(packet)} belonged to ${packet.channel ? describeHandle(packet.channel) : "a channel"}, cleaned up at ${this.siteText(packet.channel?.stacks.cleanedUp)}`, callee, true);
+        this.tracker.violate("use-after-cleanup", packet, operation, `${describeHandle(packet)} belonged to ${packet.channel ? describeHandle(packet.channel) : "a channel"}, cleaned up at ${this.tracker.siteText(packet.channel?.stacks.cleanedUp)}`, callee, true);
     }
-  }
-
-  /**
-   * Records a violation with its stacks (the first `violationLimit` are kept; all are counted and
-   * emitted) and returns it; throws it in strict mode when `throwInStrict`.
-   */
-  private violate(kind: ViolationKind, handle: HandleObject, operation: string, message: string, callee: StackCutPoint, throwInStrict: boolean): ViolationRecord {
-    const stacks: ViolationStacks = { at: captureStack(callee, violationStackDepth)?.frames };
-    const handleStacks: HandleStacks = handle.stacks;
-    if (handleStacks.allocated) stacks.allocated = handleStacks.allocated.frames;
-    if (handleStacks.sent) stacks.sent = handleStacks.sent.frames;
-    if (handleStacks.freed) stacks.freed = handleStacks.freed.frames;
-    if (handleStacks.completed) stacks.completed = handleStacks.completed.frames;
-    this.stats.violations++;
-    const seq = this.emitFor("violation", handle, { violation: kind, message });
-    const record: ViolationRecord = { kind, handleId: handle.id, family: handle.family, operation, message, simulationId: this.id, time: this.scheduler.now, seq, stacks };
-    if (this.violationRecords.length < this.options.violationLimit) this.violationRecords.push(record);
-    else this.violationsDropped++;
-    if (throwInStrict && this.mode === "strict") throw new KmclViolation(record);
-    return record;
   }
 
   private hostRequest(channel: ChannelObject, packetId: number, payload: Uint8Array, flags: number, synchronous: boolean): HostRequest {
@@ -754,21 +685,6 @@ export class Simulation {
     throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} asynchronous driver callbacks failed`);
   }
 
-  /** Traced handles get every stack whatever `stacks` says: a seed replayed to explain one violation. */
-  private allocationSite(callee: StackCutPoint, handleId: number): CapturedStack | undefined {
-    const wanted = this.captureAllocations || this.tracedHandles.has(handleId);
-    return wanted ? captureStack(callee, Math.max(this.options.stackDepth, 1)) : undefined;
-  }
-
-  private transitionSite(callee: StackCutPoint, handleId: number): CapturedStack | undefined {
-    const wanted = this.captureTransitions || this.tracedHandles.has(handleId);
-    return wanted ? captureStack(callee, Math.max(this.options.stackDepth, 1)) : undefined;
-  }
-
-  private siteText(stack: CapturedStack | undefined): string {
-    return stack ? stack.site : "<stack not captured>";
-  }
-
   private *liveHandleObjects(): Generator<HandleObject> {
     for (const channel of this.liveChannels) {
       yield channel;
@@ -778,49 +694,7 @@ export class Simulation {
     }
   }
 
-  private emitFor(kind: KmclEventKind, handle: HandleObject, detail?: EventDetail): number {
-    return this.emit(kind, handle.family, handle.id, handle.state, undefined, detail);
-  }
-
-  /** Returns the event's sequence number; builds the event object only when someone keeps or hears it. */
-  private emit(kind: KmclEventKind, family: HandleFamily | undefined, handleId: number | undefined, state: string | undefined, channelId: number | undefined, detail: EventDetail | undefined): number {
-    const seq = ++this.sequence;
-    this.stats.events++;
-    const local = this.localListeners.hasListeners;
-    const global = kmclEventBus.hasListeners;
-    if (this.eventLog.limit === 0 && !local && !global) return seq;
-    const event: KmclEvent = { simulationId: this.id, seq, time: this.scheduler.now, kind };
-    if (family !== undefined) event.family = family;
-    if (handleId !== undefined) event.handleId = handleId;
-    if (state !== undefined) event.state = state;
-    if (channelId !== undefined) event.message = `channel #${channelId}`;
-    if (detail) {
-      if (detail.status !== undefined) event.status = detail.status;
-      if (detail.by !== undefined) event.by = detail.by;
-      if (detail.violation !== undefined) event.violation = detail.violation;
-      if (detail.message !== undefined) event.message = detail.message;
-    }
-    this.eventLog.push(event);
-    if (local) this.localListeners.emit(event);
-    if (global) kmclEventBus.emit(event);
-    return seq;
-  }
 }
 
 /** Without WAIT_FOR_COMPLETION: completion with success as soon as the packet is in the ring. */
 const ringPlacement: ResolvedReply = { action: "complete", status: STATUS_SUCCESS, response: undefined, delayMs: 0 };
-
-function describe(handle: HandleObject): HandleDescription {
-  const stacks: HandleDescription["stacks"] = {};
-  for (const key of ["allocated", "sent", "freed", "completed", "cleanedUp"] as const) {
-    const stack = handle.stacks[key];
-    if (stack) stacks[key] = stack.frames;
-  }
-  const description: HandleDescription = { id: handle.id, family: handle.family, state: handle.state, stacks };
-  if (handle instanceof PacketObject) {
-    description.variant = handle.variant;
-    if (handle.channel) description.channelId = handle.channel.id;
-  }
-  if (handle instanceof CompletionObject) description.channelId = handle.channel.id;
-  return description;
-}
