@@ -2,16 +2,16 @@
 // `npm run bench`: accuracy on the fixture corpus and speed on a generated corpus, for
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck). Results go to
 // bench/results/latest.{md,json}. See bench/README.md.
-//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--lines N] [--files N]
+//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-runtime] [--lines N] [--files N] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateCorpus, defaultCorpusOptions } from "./generate-corpus.mjs";
 import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerAsTool } from "./lib/accuracy.mjs";
 import { run } from "./lib/measure.mjs";
-import { checkWithOurs, oursAvailable } from "./lib/ours.mjs";
-import { checkWithPeer, peerInputs, peers } from "./lib/peers/index.mjs";
+import { oursAvailable } from "./lib/ours.mjs";
+import { peerInputs, peers } from "./lib/peers/index.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
 import { corpusUnit, describeCorpus, measureOurs, measurePeer } from "./lib/speed.mjs";
@@ -19,8 +19,6 @@ import { ensureTools, isInstalled, toolVersions } from "./lib/tools.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const benchDir = join(repoRoot, "bench");
-const workDir = join(benchDir, "work");
-const resultsDir = join(benchDir, "results");
 
 /** Wall-time budget of each peer over the corpus before it is measured on a sample instead. */
 const peerBudgetSeconds = { gcc: 240, clang: 300, cppcheck: 240 };
@@ -29,13 +27,24 @@ const perFileTimeoutSeconds = 60;
 const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 function parseOptions(argv) {
-  const options = { accuracy: true, speed: true, lines: defaultCorpusOptions.lines, files: defaultCorpusOptions.files };
+  const options = {
+    accuracy: true,
+    speed: true,
+    runtime: true,
+    lines: defaultCorpusOptions.lines,
+    files: defaultCorpusOptions.files,
+    workDir: join(benchDir, "work"),
+    resultsDir: join(benchDir, "results"),
+  };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     if (flag === "--skip-accuracy") options.accuracy = false;
     else if (flag === "--skip-speed") options.speed = false;
+    else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
+    else if (flag === "--work") options.workDir = resolve(argv[++index]);
+    else if (flag === "--results") options.resultsDir = resolve(argv[++index]);
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
@@ -64,7 +73,7 @@ async function selfCheck(tools) {
   return checks;
 }
 
-async function runtimeThroughput() {
+async function runtimeThroughput(resultsDir) {
   const script = join(benchDir, "runtime", "throughput.mjs");
   if (!existsSync(script)) return undefined;
   log("runtime: bench/runtime/throughput.mjs");
@@ -76,6 +85,7 @@ async function runtimeThroughput() {
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  const { workDir, resultsDir } = options;
   const started = Date.now();
   mkdirSync(workDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
@@ -85,11 +95,8 @@ async function main() {
   const haveOurs = oursAvailable(repoRoot);
   if (!haveOurs) warnings.push("dist/cli.js is missing (npm run build): VmbGuard was not measured");
 
-  const checkers = [
-    ...(haveOurs ? [{ id: "vmbguard", check: (unit) => checkWithOurs(repoRoot, unit.root, unit.files.map((file) => file.name)) }] : []),
-    ...availablePeers.map((peer) => ({ id: peer.id, check: (unit) => checkWithPeer(peer, inputs, unit.root, unit.files.map((file) => file.name)) })),
-  ];
-  const selfChecks = await selfCheck(checkers);
+  const tools = [...(haveOurs ? [oursAsTool(repoRoot)] : []), ...availablePeers.map((peer) => peerAsTool(peer, inputs))];
+  const selfChecks = await selfCheck(tools);
   for (const check of selfChecks) {
     if (!check.understood) {
       warnings.push(`${check.tool} did not report the known bugs of bench/peers/known-leak.c (missed: ${check.missed.join(", ") || "none"}${check.errors.length ? `; errors: ${check.errors.join(" | ")}` : ""}): its numbers below are not trustworthy`);
@@ -101,7 +108,6 @@ async function main() {
   if (options.accuracy) {
     const units = loadFixtureUnits(repoRoot);
     log(`accuracy: ${units.length} fixture units`);
-    const tools = [...(haveOurs ? [oursAsTool(repoRoot)] : []), ...availablePeers.map((peer) => peerAsTool(peer, inputs))];
     accuracy = {
       unitCount: units.length,
       patternCount: new Set(units.map((unit) => unit.pattern)).size,
@@ -139,7 +145,7 @@ async function main() {
     };
   }
 
-  const runtime = await runtimeThroughput();
+  const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
   const results = {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -153,7 +159,7 @@ async function main() {
   };
   results.targets = evaluateTargets(results);
   writeResults(resultsDir, results);
-  log(`wrote bench/results/latest.md and latest.json in ${results.benchSeconds.toFixed(0)} s`);
+  log(`wrote ${join(resultsDir, "latest.md")} and latest.json in ${results.benchSeconds.toFixed(0)} s`);
   for (const target of results.targets) log(`target ${target.pass ? "PASS" : "FAIL"}: ${target.name}: ${target.measured}`);
 }
 
