@@ -12,6 +12,11 @@ export function getSimulation(): Simulation {
   return ambient;
 }
 
+/** The ambient simulation if one is running, without creating one. */
+export function runningAmbientSimulation(): Simulation | undefined {
+  return ambient !== undefined && !ambient.finished ? ambient : undefined;
+}
+
 /**
  * Sets the options of the ambient simulation. Call it before the program's first KMCL call; once
  * the ambient simulation holds handles it cannot change under them (finish it first).

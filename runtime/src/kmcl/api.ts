@@ -2,7 +2,7 @@
 // checks that its arguments are handles of the right type and of a running simulation, then
 // performs its transition on the simulation that owns the handle. Stacks are cut at these
 // functions, so the innermost recorded frame is always the driver's call.
-import { getSimulation } from "./ambient";
+import { getSimulation, runningAmbientSimulation } from "./ambient";
 import { snapshotBytes } from "./bytes";
 import {
   ChannelObject,
@@ -299,11 +299,10 @@ export function VmbChannelPacketGetExternalData(packetCompletion: VMBPACKETCOMPL
 
 export { NT_SUCCESS };
 
-/** Stops the simulated system: recorded on the ambient simulation, then thrown as a KmclBugCheck. */
+/** Stops the simulated system: recorded on the running ambient simulation (if any), then thrown as a KmclBugCheck. */
 export function KeBugCheckEx(bugCheckCode: number, parameter1: unknown, parameter2: unknown, parameter3: unknown, parameter4: unknown): never {
   if (typeof bugCheckCode !== "number" || !Number.isInteger(bugCheckCode)) throw new TypeError(`KeBugCheckEx: BugCheckCode must be a ULONG, got ${describeValue(bugCheckCode)}`);
-  const simulation = getSimulation();
-  if (!simulation.finished) simulation.recordBugCheck(bugCheckCode);
+  runningAmbientSimulation()?.recordBugCheck(bugCheckCode);
   throw new KmclBugCheck(bugCheckCode, [parameter1, parameter2, parameter3, parameter4]);
 }
 

@@ -12,7 +12,14 @@ export function watchSimulations(watcher: SimulationWatcher): () => void {
   return () => watchers.delete(watcher);
 }
 
-/** @internal Called by the Simulation constructor. */
+/** @internal Called by the Simulation constructor; a watcher that throws is dropped with a warning, never breaking the program. */
 export function announceSimulation(simulation: Simulation): void {
-  for (const watcher of watchers) watcher(simulation);
+  for (const watcher of watchers) {
+    try {
+      watcher(simulation);
+    } catch (error) {
+      watchers.delete(watcher);
+      process.emitWarning(`a simulation watcher threw and was removed: ${String(error)}`, "VmbGuardRuntime");
+    }
+  }
 }
