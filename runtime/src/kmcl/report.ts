@@ -57,8 +57,9 @@ export interface HandleDescription {
   stacks: { allocated?: StackFrame[]; sent?: StackFrame[]; freed?: StackFrame[]; completed?: StackFrame[]; cleanedUp?: StackFrame[] };
 }
 
+/** The innermost frame of the program: Node's own frames (`node:internal/...`) explain nothing to a driver author. */
 function site(frames: StackFrame[] | undefined): string | undefined {
-  const top = frames?.[0];
+  const top = frames?.find((frame) => !frame.file.startsWith("node:"));
   return top ? `${shortFile(top.file)}:${top.line}:${top.column}${top.functionName === "<anonymous>" ? "" : ` (${top.functionName})`}` : undefined;
 }
 
