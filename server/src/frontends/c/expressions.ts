@@ -71,7 +71,8 @@ export class ExpressionLowerer {
 
   private lowerNode(node: Node, type: string): Expr {
     if (type === "identifier") return this.identifier(node);
-    const range = rangeIn(this.source, node);
+    const endIndex = node.endIndex;
+    const range = rangeIn(this.source, node, endIndex);
     switch (type) {
       case "null":
         return { kind: "const", value: null, range };
@@ -80,16 +81,15 @@ export class ExpressionLowerer {
       case "false":
         return { kind: "const", value: 0, range };
       case "number_literal": {
-        const value = parseNumber(this.textOf(node));
+        const value = parseNumber(this.source.slice(node.startIndex, endIndex));
         return value === undefined ? { kind: "unknown", parts: [], range } : { kind: "const", value, range };
       }
       case "char_literal": {
-        const text = this.textOf(node);
-        const simple = /^'(.)'$/.exec(text);
+        const simple = /^'(.)'$/.exec(this.source.slice(node.startIndex, endIndex));
         return simple !== null ? { kind: "const", value: simple[1].charCodeAt(0), range } : { kind: "unknown", parts: [], range };
       }
       case "string_literal":
-        return { kind: "const", value: stringContent(this.textOf(node)), range };
+        return { kind: "const", value: stringContent(this.source.slice(node.startIndex, endIndex)), range };
       case "concatenated_string":
         return this.concatenatedString(node, range);
       case "parenthesized_expression":
@@ -214,8 +214,9 @@ export class ExpressionLowerer {
   }
 
   callee(functionNode: Node, functionType: string = functionNode.type): Callee {
-    const range = rangeIn(this.source, functionNode);
-    const text = this.textOf(functionNode);
+    const endIndex = functionNode.endIndex;
+    const range = rangeIn(this.source, functionNode, endIndex);
+    const text = this.source.slice(functionNode.startIndex, endIndex);
     if (functionType === "identifier") return { name: text, text, range };
     const target = stripTransparent(functionNode);
     const targetType = target.type;

@@ -132,8 +132,11 @@ export class FunctionBodyLowerer {
       case "declaration":
         return this.declaration(node);
       case "expression_statement": {
-        const expression = firstSignificantChild(node);
-        if (expression !== null) this.effect(expression);
+        const expression = node.firstNamedChild;
+        if (expression === null) return;
+        const expressionType = expression.type;
+        if (expressionType !== "comment") this.effect(expression, expressionType);
+        else this.statementsIn(node);
         return;
       }
       case "if_statement":

@@ -13,10 +13,9 @@ export function rangeOf(node: Node): SourceRange {
  * Like `rangeOf`, cheaper for the common single-line node: its end follows from its length
  * (`endIndex` is one WASM call; `endPosition` is one more and allocates).
  */
-export function rangeIn(source: string, node: Node): SourceRange {
+export function rangeIn(source: string, node: Node, endIndex: number = node.endIndex): SourceRange {
   const start = node.startPosition;
   const startIndex = node.startIndex;
-  const endIndex = node.endIndex;
   const newline = source.indexOf("\n", startIndex);
   if (newline >= 0 && newline < endIndex) return rangeOf(node);
   return { start: { line: start.row, column: start.column }, end: { line: start.row, column: start.column + (endIndex - startIndex) } };
@@ -48,6 +47,9 @@ export function significantChildren(node: Node): Node[] {
 }
 
 export function firstSignificantChild(node: Node): Node | null {
+  // The common case (no leading comment) in one query.
+  const first = node.firstNamedChild;
+  if (first === null || first.type !== "comment") return first;
   const count = node.namedChildCount;
   for (let index = 0; index < count; index++) {
     const child = node.namedChild(index);
