@@ -33,12 +33,16 @@ export interface DeclarationSpan {
 
 /**
  * Parameter annotations go to the parameter that contains them or follows them (SAL precedes
- * the type); one after the last parameter goes to the last. Returns the declaration's own ones.
+ * the type), except one that trails a parameter before its comma (`PVOID Context OPTIONAL`).
+ * Returns the declaration's own ones. `text` is the preprocessed text (annotations blanked).
  */
-export function attachAnnotations(index: AnnotationIndex, span: DeclarationSpan, parameters: ParameterWithSpan[]): string[] {
+export function attachAnnotations(index: AnnotationIndex, span: DeclarationSpan, parameters: ParameterWithSpan[], text: string): string[] {
   const own = index.between(span.from, span.parameterListStart).map((annotation) => annotation.text);
   for (const annotation of index.between(span.parameterListStart, span.parameterListEnd)) {
-    const owner = parameters.find((parameter) => parameter.end > annotation.start) ?? parameters[parameters.length - 1];
+    const next = parameters.findIndex((parameter) => parameter.end > annotation.start);
+    const previous = next < 0 ? parameters[parameters.length - 1] : parameters[next - 1];
+    const trailsPrevious = previous !== undefined && !text.slice(previous.end, annotation.start).includes(",");
+    const owner = trailsPrevious || next < 0 ? previous : parameters[next];
     if (owner === undefined) own.push(annotation.text);
     else owner.parameter.annotations.push(annotation.text);
   }

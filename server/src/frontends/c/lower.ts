@@ -139,6 +139,7 @@ class TranslationUnitLowerer {
         this.annotations,
         { from, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: declarator.endIndex },
         parameters,
+        this.text,
       );
       from = declarator.endIndex;
       const declaration: IrDeclaration = {
@@ -185,6 +186,7 @@ class TranslationUnitLowerer {
         this.annotations,
         { from: entry.declarationStart, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: body.startIndex },
         parameters,
+        this.text,
       );
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
       const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems);

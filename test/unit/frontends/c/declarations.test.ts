@@ -45,6 +45,7 @@ __drv_allocatesMem(Mem)
 VMBPACKET MyAllocate(_In_ VMBCHANNEL Channel);
 VOID MyFree(_In_ __drv_freesMem(Mem) VMBPACKET Packet);
 NTSTATUS MySend(_In_ __drv_aliasesMem VMBPACKET Packet, PVOID Buffer, __in_bcount(n) PVOID Other _In_opt_);
+VOID OldStyle(IN PVOID Context OPTIONAL, IN OUT PULONG Count, OUT PVOID *Result);
 int value, *pointer;
 typedef VOID (*PFN_CALLBACK)(PVOID);
 `);
@@ -65,6 +66,7 @@ typedef VOID (*PFN_CALLBACK)(PVOID);
         annotations: [],
         params: ["VMBPACKET Packet _In_ __drv_aliasesMem", "PVOID Buffer", "PVOID Other __in_bcount(n) _In_opt_"],
       },
+      { name: "OldStyle", returnType: "VOID", annotations: [], params: ["PVOID Context IN OPTIONAL", "PULONG Count IN OUT", "PVOID* Result OUT"] },
     ],
   );
   assert.equal(file.functions.length, 0);
