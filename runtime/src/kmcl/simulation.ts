@@ -277,7 +277,16 @@ export class Simulation {
       this.tracker.violate("double-free", channel, "VmbChannelCleanup", `${describeHandle(channel)} was already cleaned up at ${this.tracker.siteText(channel.stacks.cleanedUp)}`, callee, true);
       return;
     }
-    if (channel.state === "enabled") this.disableChannel(channel, callee);
+    // A completion routine that faults while its packet is cancelled must not stop the cleanup
+    // half-way: the channel is released first, then the error is rethrown.
+    let cancellationError: { error: unknown } | undefined;
+    if (channel.state === "enabled") {
+      try {
+        this.disableChannel(channel, callee);
+      } catch (error) {
+        cancellationError = { error };
+      }
+    }
     const leaks = this.reportHeldResources(channel, "VmbChannelCleanup", callee);
     channel.queuedDeliveries.length = 0;
     // Caller memory is the driver's own: unusable with this channel gone, but not leaked.
@@ -290,6 +299,7 @@ export class Simulation {
     this.tracker.retire(channel);
     this.tracker.stats.channelsCleanedUp++;
     this.tracker.emitFor("cleanup", channel);
+    if (cancellationError) throw cancellationError.error;
     if (this.mode === "strict" && leaks.length > 0) {
       const first = leaks[0]!;
       const more = leaks.length > 1 ? ` (and ${leaks.length - 1} more held resource${leaks.length > 2 ? "s" : ""})` : "";

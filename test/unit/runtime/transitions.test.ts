@@ -314,3 +314,17 @@ test("a completion routine that faults during a cancellation does not leave othe
   VmbChannelCleanup(channel);
   assert.deepEqual(sim.finish().violations.map((violation) => violation.kind), ["double-free"]);
 });
+
+test("a completion routine that faults during VmbChannelCleanup's cancellation still leaves the channel cleaned up", () => {
+  const sim = new Simulation({ mode: "strict", host: { defaultReply: { action: "drop" } } });
+  const channel = sim.createChannel();
+  const packet = VmbPacketAllocate(channel)!;
+  VmbPacketSetCompletionRoutine(packet, (completed) => {
+    VmbPacketFree(completed);
+    VmbPacketFree(completed);
+  });
+  VmbPacketSend(packet, null, 0, null, WAIT);
+  assert.throws(() => VmbChannelCleanup(channel), /double-free/);
+  assert.equal(channel.state, "cleaned-up");
+  assert.deepEqual(sim.finish().violations.map((violation) => violation.kind), ["double-free"], "no channel-leak on top");
+});
