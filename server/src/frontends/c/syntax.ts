@@ -27,10 +27,6 @@ export function closingRangeOf(node: Node): SourceRange {
   return { start: { line: end.row, column: Math.max(0, end.column - 1) }, end: { line: end.row, column: end.column } };
 }
 
-export function isComment(node: Node): boolean {
-  return node.type === "comment";
-}
-
 /** Named children without comments (which tree-sitter may place anywhere). */
 /**
  * Named children without comments (which tree-sitter may place anywhere). Indexed `namedChild`
