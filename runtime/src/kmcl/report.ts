@@ -87,5 +87,17 @@ export function formatReport(report: SimulationReport): string {
     `simulation #${report.simulationId} (seed ${report.seed}): ${count} violation${count === 1 ? "" : "s"}`,
     ...report.violations.map((violation) => `  ${formatViolation(violation).replace(/\n/g, "\n  ")}`),
     ...(report.violationsDropped > 0 ? [`  ... and ${report.violationsDropped} more (violationLimit)`] : []),
+    ...replayHint(report),
   ].join("\n");
+}
+
+/** Runs are a function of the seed: when stacks were off, say how to get them for just these handles. */
+function replayHint(report: SimulationReport): string[] {
+  // Incoming completions are made by the library: they never have an allocation site to replay.
+  const unexplained = report.violations
+    .filter((violation) => violation.family !== "completion" && violation.stacks.allocated === undefined)
+    .map((violation) => violation.handleId);
+  if (unexplained.length === 0) return [];
+  const ids = [...new Set(unexplained)].sort((a, b) => a - b);
+  return [`  replay with { seed: ${report.seed}, traceHandles: [${ids.join(", ")}] } for the stacks of these handles`];
 }

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Simulation, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, VmbChannelCleanup, VmbPacketAllocate, VmbPacketFree, VmbPacketSend, parseStackFrames } from "../../../runtime/src/kmcl/index";
+import {
+  Simulation,
+  VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
+  VmbChannelCleanup,
+  VmbPacketAllocate,
+  VmbPacketFree,
+  VmbPacketSend,
+  formatReport,
+  parseStackFrames,
+} from "../../../runtime/src/kmcl/index";
 
 test("stack frames parse from V8's formats: named, anonymous, async, eval, Windows paths", () => {
   const text = [
@@ -103,6 +112,7 @@ test("traceHandles replays a seed with stacks for just the handles a fast run re
   const leaked = fast.violations.map((violation) => violation.handleId);
   assert.ok(leaked.length > 1, `leaked: ${leaked.join(", ")}`);
   assert.equal(fast.violations[0]!.stacks.allocated, undefined, "no allocation site without stacks");
+  assert.match(formatReport(fast), new RegExp(`replay with \\{ seed: 9, traceHandles: \\[${leaked.join(", ")}\\] \\}`));
   const replay = leakyRun({ stacks: "none", traceHandles: [leaked[0]!] });
   assert.deepEqual(replay.violations.map((violation) => violation.handleId), leaked, "the same run");
   assert.match(replay.violations[0]!.stacks.allocated![0]!.file, /stacks\.test\.(ts|js)$/);
