@@ -1,8 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  STATUS_BUFFER_TOO_SMALL,
   STATUS_CANCELLED,
   STATUS_INVALID_DEVICE_STATE,
+  STATUS_NOT_FOUND,
   STATUS_SUCCESS,
   Simulation,
   VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
@@ -327,4 +329,50 @@ test("a completion routine that faults during VmbChannelCleanup's cancellation s
   assert.throws(() => VmbChannelCleanup(channel), /double-free/);
   assert.equal(channel.state, "cleaned-up");
   assert.deepEqual(sim.finish().violations.map((violation) => violation.kind), ["double-free"], "no channel-leak on top");
+});
+
+test("the processing-complete callback follows each batch of deliveries", () => {
+  const sim = new Simulation();
+  const calls: string[] = [];
+  const channel = sim.createChannel({
+    processPacket: (_channel, completion) => {
+      calls.push("packet");
+      VmbChannelPacketComplete(completion, null, 0);
+    },
+    processingComplete: (_channel, processed) => void calls.push(`batch of ${processed}`),
+  });
+  sim.host.deliver(channel, "a");
+  sim.runUntilIdle();
+  assert.deepEqual(calls, ["packet", "batch of 1"]);
+  VmbChannelCleanup(channel);
+  assert.equal(sim.finish().ok, true);
+});
+
+test("an incoming packet without external data answers VmbChannelPacketGetExternalData with STATUS_NOT_FOUND", () => {
+  const sim = new Simulation();
+  const statuses: number[] = [];
+  const channel = sim.createChannel({
+    processPacket: (_channel, completion, _buffer, _length, flags) => {
+      assert.equal(flags, 0);
+      const mdl: OutParam<MDL> = { value: null };
+      statuses.push(VmbChannelPacketGetExternalData(completion, 0, mdl));
+      assert.equal(mdl.value, null);
+      VmbChannelPacketComplete(completion, null, 0);
+    },
+  });
+  sim.host.deliver(channel, "inline only");
+  sim.runUntilIdle();
+  assert.deepEqual(statuses, [STATUS_NOT_FOUND]);
+  VmbChannelCleanup(channel);
+  assert.equal(sim.finish().ok, true);
+});
+
+test("a synchronous answer longer than the completion buffer is STATUS_BUFFER_TOO_SMALL, with the size needed", () => {
+  const sim = new Simulation({ host: { defaultReply: { action: "complete", response: "a long answer" } } });
+  const channel = sim.createChannel();
+  const size: OutParam<number> = { value: null };
+  assert.equal(VmbChannelSendSynchronousRequest(channel, null, 0, null, WAIT, new Uint8Array(4), size), STATUS_BUFFER_TOO_SMALL);
+  assert.equal(size.value, 13);
+  VmbChannelCleanup(channel);
+  assert.equal(sim.finish().ok, true);
 });
