@@ -348,7 +348,7 @@ export class FunctionBodyLowerer {
     if (containsEffects(value)) {
       // Evaluated once; every case test reads the temporary.
       const temporary: Expr = { kind: "var", name: `#switch${this.temporaries++}`, range: value.range };
-      builder.emit({ kind: "assign", target: temporary, value, range: value.range });
+      builder.emit({ kind: "assign", target: temporary, value, range: value.range, declaration: true });
       value = temporary;
     }
     const dispatch = builder.currentId();
@@ -472,7 +472,7 @@ export class FunctionBodyLowerer {
       if (value !== undefined && value.kind !== "const") {
         // The value is computed before the finally bodies run.
         const temporary: Expr = { kind: "var", name: "#return", range: value.range };
-        this.builder.emit({ kind: "assign", target: temporary, value, range: value.range });
+        this.builder.emit({ kind: "assign", target: temporary, value, range: value.range, declaration: true });
         value = temporary;
       }
       this.runFinallys(0);
