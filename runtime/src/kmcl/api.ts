@@ -295,9 +295,7 @@ export function VmbChannelPacketGetExternalData(packetCompletion: VMBPACKETCOMPL
   return status;
 }
 
-// ---- status and bug checks ----
-
-export { NT_SUCCESS };
+// ---- bug checks (NT_SUCCESS and the status codes are in status.ts) ----
 
 /** Stops the simulated system: recorded on the running ambient simulation (if any), then thrown as a KmclBugCheck. */
 export function KeBugCheckEx(bugCheckCode: number, parameter1: unknown, parameter2: unknown, parameter3: unknown, parameter4: unknown): never {
