@@ -45,6 +45,8 @@ class TreeSitterCFrontend implements CFrontend {
         tree.delete();
       }
     } catch (error) {
+      // A parse interrupted by an exception must not leave state behind for the next file.
+      this.parser.reset();
       const message = error instanceof Error ? error.message : String(error);
       return emptyFile(file, { message: `The C frontend failed on this file: ${message}`, range: START_OF_FILE });
     }

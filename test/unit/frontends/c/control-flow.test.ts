@@ -236,3 +236,37 @@ void f(void) {
   assert.ok(paths.includes("work() ; trace(4) ; quiet() ; return"));
   assert.ok(paths.every((path) => !(path.includes("trace(2)") && path.includes("trace(3)"))), "never two alternatives at once");
 });
+
+test("continue inside a switch inside a loop goes to the loop; break leaves only the switch", async () => {
+  const fn = await lowerFunction(`
+void f(void) {
+  while (more()) {
+    switch (kind()) {
+    case 1:
+      continue;
+    default:
+      break;
+    }
+    after();
+  }
+}`);
+  const paths = pathsOf(fn).map((path) => path.join(" ; "));
+  assert.ok(paths.includes("[more()] ; #switch0 = kind() ; [(#switch0 == 1)] ; (loop)"), paths.join("\n"));
+  assert.ok(paths.includes("[more()] ; #switch0 = kind() ; ![(#switch0 == 1)] ; after() ; (loop)"));
+});
+
+test("an #elif after a dead #if 0 in a body is an ordinary alternative", async () => {
+  const fn = await lowerFunction(`
+void f(void) {
+#if 0
+  never();
+#elif VERBOSE
+  chatty();
+#else
+  quiet();
+#endif
+}`);
+  assert.deepEqual(branchConditions(fn), ["#if VERBOSE"]);
+  const paths = pathsOf(fn).map((path) => path.join(" ; "));
+  assert.deepEqual(paths, ["[#if VERBOSE] ; chatty() ; return", "![#if VERBOSE] ; quiet() ; return"]);
+});
