@@ -1,10 +1,10 @@
 // Lowers a condition into short-circuit branches so that each `branch.cond` is an atomic test.
 // `&&`, `||`, `!` over a logical operand, `?:`, commas, parentheses and casts become control flow.
 import type { Node } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { ParseProblem } from "../../ir/ir";
 import type { CfgBuilder } from "./cfg-builder";
 import type { ExpressionLowerer } from "./expressions";
+import { fieldChild } from "./fields";
 import { rangeOf, stripTransparent } from "./syntax";
 
 const MAX_CONDITION_DEPTH = 300;

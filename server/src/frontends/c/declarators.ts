@@ -1,7 +1,7 @@
 // Reads names, pointer depth and parameters out of C declarators.
 import type { Node } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { Parameter } from "../../ir/ir";
+import { fieldChild } from "./fields";
 import { collapseWhitespace, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
 
 /** The declared identifier and how many pointer/array levels wrap it (`VMBPACKET *p[2]`: 2). */

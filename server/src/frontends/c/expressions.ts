@@ -1,8 +1,8 @@
 // Lowers C expressions to IR expressions. Recursion is bounded: past MAX_EXPRESSION_DEPTH the
 // rest of a (pathologically) deep expression becomes `unknown` and one problem is reported.
 import type { Node } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
+import { fieldChild } from "./fields";
 import { firstSignificantChild, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { TypeNames } from "./type-names";
 

@@ -2,12 +2,12 @@
 // switch dispatch chains, SEH (__try/__finally duplicated on every exit edge, __except as an
 // alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
 import type { Node } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { BasicBlock, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { CfgBuilder } from "./cfg-builder";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
+import { fieldChild } from "./fields";
 import { preprocessorCondition } from "./preprocessor-conditions";
 import { closingRangeOf, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
 

@@ -1,11 +1,11 @@
 // Lowers one parsed translation unit to an IrFile: functions (with their CFG), prototypes,
 // role declarations, annotations, suppressions and problems.
 import type { Node, Tree } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { IrDeclaration, IrFile, IrFunction, ParseProblem, SourceRange } from "../../ir/ir";
 import { AnnotationIndex, attachAnnotations } from "./annotations";
 import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
+import { fieldChild } from "./fields";
 import { FunctionBodyLowerer } from "./function-body";
 import type { LineIndex } from "./positions";
 import type { PreprocessedSource } from "./preprocess";

@@ -2,9 +2,9 @@
 // condition's text, so that two groups under the same macro condition are correlated by the engine.
 // `#ifdef X` and `#if defined(X)` share one name; `#ifndef X` and `#if !defined(X)` are its negation.
 import type { Node } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { Expr, SourceRange } from "../../ir/ir";
 import type { ExpressionLowerer } from "./expressions";
+import { fieldChild } from "./fields";
 import { collapseWhitespace, rangeOf } from "./syntax";
 
 const DEFINED = /^defined\s*(?:\(\s*(\w+)\s*\)|(\w+))$/;

@@ -1,7 +1,7 @@
 // Small, allocation-conscious helpers over tree-sitter nodes.
 import type { Node } from "web-tree-sitter";
-import { fieldChild } from "./fields";
 import type { SourceRange } from "../../ir/ir";
+import { fieldChild } from "./fields";
 
 export function rangeOf(node: Node): SourceRange {
   const start = node.startPosition;
