@@ -57,11 +57,14 @@ export function resolveReply(reply: HostReply, where: string): ResolvedReply {
   }
 }
 
+/** The keys of HostOptions; `respond` is code, so scenario files cannot hold it. */
+export const hostOptionKeys: readonly string[] = ["replies", "defaultReply", "respond", "incoming"];
+
 /** Checks a host script up front, so a bad scenario fails before the run rather than at its first request. */
 export function validateHostOptions(options: HostOptions): void {
   if (typeof options !== "object" || options === null) throw new TypeError("host: expected an object");
   for (const key of Object.keys(options)) {
-    if (!["replies", "defaultReply", "respond", "incoming"].includes(key)) throw new TypeError(`host: unknown option "${key}" (known: replies, defaultReply, respond, incoming)`);
+    if (!hostOptionKeys.includes(key)) throw new TypeError(`host: unknown option "${key}" (known: ${hostOptionKeys.join(", ")})`);
   }
   if (options.defaultReply !== undefined) resolveReply(options.defaultReply, "host.defaultReply");
   if (options.replies !== undefined && !Array.isArray(options.replies)) throw new TypeError("host.replies: expected an array of replies");

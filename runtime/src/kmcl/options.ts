@@ -194,11 +194,14 @@ function resolveTrigger(trigger: FaultTrigger, where: string): ResolvedTrigger {
   return { nth: new Set(nthList), probability };
 }
 
-const knownOptionKeys = new Set([
+/** Every key of SimulationOptions and of its faults: unknown keys are rejected (and the scenario schema is checked against these). */
+export const simulationOptionKeys: readonly string[] = [
   "mode", "seed", "faults", "host", "lookasideCapacity", "stacks", "stackDepth", "traceHandles", "historyLimit",
   "eventLogLimit", "violationLimit", "sourceMaps", "synchronousTimeoutMs", "maxStepsPerRun",
-]);
-const knownFaultKeys = new Set(["failAllocation", "failSend", "completionDelayMs", "reorderCompletions"]);
+];
+export const faultOptionKeys: readonly string[] = ["failAllocation", "failSend", "completionDelayMs", "reorderCompletions"];
+const knownOptionKeys = new Set(simulationOptionKeys);
+const knownFaultKeys = new Set(faultOptionKeys);
 
 function rejectUnknownKeys(value: object, known: ReadonlySet<string>, where: string): void {
   for (const key of Object.keys(value)) {
