@@ -45,6 +45,10 @@ type GroupMode =
   /** After a taken branch: dead up to `#endif`. */
   | "dead-rest";
 
+/** excpt.h defines these as the SEH keywords for C. */
+const LOWERCASE_SEH = new Set(["try", "finally", "except", "leave"]);
+const LOWERCASE_SEH_START = new Set([..."tfel"].map((char) => char.charCodeAt(0)));
+
 /** Annotation arguments never span more than this; past it the parenthesis is not the macro's. */
 const MAX_ARGUMENT_LENGTH = 4096;
 
@@ -197,6 +201,10 @@ class Preprocessor {
     let end = start + 1;
     while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
     const firstCode = source.charCodeAt(start);
+    if (end - start <= 7 && LOWERCASE_SEH_START.has(firstCode)) {
+      const word = source.slice(start, end);
+      if (LOWERCASE_SEH.has(word) && !(this.hasUserMacros && Object.hasOwn(this.userMacros, word))) return this.lowercaseSeh(word, start, end);
+    }
     if (!this.hasUserMacros && !mayBeBuiltinMacro(firstCode)) return end;
     const name = source.slice(start, end);
     if (this.hasUserMacros && Object.hasOwn(this.userMacros, name)) {
@@ -215,6 +223,43 @@ class Preprocessor {
     const rewrite = keywordRewrite(name);
     if (rewrite !== undefined) this.replace(start, end, rewrite);
     return end;
+  }
+
+  /**
+   * `try`, `finally`, `except`, `leave` (excpt.h's macros for the SEH keywords), where the code
+   * around them says they are used that way, become `__try`... The two extra characters are taken
+   * from the whitespace next to the word, so only the keyword itself moves by a column or two.
+   */
+  private lowercaseSeh(word: string, start: number, end: number): number {
+    const source = this.source;
+    const before = this.previousSignificantChar(start);
+    const after = this.nextSignificantChar(end);
+    const used =
+      (word === "try" && after === "{") ||
+      (word === "finally" && before === "}" && after === "{") ||
+      (word === "except" && before === "}" && after === "(") ||
+      (word === "leave" && after === ";");
+    if (!used) return end;
+    const isBlank = (index: number): boolean => source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB;
+    let spanStart = start;
+    let spanEnd = end;
+    while (spanEnd - spanStart < word.length + 2 && spanStart - 1 >= this.copiedUpTo && isBlank(spanStart - 1)) spanStart--;
+    while (spanEnd - spanStart < word.length + 2 && isBlank(spanEnd)) spanEnd++;
+    if (spanEnd - spanStart !== word.length + 2) return end;
+    this.replace(spanStart, spanEnd, `__${word}`);
+    return spanEnd;
+  }
+
+  private previousSignificantChar(index: number): string {
+    let at = index - 1;
+    while (at >= 0 && /\s/.test(this.source[at])) at--;
+    return at >= 0 ? this.source[at] : "";
+  }
+
+  private nextSignificantChar(index: number): string {
+    let at = index;
+    while (at < this.source.length && /\s/.test(this.source[at])) at++;
+    return at < this.source.length ? this.source[at] : "";
   }
 
   private substitute(name: string, start: number, end: number, replacement: string): void {

@@ -113,3 +113,22 @@ test("an unterminated #if 0 is blanked to the end and reported", () => {
   assert.equal(result.problems.length, 1);
   assert.match(result.problems[0].message, /Unterminated/);
 });
+
+test("lowercase try / finally / except / leave become the SEH keywords when used as such", () => {
+  const source = ["    try {", "        if (x) {", "            leave;", "        }", "    } finally {", "        f();", "    }", "    try {", "    } except (1) {", "    }", "int try_count = leave + finally;"].join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(result.text.split("\n"), [
+    "  __try {",
+    "        if (x) {",
+    "          __leave;",
+    "        }",
+    "    }__finally{",
+    "        f();",
+    "    }",
+    "  __try {",
+    "    }__except(1) {",
+    "    }",
+    "int try_count = leave + finally;",
+  ]);
+});
