@@ -64,6 +64,8 @@ const DOUBLE_QUOTE = 34;
 const SINGLE_QUOTE = 39;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
 const BYTE_ORDER_MARK = 0xfeff;
 
 function isIdentifierStart(code: number): boolean {
@@ -86,6 +88,15 @@ function constantCondition(expression: string): boolean | undefined {
   return Number.parseInt(text, 10) !== 0;
 }
 
+/** An `#if` group at file scope whose branches may be alternative heads of one function. */
+interface HeaderGroup {
+  ifStart: number;
+  ifEnd: number;
+  braceDepth: number;
+  /** Start of the first `#elif` / `#else` line. */
+  alternativeStart?: number;
+}
+
 class Preprocessor {
   private readonly pieces: string[] = [];
   private copiedUpTo = 0;
@@ -93,6 +104,11 @@ class Preprocessor {
   private readonly comments: OffsetSpan[] = [];
   private readonly problems: OffsetProblem[] = [];
   private readonly groups: GroupMode[] = [];
+  /** Beside `groups`: where each `unknown` group at file scope started, to recognize alternative function headers. */
+  private readonly headerGroups: (HeaderGroup | undefined)[] = [];
+  /** Regions blanked once the whole text is known (they start before text already copied). */
+  private readonly deferredBlanks: OffsetSpan[] = [];
+  private braceDepth = 0;
   /** Start of the dead region being skipped, or -1. */
   private deadFrom = -1;
   /** `#if` groups opened inside the dead region. */
@@ -144,6 +160,8 @@ class Preprocessor {
       } else if (isIdentifierStart(code)) {
         index = this.identifier(index);
       } else {
+        if (code === OPEN_BRACE) this.braceDepth++;
+        else if (code === CLOSE_BRACE) this.braceDepth--;
         index++;
       }
     }
@@ -152,7 +170,13 @@ class Preprocessor {
       this.replace(this.deadFrom, length, blankKeepingNewlines(source.slice(this.deadFrom, length)));
     }
     this.pieces.push(source.slice(this.copiedUpTo));
-    return { text: this.pieces.join(""), annotations: this.annotations, comments: this.comments, problems: this.problems };
+    let text = this.pieces.join("");
+    let annotations = this.annotations;
+    for (const span of this.deferredBlanks) {
+      text = text.slice(0, span.start) + blankKeepingNewlines(text.slice(span.start, span.end)) + text.slice(span.end);
+      annotations = annotations.filter((annotation) => annotation.start < span.start || annotation.start >= span.end);
+    }
+    return { text, annotations, comments: this.comments, problems: this.problems };
   }
 
   /** Writes `replacement` over [start, end); calls come in increasing offset order. */
@@ -345,29 +369,49 @@ class Preprocessor {
         } else {
           groups.push("unknown");
         }
+        this.headerGroups.push(value === undefined ? { ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth } : undefined);
         break;
       }
       case "ifdef":
       case "ifndef":
         groups.push("unknown");
+        this.headerGroups.push({ ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth });
         break;
       case "elif":
       case "elifdef":
       case "elifndef":
-      case "else":
+      case "else": {
         if (top === "taken" || top === "after-skip") {
           groups[groups.length - 1] = "dead-rest";
           this.startDeadRegion(lineStart);
         }
+        const header = this.headerGroups[this.headerGroups.length - 1];
+        if (top === "unknown" && header !== undefined) header.alternativeStart ??= lineStart;
         break;
-      case "endif":
+      }
+      case "endif": {
         groups.pop();
         if (top === "taken" || top === "after-skip") this.blank(lineStart, end);
+        const header = this.headerGroups.pop();
+        if (top === "unknown" && header !== undefined) this.keepFirstFunctionHeader(header, end);
         break;
+      }
       default:
         break;
     }
     return end;
+  }
+
+  /**
+   * `#if A` header `#else` other header `#endif {` body: tree-sitter cannot attach one body to two
+   * heads, so the first head is kept as plain code and the rest of the group is blanked.
+   */
+  private keepFirstFunctionHeader(header: HeaderGroup, endifEnd: number): void {
+    if (header.alternativeStart === undefined || header.braceDepth !== 0 || this.braceDepth !== 0) return;
+    if (this.nextSignificantChar(endifEnd) !== "{") return;
+    const firstHead = this.source.slice(header.ifEnd, header.alternativeStart);
+    if (!firstHead.includes("(") || firstHead.includes(";") || firstHead.includes("{")) return;
+    this.deferredBlanks.push({ start: header.ifStart, end: header.ifEnd }, { start: header.alternativeStart, end: endifEnd });
   }
 
   private startDeadRegion(start: number): void {
@@ -398,6 +442,7 @@ class Preprocessor {
     const mode = groups[groups.length - 1];
     if (name === "endif") {
       groups.pop();
+      this.headerGroups.pop();
       this.endDeadRegion(end);
     } else if (mode === "skipping" && (name === "else" || name === "elif" || name === "elifdef" || name === "elifndef")) {
       const value = name === "elif" ? constantCondition(source.slice(nameEnd, end)) : name === "else" ? true : undefined;

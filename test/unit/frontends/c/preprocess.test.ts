@@ -132,3 +132,13 @@ test("lowercase try / finally / except / leave become the SEH keywords when used
     "int try_count = leave + finally;",
   ]);
 });
+
+test("alternative function heads under #if keep the first head for the one body", () => {
+  const source = ["#if (NTDDI_VERSION >= NTDDI_WIN7)", "NTSTATUS F(_In_ ULONG A, PVOID B)", "#else", "NTSTATUS F(_In_ ULONG A)", "#endif", "{", "}"].join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(result.text.split("\n").map((line) => line.trim()), ["", "NTSTATUS F(     ULONG A, PVOID B)", "", "", "", "{", "}"]);
+  assert.deepEqual(result.annotations.map((annotation) => annotation.text), ["_In_"]);
+  const declarations = ["#ifdef X", "int a;", "#else", "int b;", "#endif", "{"].join("\n");
+  assert.equal(preprocess(declarations).text, declarations);
+});
