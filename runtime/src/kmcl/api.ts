@@ -18,6 +18,7 @@ import {
   isHandleObject,
 } from "./handles";
 import type { Simulation } from "./simulation";
+import { captureStack } from "./stacks";
 import { type NTSTATUS, NT_SUCCESS, STATUS_SUCCESS } from "./status";
 import { KmclBugCheck } from "./violations";
 
@@ -159,7 +160,8 @@ export function VmbChannelSendSynchronousRequest(
 /** A packet from the channel's lookaside list, or null when the list is exhausted (or a fault says so). */
 export function VmbPacketAllocate(channel: VMBCHANNEL): VMBPACKET | null {
   const target = channelArgument(channel, "VmbPacketAllocate");
-  return target.owner.allocatePacket(target, VmbPacketAllocate);
+  const site = target.owner.wantsAllocationSite() ? captureStack(VmbPacketAllocate, target.owner.stackDepth) : undefined;
+  return target.owner.allocatePacket(target, VmbPacketAllocate, site);
 }
 
 /**
@@ -189,7 +191,8 @@ export function VmbPacketFree(packet: VMBPACKET): void {
     return;
   }
   const target = packetArgument(packet, "VmbPacketFree");
-  target.owner.freePacket(target, VmbPacketFree);
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbPacketFree, target.owner.stackDepth) : undefined;
+  target.owner.freePacket(target, VmbPacketFree, site);
 }
 
 /** On success the packet belongs to the library until its completion routine runs; on failure the sender still owns it. */
@@ -198,7 +201,8 @@ export function VmbPacketSend(packet: VMBPACKET, buffer: Uint8Array | null, buff
   const target = packetArgument(packet, operation);
   const inline = snapshotBytes(buffer, lengthArgument(bufferLength, operation, "BufferLength"), operation);
   const external = mdlBytes(externalDataMdl, 0, 0, operation);
-  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSend);
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbPacketSend, target.owner.stackDepth) : undefined;
+  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSend, site);
 }
 
 export function VmbPacketSendWithExternalMdl(
@@ -214,7 +218,8 @@ export function VmbPacketSendWithExternalMdl(
   const target = packetArgument(packet, operation);
   const inline = snapshotBytes(buffer, lengthArgument(bufferLength, operation, "BufferLength"), operation);
   const external = mdlBytes(externalDataMdl, lengthArgument(mdlOffset, operation, "MdlOffset"), lengthArgument(mdlLength, operation, "MdlLength"), operation);
-  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSendWithExternalMdl);
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbPacketSendWithExternalMdl, target.owner.stackDepth) : undefined;
+  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSendWithExternalMdl, site);
 }
 
 /** External data given as guest page contents (the simulation has no physical memory: PFNs are the pages' bytes). */
@@ -237,7 +242,8 @@ export function VmbPacketSendWithExternalPfns(
   if (pages !== null && pages.length > 0) {
     external = mdlBytes({ bytes: concatenate(pages) }, lengthArgument(externalDataOffset, operation, "ExternalDataOffset"), lengthArgument(externalDataLength, operation, "ExternalDataLength"), operation);
   }
-  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSendWithExternalPfns);
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbPacketSendWithExternalPfns, target.owner.stackDepth) : undefined;
+  return target.owner.sendPacket(target, requestBytes(inline, external), flagsArgument(flags, operation), operation, VmbPacketSendWithExternalPfns, site);
 }
 
 function concatenate(pages: readonly Uint8Array[]): Uint8Array {
@@ -280,7 +286,8 @@ export function VmbChannelPacketComplete(packetCompletion: VMBPACKETCOMPLETION, 
   const operation = "VmbChannelPacketComplete";
   const target = completionArgument(packetCompletion, operation);
   const response = snapshotBytes(buffer, lengthArgument(bufferSize, operation, "BufSize"), operation);
-  target.owner.completeIncoming(target, response, VmbChannelPacketComplete);
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbChannelPacketComplete, target.owner.stackDepth) : undefined;
+  target.owner.completeIncoming(target, response, VmbChannelPacketComplete, site);
 }
 
 /** The external data of an incoming packet, written to `mdl.value`; STATUS_NOT_FOUND when it has none. */

@@ -23,7 +23,7 @@ import type { HandleDescription, SimulationReport } from "./report";
 import { Scheduler } from "./scheduler";
 import { announceSimulation } from "./simulationWatchers";
 import { LifecycleTracker, describeHandleObject } from "./tracker";
-import { type StackCutPoint, enableSourceMaps } from "./stacks";
+import { type CapturedStack, type StackCutPoint, enableSourceMaps } from "./stacks";
 import {
   type NTSTATUS,
   STATUS_BUFFER_TOO_SMALL,
@@ -203,6 +203,24 @@ export class Simulation {
 
   // ---- transitions: called by the KMCL functions of api.ts, which check the arguments first (@internal) ----
 
+  /**
+   * @internal The hot KMCL functions capture their call site themselves, right where they are
+   * called: each frame V8 must skip above the cut point makes a capture dearer.
+   */
+  wantsAllocationSite(): boolean {
+    return this.tracker.wantsAllocationSite(this.nextHandleId);
+  }
+
+  /** @internal */
+  wantsTransitionSite(handle: HandleObject): boolean {
+    return this.tracker.wantsTransitionSite(handle.id);
+  }
+
+  /** @internal */
+  get stackDepth(): number {
+    return this.tracker.stackDepth;
+  }
+
   // ---- channels ----
 
   /** @internal */
@@ -347,7 +365,7 @@ export class Simulation {
   // ---- packets ----
 
   /** @internal */
-  allocatePacket(channel: ChannelObject, callee: StackCutPoint): PacketObject | null {
+  allocatePacket(channel: ChannelObject, callee: StackCutPoint, site: CapturedStack | undefined): PacketObject | null {
     if (!this.checkChannelLive(channel, "VmbPacketAllocate", callee)) return null;
     if (this.faults.failsAllocation()) {
       this.tracker.stats.allocationFailures++;
@@ -362,7 +380,7 @@ export class Simulation {
     }
     const packet = new PacketObject(this, this.nextHandleId++, this.id, "lookaside", channel, 0);
     packet.allocatedTime = this.scheduler.now;
-    if (this.tracker.tracksAllocations) packet.stacks.allocated = this.tracker.allocationSite(callee, packet.id);
+    if (site) packet.stacks.allocated = site;
     channel.outstandingPackets.add(packet);
     this.tracker.stats.packetsAllocated++;
     if (++this.outstandingPackets > this.tracker.stats.peakOutstandingPackets) this.tracker.stats.peakOutstandingPackets = this.outstandingPackets;
@@ -402,7 +420,7 @@ export class Simulation {
   }
 
   /** @internal */
-  freePacket(packet: PacketObject, callee: StackCutPoint): void {
+  freePacket(packet: PacketObject, callee: StackCutPoint, site: CapturedStack | undefined): void {
     this.assertRunning("VmbPacketFree");
     if (packet.variant === "caller-memory") {
       this.tracker.violate("free-unowned", packet, "VmbPacketFree", `${describeHandle(packet)} was built by VmbPacketInitialize in caller memory (at ${this.tracker.siteText(packet.stacks.allocated)}); release your buffer instead`, callee, true);
@@ -426,14 +444,14 @@ export class Simulation {
     }
     packet.state = "freed";
     packet.endedTime = this.scheduler.now;
-    if (this.tracker.tracksTransitions) packet.stacks.freed = this.tracker.transitionSite(callee, packet.id);
+    if (site) packet.stacks.freed = site;
     this.retireLookasidePacket(packet);
     this.tracker.stats.packetsFreedByDriver++;
     this.tracker.emitFor("free", packet, { by: "driver" });
   }
 
   /** @internal */
-  sendPacket(packet: PacketObject, payload: Uint8Array, flags: number, operation: string, callee: StackCutPoint): NTSTATUS {
+  sendPacket(packet: PacketObject, payload: Uint8Array, flags: number, operation: string, callee: StackCutPoint, site: CapturedStack | undefined): NTSTATUS {
     if (!this.checkPacketUsable(packet, operation, callee, false)) return packet.state === "in-flight" ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_HANDLE;
     if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
     const channel = packet.channel!;
@@ -453,7 +471,7 @@ export class Simulation {
     }
     packet.state = "in-flight";
     const generation = ++packet.sendGeneration;
-    if (this.tracker.tracksTransitions) packet.stacks.sent = this.tracker.transitionSite(callee, packet.id);
+    if (site) packet.stacks.sent = site;
     this.tracker.stats.sends++;
     this.tracker.emitFor("send", packet);
     if (reply.action === "drop") return STATUS_SUCCESS;
@@ -501,7 +519,7 @@ export class Simulation {
   // ---- incoming packets ----
 
   /** @internal */
-  completeIncoming(completion: CompletionObject, response: Uint8Array, callee: StackCutPoint): void {
+  completeIncoming(completion: CompletionObject, response: Uint8Array, callee: StackCutPoint, site: CapturedStack | undefined): void {
     this.assertRunning("VmbChannelPacketComplete");
     if (completion.state === "completed") {
       this.tracker.violate("double-completion", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} was already completed at ${this.tracker.siteText(completion.stacks.completed)}`, callee, true);
@@ -514,7 +532,7 @@ export class Simulation {
     completion.state = "completed";
     completion.response = response;
     completion.completedTime = this.scheduler.now;
-    if (this.tracker.tracksTransitions) completion.stacks.completed = this.tracker.transitionSite(callee, completion.id);
+    if (site) completion.stacks.completed = site;
     completion.channel.pendingCompletions.delete(completion);
     this.tracker.retire(completion);
     this.tracker.stats.incomingCompleted++;

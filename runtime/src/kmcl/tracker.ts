@@ -58,9 +58,6 @@ function emptyStats(): SimulationStats {
 export class LifecycleTracker {
   /** Counters the simulation bumps as transitions happen. */
   readonly stats = emptyStats();
-  /** True when some transition past allocation may want a stack: callers skip the call otherwise. */
-  readonly tracksTransitions: boolean;
-  readonly tracksAllocations: boolean;
   private readonly captureTransitions: boolean;
   private readonly captureAllocations: boolean;
   private readonly tracedHandles: ReadonlySet<number>;
@@ -78,8 +75,6 @@ export class LifecycleTracker {
     this.captureAllocations = settings.stacks !== "none" && settings.stackDepth > 0;
     this.captureTransitions = settings.stacks === "all" && settings.stackDepth > 0;
     this.tracedHandles = new Set(settings.traceHandles);
-    this.tracksAllocations = this.captureAllocations || this.tracedHandles.size > 0;
-    this.tracksTransitions = this.captureTransitions || this.tracedHandles.size > 0;
     this.history = new BoundedLog(settings.historyLimit);
     this.eventLog = new BoundedLog(settings.eventLogLimit);
   }
@@ -103,14 +98,24 @@ export class LifecycleTracker {
   }
 
   /** Traced handles get every stack whatever `stacks` says: a seed replayed to explain one violation. */
+  wantsAllocationSite(handleId: number): boolean {
+    return this.captureAllocations || this.tracedHandles.has(handleId);
+  }
+
+  wantsTransitionSite(handleId: number): boolean {
+    return this.captureTransitions || this.tracedHandles.has(handleId);
+  }
+
+  get stackDepth(): number {
+    return Math.max(this.settings.stackDepth, 1);
+  }
+
   allocationSite(callee: StackCutPoint, handleId: number): CapturedStack | undefined {
-    const wanted = this.captureAllocations || this.tracedHandles.has(handleId);
-    return wanted ? captureStack(callee, Math.max(this.settings.stackDepth, 1)) : undefined;
+    return this.wantsAllocationSite(handleId) ? captureStack(callee, this.stackDepth) : undefined;
   }
 
   transitionSite(callee: StackCutPoint, handleId: number): CapturedStack | undefined {
-    const wanted = this.captureTransitions || this.tracedHandles.has(handleId);
-    return wanted ? captureStack(callee, Math.max(this.settings.stackDepth, 1)) : undefined;
+    return this.wantsTransitionSite(handleId) ? captureStack(callee, this.stackDepth) : undefined;
   }
 
   siteText(stack: CapturedStack | undefined): string {
