@@ -230,6 +230,14 @@ typedef LONG NTSTATUS, *PNTSTATUS;
 #define except __except
 #endif
 #define EXCEPTION_EXECUTE_HANDLER 1
+#define EXCEPTION_CONTINUE_SEARCH 0
+#define EXCEPTION_CONTINUE_EXECUTION (-1)
+typedef struct _EXCEPTION_RECORD { NTSTATUS ExceptionCode; ULONG ExceptionFlags; PVOID ExceptionAddress; } EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+typedef struct _EXCEPTION_POINTERS { PEXCEPTION_RECORD ExceptionRecord; PVOID ContextRecord; } EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+#define GetExceptionCode() ((NTSTATUS)0xC0000005L)
+#define GetExceptionInformation() ((PEXCEPTION_POINTERS)NULL)
+#define _exception_code GetExceptionCode
+#define _exception_info GetExceptionInformation
 
 /* ---- Kernel objects the fixtures touch ---------------------------------------------------- */
 typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
