@@ -150,6 +150,14 @@ async function main() {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     toolVersions: toolVersions(),
+    commands: Object.fromEntries([
+      ["vmbguard", `node dist/cli.js check --format json --severity information --exit-zero [--config <pattern>/vmbguard.json] [--jobs N] <files>`],
+      ...availablePeers.map((peer) => {
+        const { command, args } = peer.command("<file>", inputs);
+        const quoted = [command, ...args].map((arg) => (/[\s{}[\]]/.test(arg) && arg !== "<file>" ? `'${arg}'` : arg));
+        return [peer.id, quoted.join(" ").replaceAll(`${repoRoot}/`, "")];
+      }),
+    ]),
     warnings,
     selfChecks,
     accuracy,

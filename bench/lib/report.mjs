@@ -160,6 +160,29 @@ function speedSection(speed) {
       ["tool", "files", "lines", "wall s", "lines/s", "lines/s per core (CPU)", "CPU s", "peak RSS MB", "clang time / tool time", "seeded bugs found", "notes"],
       rows,
     ),
+    "",
+    ...seededBugSection(speed.rows),
+  ];
+}
+
+/** Seeded bugs of the corpus found per rule, per tool (a sampled peer only saw its sample's bugs). */
+function seededBugSection(rows) {
+  const measured = rows.filter((row) => row.recall?.byRule !== undefined && !(row.tool === "vmbguard" && row.jobs !== 1));
+  const ruleIds = [...new Set(measured.flatMap((row) => Object.keys(row.recall.byRule)))].sort();
+  if (ruleIds.length === 0) return [];
+  return [
+    "Seeded bugs found per rule (found/seeded in the files the tool was run on; a report elsewhere counts under \"other reports\"):",
+    "",
+    table(
+      ["rule", ...measured.map((row) => row.label)],
+      [
+        ...ruleIds.map((rule) => [rule, ...measured.map((row) => {
+          const entry = row.recall.byRule[rule];
+          return entry === undefined ? "–" : `${entry.found}/${entry.seeded}`;
+        })]),
+        ["other reports", ...measured.map((row) => String(row.recall.otherReports))],
+      ],
+    ),
   ];
 }
 
@@ -187,6 +210,10 @@ export function writeResults(resultsDir, results) {
     ...speedSection(results.speed),
     "",
     ...runtimeSection(results.runtime),
+    "",
+    "## Commands",
+    "",
+    ...Object.entries(results.commands ?? {}).map(([tool, command]) => `- ${tool}: \`${command}\``),
     "",
     `Total bench time: ${format(results.benchSeconds, 0)} s. How to read this: bench/README.md.`,
     "",

@@ -16,7 +16,8 @@ function seededBugRecall(unit, reports) {
   const score = scoreUnit({ files: unit.files, expected: unit.expected, reports });
   const totals = addToTotals({}, score);
   const found = Object.values(totals).reduce((sum, row) => sum + row.found, 0);
-  return { seeded: unit.expected.length, found, otherReports: score.falseAlarms.length };
+  const byRule = Object.fromEntries(Object.entries(totals).map(([rule, row]) => [rule, { seeded: row.expected, found: row.found }]));
+  return { seeded: unit.expected.length, found, otherReports: score.falseAlarms.length, byRule };
 }
 
 const kilobytesToMegabytes = (kilobytes) => kilobytes / 1024;
