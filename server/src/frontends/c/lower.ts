@@ -6,11 +6,12 @@ import { AnnotationIndex, attachAnnotations } from "./annotations";
 import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
+import { FileConstants, literalValue } from "./file-constants";
 import { FunctionBodyLowerer } from "./function-body";
 import type { LineIndex } from "./positions";
 import type { PreprocessedSource } from "./preprocess";
 import { suppressionsIn } from "./suppressions";
-import { collapseWhitespace, rangeOf } from "./syntax";
+import { collapseWhitespace, rangeOf, significantChildren } from "./syntax";
 import { TypeNames } from "./type-names";
 
 const MAX_CONTAINER_DEPTH = 64;
@@ -38,6 +39,7 @@ class TranslationUnitLowerer {
   private readonly roles: RoleEntry[] = [];
   private readonly pending: PendingFunction[] = [];
   private readonly typedefNames = new Set<string>();
+  private readonly constants = new FileConstants();
   private readonly annotations: AnnotationIndex;
   private readonly text: string;
   private previousEnd = 0;
@@ -56,6 +58,7 @@ class TranslationUnitLowerer {
     this.syntaxProblems(tree.rootNode);
     this.visitContainer(tree.rootNode, 0);
     const functions = this.lowerFunctions();
+    this.constants.applyTo(functions);
     this.addRoleAnnotations(functions);
     return {
       file: this.file,
@@ -87,6 +90,13 @@ class TranslationUnitLowerer {
         case "declaration":
           this.declaration(child);
           break;
+        case "preproc_def": {
+          const name = fieldChild(child, "name");
+          const value = fieldChild(child, "value");
+          const constant = value === null ? undefined : literalValue(this.text.slice(value.startIndex, value.endIndex));
+          if (name !== null && constant !== undefined) this.constants.define(this.text.slice(name.startIndex, name.endIndex), constant);
+          break;
+        }
         case "type_definition":
           for (const declarator of child.childrenForFieldName("declarator")) {
             const declared = declaredName(declarator);
@@ -154,12 +164,40 @@ class TranslationUnitLowerer {
       this.declarations.push(declaration);
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
     }
+    if (!declaredFunction) this.fileScopeConstants(node, declarators);
     if (declaredFunction || typeNode === null || typeNode.type !== "type_identifier") return;
     const role = this.text.slice(typeNode.startIndex, typeNode.endIndex);
     if (!ROLE_TYPEDEF.test(role)) return;
     for (const declarator of declarators) {
       if (declarator.type !== "identifier") continue;
       this.roles.push({ functionName: declarator.text, role, range: rangeOf(declarator) });
+    }
+  }
+
+  /** `static const BOOLEAN KeepBuffer = FALSE;` and `static ULONG Mode = 2;` at file scope. */
+  private fileScopeConstants(node: Node, declarators: Node[]): void {
+    let isStatic = false;
+    let isConst = false;
+    let isExtern = false;
+    for (const child of significantChildren(node)) {
+      const type = child.type;
+      if (type !== "storage_class_specifier" && type !== "type_qualifier") continue;
+      const spelling = this.text.slice(child.startIndex, child.endIndex);
+      if (spelling === "static") isStatic = true;
+      else if (spelling === "const") isConst = true;
+      else if (spelling === "extern") isExtern = true;
+    }
+    if (isExtern || (!isStatic && !isConst)) return;
+    for (const declarator of declarators) {
+      if (declarator.type !== "init_declarator") continue;
+      const name = fieldChild(declarator, "declarator");
+      const value = fieldChild(declarator, "value");
+      if (name === null || value === null || name.type !== "identifier") continue;
+      const constant = literalValue(this.text.slice(value.startIndex, value.endIndex));
+      if (constant === undefined) continue;
+      const spelling = this.text.slice(name.startIndex, name.endIndex);
+      if (isConst) this.constants.define(spelling, constant);
+      else this.constants.defineStatic(spelling, constant);
     }
   }
 

@@ -1,0 +1,299 @@
+// Values a file fixes at file scope: object-like `#define NAME 0`, `const` globals with a literal
+// initializer, `static` globals with a literal initializer that no function of the file writes,
+// and calls to a parameterless function of the file that does nothing but return one constant.
+// The engine sees no globals, so the frontend puts their values in place of their names; branches
+// whose condition becomes constant are decided here (`if (!KeepStagingBuffer)`).
+import type { Expr, Instr, IrFunction, Terminator } from "../../ir/ir";
+
+export type ConstantValue = number | null;
+
+const NUMBER = /^(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/;
+
+/** The value of a literal spelling (`FALSE`, `NULL`, `0x10`, `(2)`), or undefined for anything else. */
+export function literalValue(spelling: string): ConstantValue | undefined {
+  let text = spelling.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/, "").trim();
+  while (text.startsWith("(") && text.endsWith(")")) text = text.slice(1, -1).trim();
+  switch (text) {
+    case "TRUE":
+    case "true":
+      return 1;
+    case "FALSE":
+    case "false":
+      return 0;
+    case "NULL":
+    case "nullptr":
+      return null;
+    default:
+      if (!NUMBER.test(text)) return undefined;
+      return text.startsWith("0x") || text.startsWith("0X") ? Number.parseInt(text, 16) : Number.parseInt(text, 10);
+  }
+}
+
+export class FileConstants {
+  private readonly fixed = new Map<string, ConstantValue>();
+  /** Names defined twice with different values (two #if branches): not constant. */
+  private readonly conflicting = new Set<string>();
+  private readonly staticCandidates = new Map<string, ConstantValue>();
+
+  /** A macro or a `const` global: constant whatever the functions do. */
+  define(name: string, value: ConstantValue): void {
+    if (this.fixed.has(name) && this.fixed.get(name) !== value) this.conflicting.add(name);
+    this.fixed.set(name, value);
+  }
+
+  /** A `static` global: constant only if no function of the file writes it. */
+  defineStatic(name: string, value: ConstantValue): void {
+    if (this.staticCandidates.has(name) && this.staticCandidates.get(name) !== value) this.conflicting.add(name);
+    this.staticCandidates.set(name, value);
+  }
+
+  /** Puts the values in the lowered functions (mutating their blocks). */
+  applyTo(functions: IrFunction[]): void {
+    const constantFunctions = constantReturningFunctions(functions);
+    if (this.fixed.size === 0 && this.staticCandidates.size === 0 && constantFunctions.size === 0) return;
+    const values = new Map(this.fixed);
+    if (this.staticCandidates.size > 0) {
+      const written = writtenVariables(functions);
+      for (const [name, value] of this.staticCandidates) if (!written.has(name) && !values.has(name)) values.set(name, value);
+    }
+    for (const name of this.conflicting) values.delete(name);
+    if (values.size === 0 && constantFunctions.size === 0) return;
+    for (const fn of functions) substituteInFunction(fn, { variables: values, calls: constantFunctions });
+  }
+}
+
+/** `static BOOLEAN StagingEnabled(VOID) { return TRUE; }`: no parameter, no effect, one constant returned. */
+function constantReturningFunctions(functions: IrFunction[]): Map<string, ConstantValue> {
+  const definitions = new Map<string, number>();
+  for (const fn of functions) definitions.set(fn.name, (definitions.get(fn.name) ?? 0) + 1);
+  const found = new Map<string, ConstantValue>();
+  for (const fn of functions) {
+    if (fn.params.length > 0 || definitions.get(fn.name) !== 1) continue;
+    let value: ConstantValue | undefined;
+    let constant = true;
+    for (const block of fn.blocks) {
+      const terminator = block.terminator;
+      if (block.instrs.length > 0 || terminator.kind === "branch" || terminator.kind === "throw") constant = false;
+      else if (terminator.kind === "return") {
+        const returned = terminator.value;
+        if (returned === undefined || returned.kind !== "const" || (returned.value !== null && typeof returned.value !== "number")) constant = false;
+        else if (value !== undefined && value !== returned.value) constant = false;
+        else value = returned.value;
+      }
+      if (!constant) break;
+    }
+    if (constant && value !== undefined) found.set(fn.name, value);
+  }
+  return found;
+}
+
+/** Variables assigned, incremented or whose address is taken anywhere in `functions`. */
+function writtenVariables(functions: IrFunction[]): Set<string> {
+  const written = new Set<string>();
+  const visit = (expr: Expr): void => {
+    switch (expr.kind) {
+      case "assign":
+        if (expr.target.kind === "var") written.add(expr.target.name);
+        visit(expr.target);
+        return visit(expr.value);
+      case "addr":
+        if (expr.target.kind === "var") written.add(expr.target.name);
+        return visit(expr.target);
+      default:
+        return forEachChild(expr, visit);
+    }
+  };
+  for (const fn of functions) {
+    for (const block of fn.blocks) {
+      for (const instr of block.instrs) {
+        if (instr.kind === "assign") {
+          if (instr.target.kind === "var") written.add(instr.target.name);
+          visit(instr.target);
+          visit(instr.value);
+        } else if (instr.kind === "eval") visit(instr.expr);
+      }
+      const terminator = block.terminator;
+      if (terminator.kind === "branch") visit(terminator.cond);
+      else if ((terminator.kind === "return" || terminator.kind === "throw") && terminator.value !== undefined) visit(terminator.value);
+    }
+  }
+  return written;
+}
+
+function forEachChild(expr: Expr, visit: (child: Expr) => void): void {
+  switch (expr.kind) {
+    case "field":
+      return visit(expr.base);
+    case "index":
+      visit(expr.base);
+      return visit(expr.index);
+    case "deref":
+    case "addr":
+      return visit(expr.target);
+    case "call":
+      if (expr.callee.through !== undefined) visit(expr.callee.through);
+      return expr.args.forEach(visit);
+    case "unary":
+      return visit(expr.operand);
+    case "binary":
+      visit(expr.left);
+      return visit(expr.right);
+    case "conditional":
+      visit(expr.test);
+      visit(expr.then);
+      return visit(expr.else);
+    case "assign":
+      visit(expr.target);
+      return visit(expr.value);
+    case "sequence":
+    case "unknown":
+      return expr.parts.forEach(visit);
+    default:
+      return;
+  }
+}
+
+/** Locals and parameters hide file-scope names of the same spelling. */
+function localNames(fn: IrFunction): Set<string> {
+  const names = new Set(fn.params.map((param) => param.name));
+  for (const block of fn.blocks) {
+    for (const instr of block.instrs) {
+      if (instr.kind === "declare") names.add(instr.name);
+      else if (instr.kind === "assign" && instr.declaration === true && instr.target.kind === "var") names.add(instr.target.name);
+    }
+  }
+  return names;
+}
+
+interface Substitutions {
+  variables: ReadonlyMap<string, ConstantValue>;
+  /** Functions whose call is a constant. */
+  calls: ReadonlyMap<string, ConstantValue>;
+}
+
+function substituteInFunction(fn: IrFunction, constants: Substitutions): void {
+  const locals = localNames(fn);
+  const values: Substitutions = { variables: new Map([...constants.variables].filter(([name]) => !locals.has(name))), calls: constants.calls };
+  if (values.variables.size === 0 && values.calls.size === 0) return;
+  const substitute = (expr: Expr): Expr => substituteExpr(expr, values);
+  for (const block of fn.blocks) {
+    block.instrs = block.instrs.map((instr): Instr => {
+      switch (instr.kind) {
+        case "assign":
+          return { ...instr, target: substituteTarget(instr.target, values), value: substitute(instr.value) };
+        case "eval":
+          return { ...instr, expr: substitute(instr.expr) };
+        default:
+          return instr;
+      }
+    });
+    block.terminator = substituteTerminator(block.terminator, substitute);
+  }
+}
+
+function substituteTerminator(terminator: Terminator, substitute: (expr: Expr) => Expr): Terminator {
+  switch (terminator.kind) {
+    case "branch": {
+      const cond = substitute(terminator.cond);
+      const decided = foldConstant(cond);
+      if (decided !== undefined) return { kind: "goto", target: decided !== 0 ? terminator.then : terminator.else };
+      return { ...terminator, cond };
+    }
+    case "return":
+    case "throw":
+      return terminator.value === undefined ? terminator : { ...terminator, value: substitute(terminator.value) };
+    default:
+      return terminator;
+  }
+}
+
+/** A written location keeps its name; only the expressions inside it (`a[N]`) are substituted. */
+function substituteTarget(target: Expr, values: Substitutions): Expr {
+  return target.kind === "var" ? target : substituteExpr(target, values);
+}
+
+function substituteExpr(expr: Expr, values: Substitutions): Expr {
+  const again = (child: Expr): Expr => substituteExpr(child, values);
+  switch (expr.kind) {
+    case "var": {
+      const value = values.variables.get(expr.name);
+      return value === undefined ? expr : { kind: "const", value, range: expr.range };
+    }
+    case "field":
+      return { ...expr, base: again(expr.base) };
+    case "index":
+      return { ...expr, base: again(expr.base), index: again(expr.index) };
+    case "deref":
+      return { ...expr, target: again(expr.target) };
+    case "addr":
+      // `&Name` needs the storage, not the value.
+      return expr.target.kind === "var" ? expr : { ...expr, target: again(expr.target) };
+    case "call": {
+      const returned = expr.callee.name === undefined || expr.callee.through !== undefined || expr.args.length > 0 ? undefined : values.calls.get(expr.callee.name);
+      if (returned !== undefined) return { kind: "const", value: returned, range: expr.range };
+      return {
+        ...expr,
+        callee: expr.callee.through === undefined ? expr.callee : { ...expr.callee, through: again(expr.callee.through) },
+        args: expr.args.map(again),
+      };
+    }
+    case "unary":
+      return { ...expr, operand: again(expr.operand) };
+    case "binary":
+      return { ...expr, left: again(expr.left), right: again(expr.right) };
+    case "conditional":
+      return { ...expr, test: again(expr.test), then: again(expr.then), else: again(expr.else) };
+    case "assign":
+      return { ...expr, target: substituteTarget(expr.target, values), value: again(expr.value) };
+    case "sequence":
+    case "unknown":
+      return { ...expr, parts: expr.parts.map(again) };
+    default:
+      return expr;
+  }
+}
+
+/** The numeric value of an expression made of constants only (NULL is 0), or undefined. */
+export function foldConstant(expr: Expr): number | undefined {
+  switch (expr.kind) {
+    case "const":
+      if (expr.value === null) return 0;
+      if (typeof expr.value === "number") return expr.value;
+      if (typeof expr.value === "boolean") return expr.value ? 1 : 0;
+      return undefined;
+    case "unary": {
+      const operand = foldConstant(expr.operand);
+      if (operand === undefined) return undefined;
+      if (expr.op === "!") return operand === 0 ? 1 : 0;
+      if (expr.op === "-") return -operand;
+      if (expr.op === "~") return ~operand;
+      return operand;
+    }
+    case "binary": {
+      const left = foldConstant(expr.left);
+      const right = foldConstant(expr.right);
+      if (left === undefined || right === undefined) return undefined;
+      switch (expr.op) {
+        case "==": return left === right ? 1 : 0;
+        case "!=": return left !== right ? 1 : 0;
+        case "<": return left < right ? 1 : 0;
+        case "<=": return left <= right ? 1 : 0;
+        case ">": return left > right ? 1 : 0;
+        case ">=": return left >= right ? 1 : 0;
+        case "&&": return left !== 0 && right !== 0 ? 1 : 0;
+        case "||": return left !== 0 || right !== 0 ? 1 : 0;
+        case "&": return left & right;
+        case "|": return left | right;
+        case "^": return left ^ right;
+        case "+": return left + right;
+        case "-": return left - right;
+        case "*": return left * right;
+        case "<<": return left << right;
+        case ">>": return left >> right;
+        default: return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
+}
