@@ -54,6 +54,12 @@ export interface HandleDescription {
   state: string;
   variant?: string;
   channelId?: number;
+  /**
+   * Virtual times (ms): when the handle came to be (allocated, initialized, delivered) and when it
+   * ended (freed, completed, cleaned up). A packet's completion has no driver stack, so its time is
+   * what places it.
+   */
+  times: { started: number; ended?: number };
   stacks: { allocated?: StackFrame[]; sent?: StackFrame[]; freed?: StackFrame[]; completed?: StackFrame[]; cleanedUp?: StackFrame[] };
 }
 

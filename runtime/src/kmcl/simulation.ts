@@ -640,6 +640,7 @@ export class Simulation {
       if (packet.state !== "allocated") continue;
       leaks.push(this.tracker.violate("packet-leak", packet, operation, `${describeHandle(packet)} allocated at ${this.tracker.siteText(packet.stacks.allocated)} was still owned by the driver ${where}`, callee, false));
       packet.state = "orphaned";
+      packet.endedTime = this.scheduler.now;
       this.retireLookasidePacket(packet);
     }
     for (const completion of [...channel.pendingCompletions]) {

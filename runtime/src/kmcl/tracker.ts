@@ -186,7 +186,14 @@ export function describeHandleObject(handle: HandleObject): HandleDescription {
     const stack = handle.stacks[key];
     if (stack) stacks[key] = stack.frames;
   }
-  const description: HandleDescription = { id: handle.id, family: handle.family, state: handle.state, stacks };
+  const times: HandleDescription["times"] =
+    handle instanceof PacketObject
+      ? { started: handle.allocatedTime, ended: handle.state === "allocated" || handle.state === "in-flight" ? undefined : handle.endedTime }
+      : handle instanceof CompletionObject
+        ? { started: handle.deliveredTime, ended: handle.completedTime }
+        : { started: handle.allocatedTime, ended: handle.cleanedUpTime };
+  if (times.ended === undefined) delete times.ended;
+  const description: HandleDescription = { id: handle.id, family: handle.family, state: handle.state, times, stacks };
   if (handle instanceof PacketObject) {
     description.variant = handle.variant;
     if (handle.channel) description.channelId = handle.channel.id;

@@ -43,6 +43,7 @@ test("each transition records the driver's call site with its function name", ()
   VmbPacketFree(packet);
   const described = sim.describeHandle(packet.id)!;
   assert.equal(described.state, "freed-by-library");
+  assert.deepEqual(described.times, { started: 0, ended: 0 });
   const allocated = described.stacks.allocated![0]!;
   assert.equal(allocated.functionName, "driverAllocates");
   assert.match(allocated.file, /stacks\.test\.(ts|js)$/);

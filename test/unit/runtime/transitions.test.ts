@@ -293,9 +293,11 @@ test("advance moves the clock and runs only what falls due", () => {
   VmbPacketSend(packet, null, 0, null, WAIT);
   assert.equal(sim.advance(9), 0);
   assert.equal(packet.state, "in-flight");
+  assert.deepEqual(sim.describeHandle(packet.id)!.times, { started: 0 }, "in flight: not ended");
   assert.equal(sim.advance(1), 1);
   assert.equal(packet.state, "freed-by-library");
   assert.equal(sim.now, 10);
+  assert.deepEqual(sim.describeHandle(packet.id)!.times, { started: 0, ended: 10 }, "the library freed it when its completion ran");
   VmbChannelCleanup(channel);
   assert.equal(sim.finish().ok, true);
 });
