@@ -52,6 +52,8 @@ export interface ChannelOptions {
   processingComplete?: EvtVmbChannelProcessingComplete;
 }
 
+const channelOptionKeys: readonly string[] = ["enabled", "isServer", "lookasideCapacity", "processPacket", "processingComplete"];
+
 export class Simulation {
   readonly id: number;
   readonly mode: SimulationMode;
@@ -111,6 +113,10 @@ export class Simulation {
   /** A channel ready for traffic: allocated and (by default) enabled, its callbacks set. */
   createChannel(options: ChannelOptions = {}): VMBCHANNEL {
     this.assertRunning("createChannel");
+    if (typeof options !== "object" || options === null) throw new TypeError("createChannel: expected an options object");
+    for (const key of Object.keys(options)) {
+      if (!channelOptionKeys.includes(key)) throw new TypeError(`createChannel: unknown option "${key}" (known: ${channelOptionKeys.join(", ")})`);
+    }
     const channel = this.allocateChannel(options.isServer ?? false, this.createChannel, options.lookasideCapacity);
     if (options.processPacket !== undefined || options.processingComplete !== undefined) {
       this.setProcessPacketCallbacks(channel, options.processPacket, options.processingComplete, this.createChannel);

@@ -108,4 +108,6 @@ test("bad options are TypeErrors before anything runs", () => {
   assert.throws(() => new Simulation({ stacks: "some" as never }), /stacks: expected one of/);
   assert.throws(() => new Simulation({ colour: "blue" } as never), /unknown option "colour"/);
   assert.throws(() => new Simulation().advance(-1), /advance: expected a non-negative number/);
+  assert.throws(() => new Simulation().createChannel({ processPackets: () => undefined } as never), /createChannel: unknown option "processPackets"/);
+  assert.throws(() => new Simulation().createChannel({ lookasideCapacity: 1.5 }), /lookasideCapacity: expected a non-negative integer/);
 });
