@@ -567,8 +567,7 @@ class FunctionAnalyzer {
       const equal = a.id === b.id ? true : this.namedConstants.has(a.id) && this.namedConstants.has(b.id) ? false : undefined;
       if (equal !== undefined) return { k: "int", v: equal === (op === "==") ? 1 : 0 };
     }
-    const key = `${valueKey(a)} ${op} ${valueKey(b)}`;
-    return { k: "test", key, negated: false };
+    return comparison(op, valueKey(a), valueKey(b));
   }
 
   /**
@@ -586,6 +585,10 @@ class FunctionAnalyzer {
       if (success(e.left)) return `ok(${exprText(e.right)})`;
     }
     if (e.kind === "binary" && (e.op === "<" || e.op === ">=") && zero(e.right)) return `ok(${exprText(e.left)})`;
+    if (e.kind === "binary") {
+      const test = comparison(e.op, exprText(e.left), exprText(e.right));
+      if (test.k === "test") return test.key;
+    }
     if (e.kind === "call" && e.callee.name !== undefined) {
       const predicate = this.registry.lookup(e.callee.name)?.effects.find((effect) => effect.kind === "status-predicate");
       const arg = predicate && e.args[predicate.target];
@@ -961,6 +964,26 @@ function not(v: Value): Value {
       return { ...v, negated: !v.negated };
     case "unknown":
       return unknownValue;
+  }
+}
+
+/**
+ * A test on two operands in a canonical form, so that `a != b` is the negation of `b == a` and
+ * `a >= b` the negation of `a < b`: a later branch on either spelling reuses the first one's fact.
+ */
+function comparison(op: string, left: string, right: string): Value {
+  switch (op) {
+    case "==":
+    case "!=":
+      return { k: "test", key: left < right ? `${left} == ${right}` : `${right} == ${left}`, negated: op === "!=" };
+    case "<":
+    case ">=":
+      return { k: "test", key: `${left} < ${right}`, negated: op === ">=" };
+    case ">":
+    case "<=":
+      return { k: "test", key: `${right} < ${left}`, negated: op === "<=" };
+    default:
+      return { k: "test", key: `${left} ${op} ${right}`, negated: false };
   }
 }
 

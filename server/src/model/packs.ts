@@ -158,7 +158,10 @@ export const libcPack: ModelPack = {
         { kind: "use", family: anyFamily, target: 1 },
       ]),
     ),
-    ...["printf", "fprintf", "sprintf", "snprintf", "puts"].map((name) => entry(name, LIBC, "Prints its arguments.", [])),
+    // Printing reads every string it is given (a freed one is a use after free).
+    ...["printf", "fprintf", "sprintf", "snprintf", "puts", "fputs"].map((name) =>
+      entry(name, LIBC, "Prints its arguments.", [0, 1, 2, 3, 4, 5].map((target) => ({ kind: "use" as const, family: anyFamily, target }))),
+    ),
     ...["exit", "abort", "_Exit", "quick_exit"].map((name) => entry(name, LIBC, "Ends the program.", [{ kind: "no-return" }])),
   ],
   roles: [],

@@ -4,7 +4,20 @@ import type { Node } from "web-tree-sitter";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
 import { firstSignificantChild, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
+import type { FunctionMacros } from "./function-macros";
 import type { TypeNames } from "./type-names";
+
+/** Macro expansion nests at most this deep (a macro calling a macro...). */
+const MAX_MACRO_DEPTH = 8;
+
+/** How an expression lowered from a macro body is placed: its parameters and where it was invoked. */
+interface MacroExpansion {
+  /** Parameter name to the lowered argument. */
+  arguments: ReadonlyMap<string, Expr>;
+  /** Every expression from the body gets the invocation's range. */
+  range: SourceRange;
+  depth: number;
+}
 
 const MAX_EXPRESSION_DEPTH = 400;
 
@@ -46,6 +59,8 @@ export class ExpressionLowerer {
     private readonly functionNames: ReadonlySet<string>,
     private readonly typeNames: TypeNames,
     private readonly problems: ParseProblem[],
+    private readonly macros?: FunctionMacros,
+    private readonly expansion?: MacroExpansion,
   ) {}
 
   textOf(node: Node): string {
@@ -72,7 +87,7 @@ export class ExpressionLowerer {
   private lowerNode(node: Node, type: string): Expr {
     if (type === "identifier") return this.identifier(node);
     const endIndex = node.endIndex;
-    const range = rangeIn(this.source, node, endIndex);
+    const range = this.expansion?.range ?? rangeIn(this.source, node, endIndex);
     switch (type) {
       case "null":
         return { kind: "const", value: null, range };
@@ -125,7 +140,10 @@ export class ExpressionLowerer {
         const target = fieldChild(node, "argument");
         if (target === null) return this.unknownOf(node, range);
         const lowered = this.lower(target);
-        return { kind: "assign", target: lowered, value: { kind: "unknown", parts: [lowered], range }, range };
+        // `i++` and `++i` both store `i + 1`: loop counters then stay constants the engine can follow.
+        const decrement = fieldChild(node, "operator")?.type === "--";
+        const step: Expr = { kind: "const", value: 1, range };
+        return { kind: "assign", target: lowered, value: { kind: "binary", op: decrement ? "-" : "+", left: lowered, right: step, range }, range };
       }
       case "comma_expression":
         return { kind: "sequence", parts: this.commaParts(node), range };
@@ -171,9 +189,16 @@ export class ExpressionLowerer {
 
   private identifier(node: Node): Expr {
     const name = this.textOf(node);
+    if (this.expansion !== undefined) {
+      const argument = this.expansion.arguments.get(name);
+      if (argument !== undefined) return argument;
+    }
     // An identifier never spans lines: its end follows from its length, without another tree query.
     const start = node.startPosition;
-    const range: SourceRange = { start: { line: start.row, column: start.column }, end: { line: start.row, column: start.column + name.length } };
+    const range: SourceRange = this.expansion?.range ?? {
+      start: { line: start.row, column: start.column },
+      end: { line: start.row, column: start.column + name.length },
+    };
     switch (name) {
       case "NULL":
       case "nullptr":
@@ -215,7 +240,7 @@ export class ExpressionLowerer {
 
   callee(functionNode: Node, functionType: string = functionNode.type): Callee {
     const endIndex = functionNode.endIndex;
-    const range = rangeIn(this.source, functionNode, endIndex);
+    const range = this.expansion?.range ?? rangeIn(this.source, functionNode, endIndex);
     const text = this.source.slice(functionNode.startIndex, endIndex);
     if (functionType === "identifier") return { name: text, text, range };
     const target = stripTransparent(functionNode);
@@ -240,6 +265,10 @@ export class ExpressionLowerer {
       if (operand !== null && operand.type !== "comment") return this.lower(operand);
     }
     const callee = this.callee(functionNode, functionType);
+    if (functionType === "identifier" && this.macros !== undefined && !this.macros.isEmpty && callee.name !== undefined) {
+      const expanded = this.expandMacro(callee.name, argumentList, range);
+      if (expanded !== undefined) return expanded;
+    }
     const args: Expr[] = [];
     if (argumentList !== null) {
       const count = argumentList.namedChildCount;
@@ -266,6 +295,19 @@ export class ExpressionLowerer {
       ? { kind: "binary", op: op as BinaryOp, left: target, right: value, range }
       : { kind: "unknown", parts: [target, value], range };
     return { kind: "assign", target, value: combined, range };
+  }
+
+  /** `NAME(args)` where NAME is a function-like macro of the file whose body is one expression. */
+  private expandMacro(name: string, argumentList: Node | null, range: SourceRange): Expr | undefined {
+    const depth = (this.expansion?.depth ?? 0) + 1;
+    if (this.macros === undefined || depth > MAX_MACRO_DEPTH) return undefined;
+    const argumentNodes = argumentList === null ? [] : significantChildren(argumentList);
+    const body = this.macros.bodyOf(name, argumentNodes.length);
+    if (body === undefined) return undefined;
+    const values = new Map<string, Expr>();
+    body.parameters.forEach((parameter, index) => values.set(parameter, this.lower(argumentNodes[index])));
+    const inner = new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth });
+    return inner.lower(body.expression);
   }
 
   /**
