@@ -40,7 +40,7 @@ class TreeSitterCFrontend implements CFrontend {
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
       try {
-        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text));
+        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet));
       } finally {
         tree.delete();
       }

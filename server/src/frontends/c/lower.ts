@@ -7,6 +7,7 @@ import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionS
 import { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
 import { FileConstants, literalValue } from "./file-constants";
+import { FunctionMacros, type SnippetParser } from "./function-macros";
 import { FunctionBodyLowerer } from "./function-body";
 import type { LineIndex } from "./positions";
 import type { PreprocessedSource } from "./preprocess";
@@ -40,6 +41,7 @@ class TranslationUnitLowerer {
   private readonly pending: PendingFunction[] = [];
   private readonly typedefNames = new Set<string>();
   private readonly constants = new FileConstants();
+  private readonly macros: FunctionMacros;
   private readonly annotations: AnnotationIndex;
   private readonly text: string;
   private previousEnd = 0;
@@ -48,7 +50,9 @@ class TranslationUnitLowerer {
     private readonly file: string,
     private readonly preprocessed: PreprocessedSource,
     private readonly lines: LineIndex,
+    parseSnippet: SnippetParser,
   ) {
+    this.macros = new FunctionMacros(parseSnippet);
     this.annotations = new AnnotationIndex(preprocessed.annotations);
     this.text = preprocessed.text;
   }
@@ -57,7 +61,12 @@ class TranslationUnitLowerer {
     for (const problem of this.preprocessed.problems) this.problems.push({ message: problem.message, range: this.lines.rangeOf(problem.start, problem.end) });
     this.syntaxProblems(tree.rootNode);
     this.visitContainer(tree.rootNode, 0);
-    const functions = this.lowerFunctions();
+    let functions: IrFunction[];
+    try {
+      functions = this.lowerFunctions();
+    } finally {
+      this.macros.dispose();
+    }
     this.constants.applyTo(functions);
     this.addRoleAnnotations(functions);
     return {
@@ -95,6 +104,16 @@ class TranslationUnitLowerer {
           const value = fieldChild(child, "value");
           const constant = value === null ? undefined : literalValue(this.text.slice(value.startIndex, value.endIndex));
           if (name !== null && constant !== undefined) this.constants.define(this.text.slice(name.startIndex, name.endIndex), constant);
+          break;
+        }
+        case "preproc_function_def": {
+          const name = fieldChild(child, "name");
+          const parameters = fieldChild(child, "parameters");
+          const value = fieldChild(child, "value");
+          if (name === null || parameters === null || value === null) break;
+          const names = significantChildren(parameters).map((parameter) => this.text.slice(parameter.startIndex, parameter.endIndex));
+          if (names.some((parameter) => !/^\w+$/.test(parameter))) break;
+          this.macros.define(this.text.slice(name.startIndex, name.endIndex), names, this.text.slice(value.startIndex, value.endIndex));
           break;
         }
         case "type_definition":
@@ -227,7 +246,7 @@ class TranslationUnitLowerer {
         this.text,
       );
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
-      const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems);
+      const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems, this.macros);
       const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, this.problems).lower(body);
       for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
       // Definitions under different #if branches share a name; ids stay unique.
@@ -286,6 +305,6 @@ class TranslationUnitLowerer {
   }
 }
 
-export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex): IrFile {
-  return new TranslationUnitLowerer(file, preprocessed, lines).lower(tree);
+export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser): IrFile {
+  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet).lower(tree);
 }

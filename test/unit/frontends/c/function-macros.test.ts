@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { instrText } from "./cfg-text";
+import { findCall, instructionsOf, lowerC } from "./lowering";
+
+test("a call to a function-like macro of the file is lowered as its body", async () => {
+  const file = await lowerC(`
+#define QA_TAG 'mFqA'
+#define FREE_POOL(_Pointer) ExFreePoolWithTag((_Pointer), QA_TAG)
+#define RELEASE(ctx) FREE_POOL((ctx)->Buffer)
+#define NAME_OF(x) #x
+#define SAFE_FREE(p) do { if (p) { ExFreePool(p); } } while (0)
+void f(PCONTEXT context, PVOID history)
+{
+    FREE_POOL(history);
+    RELEASE(context);
+    n = NAME_OF(history);
+    SAFE_FREE(history);
+    FREE_POOL(history, 2);
+}`);
+  assert.deepEqual(file.problems, []);
+  const fn = file.functions[0];
+  assert.deepEqual(instructionsOf(fn).map(instrText), [
+    "ExFreePoolWithTag(history, QA_TAG)",
+    "ExFreePoolWithTag(context->Buffer, QA_TAG)",
+    "n = NAME_OF(history)",
+    "SAFE_FREE(history)",
+    "FREE_POOL(history, 2)",
+  ]);
+  const free = findCall(fn, "ExFreePoolWithTag");
+  assert.deepEqual(free?.range, { start: { line: 8, column: 4 }, end: { line: 8, column: 22 } }, "the expansion is placed at the invocation");
+  assert.deepEqual(free?.args[0].range, { start: { line: 8, column: 14 }, end: { line: 8, column: 21 } }, "arguments keep their own ranges");
+});
