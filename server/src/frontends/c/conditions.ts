@@ -5,7 +5,7 @@ import type { ParseProblem } from "../../ir/ir";
 import type { CfgBuilder } from "./cfg-builder";
 import type { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
-import { rangeOf, stripTransparent } from "./syntax";
+import { stripTransparent } from "./syntax";
 
 const MAX_CONDITION_DEPTH = 300;
 
@@ -36,9 +36,16 @@ export class ConditionLowerer {
 
   constructor(
     private readonly builder: CfgBuilder,
-    private readonly expressions: ExpressionLowerer,
+    private expressions: ExpressionLowerer,
     private readonly problems: ParseProblem[],
   ) {}
+
+  /** Lowers later conditions with `expressions` (inside a macro expansion); returns the previous one. */
+  useExpressions(expressions: ExpressionLowerer): ExpressionLowerer {
+    const previous = this.expressions;
+    this.expressions = expressions;
+    return previous;
+  }
 
   /** Ends the current block with branches that reach `whenTrue` or `whenFalse`. */
   lower(conditionNode: Node, whenTrue: number, whenFalse: number): void {
@@ -46,7 +53,7 @@ export class ConditionLowerer {
     if (this.depth >= MAX_CONDITION_DEPTH) {
       if (!this.depthReported) {
         this.depthReported = true;
-        this.problems.push({ message: "Condition nested too deeply; its inner part is tested as a whole", range: rangeOf(node) });
+        this.problems.push({ message: "Condition nested too deeply; its inner part is tested as a whole", range: this.expressions.rangeFor(node) });
       }
       this.atom(node, whenTrue, whenFalse);
       return;
@@ -127,6 +134,6 @@ export class ConditionLowerer {
       this.builder.terminate({ kind: "goto", target: cond.value !== 0 ? whenTrue : whenFalse });
       return;
     }
-    this.builder.terminate({ kind: "branch", cond, then: whenTrue, else: whenFalse, range: rangeOf(node) });
+    this.builder.terminate({ kind: "branch", cond, then: whenTrue, else: whenFalse, range: this.expressions.rangeFor(node) });
   }
 }

@@ -3,8 +3,8 @@
 import type { Node } from "web-tree-sitter";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
-import { firstSignificantChild, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
-import type { FunctionMacros } from "./function-macros";
+import { closingRangeOf, firstSignificantChild, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
+import type { FunctionMacros, MacroBody } from "./function-macros";
 import type { TypeNames } from "./type-names";
 
 /** Macro expansion nests at most this deep (a macro calling a macro...). */
@@ -303,11 +303,40 @@ export class ExpressionLowerer {
     if (this.macros === undefined || depth > MAX_MACRO_DEPTH) return undefined;
     const argumentNodes = argumentList === null ? [] : significantChildren(argumentList);
     const body = this.macros.bodyOf(name, argumentNodes.length);
-    if (body === undefined) return undefined;
+    if (body === undefined || body.isStatement) return undefined;
+    return this.lowererForMacro(body, argumentNodes, range, depth).lower(body.node);
+  }
+
+  /**
+   * For a statement `NAME(args);` where NAME's body is one statement: that statement and the
+   * lowerer for the expressions in it (arguments substituted, ranges at the invocation).
+   */
+  statementMacro(call: Node): { statement: Node; expressions: ExpressionLowerer } | undefined {
+    if (this.macros === undefined || this.macros.isEmpty) return undefined;
+    const functionNode = fieldChild(call, "function");
+    if (functionNode === null || functionNode.type !== "identifier") return undefined;
+    const argumentList = fieldChild(call, "arguments");
+    const argumentNodes = argumentList === null ? [] : significantChildren(argumentList);
+    const depth = (this.expansion?.depth ?? 0) + 1;
+    const body = depth > MAX_MACRO_DEPTH ? undefined : this.macros.bodyOf(this.textOf(functionNode), argumentNodes.length);
+    if (body === undefined || !body.isStatement) return undefined;
+    return { statement: body.node, expressions: this.lowererForMacro(body, argumentNodes, this.rangeFor(call), depth) };
+  }
+
+  private lowererForMacro(body: MacroBody, argumentNodes: Node[], range: SourceRange, depth: number): ExpressionLowerer {
     const values = new Map<string, Expr>();
     body.parameters.forEach((parameter, index) => values.set(parameter, this.lower(argumentNodes[index])));
-    const inner = new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth });
-    return inner.lower(body.expression);
+    return new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth });
+  }
+
+  /** A node's range; inside a macro expansion, the invocation's. */
+  rangeFor(node: Node): SourceRange {
+    return this.expansion?.range ?? rangeOf(node);
+  }
+
+  /** The range of a node's last character (a closing brace); inside a macro expansion, the invocation's. */
+  closingRangeFor(node: Node): SourceRange {
+    return this.expansion?.range ?? closingRangeOf(node);
   }
 
   /**

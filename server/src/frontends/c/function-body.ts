@@ -9,7 +9,7 @@ import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
 import { fieldChild } from "./fields";
 import { preprocessorCondition } from "./preprocessor-conditions";
-import { closingRangeOf, firstSignificantChild, rangeOf, significantChildren } from "./syntax";
+import { firstSignificantChild, significantChildren } from "./syntax";
 
 const MAX_STATEMENT_DEPTH = 250;
 
@@ -92,7 +92,7 @@ export class FunctionBodyLowerer {
   private readonly nestedDefinitions: Node[] = [];
 
   constructor(
-    private readonly expressions: ExpressionLowerer,
+    private expressions: ExpressionLowerer,
     private readonly problems: ParseProblem[],
   ) {
     this.conditions = new ConditionLowerer(this.builder, expressions, problems);
@@ -104,7 +104,7 @@ export class FunctionBodyLowerer {
     this.scopes.push([]);
     this.statementsIn(body);
     this.scopes.pop();
-    if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: closingRangeOf(body) });
+    if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: this.expressions.closingRangeFor(body) });
     return { blocks: this.builder.blocks, entry, nestedDefinitions: this.nestedDefinitions };
   }
 
@@ -113,7 +113,7 @@ export class FunctionBodyLowerer {
     if (this.depth >= MAX_STATEMENT_DEPTH) {
       if (!this.depthReported) {
         this.depthReported = true;
-        this.problems.push({ message: "Statements nested too deeply; the inner ones are not analyzed", range: rangeOf(node) });
+        this.problems.push({ message: "Statements nested too deeply; the inner ones are not analyzed", range: this.expressions.rangeFor(node) });
       }
       return;
     }
@@ -203,7 +203,7 @@ export class FunctionBodyLowerer {
     this.scopes.push([]);
     this.statementsIn(node);
     const names = this.scopes.pop() as string[];
-    if (names.length > 0 && this.builder.isReachable) this.builder.emit({ kind: "scope-end", names, range: closingRangeOf(node) });
+    if (names.length > 0 && this.builder.isReachable) this.builder.emit({ kind: "scope-end", names, range: this.expressions.closingRangeFor(node) });
   }
 
   private declare(name: string): void {
@@ -218,20 +218,37 @@ export class FunctionBodyLowerer {
       this.declare(declared.name);
       const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
       if (value === null) {
-        this.builder.emit({ kind: "declare", name: declared.name, range: rangeOf(declared.nameNode) });
+        this.builder.emit({ kind: "declare", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) });
       } else {
-        const target: Expr = { kind: "var", name: declared.name, range: rangeOf(declared.nameNode) };
-        this.builder.emit({ kind: "assign", target, value: this.expressions.lower(value), range: rangeOf(declarator), declaration: true });
+        const target: Expr = { kind: "var", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) };
+        this.builder.emit({ kind: "assign", target, value: this.expressions.lower(value), range: this.expressions.rangeFor(declarator), declaration: true });
       }
     }
   }
 
   /** An expression statement: a plain assignment is an `assign`, a comma list is its parts in order. */
   private effect(node: Node, type: string = node.type): void {
+    if (type === "call_expression") {
+      const macro = this.expressions.statementMacro(node);
+      if (macro !== undefined) return this.expandedStatement(macro.statement, macro.expressions);
+    }
     const parts = type === "comma_expression" ? this.expressions.commaParts(node) : [this.expressions.lower(node, type)];
     for (const part of parts) {
       if (part.kind === "assign") this.builder.emit({ kind: "assign", target: part.target, value: part.value, range: part.range });
       else this.builder.emit({ kind: "eval", expr: part, range: part.range });
+    }
+  }
+
+  /** Lowers a statement macro's body with the expression lowerer of its expansion. */
+  private expandedStatement(statement: Node, expressions: ExpressionLowerer): void {
+    const outer = this.expressions;
+    this.expressions = expressions;
+    const outerForConditions = this.conditions.useExpressions(expressions);
+    try {
+      this.statement(statement);
+    } finally {
+      this.expressions = outer;
+      this.conditions.useExpressions(outerForConditions);
     }
   }
 
@@ -241,7 +258,7 @@ export class FunctionBodyLowerer {
       this.conditions.lower(condition, whenTrue, whenFalse);
       return;
     }
-    const range = rangeOf(owner);
+    const range = this.expressions.rangeFor(owner);
     this.builder.terminate({ kind: "branch", cond: { kind: "unknown", parts: [], range }, then: whenTrue, else: whenFalse, range });
   }
 
@@ -338,13 +355,13 @@ export class FunctionBodyLowerer {
     builder.jumpIfReachable(header);
     builder.startAt(exit);
     const names = this.scopes.pop() as string[];
-    if (names.length > 0 && builder.isReachable) builder.emit({ kind: "scope-end", names, range: closingRangeOf(node) });
+    if (names.length > 0 && builder.isReachable) builder.emit({ kind: "scope-end", names, range: this.expressions.closingRangeFor(node) });
   }
 
   private switchStatement(node: Node): void {
     const builder = this.builder;
     const condition = fieldChild(node, "condition");
-    let value: Expr = condition === null ? { kind: "unknown", parts: [], range: rangeOf(node) } : this.expressions.lower(condition);
+    let value: Expr = condition === null ? { kind: "unknown", parts: [], range: this.expressions.rangeFor(node) } : this.expressions.lower(condition);
     if (containsEffects(value)) {
       // Evaluated once; every case test reads the temporary.
       const temporary: Expr = { kind: "var", name: `#switch${this.temporaries++}`, range: value.range };
@@ -387,7 +404,7 @@ export class FunctionBodyLowerer {
       // Falling out of the previous case continues here.
       builder.continueAt(block);
       if (valueNode === null) active.defaultBlock = block;
-      else active.cases.push({ value: this.expressions.lower(valueNode), valueRange: rangeOf(valueNode), block });
+      else active.cases.push({ value: this.expressions.lower(valueNode), valueRange: this.expressions.rangeFor(valueNode), block });
     }
     this.statementsIn(node, [valueNode]);
   }
@@ -465,7 +482,7 @@ export class FunctionBodyLowerer {
   }
 
   private returnStatement(node: Node): void {
-    const range = rangeOf(node);
+    const range = this.expressions.rangeFor(node);
     const valueNode = firstSignificantChild(node);
     let value = valueNode === null ? undefined : this.expressions.lower(valueNode);
     if (this.finallys.length > 0) {
@@ -484,7 +501,7 @@ export class FunctionBodyLowerer {
     const scope = this.jumpScopes[this.jumpScopes.length - 1];
     if (scope === undefined) return;
     this.runFinallys(scope.finallyDepth);
-    this.leaveScopes(scope.scopeDepth, rangeOf(node));
+    this.leaveScopes(scope.scopeDepth, this.expressions.rangeFor(node));
     this.builder.jumpIfReachable(scope.breakTarget);
   }
 
@@ -493,7 +510,7 @@ export class FunctionBodyLowerer {
       const scope = this.jumpScopes[index];
       if (scope.continueTarget === undefined) continue;
       this.runFinallys(scope.finallyDepth);
-      this.leaveScopes(scope.scopeDepth, rangeOf(node));
+      this.leaveScopes(scope.scopeDepth, this.expressions.rangeFor(node));
       this.builder.jumpIfReachable(scope.continueTarget);
       return;
     }
@@ -529,7 +546,7 @@ export class FunctionBodyLowerer {
     this.leaveTargets.pop();
     builder.continueAt(afterBody);
     const filter = fieldChild(clause, "filter");
-    const range = rangeOf(filter ?? clause);
+    const range = this.expressions.rangeFor(filter ?? clause);
     // An exception may interrupt the body: the handler is an alternative the engine cannot decide.
     const cond: Expr = { kind: "unknown", parts: filter === null ? [] : [this.expressions.lower(filter)], range };
     builder.terminate({ kind: "branch", cond, then: handler, else: after, range });
@@ -542,7 +559,7 @@ export class FunctionBodyLowerer {
     const target = this.leaveTargets[this.leaveTargets.length - 1];
     if (target === undefined) return;
     this.runFinallys(target.finallyDepth);
-    this.leaveScopes(target.scopeDepth, rangeOf(node));
+    this.leaveScopes(target.scopeDepth, this.expressions.rangeFor(node));
     this.builder.jumpIfReachable(target.target);
   }
 

@@ -1,7 +1,8 @@
-// Function-like macros defined in the file (`#define FREE_BUFFER(p) ExFreePoolWithTag((p), TAG)`).
-// A call to one is lowered as its body with the arguments in place of the parameters, so that
-// an API call hidden in a macro is still seen. Only bodies that are one expression are expanded;
-// the others stay calls to an unknown function.
+// Function-like macros defined in the file (`#define FREE_BUFFER(p) ExFreePoolWithTag((p), TAG)`,
+// `#define SAFE_FREE(p) do { if (p) { ExFreePool(p); (p) = NULL; } } while (0)`). A call to one is
+// lowered as its body with the arguments in place of the parameters, so that an API call hidden
+// in a macro is still seen. Bodies that are one expression expand anywhere; bodies that are one
+// statement expand where the call is a statement. Other macros stay calls to an unknown function.
 import type { Node, Tree } from "web-tree-sitter";
 import { fieldChild } from "./fields";
 
@@ -10,8 +11,9 @@ export type SnippetParser = (text: string) => Tree | null;
 
 export interface MacroBody {
   parameters: string[];
-  /** The body's expression node, in `source`. */
-  expression: Node;
+  /** The body: an expression node, or a statement node when `isStatement`. In `source`. */
+  node: Node;
+  isStatement: boolean;
   source: string;
 }
 
@@ -42,7 +44,7 @@ export class FunctionMacros {
     this.definitions.set(name, { parameters, body });
   }
 
-  /** The parsed body of macro `name` taking `argumentCount` arguments, if it is one expression. */
+  /** The parsed body of macro `name` taking `argumentCount` arguments, if it is one expression or statement. */
   bodyOf(name: string, argumentCount: number): MacroBody | undefined {
     const definition = this.definitions.get(name);
     if (definition === undefined || this.conflicting.has(name) || definition.parameters.length !== argumentCount) return undefined;
@@ -62,12 +64,17 @@ export class FunctionMacros {
     if (tree.rootNode.hasError) return undefined;
     const definitionNode = tree.rootNode.firstNamedChild;
     const bodyNode = definitionNode === null ? null : fieldChild(definitionNode, "body");
-    if (bodyNode === null || bodyNode.namedChildCount !== 1) return undefined;
-    const statement = bodyNode.firstNamedChild;
-    if (statement === null || statement.type !== "expression_statement") return undefined;
+    const statement = bodyNode === null ? null : bodyNode.firstNamedChild;
+    if (bodyNode === null || statement === null) return undefined;
+    // After a `{ ... }` body the closing `;` is an empty statement of its own.
+    for (let index = 1; index < bodyNode.namedChildCount; index++) {
+      const extra = bodyNode.namedChild(index);
+      if (extra === null || extra.type !== "expression_statement" || extra.namedChildCount > 0) return undefined;
+    }
+    if (statement.type !== "expression_statement") return { parameters: definition.parameters, node: statement, isStatement: true, source };
     const expression = statement.firstNamedChild;
     if (expression === null) return undefined;
-    return { parameters: definition.parameters, expression, source };
+    return { parameters: definition.parameters, node: expression, isStatement: false, source };
   }
 
   /** Frees the parsed bodies; call once the file is lowered. */

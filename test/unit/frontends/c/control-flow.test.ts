@@ -91,8 +91,8 @@ void f(void) {
 }`);
   assert.equal(loopHeaders(fn).length, 1);
   const paths = pathsOf(fn).map((path) => path.join(" ; "));
-  assert.ok(paths.includes("i = 0 ; [(i < 4)] ; [skip(i)] ; i = ?(i) ; (loop)"), paths.join("\n"));
-  assert.ok(paths.includes("i = 0 ; [(i < 4)] ; ![skip(i)] ; work(i) ; i = ?(i) ; (loop)"));
+  assert.ok(paths.includes("i = 0 ; [(i < 4)] ; [skip(i)] ; i = (i + 1) ; (loop)"), paths.join("\n"));
+  assert.ok(paths.includes("i = 0 ; [(i < 4)] ; ![skip(i)] ; work(i) ; i = (i + 1) ; (loop)"));
   assert.ok(paths.includes("i = 0 ; ![(i < 4)] ; scope-end i ; return"));
 });
 

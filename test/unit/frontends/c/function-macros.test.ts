@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { instrText } from "./cfg-text";
-import { findCall, instructionsOf, lowerC } from "./lowering";
+import { branchConditions, pathsOf } from "./cfg-text";
+import { findCall, lowerC } from "./lowering";
 
 test("a call to a function-like macro of the file is lowered as its body", async () => {
   const file = await lowerC(`
@@ -20,13 +20,13 @@ void f(PCONTEXT context, PVOID history)
 }`);
   assert.deepEqual(file.problems, []);
   const fn = file.functions[0];
-  assert.deepEqual(instructionsOf(fn).map(instrText), [
-    "ExFreePoolWithTag(history, QA_TAG)",
-    "ExFreePoolWithTag(context->Buffer, QA_TAG)",
-    "n = NAME_OF(history)",
-    "SAFE_FREE(history)",
-    "FREE_POOL(history, 2)",
+  assert.deepEqual(pathsOf(fn).map((path) => path.join(" ; ")), [
+    "ExFreePoolWithTag(history, QA_TAG) ; ExFreePoolWithTag(context->Buffer, QA_TAG) ; n = NAME_OF(history) ; [history] ; ExFreePool(history) ; FREE_POOL(history, 2) ; return",
+    "ExFreePoolWithTag(history, QA_TAG) ; ExFreePoolWithTag(context->Buffer, QA_TAG) ; n = NAME_OF(history) ; ![history] ; FREE_POOL(history, 2) ; return",
   ]);
+  const [macroBranch] = fn.blocks.flatMap((block) => (block.terminator.kind === "branch" ? [block.terminator] : []));
+  assert.deepEqual(macroBranch.range, { start: { line: 11, column: 4 }, end: { line: 11, column: 22 } }, "a statement macro's branches are placed at the invocation");
+  assert.deepEqual(branchConditions(fn), ["history"]);
   const free = findCall(fn, "ExFreePoolWithTag");
   assert.deepEqual(free?.range, { start: { line: 8, column: 4 }, end: { line: 8, column: 22 } }, "the expansion is placed at the invocation");
   assert.deepEqual(free?.args[0].range, { start: { line: 8, column: 14 }, end: { line: 8, column: 21 } }, "arguments keep their own ranges");
