@@ -8,6 +8,7 @@ import type { Expr, Instr, IrFunction, Terminator } from "../../ir/ir";
 export type ConstantValue = number | null;
 
 const NUMBER = /^(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/;
+const STATUS_CODE = /^STATUS_/;
 
 /** The value of a literal spelling (`FALSE`, `NULL`, `0x10`, `(2)`), or undefined for anything else. */
 export function literalValue(spelling: string): ConstantValue | undefined {
@@ -37,6 +38,8 @@ export class FileConstants {
 
   /** A macro or a `const` global: constant whatever the functions do. */
   define(name: string, value: ConstantValue): void {
+    // Status codes keep their names: the model's status convention recognizes them by name.
+    if (STATUS_CODE.test(name)) return;
     if (this.fixed.has(name) && this.fixed.get(name) !== value) this.conflicting.add(name);
     this.fixed.set(name, value);
   }

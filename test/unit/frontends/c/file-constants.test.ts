@@ -7,6 +7,7 @@ test("macros, const globals and unwritten statics with literal values decide bra
   const file = await lowerC(`
 #define KEEP_BUFFER FALSE
 #define PASSES 3
+#define STATUS_MY_FAILURE 0xC0000001
 static const BOOLEAN FreeBuffer = TRUE;
 static ULONG Mode = 2;
 static ULONG Counter = 0;
@@ -18,11 +19,12 @@ void f(PVOID p, ULONG n) {
   if (Counter) c();
   if (Exported) d();
   if (n < PASSES) e();
+  if (n == STATUS_MY_FAILURE) g();
   Counter++;
 }`);
   assert.deepEqual(file.problems, []);
   const fn = file.functions[0];
-  assert.deepEqual(branchConditions(fn), ["Counter", "Exported", "(n < 3)"], "written statics and non-static globals stay variables");
+  assert.deepEqual(branchConditions(fn), ["Counter", "Exported", "(n < 3)", "(n == STATUS_MY_FAILURE)"], "written statics, non-static globals and status codes keep their names");
   assert.ok(pathsOf(fn).every((path) => path[0] === "a()" && path[1] === "b()"));
 });
 
