@@ -3,7 +3,7 @@
 import type { Node } from "web-tree-sitter";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
-import { closingRangeOf, firstSignificantChild, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
+import { closingRangeOf, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { FunctionMacros, MacroBody } from "./function-macros";
 import type { TypeNames } from "./type-names";
 
@@ -271,10 +271,7 @@ export class ExpressionLowerer {
     }
     const args: Expr[] = [];
     if (argumentList !== null) {
-      const count = argumentList.namedChildCount;
-      for (let index = 0; index < count; index++) {
-        const argument = argumentList.namedChild(index);
-        if (argument === null) continue;
+      for (const argument of namedChildList(argumentList)) {
         const argumentType = argument.type;
         if (argumentType !== "comment") args.push(this.lower(argument, argumentType));
       }
@@ -378,10 +375,7 @@ export class ExpressionLowerer {
   /** Anything the IR cannot express: its expression children are still evaluated. */
   unknownOf(node: Node, range: SourceRange = rangeOf(node)): Expr {
     const parts: Expr[] = [];
-    const count = node.namedChildCount;
-    for (let index = 0; index < count; index++) {
-      const child = node.namedChild(index);
-      if (child === null) continue;
+    for (const child of namedChildList(node)) {
       const type = child.type;
       if (EXPRESSION_TYPES.has(type)) parts.push(this.lower(child, type));
     }

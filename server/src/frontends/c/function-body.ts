@@ -9,7 +9,7 @@ import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
 import { fieldChild } from "./fields";
 import { preprocessorCondition } from "./preprocessor-conditions";
-import { firstSignificantChild, significantChildren } from "./syntax";
+import { firstSignificantChild, namedChildList, significantChildren } from "./syntax";
 
 const MAX_STATEMENT_DEPTH = 250;
 
@@ -188,10 +188,7 @@ export class FunctionBodyLowerer {
 
   /** Lowers the statements among `node`'s named children, except the ones in `skipped`. */
   private statementsIn(node: Node, skipped: (Node | null)[] = []): void {
-    const count = node.namedChildCount;
-    for (let index = 0; index < count; index++) {
-      const child = node.namedChild(index);
-      if (child === null) continue;
+    for (const child of namedChildList(node)) {
       const type = child.type;
       if (type === "comment" || skipped.some((skip) => skip !== null && skip.id === child.id)) continue;
       this.statement(child, type);

@@ -12,7 +12,7 @@ import { FunctionBodyLowerer } from "./function-body";
 import type { LineIndex } from "./positions";
 import type { PreprocessedSource } from "./preprocess";
 import { suppressionsIn } from "./suppressions";
-import { collapseWhitespace, rangeOf, significantChildren } from "./syntax";
+import { collapseWhitespace, namedChildList, rangeOf, significantChildren } from "./syntax";
 import { TypeNames } from "./type-names";
 
 const MAX_CONTAINER_DEPTH = 64;
@@ -85,10 +85,7 @@ class TranslationUnitLowerer {
       this.problems.push({ message: "Preprocessor groups nested too deeply; the inner ones are skipped", range: rangeOf(container) });
       return;
     }
-    const count = container.namedChildCount;
-    for (let index = 0; index < count; index++) {
-      const child = container.namedChild(index);
-      if (child === null) continue;
+    for (const child of namedChildList(container)) {
       const type = child.type;
       // A comment between an annotation and its declaration must not separate them.
       if (type === "comment") continue;

@@ -16,8 +16,9 @@ export function rangeOf(node: Node): SourceRange {
 export function rangeIn(source: string, node: Node, endIndex: number = node.endIndex): SourceRange {
   const start = node.startPosition;
   const startIndex = node.startIndex;
-  const newline = source.indexOf("\n", startIndex);
-  if (newline >= 0 && newline < endIndex) return rangeOf(node);
+  // Only the node's own text is searched: `indexOf` would run to the next newline, which in a
+  // file of one long line is the end of the file, for every node.
+  for (let index = startIndex; index < endIndex; index++) if (source.charCodeAt(index) === 10) return rangeOf(node);
   return { start: { line: start.row, column: start.column }, end: { line: start.row, column: start.column + (endIndex - startIndex) } };
 }
 
@@ -28,18 +29,40 @@ export function closingRangeOf(node: Node): SourceRange {
 }
 
 /** Named children without comments (which tree-sitter may place anywhere). */
+/** Past this many children a cursor walks them: `namedChild(i)` starts from the first child each time. */
+const CURSOR_THRESHOLD = 32;
+
 /**
- * Named children without comments (which tree-sitter may place anywhere). Indexed `namedChild`
- * calls measure several times faster than the `namedChildren` getter in web-tree-sitter 0.27.
+ * The named children of a node. Indexed `namedChild` calls measure several times faster than the
+ * `namedChildren` getter in web-tree-sitter 0.27, but cost O(i) each: long lists (a body of
+ * thousands of statements, a large initializer table) use a cursor instead.
  */
-export function significantChildren(node: Node): Node[] {
-  const children: Node[] = [];
+export function namedChildList(node: Node): Node[] {
   const count = node.namedChildCount;
-  for (let index = 0; index < count; index++) {
-    const child = node.namedChild(index);
-    if (child !== null && child.type !== "comment") children.push(child);
+  const children: Node[] = [];
+  if (count <= CURSOR_THRESHOLD) {
+    for (let index = 0; index < count; index++) {
+      const child = node.namedChild(index);
+      if (child !== null) children.push(child);
+    }
+    return children;
+  }
+  const cursor = node.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      do {
+        if (cursor.nodeIsNamed) children.push(cursor.currentNode);
+      } while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
   }
   return children;
+}
+
+/** Named children without comments (which tree-sitter may place anywhere). */
+export function significantChildren(node: Node): Node[] {
+  return namedChildList(node).filter((child) => child.type !== "comment");
 }
 
 export function firstSignificantChild(node: Node): Node | null {
