@@ -45,6 +45,8 @@ type GroupMode =
   /** After a taken branch: dead up to `#endif`. */
   | "dead-rest";
 
+const ALL_CAPS = /^[A-Z][A-Z0-9_]*$/;
+
 /** excpt.h defines these as the SEH keywords for C. */
 const LOWERCASE_SEH = new Set(["try", "finally", "except", "leave"]);
 const LOWERCASE_SEH_START = new Set([..."tfel"].map((char) => char.charCodeAt(0)));
@@ -245,8 +247,32 @@ class Preprocessor {
       return invocationEnd;
     }
     const rewrite = keywordRewrite(name);
-    if (rewrite !== undefined) this.replace(start, end, rewrite);
+    if (rewrite !== undefined) {
+      this.replace(start, end, rewrite);
+      return end;
+    }
+    if (this.braceDepth === 0 && ALL_CAPS.test(name)) return this.declarationMacro(name, start, end);
     return end;
+  }
+
+  /**
+   * A file-scope line that is only `NAME(args)` with no `;` (WDF_DECLARE_CONTEXT_TYPE_WITH_NAME):
+   * a macro that expands to declarations. Left in place it swallows the next declaration.
+   */
+  private declarationMacro(name: string, start: number, end: number): number {
+    const source = this.source;
+    const lineStart = source.lastIndexOf("\n", start - 1) + 1;
+    if (source.slice(lineStart, start).trim() !== "") return end;
+    const invocationEnd = this.argumentsEnd(end);
+    if (invocationEnd === undefined) return end;
+    const newline = source.indexOf("\n", invocationEnd);
+    const restOfLine = source.slice(invocationEnd, newline < 0 ? source.length : newline);
+    if (restOfLine.replace(/\/\/.*$/, "").replace(/\/\*.*?\*\//g, "").trim() !== "") return end;
+    const next = this.nextSignificantChar(invocationEnd);
+    if (next === "{" || next === ";" || next === "," || next === "=" || next === ")") return end;
+    // Not an annotation: recording it would attach it to the declaration that follows.
+    this.blank(start, invocationEnd);
+    return invocationEnd;
   }
 
   /**

@@ -142,3 +142,26 @@ test("alternative function heads under #if keep the first head for the one body"
   const declarations = ["#ifdef X", "int a;", "#else", "int b;", "#endif", "{"].join("\n");
   assert.equal(preprocess(declarations).text, declarations);
 });
+
+test("a file-scope macro line without a semicolon is blanked; ordinary code is not", () => {
+  const source = [
+    "typedef struct _CTX { int a; } CTX;",
+    "WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(CTX, GetCtx)",
+    "C_ASSERT(sizeof(CTX) == 4);",
+    "VOID F(VOID)",
+    "{",
+    "    WORK_ITEM(x)",
+    "}",
+    "MY_MACRO_HEADER(Foo)",
+    "{",
+    "}",
+  ].join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  const lines = result.text.split("\n");
+  assert.equal(lines[1].trim(), "");
+  assert.equal(lines[2], "C_ASSERT(sizeof(CTX) == 4);");
+  assert.equal(lines[5], "    WORK_ITEM(x)", "inside a body it is left to the parser");
+  assert.equal(lines[7], "MY_MACRO_HEADER(Foo)", "followed by a body it may be a function head");
+  assert.deepEqual(result.annotations, []);
+});
