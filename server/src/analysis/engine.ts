@@ -441,7 +441,11 @@ class FunctionAnalyzer {
     return { k: "sym", id };
   }
 
-  private read(s: State, e: Expr): Value {
+  /**
+   * The value at a location; a location not written on this path holds its initial value, a
+   * symbol named after the value of its base (`p->Next` of one node is not `p->Next` of the next).
+   */
+  private read(s: State, e: Expr, base?: Value): Value {
     const key = this.locationKey(e);
     if (key === undefined) return unknownValue;
     const bound = s.bindings.get(key);
@@ -450,7 +454,7 @@ class FunctionAnalyzer {
       const status = this.registry.statusConstant(e.name);
       if (status !== undefined) return { k: "status", ok: status };
     }
-    const fresh = this.freshSym(`initial:${key}`);
+    const fresh = this.freshSym(base && e.kind !== "var" ? `initial:${valueKey(base)}:${key}` : `initial:${key}`);
     // A name that is neither a local nor a parameter is a constant (an enumerator, a macro) or a global.
     if (e.kind === "var" && !this.locals.has(e.name) && fresh.k === "sym") this.namedConstants.set(fresh.id, e.name);
     s.bindings.set(key, fresh);
@@ -473,7 +477,7 @@ class FunctionAnalyzer {
         if (e.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, e.index).map((o) => ({ s: o.s, v: out.v })));
         return outs.map((out) => {
           this.dereference(out.s, out.v, e.range);
-          return { s: out.s, v: this.read(out.s, e) };
+          return { s: out.s, v: this.read(out.s, e, out.v) };
         });
       }
       case "addr":
@@ -917,7 +921,8 @@ class FunctionAnalyzer {
 
   private report(res: Resource | undefined, finding: RawFinding): void {
     const at = (range?: SourceRange) => (range ? `${range.start.line}:${range.start.column}` : "-");
-    const key = `${finding.ruleId}|${at(res?.acquiredAt)}|${res?.paramIndex ?? ""}|${at(finding.range)}`;
+    // One bug, one finding: handles the function did not allocate share one "site".
+    const key = `${finding.ruleId}|${at(res?.origin === "acquired" ? res.acquiredAt : undefined)}|${at(finding.range)}`;
     if (this.findingKeys.has(key)) return;
     this.findingKeys.add(key);
     this.findings.push(finding);

@@ -97,14 +97,29 @@ export const wdkPoolPack: ModelPack = {
   description: "Executive pool allocations: ExAllocatePool* and ExFreePool*.",
   families: [
     { name: "pool", noun: "pool allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "pool-aligned", noun: "aligned pool allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "lookaside", noun: "lookaside list entry", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
     ...["ExAllocatePool2", "ExAllocatePool3", "ExAllocatePoolWithTag", "ExAllocatePool", "ExAllocatePoolZero",
-      "ExAllocatePoolUninitialized", "ExAllocatePoolQuotaUninitialized", "ExAllocatePoolWithQuotaTag", "ExAllocatePoolWithTagPriority"].map((name) =>
+      "ExAllocatePoolUninitialized", "ExAllocatePoolQuotaUninitialized", "ExAllocatePoolQuotaZero", "ExAllocatePoolPriorityZero",
+      "ExAllocatePoolPriorityUninitialized", "ExAllocatePoolWithQuota", "ExAllocatePoolWithQuotaTag", "ExAllocatePoolWithTagPriority"].map((name) =>
       entry(name, POOL, "Allocates pool memory; returns NULL on failure.", [{ kind: "acquire", family: "pool", target: "return", mayBeNull: true }], "pointer"),
     ),
     ...["ExFreePoolWithTag", "ExFreePool", "ExFreePool2"].map((name) =>
       entry(name, POOL, "Frees pool memory.", [{ kind: "release", family: "pool", target: 0 }]),
+    ),
+    // Filter Manager's aligned pool: the instance comes first.
+    entry("FltAllocatePoolAlignedWithTag", POOL, "Allocates aligned pool memory for a filter instance; returns NULL on failure.", [
+      { kind: "acquire", family: "pool-aligned", target: "return", mayBeNull: true },
+    ], "pointer"),
+    entry("FltFreePoolAlignedWithTag", POOL, "Frees aligned pool memory of a filter instance.", [{ kind: "release", family: "pool-aligned", target: 1 }]),
+    // Lookaside list entries go back to their list, never to the pool.
+    ...["ExAllocateFromNPagedLookasideList", "ExAllocateFromPagedLookasideList", "ExAllocateFromLookasideListEx"].map((name) =>
+      entry(name, POOL, "Takes an entry from a lookaside list; returns NULL on failure.", [{ kind: "acquire", family: "lookaside", target: "return", mayBeNull: true }], "pointer"),
+    ),
+    ...["ExFreeToNPagedLookasideList", "ExFreeToPagedLookasideList", "ExFreeToLookasideListEx"].map((name) =>
+      entry(name, POOL, "Returns an entry to its lookaside list.", [{ kind: "release", family: "lookaside", target: 1 }]),
     ),
     // Routines that only read or write the memory they are given: they never keep or free it.
     ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) =>
