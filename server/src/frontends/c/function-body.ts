@@ -2,7 +2,7 @@
 // switch dispatch chains, SEH (__try/__finally duplicated on every exit edge, __except as an
 // alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
 import type { Node } from "web-tree-sitter";
-import type { BasicBlock, Expr, ParseProblem, SourceRange } from "../../ir/ir";
+import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
 import { CfgBuilder } from "./cfg-builder";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
@@ -32,6 +32,12 @@ interface LeaveTarget {
   target: number;
   finallyDepth: number;
   scopeDepth: number;
+}
+
+/** The `__except` handler of the innermost `__try` that has one. */
+interface RaiseTarget {
+  handler: number;
+  finallyDepth: number;
 }
 
 interface SwitchCase {
@@ -69,12 +75,47 @@ function containsEffects(expr: Expr): boolean {
   }
 }
 
+/** Calls and dereferences are where an exception (an access violation, a raised status) comes from. */
+function mayRaise(expr: Expr): boolean {
+  switch (expr.kind) {
+    case "call":
+    case "deref":
+      return true;
+    case "field":
+      return expr.op === "->" || mayRaise(expr.base);
+    case "index":
+      return mayRaise(expr.base) || mayRaise(expr.index);
+    case "addr":
+      return mayRaise(expr.target);
+    case "unary":
+      return mayRaise(expr.operand);
+    case "binary":
+      return mayRaise(expr.left) || mayRaise(expr.right);
+    case "conditional":
+      return mayRaise(expr.test) || mayRaise(expr.then) || mayRaise(expr.else);
+    case "assign":
+      return mayRaise(expr.target) || mayRaise(expr.value);
+    case "sequence":
+    case "unknown":
+      return expr.parts.some(mayRaise);
+    default:
+      return false;
+  }
+}
+
+function instrMayRaise(instr: Instr): boolean {
+  if (instr.kind === "assign") return mayRaise(instr.target) || mayRaise(instr.value);
+  if (instr.kind === "eval") return mayRaise(instr.expr);
+  return false;
+}
+
 export class FunctionBodyLowerer {
   private readonly builder = new CfgBuilder();
   private readonly conditions: ConditionLowerer;
   private readonly jumpScopes: JumpScope[] = [];
   private readonly finallys: ActiveFinally[] = [];
   private readonly leaveTargets: LeaveTarget[] = [];
+  private readonly raiseTargets: RaiseTarget[] = [];
   /** Variables declared in each open block, innermost last. */
   private readonly scopes: string[][] = [];
   private readonly switches: ActiveSwitch[] = [];
@@ -215,10 +256,10 @@ export class FunctionBodyLowerer {
       this.declare(declared.name);
       const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
       if (value === null) {
-        this.builder.emit({ kind: "declare", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) });
+        this.emitInstr({ kind: "declare", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) });
       } else {
         const target: Expr = { kind: "var", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) };
-        this.builder.emit({ kind: "assign", target, value: this.expressions.lower(value), range: this.expressions.rangeFor(declarator), declaration: true });
+        this.emitInstr({ kind: "assign", target, value: this.expressions.lower(value), range: this.expressions.rangeFor(declarator), declaration: true });
       }
     }
   }
@@ -231,8 +272,8 @@ export class FunctionBodyLowerer {
     }
     const parts = type === "comma_expression" ? this.expressions.commaParts(node) : [this.expressions.lower(node, type)];
     for (const part of parts) {
-      if (part.kind === "assign") this.builder.emit({ kind: "assign", target: part.target, value: part.value, range: part.range });
-      else this.builder.emit({ kind: "eval", expr: part, range: part.range });
+      if (part.kind === "assign") this.emitInstr({ kind: "assign", target: part.target, value: part.value, range: part.range });
+      else this.emitInstr({ kind: "eval", expr: part, range: part.range });
     }
   }
 
@@ -482,6 +523,8 @@ export class FunctionBodyLowerer {
     const range = this.expressions.rangeFor(node);
     const valueNode = firstSignificantChild(node);
     let value = valueNode === null ? undefined : this.expressions.lower(valueNode);
+    const raiseTarget = this.raiseTargets[this.raiseTargets.length - 1];
+    if (raiseTarget !== undefined && value !== undefined && this.builder.isReachable && mayRaise(value)) this.raiseEdge(raiseTarget, range);
     if (this.finallys.length > 0) {
       if (value !== undefined && value.kind !== "const") {
         // The value is computed before the finally bodies run.
@@ -535,21 +578,49 @@ export class FunctionBodyLowerer {
       builder.continueAt(after);
       return;
     }
-    const afterBody = builder.newBlock();
+    // `__except`: the handler is entered from every point of the body that may raise (see
+    // `emitInstr`), with the state of that point; a body that completes skips it.
     const handler = builder.newBlock("exception handler");
     const after = builder.newBlock();
-    this.leaveTargets.push({ target: afterBody, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.leaveTargets.push({ target: after, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.raiseTargets.push({ handler, finallyDepth: this.finallys.length });
     if (body !== null) this.statement(body);
+    this.raiseTargets.pop();
     this.leaveTargets.pop();
-    builder.continueAt(afterBody);
-    const filter = fieldChild(clause, "filter");
-    const range = this.expressions.rangeFor(filter ?? clause);
-    // An exception may interrupt the body: the handler is an alternative the engine cannot decide.
-    const cond: Expr = { kind: "unknown", parts: filter === null ? [] : [this.expressions.lower(filter)], range };
-    builder.terminate({ kind: "branch", cond, then: handler, else: after, range });
+    builder.jumpIfReachable(after);
     builder.startAt(handler);
+    const filter = fieldChild(clause, "filter");
+    if (filter !== null) {
+      const filterValue = this.expressions.lower(filter);
+      builder.emit({ kind: "eval", expr: filterValue, range: filterValue.range });
+    }
     this.statement(handlerBody);
     builder.continueAt(after);
+  }
+
+  /**
+   * Emits an instruction; inside a `__try` with an `__except`, one that calls or dereferences
+   * may raise first: a branch goes to the handler (through the finally bodies in between).
+   */
+  private emitInstr(instr: Instr): void {
+    const target = this.raiseTargets[this.raiseTargets.length - 1];
+    if (target !== undefined && this.builder.isReachable && instrMayRaise(instr)) this.raiseEdge(target, instr.range);
+    this.builder.emit(instr);
+  }
+
+  private raiseEdge(target: RaiseTarget, range: SourceRange): void {
+    const builder = this.builder;
+    const continued = builder.newBlock();
+    const raised = this.finallys.length > target.finallyDepth ? builder.newBlock("exception raised") : target.handler;
+    builder.terminate({ kind: "branch", cond: { kind: "unknown", parts: [], range }, then: raised, else: continued, range });
+    if (raised !== target.handler) {
+      builder.startAt(raised);
+      const raiseTargets = this.raiseTargets.splice(0);
+      this.runFinallys(target.finallyDepth);
+      this.raiseTargets.push(...raiseTargets);
+      builder.jumpIfReachable(target.handler);
+    }
+    builder.startAt(continued);
   }
 
   private leaveStatement(node: Node): void {

@@ -71,20 +71,45 @@ out:
   );
 });
 
-test("__except: the handler is an alternative path after the body", async () => {
+test("__except: the handler is entered from each point that may raise, not after the body completes", async () => {
   const fn = await lowerFunction(`
-void f(void) {
+void f(PVOID user, PVOID copy) {
   __try {
-    risky();
+    probe(user);
+    local = 1;
+    value = *(PUCHAR)user;
+    release(copy);
   } __except (EXCEPTION_EXECUTE_HANDLER) {
-    recover();
+    recover(copy);
   }
   after();
 }`);
-  assert.deepEqual(branchConditions(fn), ["?(EXCEPTION_EXECUTE_HANDLER)"]);
   assert.deepEqual(joined(pathsOf(fn)), [
-    "risky() ; [?(EXCEPTION_EXECUTE_HANDLER)] ; recover() ; after() ; return",
-    "risky() ; ![?(EXCEPTION_EXECUTE_HANDLER)] ; after() ; return",
+    "[?()] ; EXCEPTION_EXECUTE_HANDLER ; recover(copy) ; after() ; return",
+    "![?()] ; probe(user) ; local = 1 ; [?()] ; EXCEPTION_EXECUTE_HANDLER ; recover(copy) ; after() ; return",
+    "![?()] ; probe(user) ; local = 1 ; ![?()] ; value = *user ; [?()] ; EXCEPTION_EXECUTE_HANDLER ; recover(copy) ; after() ; return",
+    "![?()] ; probe(user) ; local = 1 ; ![?()] ; value = *user ; ![?()] ; release(copy) ; after() ; return",
   ]);
   assert.equal(terminatorsOf(fn, "return").length, 1);
+});
+
+test("raising inside a __try/__finally nested in a __try/__except runs the finally first", async () => {
+  const fn = await lowerFunction(`
+void f(PVOID p) {
+  __try {
+    __try {
+      work(p);
+    } __finally {
+      cleanup(p);
+    }
+  } __except (1) {
+    handle();
+  }
+}`);
+  assert.deepEqual(joined(pathsOf(fn)), [
+    "[?()] ; cleanup(p) ; 1 ; handle() ; return",
+    "![?()] ; work(p) ; [?()] ; 1 ; handle() ; return",
+    "![?()] ; work(p) ; ![?()] ; cleanup(p) ; return",
+  ]);
+  assert.deepEqual(branchConditions(fn), ["?()", "?()"], "the finally body itself may raise into the outer handler");
 });
