@@ -243,8 +243,16 @@ export class ExpressionLowerer {
     const range = this.expansion?.range ?? rangeIn(this.source, functionNode, endIndex);
     const text = this.source.slice(functionNode.startIndex, endIndex);
     if (functionType === "identifier") return { name: text, text, range };
-    const target = stripTransparent(functionNode);
-    const targetType = target.type;
+    let target = stripTransparent(functionNode);
+    let targetType = target.type;
+    // `(*Kmcl->VmbPacketFree)(p)` calls the same function as `Kmcl->VmbPacketFree(p)`.
+    if (targetType === "pointer_expression" && this.source[target.startIndex] === "*") {
+      const pointer = fieldChild(target, "argument");
+      if (pointer !== null) {
+        target = stripTransparent(pointer);
+        targetType = target.type;
+      }
+    }
     if (targetType === "identifier") return { name: this.textOf(target), text, range };
     if (targetType === "field_expression") {
       const base = fieldChild(target, "argument");

@@ -10,7 +10,7 @@ async function statementsOf(body: string, prelude = ""): Promise<Instr[]> {
 }
 
 test("calls through an interface table are named by the field", async () => {
-  const fn = await lowerFunction("void f(VMBPACKET p) { Kmcl->VmbPacketFree(p); Iface.VmbPacketSend(p, 0); (*fn)(p); }");
+  const fn = await lowerFunction("void f(VMBPACKET p) { Kmcl->VmbPacketFree(p); Iface.VmbPacketSend(p, 0); (*fn)(p); (*Kmcl->VmbPacketGetContext)(p); }");
   const arrow = findCall(fn, "VmbPacketFree");
   assert.ok(arrow !== undefined);
   assert.equal(arrow.callee.text, "Kmcl->VmbPacketFree");
@@ -19,8 +19,10 @@ test("calls through an interface table are named by the field", async () => {
   assert.equal(dot?.callee.text, "Iface.VmbPacketSend");
   const pointer = instructionsOf(fn)[2];
   assert.ok(pointer.kind === "eval" && pointer.expr.kind === "call");
-  assert.equal(pointer.expr.callee.name, undefined);
+  assert.equal(pointer.expr.callee.name, "fn", "calling through a dereferenced pointer calls what it points to");
   assert.equal(pointer.expr.callee.text, "(*fn)");
+  const throughTable = findCall(fn, "VmbPacketGetContext");
+  assert.equal(throughTable?.callee.through !== undefined && exprText(throughTable.callee.through), "Kmcl");
 });
 
 test("literals: NULL, TRUE/FALSE, hex, octal, strings and characters", async () => {
