@@ -35,6 +35,15 @@ export class FileConstants {
   /** Names defined twice with different values (two #if branches): not constant. */
   private readonly conflicting = new Set<string>();
   private readonly staticCandidates = new Map<string, ConstantValue>();
+  /** From included headers: used unless the file defines the name itself. */
+  private readonly included = new Map<string, ConstantValue>();
+  private readonly includedConflicting = new Set<string>();
+
+  defineIncluded(name: string, value: ConstantValue): void {
+    if (STATUS_CODE.test(name)) return;
+    if (this.included.has(name) && this.included.get(name) !== value) this.includedConflicting.add(name);
+    this.included.set(name, value);
+  }
 
   /** A macro or a `const` global: constant whatever the functions do. */
   define(name: string, value: ConstantValue): void {
@@ -53,8 +62,9 @@ export class FileConstants {
   /** Puts the values in the lowered functions (mutating their blocks). */
   applyTo(functions: IrFunction[]): void {
     const constantFunctions = constantReturningFunctions(functions);
-    if (this.fixed.size === 0 && this.staticCandidates.size === 0 && constantFunctions.size === 0) return;
+    if (this.fixed.size === 0 && this.staticCandidates.size === 0 && this.included.size === 0 && constantFunctions.size === 0) return;
     const values = new Map(this.fixed);
+    for (const [name, value] of this.included) if (!values.has(name) && !this.includedConflicting.has(name)) values.set(name, value);
     if (this.staticCandidates.size > 0) {
       const written = writtenVariables(functions);
       for (const [name, value] of this.staticCandidates) if (!written.has(name) && !values.has(name)) values.set(name, value);

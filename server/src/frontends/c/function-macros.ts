@@ -31,11 +31,25 @@ export class FunctionMacros {
   private readonly conflicting = new Set<string>();
   private readonly parsed = new Map<string, MacroBody | undefined>();
   private readonly trees: Tree[] = [];
+  private readonly includedDefinitions = new Map<string, MacroDefinition>();
+  private readonly includedConflicting = new Set<string>();
 
   constructor(private readonly parseSnippet: SnippetParser) {}
 
   get isEmpty(): boolean {
-    return this.definitions.size === 0;
+    return this.definitions.size === 0 && this.includedDefinitions.size === 0;
+  }
+
+  private definitionOf(name: string): MacroDefinition | undefined {
+    if (this.definitions.has(name)) return this.conflicting.has(name) ? undefined : this.definitions.get(name);
+    return this.includedConflicting.has(name) ? undefined : this.includedDefinitions.get(name);
+  }
+
+  /** A macro from an included header: the file's own definition of the name replaces it. */
+  defineIncluded(name: string, parameters: string[], body: string): void {
+    const previous = this.includedDefinitions.get(name);
+    if (previous !== undefined && (previous.body !== body || previous.parameters.join() !== parameters.join())) this.includedConflicting.add(name);
+    this.includedDefinitions.set(name, { parameters, body });
   }
 
   define(name: string, parameters: string[], body: string): void {
@@ -46,8 +60,8 @@ export class FunctionMacros {
 
   /** The parsed body of macro `name` taking `argumentCount` arguments, if it is one expression or statement. */
   bodyOf(name: string, argumentCount: number): MacroBody | undefined {
-    const definition = this.definitions.get(name);
-    if (definition === undefined || this.conflicting.has(name) || definition.parameters.length !== argumentCount) return undefined;
+    const definition = this.definitionOf(name);
+    if (definition === undefined || definition.parameters.length !== argumentCount) return undefined;
     if (this.parsed.has(name)) return this.parsed.get(name);
     const body = this.parse(definition);
     this.parsed.set(name, body);

@@ -2,18 +2,28 @@
 // a problem of the returned file.
 import type { Parser } from "web-tree-sitter";
 import type { IrFile, ParseProblem } from "../../ir/ir";
+import { sharedDefinitionsOf, type SharedDefinitions } from "./definitions";
 import { lowerTranslationUnit } from "./lower";
 import { createCParser } from "./parser";
 import { LineIndex } from "./positions";
 import { preprocess } from "./preprocess";
 
+export type { SharedDefinitions } from "./definitions";
+
 export interface CFrontendOptions {
   /** Extra macros to neutralize: name to replacement text ("" blanks the invocation, arguments included). */
   macros?: Record<string, string>;
+  /**
+   * `#define`s of the headers the file includes (from `definitionsOf`): their function-like
+   * macros expand and their literal constants decide branches as if defined in the file.
+   */
+  includedDefinitions?: readonly SharedDefinitions[];
 }
 
 export interface CFrontend {
   lower(file: string, text: string, options?: CFrontendOptions): IrFile;
+  /** The file-scope `#define`s of a header, for `includedDefinitions` of the files including it. Never throws. */
+  definitionsOf(text: string, options?: Pick<CFrontendOptions, "macros">): SharedDefinitions;
 }
 
 /**
@@ -40,7 +50,7 @@ class TreeSitterCFrontend implements CFrontend {
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
       try {
-        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet));
+        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions);
       } finally {
         tree.delete();
       }
@@ -49,6 +59,24 @@ class TreeSitterCFrontend implements CFrontend {
       this.parser.reset();
       const message = error instanceof Error ? error.message : String(error);
       return emptyFile(file, { message: `The C frontend failed on this file: ${message}`, range: START_OF_FILE });
+    }
+  }
+
+  definitionsOf(text: string, options: Pick<CFrontendOptions, "macros"> = {}): SharedDefinitions {
+    const none: SharedDefinitions = { functionMacros: [], constants: [] };
+    if (text.length > MAX_SOURCE_LENGTH) return none;
+    try {
+      const preprocessed = preprocess(text, options.macros ?? {});
+      const tree = this.parser.parse(preprocessed.text);
+      if (tree === null) return none;
+      try {
+        return sharedDefinitionsOf(tree.rootNode, preprocessed.text);
+      } finally {
+        tree.delete();
+      }
+    } catch {
+      this.parser.reset();
+      return none;
     }
   }
 }

@@ -6,6 +6,7 @@ import { AnnotationIndex, attachAnnotations } from "./annotations";
 import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
+import { constantMacroOf, functionMacroOf, type SharedDefinitions } from "./definitions";
 import { FileConstants, literalValue } from "./file-constants";
 import { FunctionMacros, type SnippetParser } from "./function-macros";
 import { FunctionBodyLowerer } from "./function-body";
@@ -51,8 +52,14 @@ class TranslationUnitLowerer {
     private readonly preprocessed: PreprocessedSource,
     private readonly lines: LineIndex,
     parseSnippet: SnippetParser,
+    included: readonly SharedDefinitions[],
   ) {
     this.macros = new FunctionMacros(parseSnippet);
+    // Definitions from included headers come first; the file's own replace them.
+    for (const definitions of included) {
+      for (const macro of definitions.functionMacros) this.macros.defineIncluded(macro.name, macro.parameters, macro.body);
+      for (const constant of definitions.constants) this.constants.defineIncluded(constant.name, constant.value);
+    }
     this.annotations = new AnnotationIndex(preprocessed.annotations);
     this.text = preprocessed.text;
   }
@@ -97,20 +104,13 @@ class TranslationUnitLowerer {
           this.declaration(child);
           break;
         case "preproc_def": {
-          const name = fieldChild(child, "name");
-          const value = fieldChild(child, "value");
-          const constant = value === null ? undefined : literalValue(this.text.slice(value.startIndex, value.endIndex));
-          if (name !== null && constant !== undefined) this.constants.define(this.text.slice(name.startIndex, name.endIndex), constant);
+          const constant = constantMacroOf(child, this.text);
+          if (constant !== undefined) this.constants.define(constant.name, constant.value);
           break;
         }
         case "preproc_function_def": {
-          const name = fieldChild(child, "name");
-          const parameters = fieldChild(child, "parameters");
-          const value = fieldChild(child, "value");
-          if (name === null || parameters === null || value === null) break;
-          const names = significantChildren(parameters).map((parameter) => this.text.slice(parameter.startIndex, parameter.endIndex));
-          if (names.some((parameter) => !/^\w+$/.test(parameter))) break;
-          this.macros.define(this.text.slice(name.startIndex, name.endIndex), names, this.text.slice(value.startIndex, value.endIndex));
+          const macro = functionMacroOf(child, this.text);
+          if (macro !== undefined) this.macros.define(macro.name, macro.parameters, macro.body);
           break;
         }
         case "type_definition":
@@ -302,6 +302,13 @@ class TranslationUnitLowerer {
   }
 }
 
-export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser): IrFile {
-  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet).lower(tree);
+export function lowerTranslationUnit(
+  tree: Tree,
+  file: string,
+  preprocessed: PreprocessedSource,
+  lines: LineIndex,
+  parseSnippet: SnippetParser,
+  included: readonly SharedDefinitions[] = [],
+): IrFile {
+  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, included).lower(tree);
 }
