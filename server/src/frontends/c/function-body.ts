@@ -120,6 +120,8 @@ export class FunctionBodyLowerer {
   private readonly scopes: string[][] = [];
   private readonly switches: ActiveSwitch[] = [];
   private readonly labels = new Map<string, number>();
+  /** Labels already passed: a goto to one of them jumps backward and makes a loop. */
+  private readonly placedLabels = new Set<string>();
   /** Label name to the ids of the `__try` statements (with `__finally`) around it; computed on first need. */
   private labelTryPaths: Map<string, number[]> | undefined;
   private body: Node | undefined;
@@ -458,7 +460,11 @@ export class FunctionBodyLowerer {
 
   private labeledStatement(node: Node): void {
     const label = fieldChild(node, "label");
-    if (label !== null) this.builder.continueAt(this.labelBlock(this.expressions.textOf(label)));
+    if (label !== null) {
+      const name = this.expressions.textOf(label);
+      this.placedLabels.add(name);
+      this.builder.continueAt(this.labelBlock(name));
+    }
     this.statementsIn(node, [label]);
   }
 
@@ -467,6 +473,7 @@ export class FunctionBodyLowerer {
     if (label === null) return;
     const name = this.expressions.textOf(label);
     const target = this.labelBlock(name);
+    if (this.placedLabels.has(name)) this.builder.markLoopHeader(target);
     if (this.finallys.length > 0) this.runFinallys(this.sharedFinallyDepth(name));
     this.builder.jumpIfReachable(target);
   }

@@ -169,9 +169,10 @@ cleanup:
   return status;
 }`);
   assert.equal(terminatorsOf(fn, "return").length, 1, "the cleanup label holds the only return");
-  assert.equal(loopHeaders(fn).length, 0);
+  assert.equal(loopHeaders(fn).length, 1, "the backward goto to retry makes a loop");
   const retry = fn.blocks.find((block) => block.instrs.some((instr) => instr.kind === "assign" && exprText(instr.value) === "VmbPacketAllocate(c)"));
   assert.ok(retry !== undefined);
+  assert.equal(retry.loopHeader, true);
   const nullCheck = fn.blocks.find((block) => block.terminator.kind === "branch" && exprText(block.terminator.cond) === "(p == null)");
   assert.ok(nullCheck !== undefined && nullCheck.terminator.kind === "branch");
   assert.equal(nullCheck.id, retry.id, "the test ends the block that allocates");
