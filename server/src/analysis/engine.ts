@@ -294,21 +294,24 @@ class FunctionAnalyzer {
       }
     }
     for (const res of s.resources.values()) {
-      if (this.isLive(res)) this.reportLeak(s, res, range, kind === "throw" ? "throw" : "exit");
+      if (this.isLive(s, res)) this.reportLeak(s, res, range, kind === "throw" ? "throw" : "exit");
     }
     this.exits.push({ state: s, returnValue, kind });
   }
 
-  private isLive(res: Resource): boolean {
+  /** Whether the path still owes a release of `res` (a buffer its live MDL describes does not count). */
+  private isLive(s: State, res: Resource): boolean {
     if (res.state !== "owned" || res.nullness === "null") return false;
     const family = this.registry.family(res.family);
-    return !(res.variant && family.unreleasableVariants?.includes(res.variant));
+    if (res.variant && family.unreleasableVariants?.includes(res.variant)) return false;
+    const holder = res.heldBy !== undefined ? s.resources.get(res.heldBy) : undefined;
+    return !holder || holder.nullness === "null" || holder.state === "released";
   }
 
   /** A resource whose last holder is gone while it is still owned is leaked at `range`. */
   private checkLost(s: State, id: number, range: SourceRange, why: "overwrite" | "dropped" | "scope", lastHolder?: string): void {
     const res = s.resources.get(id);
-    if (!res || !this.isLive(res)) return;
+    if (!res || !this.isLive(s, res)) return;
     if (s.holders(id).length > 0) return;
     this.reportLeak(s, res, range, why, lastHolder);
     // Reported once: the resource is gone from this path.
@@ -718,6 +721,10 @@ class FunctionAnalyzer {
         const produced = this.applyEffect(next, e, entry, effect, values, outcome);
         if (produced) result = produced;
       }
+      for (const effect of entry.effects) {
+        const attached = effect.kind === "attach" ? values[effect.target] : undefined;
+        if (attached?.k === "res" && result?.k === "res") next.update(attached.id, { heldBy: result.id });
+      }
       if (!result) {
         if (outcome !== undefined && entry.returns === "pointer") result = outcome ? this.freshSym(`call@${at(e.range)}`) : { k: "null" };
         else if (outcome !== undefined && (entry.returns === "ntstatus" || entry.returns === "boolean")) result = entry.returns === "ntstatus" ? { k: "status", ok: outcome } : { k: "int", v: outcome ? 1 : 0 };
@@ -739,7 +746,9 @@ class FunctionAnalyzer {
           id,
           family: effect.family,
           variant: effect.variant,
-          state: "owned",
+          state: effect.released ? "released" : "owned",
+          releasedAt: effect.released ? e.range : undefined,
+          releasedBy: effect.released ? e.callee.text : undefined,
           nullness,
           mayBeNull: effect.mayBeNull === true,
           acquiredAt: e.range,
@@ -788,6 +797,7 @@ class FunctionAnalyzer {
       }
       case "register-callback":
       case "no-return":
+      case "attach":
         return undefined;
     }
   }

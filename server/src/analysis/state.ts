@@ -49,6 +49,8 @@ export interface Resource {
   readonly transferredBy?: string;
   /** Its unchecked-allocation finding was already reported on this path. */
   readonly uncheckedReported?: boolean;
+  /** Another resource that keeps this one reachable (the MDL describing this buffer). */
+  readonly heldBy?: number;
   /** Trail sequence number when it was acquired: path steps after it explain its findings. */
   readonly since: number;
 }

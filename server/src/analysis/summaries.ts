@@ -86,7 +86,9 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   const fresh = returned.find((res) => res && res.origin === "acquired");
   if (fresh) {
     const mayBeNull = exits.some((exit, i) => exit.kind === "return" && (returned[i] === undefined ? isNullish(exit.returnValue) : returned[i]!.nullness !== "nonnull"));
-    effects.push({ kind: "acquire", family: fresh.family, target: "return", mayBeNull, variant: fresh.variant });
+    // Returned after its release on every path that returns it: the caller gets a dangling pointer.
+    const released = returned.every((res) => !res || res.state === "released");
+    effects.push({ kind: "acquire", family: fresh.family, target: "return", mayBeNull, variant: fresh.variant, ...(released ? { released } : {}) });
   }
 
   // A fresh handle written through an out-parameter (`*Packet = VmbPacketAllocate(...)`).

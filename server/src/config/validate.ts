@@ -187,6 +187,7 @@ function readEffect(reader: Reader, value: Json, keyPath: string): Effect {
       };
     }
     case "escape":
+    case "attach":
     case "opaque-call":
     case "status-predicate": {
       reader.onlyKeys(effect, keyPath, ["kind", "target"]);

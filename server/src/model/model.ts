@@ -22,10 +22,11 @@ export type Effect =
    * A new resource of `family`. `target` "return": the return value is the handle;
    * a number: the argument is a pointer through which the handle is written (`&Channel`), or,
    * with `inPlace`, the argument itself becomes the handle (a buffer turned into a packet).
+   * `released` (summaries only): the handle is returned already released, a dangling pointer.
    * `variant` distinguishes handles of one family that release differently
    * (`caller-memory` packets from VmbPacketInitialize must never be freed by the family).
    */
-  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string; inPlace?: boolean }
+  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string; inPlace?: boolean; released?: boolean }
   /** Ends the resource (free, complete, cleanup). */
   | { kind: "release"; family: string; target: number; when?: Outcome }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
@@ -34,6 +35,11 @@ export type Effect =
   | { kind: "use"; family: string; target: number }
   /** The callee may keep the pointer: the caller is no longer responsible. */
   | { kind: "escape"; target: number }
+  /**
+   * The handle the call returns keeps this argument reachable (an MDL describing a buffer):
+   * the argument is not leaked while that handle lives.
+   */
+  | { kind: "attach"; target: number }
   /**
    * The callee passes the handle on to code without a model: the caller applies the family's
    * `unknownCalls` policy, as if it had made that call itself (summaries only).

@@ -141,7 +141,10 @@ export const wdkMdlPack: ModelPack = {
     { name: "mdl", noun: "MDL", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
-    entry("IoAllocateMdl", MDL, "Allocates an MDL; returns NULL on failure.", [{ kind: "acquire", family: "mdl", target: "return", mayBeNull: true }], "pointer"),
+    entry("IoAllocateMdl", MDL, "Allocates an MDL describing a buffer; returns NULL on failure.", [
+      { kind: "acquire", family: "mdl", target: "return", mayBeNull: true },
+      { kind: "attach", target: 0 },
+    ], "pointer"),
     entry("IoFreeMdl", MDL, "Frees an MDL.", [{ kind: "release", family: "mdl", target: 0 }]),
     ...["MmBuildMdlForNonPagedPool", "MmProbeAndLockPages", "MmUnlockPages", "MmGetSystemAddressForMdlSafe", "MmGetMdlVirtualAddress", "MmGetMdlByteCount"].map((name) =>
       entry(name, MDL, "Uses a live MDL.", [{ kind: "use", family: "mdl", target: 0 }]),
