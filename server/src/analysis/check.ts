@@ -11,7 +11,7 @@ import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFi
 import type { Finding, Severity } from "./findings";
 import { ruleById } from "./rules";
 import { sameEntry, summarize } from "./summaries";
-import { lowerFile } from "../frontends";
+import { collectHeaderDefinitions, lowerFile, type LoweringContext } from "../frontends";
 
 export interface SourceInput {
   path: string;
@@ -45,16 +45,24 @@ export interface CheckOptions {
 /** Summaries inside a recursive cycle are recomputed until stable, at most this many rounds. */
 const maxCycleRounds = 4;
 
-export async function lowerSource(source: SourceInput, config: Config): Promise<IrFile> {
-  return lowerFile(source.path, source.text, config);
+export type { LoweringContext } from "../frontends";
+
+/** What every file's lowering needs to know of the others (the headers' definitions). */
+export async function prepareLowering(sources: readonly SourceInput[], config: Config): Promise<LoweringContext> {
+  return collectHeaderDefinitions(sources, config);
+}
+
+export async function lowerSource(source: SourceInput, config: Config, context?: LoweringContext): Promise<IrFile> {
+  return lowerFile(source.path, source.text, config, context);
 }
 
 export async function checkSources(sources: SourceInput[], config: Config, options: CheckOptions = {}): Promise<CheckResult> {
   const started = Date.now();
+  const context = await prepareLowering(sources, config);
   const files: IrFile[] = [];
   for (const source of sources) {
     options.signal?.throwIfAborted();
-    files.push(await lowerSource(source, config));
+    files.push(await lowerSource(source, config, context));
   }
   const result = analyzeLowered(files, sources, config, options);
   result.stats.millis = Date.now() - started;

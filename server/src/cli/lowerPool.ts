@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { lowerSource, type SourceInput } from "../analysis/check";
+import { lowerSource, type LoweringContext, type SourceInput } from "../analysis/check";
 import type { Config } from "../config/config";
 import type { LowerOutcome, LowerReply } from "./lowerProtocol";
 
@@ -22,9 +22,9 @@ function failureMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function lowerInProcess(source: SourceInput, config: Config): Promise<LowerOutcome> {
+async function lowerInProcess(source: SourceInput, config: Config, context: LoweringContext): Promise<LowerOutcome> {
   try {
-    return { ok: true, file: await lowerSource(source, config) };
+    return { ok: true, file: await lowerSource(source, config, context) };
   } catch (error) {
     return { ok: false, message: failureMessage(error) };
   }
@@ -33,23 +33,30 @@ async function lowerInProcess(source: SourceInput, config: Config): Promise<Lowe
 async function lowerSequentially(
   sources: readonly SourceInput[],
   config: Config,
+  context: LoweringContext,
   outcomes: (LowerOutcome | undefined)[],
   signal: AbortSignal | undefined,
 ): Promise<void> {
   for (const [index, source] of sources.entries()) {
     signal?.throwIfAborted();
-    if (outcomes[index] === undefined) outcomes[index] = await lowerInProcess(source, config);
+    if (outcomes[index] === undefined) outcomes[index] = await lowerInProcess(source, config, context);
   }
 }
 
 /** Rejects with the signal's reason when it is aborted (Ctrl-C); the workers are stopped first. */
-export async function lowerAll(sources: readonly SourceInput[], config: Config, jobs: number, signal?: AbortSignal): Promise<LowerOutcome[]> {
+export async function lowerAll(
+  sources: readonly SourceInput[],
+  config: Config,
+  context: LoweringContext,
+  jobs: number,
+  signal?: AbortSignal,
+): Promise<LowerOutcome[]> {
   const outcomes: (LowerOutcome | undefined)[] = new Array(sources.length).fill(undefined);
   const script = workerScript();
   // A worker costs a parser start-up, so each one should get a few files.
   const workerCount = Math.min(jobs, Math.ceil(sources.length / filesPerWorker));
   if (workerCount <= 1 || script === undefined) {
-    await lowerSequentially(sources, config, outcomes, signal);
+    await lowerSequentially(sources, config, context, outcomes, signal);
     return outcomes as LowerOutcome[];
   }
 
@@ -62,7 +69,7 @@ export async function lowerAll(sources: readonly SourceInput[], config: Config, 
   await new Promise<void>((resolve) => {
     let running = 0;
     const start = (): void => {
-      const worker = new Worker(script, { workerData: { config } });
+      const worker = new Worker(script, { workerData: { config, context } });
       workers.push(worker);
       running++;
       let current: number | undefined;
@@ -94,6 +101,6 @@ export async function lowerAll(sources: readonly SourceInput[], config: Config, 
   });
   signal?.removeEventListener("abort", stopAll);
   // Anything a crashed worker left behind.
-  await lowerSequentially(sources, config, outcomes, signal);
+  await lowerSequentially(sources, config, context, outcomes, signal);
   return outcomes as LowerOutcome[];
 }

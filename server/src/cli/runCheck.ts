@@ -1,7 +1,7 @@
 // `vmbguard check`: configuration, files, the core, filters, output and the exit code.
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { analyzeLowered, type SourceInput } from "../analysis/check";
+import { analyzeLowered, prepareLowering, type SourceInput } from "../analysis/check";
 import type { Finding, Severity } from "../analysis/findings";
 import type { Config } from "../config/config";
 import { defaultConfig } from "../config/config";
@@ -138,7 +138,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
-  const lowered = await lowerAll(sources, config, options.jobs, environment.signal);
+  const lowered = await lowerAll(sources, config, await prepareLowering(sources, config), options.jobs, environment.signal);
   const irFiles: IrFile[] = [];
   const analyzedSources: SourceInput[] = [];
   for (const [index, outcome] of lowered.entries()) {

@@ -1,7 +1,19 @@
 // Chooses the frontend for a source file by its extension.
 import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
-import { loadCFrontend, type CFrontend } from "./c";
+import { loadCFrontend, type CFrontend, type SharedDefinitions } from "./c";
+
+/**
+ * What lowering one file may know of the others: the `#define`s of the headers being checked,
+ * by lower-case file name, so that a `.c` file sees the macros and constants of what it includes.
+ * Plain data: it goes to lowering workers as is.
+ */
+export interface LoweringContext {
+  headerDefinitions: Record<string, SharedDefinitions>;
+}
+
+const headerExtensions = new Set([".h", ".hpp", ".hh", ".hxx"]);
+const includeDirective = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"\r\n]+)[>"]/gm;
 
 const cExtensions = new Set([".c", ".h", ".cpp", ".cc", ".cxx", ".hpp"]);
 const tsExtensions = new Set([".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"]);
@@ -18,11 +30,35 @@ export function isSupportedSource(file: string): boolean {
   return cExtensions.has(extension) || tsExtensions.has(extension);
 }
 
-export async function lowerFile(file: string, text: string, config: Config): Promise<IrFile> {
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1).toLowerCase();
+}
+
+export async function collectHeaderDefinitions(sources: readonly { path: string; text: string }[], config: Config): Promise<LoweringContext> {
+  const headerDefinitions: Record<string, SharedDefinitions> = {};
+  for (const source of sources) {
+    if (!headerExtensions.has(extensionOf(source.path))) continue;
+    cFrontend ??= loadCFrontend();
+    headerDefinitions[baseName(source.path)] = (await cFrontend).definitionsOf(source.text, { macros: config.macros });
+  }
+  return { headerDefinitions };
+}
+
+function includedBy(text: string, context: LoweringContext | undefined): SharedDefinitions[] {
+  if (!context) return [];
+  const included: SharedDefinitions[] = [];
+  for (const match of text.matchAll(includeDirective)) {
+    const definitions = context.headerDefinitions[baseName(match[1])];
+    if (definitions) included.push(definitions);
+  }
+  return included;
+}
+
+export async function lowerFile(file: string, text: string, config: Config, context?: LoweringContext): Promise<IrFile> {
   const extension = extensionOf(file);
   if (cExtensions.has(extension)) {
     cFrontend ??= loadCFrontend();
-    return (await cFrontend).lower(file, text, { macros: config.macros });
+    return (await cFrontend).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context) });
   }
   const language = tsExtensions.has(extension) ? "ts" : "c";
   const message = tsExtensions.has(extension)

@@ -13,8 +13,8 @@ function source(index: number): { path: string; text: string } {
 
 test("worker threads lower to the same IR, in input order, as the main thread", async () => {
   const sources = Array.from({ length: 14 }, (_, index) => source(index));
-  const inProcess = await lowerAll(sources, defaultConfig(), 1);
-  const threaded = await lowerAll(sources, defaultConfig(), 3);
+  const inProcess = await lowerAll(sources, defaultConfig(), { headerDefinitions: {} }, 1);
+  const threaded = await lowerAll(sources, defaultConfig(), { headerDefinitions: {} }, 3);
   assert.equal(inProcess.length, sources.length);
   assert.deepEqual(threaded, inProcess);
   for (const [index, outcome] of inProcess.entries()) {
@@ -25,5 +25,5 @@ test("worker threads lower to the same IR, in input order, as the main thread", 
 });
 
 test("no sources, no work", async () => {
-  assert.deepEqual(await lowerAll([], defaultConfig(), 4), []);
+  assert.deepEqual(await lowerAll([], defaultConfig(), { headerDefinitions: {} }, 4), []);
 });
