@@ -66,7 +66,17 @@ export async function lowerAll(
     for (const worker of workers) void worker.terminate();
   };
   signal?.addEventListener("abort", stopAll, { once: true });
-  await new Promise<void>((resolve) => {
+  // The main thread lowers files too (it would only wait otherwise): one worker fewer to start,
+  // and its files need no copying back.
+  const mainShare = async (): Promise<void> => {
+    while (next < sources.length && signal?.aborted !== true) {
+      const index = next++;
+      outcomes[index] = await lowerInProcess(sources[index], config, context);
+      // Let the workers' replies in, so they get their next file without waiting for ours.
+      await new Promise((resume) => setImmediate(resume));
+    }
+  };
+  const workersDone = new Promise<void>((resolve) => {
     let running = 0;
     const start = (): void => {
       const worker = new Worker(script, { workerData: { config, context } });
@@ -97,8 +107,9 @@ export async function lowerAll(
       });
       feed();
     };
-    for (let count = 0; count < workerCount; count++) start();
+    for (let count = 1; count < workerCount; count++) start();
   });
+  await Promise.all([workersDone, mainShare()]);
   signal?.removeEventListener("abort", stopAll);
   // Anything a crashed worker left behind.
   await lowerSequentially(sources, config, context, outcomes, signal);
