@@ -3,6 +3,7 @@
 // and model entries; it knows no API by name.
 import type { BasicBlock, Expr, IrFunction, SourceRange } from "../ir/ir";
 import { locationText } from "../ir/ir";
+import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
 import type { Effect, ModelEntry } from "../model/model";
 import type { ModelRegistry } from "../model/registry";
@@ -544,8 +545,11 @@ class FunctionAnalyzer {
     );
   }
 
-  private binary(op: string, a: Value, b: Value): Value {
-    if (a.k === "int" && b.k === "int") return { k: "int", v: arithmetic(op, a.v, b.v) };
+  private binary(op: BinaryOperator, a: Value, b: Value): Value {
+    if (a.k === "int" && b.k === "int") {
+      const folded = evaluateBinary(op, a.v, b.v);
+      return folded === undefined ? unknownValue : { k: "int", v: folded };
+    }
     const isZero = (v: Value) => v.k === "null" || (v.k === "int" && v.v === 0);
     if (op === "==" || op === "!=") {
       const negate = op === "!=";
@@ -1006,27 +1010,6 @@ function opaque(v: Value, op: string): Value {
   return v.k === "unknown" ? v : { k: "test", key: `${op}${valueKey(v)}`, negated: false };
 }
 
-function arithmetic(op: string, a: number, b: number): number {
-  switch (op) {
-    case "==": return a === b ? 1 : 0;
-    case "!=": return a !== b ? 1 : 0;
-    case "<": return a < b ? 1 : 0;
-    case "<=": return a <= b ? 1 : 0;
-    case ">": return a > b ? 1 : 0;
-    case ">=": return a >= b ? 1 : 0;
-    case "&": return a & b;
-    case "|": return a | b;
-    case "^": return a ^ b;
-    case "+": return a + b;
-    case "-": return a - b;
-    case "*": return a * b;
-    case "/": return b === 0 ? 0 : Math.trunc(a / b);
-    case "%": return b === 0 ? 0 : a % b;
-    case "<<": return a << b;
-    case ">>": return a >> b;
-    default: return 0;
-  }
-}
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -3,6 +3,7 @@
 // and calls to a parameterless function of the file that does nothing but return one constant.
 // The engine sees no globals, so the frontend puts their values in place of their names; branches
 // whose condition becomes constant are decided here (`if (!KeepStagingBuffer)`).
+import { evaluateBinary } from "../../ir/arithmetic";
 import type { Expr, Instr, IrFunction, Terminator } from "../../ir/ir";
 
 export type ConstantValue = number | null;
@@ -286,25 +287,7 @@ export function foldConstant(expr: Expr): number | undefined {
       const left = foldConstant(expr.left);
       const right = foldConstant(expr.right);
       if (left === undefined || right === undefined) return undefined;
-      switch (expr.op) {
-        case "==": return left === right ? 1 : 0;
-        case "!=": return left !== right ? 1 : 0;
-        case "<": return left < right ? 1 : 0;
-        case "<=": return left <= right ? 1 : 0;
-        case ">": return left > right ? 1 : 0;
-        case ">=": return left >= right ? 1 : 0;
-        case "&&": return left !== 0 && right !== 0 ? 1 : 0;
-        case "||": return left !== 0 || right !== 0 ? 1 : 0;
-        case "&": return left & right;
-        case "|": return left | right;
-        case "^": return left ^ right;
-        case "+": return left + right;
-        case "-": return left - right;
-        case "*": return left * right;
-        case "<<": return left << right;
-        case ">>": return left >> right;
-        default: return undefined;
-      }
+      return evaluateBinary(expr.op, left, right);
     }
     default:
       return undefined;
