@@ -83,12 +83,12 @@ export function analyzeLowered(files: IrFile[], sources: SourceInput[], config: 
       if (learned) registry.learn(learned);
     }
   }
-  const calls = new Map(functions.map((fn) => [fn, callsIn(fn)]));
-  const entryOwnership = callbackRoles(files, functions, calls, registry);
+  const references = new Map(functions.map((fn) => [fn, referencesIn(fn)]));
+  const entryOwnership = callbackRoles(files, functions, references, registry);
 
   // Only the findings are kept: exit states are read once, for the summary, then dropped.
   const findingsOf = new Map<IrFunction, RawFinding[]>();
-  for (const component of bottomUp(functions, calls)) {
+  for (const component of bottomUp(functions, references)) {
     for (let round = 0; round < maxCycleRounds; round++) {
       let changed = false;
       for (const fn of component.members) {
@@ -143,7 +143,7 @@ function countLines(text: string): number {
 }
 
 /** Which parameters a callback receives owned: from role typedef declarations, `_Function_class_`, and registrations. */
-function callbackRoles(files: IrFile[], functions: IrFunction[], calls: Map<IrFunction, CallExpr[]>, registry: ModelRegistry): Map<IrFunction, EntryOwnership> {
+function callbackRoles(files: IrFile[], functions: IrFunction[], references: Map<IrFunction, References>, registry: ModelRegistry): Map<IrFunction, EntryOwnership> {
   const roleOf = new Map<string, string>();
   for (const file of files) {
     for (const declared of file.roles) {
@@ -157,7 +157,7 @@ function callbackRoles(files: IrFile[], functions: IrFunction[], calls: Map<IrFu
       const role = match && registry.roleByTypedef.get(match[1]);
       if (role) roleOf.set(fn.name, role.name);
     }
-    for (const call of calls.get(fn) ?? []) {
+    for (const call of references.get(fn)?.calls ?? []) {
       if (call.callee.name === undefined) continue;
       const entry = registry.lookup(call.callee.name);
       for (const effect of entry?.effects ?? []) {
@@ -181,10 +181,17 @@ function callbackRoles(files: IrFile[], functions: IrFunction[], calls: Map<IrFu
 
 type CallExpr = Extract<Expr, { kind: "call" }>;
 
-function callsIn(fn: IrFunction): CallExpr[] {
-  const found: CallExpr[] = [];
+interface References {
+  calls: CallExpr[];
+  /** Functions named as values (callbacks, function pointers): called later, so summarized first. */
+  functions: string[];
+}
+
+function referencesIn(fn: IrFunction): References {
+  const found: References = { calls: [], functions: [] };
   forEachExpr(fn, (expr) => {
-    if (expr.kind === "call") found.push(expr);
+    if (expr.kind === "call") found.calls.push(expr);
+    else if (expr.kind === "function-ref") found.functions.push(expr.name);
   });
   return found;
 }
@@ -196,7 +203,7 @@ interface Component {
 }
 
 /** Strongly connected components of the call graph, callees before callers (Tarjan, iterative). */
-function bottomUp(functions: IrFunction[], calls: Map<IrFunction, CallExpr[]>): Component[] {
+function bottomUp(functions: IrFunction[], references: Map<IrFunction, References>): Component[] {
   const byName = new Map<string, IrFunction[]>();
   for (const fn of functions) {
     const namesakes = byName.get(fn.name);
@@ -206,8 +213,8 @@ function bottomUp(functions: IrFunction[], calls: Map<IrFunction, CallExpr[]>): 
   const edges = new Map<IrFunction, IrFunction[]>();
   for (const fn of functions) {
     const targets: IrFunction[] = [];
-    const callees = new Set<string>();
-    for (const call of calls.get(fn) ?? []) if (call.callee.name !== undefined) callees.add(call.callee.name);
+    const callees = new Set<string>(references.get(fn)?.functions);
+    for (const call of references.get(fn)?.calls ?? []) if (call.callee.name !== undefined) callees.add(call.callee.name);
     for (const name of callees) {
       const candidates = byName.get(name) ?? [];
       // A static helper in the same file wins over a namesake elsewhere.

@@ -1,7 +1,7 @@
 // The path-sensitive typestate engine for one function (ENGINE.md): a bounded exploded
 // graph over the CFG, with states that track resources, bindings and facts. It reads only IR
 // and model entries; it knows no API by name.
-import type { BasicBlock, Expr, IrFunction, SourceRange } from "../ir/ir";
+import type { BasicBlock, Callee, Expr, IrFunction, SourceRange } from "../ir/ir";
 import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
@@ -400,7 +400,16 @@ class FunctionAnalyzer {
     }
   }
 
-  private write(s: State, target: Expr, v: Value, range: SourceRange, declaration: boolean): void {
+  /** `*p` where `p` holds `&x` is `x` itself (Juliet's `char **dataPtr = &data`). */
+  private throughPointer(s: State, e: Expr): Expr {
+    if (e.kind !== "deref") return e;
+    const key = this.locationKey(e.target);
+    const pointer = key !== undefined ? s.bindings.get(key) : undefined;
+    return pointer?.k === "ptr" ? pointer.target : e;
+  }
+
+  private write(s: State, written: Expr, v: Value, range: SourceRange, declaration: boolean): void {
+    const target = this.throughPointer(s, written);
     const key = this.locationKey(target);
     if (key === undefined) {
       if (v.k === "res") this.escape(s, v.id, range, `stored through '${exprText(target)}'`);
@@ -449,7 +458,8 @@ class FunctionAnalyzer {
    * The value at a location; a location not written on this path holds its initial value, a
    * symbol named after the value of its base (`p->Next` of one node is not `p->Next` of the next).
    */
-  private read(s: State, e: Expr, base?: Value): Value {
+  private read(s: State, read: Expr, base?: Value): Value {
+    const e = this.throughPointer(s, read);
     const key = this.locationKey(e);
     if (key === undefined) return unknownValue;
     const bound = s.bindings.get(key);
@@ -484,8 +494,11 @@ class FunctionAnalyzer {
           return { s: out.s, v: this.read(out.s, e, out.v) };
         });
       }
-      case "addr":
-        return this.eval(s, e.target).map((out) => ({ s: out.s, v: unknownValue }));
+      case "addr": {
+        const to = this.locationKey(e.target);
+        const target = e.target;
+        return this.eval(s, e.target).map((out) => ({ s: out.s, v: to === undefined ? unknownValue : { k: "ptr", to, target } }));
+      }
       case "call":
         return this.evalCall(s, e);
       case "unary":
@@ -559,7 +572,7 @@ class FunctionAnalyzer {
         if (x.k === "res") return { k: "test", key: "", negated: negate, nullOf: x.id };
         if (x.k === "sym" || x.k === "test") return negate ? x : not(x);
         if (x.k === "status") return { k: "int", v: (x.ok === !negate) ? 1 : 0 };
-        if (x.k === "str" || x.k === "fn") return { k: "int", v: negate ? 1 : 0 };
+        if (x.k === "str" || x.k === "fn" || x.k === "ptr") return { k: "int", v: negate ? 1 : 0 };
       }
       if (a.k === "status" && b.k === "status") {
         if (a.ok && b.ok) return { k: "int", v: negate ? 0 : 1 };
@@ -621,6 +634,7 @@ class FunctionAnalyzer {
         return [[s, false]];
       case "str":
       case "fn":
+      case "ptr":
         return [[s, true]];
       case "status":
         // STATUS_SUCCESS is zero: a bare status is true when it is a failure.
@@ -677,8 +691,15 @@ class FunctionAnalyzer {
     for (const arg of e.args) {
       outs = outs.flatMap((out) => this.eval(out.s, arg).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
     }
-    const entry = e.callee.name !== undefined ? this.registry.lookup(e.callee.name) : undefined;
+    const entry = this.calleeEntry(s, e.callee);
     return outs.flatMap((out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
+  }
+
+  /** The model entry of a callee, also when it is called through a variable holding a function. */
+  private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
+    if (callee.name === undefined) return undefined;
+    const held = callee.through === undefined ? s.bindings.get(callee.name) : undefined;
+    return this.registry.lookup(held?.k === "fn" ? held.name : callee.name);
   }
 
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
@@ -729,6 +750,7 @@ class FunctionAnalyzer {
         const attached = effect.kind === "attach" ? values[effect.target] : undefined;
         if (attached?.k === "res" && result?.k === "res") next.update(attached.id, { heldBy: result.id });
       }
+      if (!result && entry.constant !== undefined) result = { k: "int", v: entry.constant };
       if (!result) {
         if (outcome !== undefined && entry.returns === "pointer") result = outcome ? this.freshSym(`call@${at(e.range)}`) : { k: "null" };
         else if (outcome !== undefined && (entry.returns === "ntstatus" || entry.returns === "boolean")) result = entry.returns === "ntstatus" ? { k: "status", ok: outcome } : { k: "int", v: outcome ? 1 : 0 };
@@ -972,6 +994,7 @@ function not(v: Value): Value {
       return { k: "int", v: 1 };
     case "str":
     case "fn":
+    case "ptr":
       return { k: "int", v: 0 };
     case "status":
       return { k: "int", v: v.ok ? 1 : 0 };

@@ -1,6 +1,6 @@
 // The abstract state of one path through a function (ENGINE.md): resources with their
 // typestate, bindings of storage locations to values, and facts the path has learned.
-import type { SourceRange } from "../ir/ir";
+import type { Expr, SourceRange } from "../ir/ir";
 import type { PathStep } from "./findings";
 
 export type Value =
@@ -19,6 +19,8 @@ export type Value =
    */
   | { k: "test"; key: string; negated: boolean; nullOf?: number }
   | { k: "fn"; name: string }
+  /** The address of a location (`&data`): writing through it writes that location. */
+  | { k: "ptr"; to: string; target: Expr }
   | { k: "unknown" };
 
 export const unknownValue: Value = { k: "unknown" };
@@ -132,6 +134,8 @@ export function valueKey(value: Value): string {
       return `${value.negated ? "!" : ""}(${value.nullOf !== undefined ? `null r${value.nullOf}` : value.key})`;
     case "fn":
       return `fn:${value.name}`;
+    case "ptr":
+      return `&${value.to}`;
     case "unknown":
       return "?";
   }

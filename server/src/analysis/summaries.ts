@@ -108,11 +108,14 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   });
 
   // Even without effects the summary matters: a function whose body we know is not an unknown call.
+  const constants = new Set(exits.map((exit) => (exit.kind === "return" && exit.returnValue.k === "int" ? exit.returnValue.v : undefined)));
+  const constant = constants.size === 1 ? [...constants][0] : undefined;
   const statusReturned = outcomes.some((o) => o !== undefined) && (returnsStatus(fn) || exits.some((exit) => exit.returnValue.k === "status"));
   return {
     name: fn.name,
     effects,
     returns: statusReturned ? "ntstatus" : returnsBoolean(fn) ? "boolean" : fresh ? "pointer" : undefined,
+    ...(constant !== undefined && effects.length === 0 ? { constant } : {}),
     origin: `summary of ${fn.name}`,
     doc: `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`,
   };
@@ -127,5 +130,5 @@ function isNullish(value: Value): boolean {
 }
 
 export function sameEntry(a: ModelEntry | undefined, b: ModelEntry | undefined): boolean {
-  return JSON.stringify(a?.effects) === JSON.stringify(b?.effects) && a?.returns === b?.returns;
+  return JSON.stringify(a?.effects) === JSON.stringify(b?.effects) && a?.returns === b?.returns && a?.constant === b?.constant;
 }

@@ -63,6 +63,8 @@ export interface ModelEntry {
   origin: string;
   /** One line for hovers: what the call does. */
   doc?: string;
+  /** Every path of the function returns this integer (summaries: `globalReturnsTrue()`). */
+  constant?: number;
 }
 
 export interface FamilyDef {
