@@ -461,7 +461,9 @@ class FunctionAnalyzer {
   private read(s: State, read: Expr, base?: Value): Value {
     const e = this.throughPointer(s, read);
     const key = this.locationKey(e);
-    if (key === undefined) return unknownValue;
+    // Not one location (a slot picked at run time): still a value of its own, so that two
+    // releases of what one read returned are seen as one handle released twice.
+    if (key === undefined) return this.freshSym(`read@${at(e.range)}:${base ? valueKey(base) : ""}`);
     const bound = s.bindings.get(key);
     if (bound) return bound;
     if (e.kind === "var") {
@@ -642,14 +644,21 @@ class FunctionAnalyzer {
       case "res":
         return this.splitNull(s, v.id, false);
       case "sym":
-        return this.splitFact(s, `s${v.id}`, false, record);
+        // Whether a parameter is NULL always matters: summaries read it ("frees P unless it is NULL").
+        return this.splitFact(s, `s${v.id}`, false, record || v.id < this.paramCount);
       case "test":
         if (v.nullOf !== undefined) return this.splitNull(s, v.nullOf, !v.negated);
-        return this.splitFact(s, v.key, v.negated, record);
+        return this.splitFact(s, v.key, v.negated, record || this.isParameterKey(v.key));
       case "unknown": {
         return [[s, true], [s.clone(), false]];
       }
     }
+  }
+
+  /** A fact about a parameter's own value (`s0`: whether it is NULL). */
+  private isParameterKey(key: string): boolean {
+    const match = /^s(\d+)$/.exec(key);
+    return match !== null && Number(match[1]) < this.paramCount;
   }
 
   /** Splits on "resource is non-null" (or "is null" when `testIsNull`). */

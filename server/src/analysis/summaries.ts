@@ -7,7 +7,7 @@ import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
 import type { Value } from "./state";
 
-type ParamFate = "released" | "transferred" | "escaped" | "used" | "none";
+type ParamFate = "released" | "transferred" | "escaped" | "used" | "none" | "null";
 
 /** Whether an exit returned success (true), failure (false) or something not a status (undefined). */
 function exitOutcome(exit: ExitRecord, fn: IrFunction): boolean | undefined {
@@ -35,6 +35,8 @@ function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family
     const fate: ParamFate = res.state === "released" ? "released" : res.state === "transferred" ? "transferred" : res.state === "escaped" ? "escaped" : "used";
     return { fate, family: res.family };
   }
+  // The path learned the parameter is NULL: there was nothing to release on it.
+  if (exit.state.facts.get(`s${paramIndex}`) === false) return { fate: "null", family: "" };
   return { fate: "none", family: "" };
 }
 
@@ -47,7 +49,11 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   const effects: Effect[] = [];
 
   fn.params.forEach((_param, index) => {
-    const fates = exits.map((exit) => fateOf(exit, index));
+    // Exits where the parameter was NULL agree with whatever the others do to it.
+    const all = exits.map((exit) => fateOf(exit, index));
+    const fates = all.filter((fate) => fate.fate !== "null");
+    if (fates.length === 0) return;
+    const outcomesOf = outcomes.filter((_, i) => all[i].fate !== "null");
     const family = fates.find((fate) => fate.family)?.family || anyFamily;
     const kinds = new Set(fates.map((fate) => fate.fate));
     if (kinds.size === 1 && kinds.has("none")) {
@@ -58,7 +64,7 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
       effects.push({ kind: "escape", target: index });
       return;
     }
-    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomes[i] === outcome).map((fate) => fate.fate));
+    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => fate.fate));
     if (kinds.size === 1 && kinds.has("released")) {
       effects.push({ kind: "release", family, target: index });
     } else if (kinds.size === 1 && kinds.has("transferred")) {
