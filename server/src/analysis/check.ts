@@ -6,7 +6,7 @@ import type { Config } from "../config/config";
 import type { Expr, IrFile, IrFunction, SourceRange } from "../ir/ir";
 import { forEachExpr } from "../ir/walk";
 import { ModelRegistry } from "../model/registry";
-import { learnFromSal } from "../model/sal";
+import { functionClassOf, learnFromSal } from "../model/sal";
 import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFinding } from "./engine";
 import type { Finding, Severity } from "./findings";
 import { ruleById } from "./rules";
@@ -142,7 +142,7 @@ function countLines(text: string): number {
   return count;
 }
 
-/** Which parameters a callback receives owned: from role typedef declarations, `_Function_class_`, and registrations. */
+/** Which parameters a callback receives owned: from role typedef declarations, SAL function classes, and registrations. */
 function callbackRoles(files: IrFile[], functions: IrFunction[], references: Map<IrFunction, References>, registry: ModelRegistry): Map<IrFunction, EntryOwnership> {
   const roleOf = new Map<string, string>();
   for (const file of files) {
@@ -152,11 +152,9 @@ function callbackRoles(files: IrFile[], functions: IrFunction[], references: Map
     }
   }
   for (const fn of functions) {
-    for (const annotation of fn.annotations) {
-      const match = /^_Function_class_\(\s*(\w+)\s*\)$/.exec(annotation);
-      const role = match && registry.roleByTypedef.get(match[1]);
-      if (role) roleOf.set(fn.name, role.name);
-    }
+    const declaredClass = functionClassOf(fn.annotations);
+    const role = declaredClass !== undefined ? registry.roleByTypedef.get(declaredClass) : undefined;
+    if (role) roleOf.set(fn.name, role.name);
     for (const call of references.get(fn)?.calls ?? []) {
       if (call.callee.name === undefined) continue;
       const entry = registry.lookup(call.callee.name);

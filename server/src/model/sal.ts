@@ -43,3 +43,14 @@ export function learnFromSal(decl: IrDeclaration | IrFunction, location: string)
   const returns = returnsStatus ? "ntstatus" : effects.some((e) => e.kind === "acquire" && e.target === "return") ? "pointer" : undefined;
   return { name: decl.name, effects, returns, origin: `SAL in ${location}`, doc: "Learned from its SAL annotations." };
 }
+
+const functionClass = /^_Function_class_\(\s*(\w+)\s*\)$/;
+
+/** The role typedef a definition declares itself an instance of (`_Function_class_(EVT_...)`), if any. */
+export function functionClassOf(annotations: readonly string[]): string | undefined {
+  for (const annotation of annotations) {
+    const match = functionClass.exec(annotation);
+    if (match) return match[1];
+  }
+  return undefined;
+}
