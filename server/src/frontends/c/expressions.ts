@@ -5,6 +5,7 @@ import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
 import { closingRangeOf, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { FunctionMacros, MacroBody } from "./function-macros";
+import { LocalNames } from "./local-names";
 import type { TypeNames } from "./type-names";
 
 /** Macro expansion nests at most this deep (a macro calling a macro...). */
@@ -61,6 +62,8 @@ export class ExpressionLowerer {
     private readonly problems: ParseProblem[],
     private readonly macros?: FunctionMacros,
     private readonly expansion?: MacroExpansion,
+    /** The enclosing function's block scopes; a macro body sees the names where it is expanded. */
+    private readonly locals: LocalNames = new LocalNames(),
   ) {}
 
   textOf(node: Node): string {
@@ -210,7 +213,7 @@ export class ExpressionLowerer {
       case "false":
         return { kind: "const", value: 0, range };
       default:
-        return this.functionNames.has(name) ? { kind: "function-ref", name, range } : { kind: "var", name, range };
+        return this.functionNames.has(name) ? { kind: "function-ref", name, range } : { kind: "var", name: this.locals.resolve(name), range };
     }
   }
 
@@ -331,7 +334,7 @@ export class ExpressionLowerer {
   private lowererForMacro(body: MacroBody, argumentNodes: Node[], range: SourceRange, depth: number): ExpressionLowerer {
     const values = new Map<string, Expr>();
     body.parameters.forEach((parameter, index) => values.set(parameter, this.lower(argumentNodes[index])));
-    return new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth });
+    return new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth }, this.locals);
   }
 
   /** A node's range; inside a macro expansion, the invocation's. */

@@ -9,6 +9,7 @@ import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
 import { fieldChild } from "./fields";
 import { preprocessorCondition } from "./preprocessor-conditions";
+import type { LocalNames } from "./local-names";
 import { firstSignificantChild, namedChildList, significantChildren } from "./syntax";
 
 const MAX_STATEMENT_DEPTH = 250;
@@ -137,6 +138,7 @@ export class FunctionBodyLowerer {
   constructor(
     private expressions: ExpressionLowerer,
     private readonly problems: ParseProblem[],
+    private readonly locals: LocalNames,
   ) {
     this.conditions = new ConditionLowerer(this.builder, expressions, problems);
   }
@@ -144,9 +146,9 @@ export class FunctionBodyLowerer {
   lower(body: Node): { blocks: BasicBlock[]; entry: number; nestedDefinitions: Node[] } {
     this.body = body;
     const entry = this.builder.currentId();
-    this.scopes.push([]);
+    this.openScope();
     this.statementsIn(body);
-    this.scopes.pop();
+    this.closeScope();
     if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: this.expressions.closingRangeFor(body) });
     return { blocks: this.builder.blocks, entry, nestedDefinitions: this.nestedDefinitions };
   }
@@ -240,14 +242,28 @@ export class FunctionBodyLowerer {
 
   /** A nested `{ ... }`: its variables go out of scope at its closing brace. */
   private block(node: Node): void {
-    this.scopes.push([]);
+    this.openScope();
     this.statementsIn(node);
-    const names = this.scopes.pop() as string[];
+    const names = this.closeScope();
     if (names.length > 0 && this.builder.isReachable) this.builder.emit({ kind: "scope-end", names, range: this.expressions.closingRangeFor(node) });
   }
 
-  private declare(name: string): void {
-    this.scopes[this.scopes.length - 1].push(name);
+  private openScope(): void {
+    this.scopes.push([]);
+    this.locals.open();
+  }
+
+  /** Ends the innermost block scope; returns the IR names it declared. */
+  private closeScope(): string[] {
+    this.locals.close();
+    return this.scopes.pop() ?? [];
+  }
+
+  /** Declares a local in the innermost scope; returns its IR name (renamed when it shadows another). */
+  private declare(name: string): string {
+    const irName = this.locals.declare(name);
+    this.scopes[this.scopes.length - 1].push(irName);
+    return irName;
   }
 
   private declaration(node: Node): void {
@@ -255,13 +271,15 @@ export class FunctionBodyLowerer {
       if (declarator.type === "function_declarator") continue;
       const declared = declaredName(declarator);
       if (declared.name === undefined || declared.nameNode === undefined) continue;
-      this.declare(declared.name);
+      // The initializer is lowered first: in `char *data = *data_ptr;` a shadowed `data` still means the outer one.
       const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
-      if (value === null) {
-        this.emitInstr({ kind: "declare", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) });
+      const initial = value === null ? undefined : this.expressions.lower(value);
+      const name = this.declare(declared.name);
+      if (initial === undefined) {
+        this.emitInstr({ kind: "declare", name, range: this.expressions.rangeFor(declared.nameNode) });
       } else {
-        const target: Expr = { kind: "var", name: declared.name, range: this.expressions.rangeFor(declared.nameNode) };
-        this.emitInstr({ kind: "assign", target, value: this.expressions.lower(value), range: this.expressions.rangeFor(declarator), declaration: true });
+        const target: Expr = { kind: "var", name, range: this.expressions.rangeFor(declared.nameNode) };
+        this.emitInstr({ kind: "assign", target, value: initial, range: this.expressions.rangeFor(declarator), declaration: true });
       }
     }
   }
@@ -372,7 +390,7 @@ export class FunctionBodyLowerer {
 
   private forStatement(node: Node): void {
     const builder = this.builder;
-    this.scopes.push([]);
+    this.openScope();
     const initializer = fieldChild(node, "initializer");
     if (initializer !== null) {
       if (initializer.type === "declaration") this.declaration(initializer);
@@ -394,7 +412,7 @@ export class FunctionBodyLowerer {
     if (step !== null) this.effect(step);
     builder.jumpIfReachable(header);
     builder.startAt(exit);
-    const names = this.scopes.pop() as string[];
+    const names = this.closeScope();
     if (names.length > 0 && builder.isReachable) builder.emit({ kind: "scope-end", names, range: this.expressions.closingRangeFor(node) });
   }
 

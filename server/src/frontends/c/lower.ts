@@ -14,6 +14,7 @@ import type { LineIndex } from "./positions";
 import type { PreprocessedSource } from "./preprocess";
 import { suppressionsIn } from "./suppressions";
 import { collapseWhitespace, namedChildList, rangeOf, significantChildren } from "./syntax";
+import { LocalNames } from "./local-names";
 import { TypeNames } from "./type-names";
 
 const MAX_CONTAINER_DEPTH = 64;
@@ -243,8 +244,10 @@ class TranslationUnitLowerer {
         this.text,
       );
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
-      const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems, this.macros);
-      const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, this.problems).lower(body);
+      const locals = new LocalNames();
+      for (const { parameter } of parameters) if (parameter.name) locals.declare(parameter.name);
+      const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems, this.macros, undefined, locals);
+      const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, this.problems, locals).lower(body);
       for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
       // Definitions under different #if branches share a name; ids stay unique.
       const seen = (definitionsSeen.get(shape.name) ?? 0) + 1;
