@@ -6,6 +6,14 @@ function entry(name: string, origin: string, doc: string, effects: Effect[], ret
   return { name, origin, doc, effects, returns };
 }
 
+/** A routine that only reads or writes the memory it is given (its first two arguments): it never keeps or frees it. */
+function memoryRoutine(name: string, origin: string): ModelEntry {
+  return entry(name, origin, "Reads or writes the memory it is given.", [
+    { kind: "use", family: anyFamily, target: 0 },
+    { kind: "use", family: anyFamily, target: 1 },
+  ]);
+}
+
 const KMCL = "kmcl";
 
 export const kmclPack: ModelPack = {
@@ -121,13 +129,7 @@ export const wdkPoolPack: ModelPack = {
     ...["ExFreeToNPagedLookasideList", "ExFreeToPagedLookasideList", "ExFreeToLookasideListEx"].map((name) =>
       entry(name, POOL, "Returns an entry to its lookaside list.", [{ kind: "release", family: "lookaside", target: 1 }]),
     ),
-    // Routines that only read or write the memory they are given: they never keep or free it.
-    ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) =>
-      entry(name, POOL, "Reads or writes the memory it is given.", [
-        { kind: "use", family: anyFamily, target: 0 },
-        { kind: "use", family: anyFamily, target: 1 },
-      ]),
-    ),
+    ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) => memoryRoutine(name, POOL)),
     ...["DbgPrint", "DbgPrintEx", "KdPrint", "KdPrintEx"].map((name) => entry(name, POOL, "Prints its arguments.", [])),
   ],
   roles: [],
@@ -169,13 +171,7 @@ export const libcPack: ModelPack = {
       { kind: "acquire", family: "heap", target: "return", mayBeNull: true },
     ], "pointer"),
     entry("free", LIBC, "Frees heap memory.", [{ kind: "release", family: "heap", target: 0 }]),
-    // Routines that only read or write the memory they are given: they never keep or free it.
-    ...["memset", "memcpy", "memmove", "memcmp", "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp", "strlen", "wcslen", "fgets", "fread", "fwrite"].map((name) =>
-      entry(name, LIBC, "Reads or writes the memory it is given.", [
-        { kind: "use", family: anyFamily, target: 0 },
-        { kind: "use", family: anyFamily, target: 1 },
-      ]),
-    ),
+    ...["memset", "memcpy", "memmove", "memcmp", "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp", "strlen", "wcslen", "fgets", "fread", "fwrite"].map((name) => memoryRoutine(name, LIBC)),
     // Printing reads every string it is given (a freed one is a use after free).
     ...["printf", "fprintf", "sprintf", "snprintf", "puts", "fputs"].map((name) =>
       entry(name, LIBC, "Prints its arguments.", [0, 1, 2, 3, 4, 5].map((target) => ({ kind: "use" as const, family: anyFamily, target }))),
