@@ -126,6 +126,7 @@ function analyzeSafely(fn: IrFunction, registry: ModelRegistry, ownership: Entry
       findings: [{ ruleId: "analysis-incomplete", message: `The analysis of '${fn.name}' stopped: ${reason}. Findings for it may be missing.`, range: fn.nameRange, path: [], fixes: [] }],
       exits: [],
       paramsPassedOn: new Set(),
+      paramsDereferenced: new Set(),
       incomplete: true,
       statesExplored: 0,
     };

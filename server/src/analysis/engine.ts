@@ -38,6 +38,8 @@ export interface FunctionAnalysis {
   exits: ExitRecord[];
   /** Parameters whose unknown value was passed to a call without a model (for summaries). */
   paramsPassedOn: Set<number>;
+  /** Parameters the function dereferences (`p->f`, `*p`, `p[i]`) while they are still unknown values. */
+  paramsDereferenced: Set<number>;
   incomplete: boolean;
   statesExplored: number;
 }
@@ -65,6 +67,7 @@ class FunctionAnalyzer {
   private readonly predecessors = new Map<number, number>();
   private readonly loopHeaders = new Set<number>();
   private readonly paramsPassedOn = new Set<number>();
+  private readonly paramsDereferenced = new Set<number>();
   /** Symbols that stand for a named constant, by name: two different names are taken as different values. */
   private readonly namedConstants = new Map<number, string>();
   private readonly locals = new Set<string>();
@@ -183,7 +186,7 @@ class FunctionAnalyzer {
         },
       );
     }
-    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, incomplete, statesExplored: explored };
+    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, incomplete, statesExplored: explored };
   }
 
   /**
@@ -931,6 +934,7 @@ class FunctionAnalyzer {
   }
 
   private dereference(s: State, v: Value, range: SourceRange): void {
+    if (v.k === "sym" && v.id < this.paramCount) this.paramsDereferenced.add(v.id);
     if (v.k !== "res") return;
     const res = s.resources.get(v.id)!;
     const holder = s.holders(res.id)[0];

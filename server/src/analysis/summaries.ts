@@ -53,6 +53,12 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     const all = exits.map((exit) => fateOf(exit, index));
     const fates = all.filter((fate) => fate.fate !== "null");
     if (fates.length === 0) return;
+    // A parameter read through on every path, never tested for NULL: the callee uses what it points to.
+    const neverTested = exits.every((exit) => !exit.state.facts.has(`s${index}`));
+    if (analysis.paramsDereferenced.has(index) && neverTested && fates.every((fate) => fate.fate === "none")) {
+      effects.push({ kind: "use", family: anyFamily, target: index });
+      return;
+    }
     const outcomesOf = outcomes.filter((_, i) => all[i].fate !== "null");
     const family = fates.find((fate) => fate.family)?.family || anyFamily;
     const kinds = new Set(fates.map((fate) => fate.fate));
