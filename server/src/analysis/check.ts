@@ -127,6 +127,7 @@ function analyzeSafely(fn: IrFunction, registry: ModelRegistry, ownership: Entry
       exits: [],
       paramsPassedOn: new Set(),
       paramsDereferenced: new Set(),
+      paramsAttached: new Set(),
       incomplete: true,
       statesExplored: 0,
     };

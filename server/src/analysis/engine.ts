@@ -40,6 +40,8 @@ export interface FunctionAnalysis {
   paramsPassedOn: Set<number>;
   /** Parameters the function dereferences (`p->f`, `*p`, `p[i]`) while they are still unknown values. */
   paramsDereferenced: Set<number>;
+  /** Parameters a handle the function acquired keeps reachable (an MDL made for a caller's buffer). */
+  paramsAttached: Set<number>;
   incomplete: boolean;
   statesExplored: number;
 }
@@ -68,6 +70,7 @@ class FunctionAnalyzer {
   private readonly loopHeaders = new Set<number>();
   private readonly paramsPassedOn = new Set<number>();
   private readonly paramsDereferenced = new Set<number>();
+  private readonly paramsAttached = new Set<number>();
   /** Symbols that stand for a named constant, by name: two different names are taken as different values. */
   private readonly namedConstants = new Map<number, string>();
   private readonly locals = new Set<string>();
@@ -186,7 +189,7 @@ class FunctionAnalyzer {
         },
       );
     }
-    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, incomplete, statesExplored: explored };
+    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, paramsAttached: this.paramsAttached, incomplete, statesExplored: explored };
   }
 
   /**
@@ -761,6 +764,7 @@ class FunctionAnalyzer {
       for (const effect of entry.effects) {
         const attached = effect.kind === "attach" ? values[effect.target] : undefined;
         if (attached?.k === "res" && result?.k === "res") next.update(attached.id, { heldBy: result.id });
+        if (attached?.k === "sym" && attached.id < this.paramCount && result?.k === "res") this.paramsAttached.add(attached.id);
       }
       if (!result && entry.constant !== undefined) result = { k: "int", v: entry.constant };
       if (!result) {

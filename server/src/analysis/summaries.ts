@@ -101,6 +101,8 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     // Returned after its release on every path that returns it: the caller gets a dangling pointer.
     const released = returned.every((res) => !res || res.state === "released");
     effects.push({ kind: "acquire", family: fresh.family, target: "return", mayBeNull, variant: fresh.variant, ...(released ? { released } : {}) });
+    // The returned handle keeps what it was made for (a wrapper around IoAllocateMdl).
+    for (const index of [...analysis.paramsAttached].sort((a, b) => a - b)) effects.push({ kind: "attach", target: index });
   }
 
   // A fresh handle written through an out-parameter (`*Packet = VmbPacketAllocate(...)`).
