@@ -237,7 +237,7 @@ class FunctionAnalyzer {
     switch (instr.kind) {
       case "assign":
         return this.eval(s, instr.value).flatMap(({ s: next, v }) =>
-          this.evalStorage(next, instr.target).map((stored) => {
+          this.evalBase(next, instr.target).map(({ s: stored }) => {
             this.write(stored, instr.target, v, instr.range, instr.declaration === true);
             return stored;
           }),
@@ -493,15 +493,8 @@ class FunctionAnalyzer {
         return [{ s, v: this.read(s, e) }];
       case "field":
       case "index":
-      case "deref": {
-        const base = e.kind === "deref" ? e.target : e.base;
-        let outs = this.eval(s, base);
-        if (e.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, e.index).map((o) => ({ s: o.s, v: out.v })));
-        return outs.map((out) => {
-          this.dereference(out.s, out.v, e.range);
-          return { s: out.s, v: this.read(out.s, e, out.v) };
-        });
-      }
+      case "deref":
+        return this.evalBase(s, e).map((out) => ({ s: out.s, v: this.read(out.s, e, out.v) }));
       case "addr": {
         const to = this.locationKey(e.target);
         const target = e.target;
@@ -518,7 +511,7 @@ class FunctionAnalyzer {
         return this.eval(s, e.test).flatMap((test) => this.split(test.s, test.v).flatMap(([next, truth]) => this.eval(next, truth ? e.then : e.else)));
       case "assign":
         return this.eval(s, e.value).flatMap((out) =>
-          this.evalStorage(out.s, e.target).map((stored) => {
+          this.evalBase(out.s, e.target).map(({ s: stored }) => {
             this.write(stored, e.target, out.v, e.range, false);
             return { s: stored, v: out.v };
           }),
@@ -545,16 +538,17 @@ class FunctionAnalyzer {
     }
   }
 
-  /** Evaluates what an assignment target dereferences (`p->f = x` uses `p`), before the store. */
-  private evalStorage(s: State, target: Expr): State[] {
-    if (target.kind !== "field" && target.kind !== "index" && target.kind !== "deref") return [s];
-    const base = target.kind === "deref" ? target.target : target.base;
+  /**
+   * Evaluates what a location dereferences (`p->f` and `p[i]` use `p`), for a read or before a
+   * store; each outcome's value is the dereferenced base. A variable dereferences nothing.
+   */
+  private evalBase(s: State, location: Expr): Out[] {
+    if (location.kind !== "field" && location.kind !== "index" && location.kind !== "deref") return [{ s, v: unknownValue }];
+    const base = location.kind === "deref" ? location.target : location.base;
     let outs = this.eval(s, base);
-    if (target.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, target.index).map((o) => ({ s: o.s, v: out.v })));
-    return outs.map((out) => {
-      this.dereference(out.s, out.v, target.range);
-      return out.s;
-    });
+    if (location.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, location.index).map((o) => ({ s: o.s, v: out.v })));
+    for (const out of outs) this.dereference(out.s, out.v, location.range);
+    return outs;
   }
 
   private evalLogical(s: State, op: "&&" | "||", left: Expr, right: Expr): Out[] {
