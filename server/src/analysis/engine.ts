@@ -503,7 +503,7 @@ class FunctionAnalyzer {
       case "call":
         return this.evalCall(s, e);
       case "unary":
-        return this.eval(s, e.operand).map((out) => ({ s: out.s, v: e.op === "!" ? not(out.v) : out.v.k === "int" ? { k: "int", v: e.op === "-" ? -out.v.v : e.op === "~" ? ~out.v.v : out.v.v } : opaque(out.v, e.op) }));
+        return this.eval(s, e.operand).map((out) => ({ s: out.s, v: unary(e.op, out.v) }));
       case "binary":
         if (e.op === "&&" || e.op === "||") return this.evalLogical(s, e.op, e.left, e.right);
         return this.eval(s, e.left).flatMap((left) => this.eval(left.s, e.right).map((right) => ({ s: right.s, v: this.binary(e.op, left.v, right.v) })));
@@ -1040,7 +1040,9 @@ function comparison(op: string, left: string, right: string): Value {
   }
 }
 
-function opaque(v: Value, op: string): Value {
+function unary(op: "!" | "-" | "~" | "+", v: Value): Value {
+  if (op === "!") return not(v);
+  if (v.k === "int") return { k: "int", v: op === "-" ? -v.v : op === "~" ? ~v.v : v.v };
   return v.k === "unknown" ? v : { k: "test", key: `${op}${valueKey(v)}`, negated: false };
 }
 

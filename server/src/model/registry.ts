@@ -11,6 +11,8 @@ export class ModelRegistry {
   /** Typedef name (`EVT_VMB_CHANNEL_PROCESS_PACKET`) to role. */
   readonly roleByTypedef = new Map<string, RoleDef>();
   private readonly entries = new Map<string, ModelEntry>();
+  /** Answers of releaserOf: summaries learned later never change them (they are skipped there). */
+  private readonly releasers = new Map<string, string | undefined>();
   readonly status: StatusConvention;
   private readonly failurePattern: RegExp;
 
@@ -79,6 +81,11 @@ export class ModelRegistry {
 
   /** A function of the model that releases `family`, for messages and fixes ("VmbPacketFree"). */
   releaserOf(family: string): string | undefined {
+    if (!this.releasers.has(family)) this.releasers.set(family, this.findReleaser(family));
+    return this.releasers.get(family);
+  }
+
+  private findReleaser(family: string): string | undefined {
     for (const entry of this.entries.values()) {
       // A summarized wrapper is not what the user would call: prefer the API itself.
       if (entry.origin.startsWith("summary")) continue;
