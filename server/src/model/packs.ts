@@ -1,5 +1,5 @@
 // The built-in model packs. This file is the only place that knows API names.
-import { anyFamily, type Effect, type ModelEntry, type ModelPack } from "./model";
+import { anyFamily, type Effect, type ModelEntry, type ModelPack, type StatusConvention } from "./model";
 
 
 function entry(name: string, origin: string, doc: string, effects: Effect[], returns?: ModelEntry["returns"]): ModelEntry {
@@ -186,3 +186,19 @@ export const builtinPacks: ReadonlyMap<string, ModelPack> = new Map(
 );
 
 export const defaultPacks = [KMCL];
+
+/** The status convention of the first enabled pack that has one (NTSTATUS by default). */
+export function statusConventionOf(models: readonly string[]): StatusConvention {
+  for (const name of models) {
+    const status = builtinPacks.get(name)?.status;
+    if (status) return status;
+  }
+  return kmclPack.status!;
+}
+
+/** Names the model recognizes as status codes: they must reach the engine as names, not values. */
+export function statusNamePattern(models: readonly string[]): RegExp {
+  const status = statusConventionOf(models);
+  const success = status.successConstants.map((name) => name.replace(/[^\w]/g, "\\$&")).join("|");
+  return new RegExp(success ? `${status.failureConstantPattern}|^(?:${success})$` : status.failureConstantPattern);
+}

@@ -3,7 +3,7 @@
 // except the configuration, which overrides packs).
 import type { Config } from "../config/config";
 import type { FamilyDef, ModelEntry, RoleDef, StatusConvention } from "./model";
-import { builtinPacks } from "./packs";
+import { builtinPacks, statusConventionOf } from "./packs";
 
 export class ModelRegistry {
   readonly families = new Map<string, FamilyDef>();
@@ -17,14 +17,12 @@ export class ModelRegistry {
   private readonly failurePattern: RegExp;
 
   constructor(config: Config) {
-    let status: StatusConvention | undefined;
     for (const name of config.models) {
       const pack = builtinPacks.get(name);
       if (!pack) throw new Error(`unknown model pack '${name}' (known: ${[...builtinPacks.keys()].join(", ")})`);
       for (const family of pack.families) this.families.set(family.name, family);
       for (const fn of pack.functions) this.entries.set(fn.name, fn);
       for (const role of pack.roles) this.addRole(role);
-      status ??= pack.status;
     }
     for (const [name, override] of Object.entries(config.families)) {
       const base = this.families.get(name);
@@ -44,7 +42,7 @@ export class ModelRegistry {
       }
     }
     for (const role of config.roles) this.addRole(role);
-    this.status = status ?? { successConstants: ["STATUS_SUCCESS"], failureConstantPattern: "^STATUS_" };
+    this.status = statusConventionOf(config.models);
     this.failurePattern = new RegExp(this.status.failureConstantPattern);
   }
 

@@ -9,7 +9,6 @@ import type { Expr, Instr, IrFunction, Terminator } from "../../ir/ir";
 export type ConstantValue = number | null;
 
 const NUMBER = /^(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/;
-const STATUS_CODE = /^STATUS_/;
 
 /** The value of a literal spelling (`FALSE`, `NULL`, `0x10`, `(2)`), or undefined for anything else. */
 export function literalValue(spelling: string): ConstantValue | undefined {
@@ -40,8 +39,11 @@ export class FileConstants {
   private readonly included = new Map<string, ConstantValue>();
   private readonly includedConflicting = new Set<string>();
 
+  /** @param modelNames names the model recognizes (status codes): they stay names, never values. */
+  constructor(private readonly modelNames: RegExp | undefined) {}
+
   defineIncluded(name: string, value: ConstantValue): void {
-    if (STATUS_CODE.test(name)) return;
+    if (this.modelNames?.test(name)) return;
     if (this.included.has(name) && this.included.get(name) !== value) this.includedConflicting.add(name);
     this.included.set(name, value);
   }
@@ -49,7 +51,7 @@ export class FileConstants {
   /** A macro or a `const` global: constant whatever the functions do. */
   define(name: string, value: ConstantValue): void {
     // Status codes keep their names: the model's status convention recognizes them by name.
-    if (STATUS_CODE.test(name)) return;
+    if (this.modelNames?.test(name)) return;
     if (this.fixed.has(name) && this.fixed.get(name) !== value) this.conflicting.add(name);
     this.fixed.set(name, value);
   }

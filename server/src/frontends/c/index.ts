@@ -18,6 +18,8 @@ export interface CFrontendOptions {
    * macros expand and their literal constants decide branches as if defined in the file.
    */
   includedDefinitions?: readonly SharedDefinitions[];
+  /** Names the API model recognizes (status codes): constants of these names keep their names. */
+  modelNames?: RegExp;
 }
 
 export interface CFrontend {
@@ -50,7 +52,7 @@ class TreeSitterCFrontend implements CFrontend {
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
       try {
-        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions);
+        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions, options.modelNames);
       } finally {
         tree.delete();
       }

@@ -42,7 +42,7 @@ class TranslationUnitLowerer {
   private readonly roles: RoleEntry[] = [];
   private readonly pending: PendingFunction[] = [];
   private readonly typedefNames = new Set<string>();
-  private readonly constants = new FileConstants();
+  private readonly constants: FileConstants;
   private readonly macros: FunctionMacros;
   private readonly annotations: AnnotationIndex;
   private readonly text: string;
@@ -54,7 +54,9 @@ class TranslationUnitLowerer {
     private readonly lines: LineIndex,
     parseSnippet: SnippetParser,
     included: readonly SharedDefinitions[],
+    modelNames: RegExp | undefined,
   ) {
+    this.constants = new FileConstants(modelNames);
     this.macros = new FunctionMacros(parseSnippet);
     // Definitions from included headers come first; the file's own replace them.
     for (const definitions of included) {
@@ -312,6 +314,7 @@ export function lowerTranslationUnit(
   lines: LineIndex,
   parseSnippet: SnippetParser,
   included: readonly SharedDefinitions[] = [],
+  modelNames?: RegExp,
 ): IrFile {
-  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, included).lower(tree);
+  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, included, modelNames).lower(tree);
 }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadCFrontend } from "../../../../server/src/frontends/c/index";
 import { branchConditions, pathsOf } from "./cfg-text";
+import { defaultModelNames } from "./lowering";
 
 const header = `
 #ifndef DRIVER_H
@@ -48,7 +49,7 @@ void f(VMBPACKET p, int n) {
   if (n < NVL_LIMIT) NVL_FREE_PACKET(p);
   if (n == STATUS_NVL_FAILURE) fail();
 }`,
-    { includedDefinitions },
+    { includedDefinitions, modelNames: defaultModelNames },
   );
   assert.deepEqual(file.problems, []);
   const fn = file.functions[0];

@@ -2,9 +2,13 @@
 import assert from "node:assert/strict";
 import { loadCFrontend, type CFrontendOptions } from "../../../../server/src/frontends/c/index";
 import type { BasicBlock, Expr, Instr, IrFile, IrFunction, Terminator } from "../../../../server/src/ir/ir";
+import { defaultPacks, statusNamePattern } from "../../../../server/src/model/packs";
+
+/** The model's status-code names, as the checker passes them for the default packs. */
+export const defaultModelNames = statusNamePattern(defaultPacks);
 
 export async function lowerC(text: string, options?: CFrontendOptions): Promise<IrFile> {
-  return (await loadCFrontend()).lower("test.c", text, options);
+  return (await loadCFrontend()).lower("test.c", text, { modelNames: defaultModelNames, ...options });
 }
 
 /** Lowers `text` and returns its only (or its named) function, failing on syntax problems. */
