@@ -6,7 +6,7 @@ import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
 import type { Effect, ModelEntry } from "../model/model";
-import type { ModelRegistry } from "../model/registry";
+import type { ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
 import { State, unknownValue, valueKey, type Resource, type Value } from "./state";
@@ -57,7 +57,7 @@ interface Out {
 /** Each loop header is entered this many times per path before the path is widened, then dropped. */
 const loopUnroll = 2;
 
-export function analyzeFunction(fn: IrFunction, registry: ModelRegistry, entryOwnership: EntryOwnership, budget: EngineBudget): FunctionAnalysis {
+export function analyzeFunction(fn: IrFunction, registry: ModelView, entryOwnership: EntryOwnership, budget: EngineBudget): FunctionAnalysis {
   return new FunctionAnalyzer(fn, registry, entryOwnership, budget).run();
 }
 
@@ -84,7 +84,7 @@ class FunctionAnalyzer {
 
   constructor(
     private readonly fn: IrFunction,
-    private readonly registry: ModelRegistry,
+    private readonly registry: ModelView,
     private readonly entryOwnership: EntryOwnership,
     private readonly budget: EngineBudget,
   ) {

@@ -149,7 +149,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
       problems.push({ file: sources[index].path, message: `not analyzed: the parser failed: ${outcome.message}`, severity: "error" });
     }
   }
-  const result = analyzeLowered(irFiles, analyzedSources, config, { signal: environment.signal });
+  const result = await analyzeLowered(irFiles, analyzedSources, config, { signal: environment.signal });
   problems.push(...result.problems);
 
   const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, options, baseline);

@@ -5,7 +5,15 @@ import type { Config } from "../config/config";
 import type { FamilyDef, ModelEntry, RoleDef, StatusConvention } from "./model";
 import { builtinPacks, statusConventionOf } from "./packs";
 
-export class ModelRegistry {
+/** What the analysis of one function asks of the model. */
+export interface ModelView {
+  lookup(name: string): ModelEntry | undefined;
+  family(name: string): FamilyDef;
+  releaserOf(family: string): string | undefined;
+  statusConstant(name: string): boolean | undefined;
+}
+
+export class ModelRegistry implements ModelView {
   readonly families = new Map<string, FamilyDef>();
   readonly roles = new Map<string, RoleDef>();
   /** Typedef name (`EVT_VMB_CHANNEL_PROCESS_PACKET`) to role. */
@@ -102,7 +110,7 @@ export class ModelRegistry {
 
 export const learnedOrigins = ["SAL", "summary"];
 
-function isLearned(entry: ModelEntry): boolean {
+export function isLearned(entry: ModelEntry): boolean {
   return learnedOrigins.some((origin) => entry.origin.startsWith(origin));
 }
 

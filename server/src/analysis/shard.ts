@@ -1,0 +1,205 @@
+// One share of the analysis: some lowered files, whose functions it analyzes on request. The
+// orchestration (analyzeShards) sees only digests, summaries and findings, so a shard can live
+// in a worker thread beside the IR it lowered: the IR itself never crosses threads.
+import type { Config } from "../config/config";
+import type { IrFile, IrFunction, ParseProblem, Suppression } from "../ir/ir";
+import { forEachExpr } from "../ir/walk";
+import type { ModelEntry } from "../model/model";
+import { ModelRegistry } from "../model/registry";
+import { functionClassOf, learnFromSal } from "../model/sal";
+import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFinding } from "./engine";
+import type { Finding, Severity } from "./findings";
+import { ruleById } from "./rules";
+import { summarize } from "./summaries";
+import { CallerModel, SummaryTable, type SummaryUpdate } from "./summaryTable";
+
+/** A function named as having a callback role (its parameters arrive owned). */
+export interface RoleAssignment {
+  functionName: string;
+  role: string;
+}
+
+export interface FileDigest {
+  file: string;
+  problems: ParseProblem[];
+  suppressions: Suppression[];
+  /** Model entries its declarations' SAL annotations teach, in declaration order. */
+  learned: ModelEntry[];
+  /** Roles given by declarations such as `EVT_VMB_CHANNEL_PROCESS_PACKET MyProcessPacket;`. */
+  declaredRoles: RoleAssignment[];
+}
+
+export interface FunctionDigest {
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+  paramCount: number;
+  /** Names it calls or takes as values (callbacks, function pointers), each once. */
+  callees: string[];
+  /** Roles it gives, in order: its own `_Function_class_`, then the callbacks it registers. */
+  assignedRoles: RoleAssignment[];
+}
+
+export interface ShardDigest {
+  files: FileDigest[];
+  /** In the shard's own order: `analyze` takes indexes into this list. */
+  functions: FunctionDigest[];
+}
+
+/** What every shard must agree on before analyzing: the SAL-learned model and each function's role. */
+export interface ShardModel {
+  /** SAL-learned entries of all files, in the order every shard learns them. */
+  learned: ModelEntry[];
+  /** The role of each of this shard's functions (by index), if it has one. */
+  roles: (string | undefined)[];
+}
+
+export class AnalysisShard {
+  private readonly files: IrFile[] = [];
+  private readonly functions: IrFunction[] = [];
+  private registry: ModelRegistry;
+  private readonly summaries = new SummaryTable();
+  private readonly callerModels = new Map<string, CallerModel>();
+  private ownership: (EntryOwnership | undefined)[] = [];
+  private readonly findingsOf = new Map<number, RawFinding[]>();
+
+  constructor(private readonly config: Config) {
+    this.registry = new ModelRegistry(config);
+  }
+
+  add(file: IrFile): void {
+    this.files.push(file);
+    this.functions.push(...file.functions);
+  }
+
+  digest(): ShardDigest {
+    const files = this.files.map((file) => this.fileDigest(file));
+    const functions = this.functions.map((fn) => this.functionDigest(fn));
+    return { files, functions };
+  }
+
+  configure(model: ShardModel): void {
+    this.registry = new ModelRegistry(this.config);
+    for (const entry of model.learned) this.registry.learn(entry);
+    this.callerModels.clear();
+    this.ownership = this.functions.map((fn, index) => {
+      const role = this.registry.roles.get(model.roles[index] ?? "");
+      if (!role) return undefined;
+      const ownership: EntryOwnership = new Map();
+      for (const param of role.params) if (param.index < fn.params.length) ownership.set(param.index, { family: param.family, variant: param.variant });
+      return ownership;
+    });
+  }
+
+  /** Analyzes the functions at `indexes`, after taking in `updates`; returns their summaries in the same order. */
+  analyze(indexes: readonly number[], updates: readonly SummaryUpdate[]): (ModelEntry | undefined)[] {
+    for (const update of updates) this.summaries.apply(update);
+    return indexes.map((index) => {
+      const fn = this.functions[index];
+      const analysis = this.analyzeSafely(fn, this.ownership[index] ?? new Map());
+      this.findingsOf.set(index, analysis.findings);
+      return summarize(fn, analysis);
+    });
+  }
+
+  /** The findings of every function analyzed so far, at their configured severity. */
+  findings(): Finding[] {
+    const findings: Finding[] = [];
+    this.functions.forEach((fn, index) => {
+      for (const raw of this.findingsOf.get(index) ?? []) {
+        const severity = severityOf(raw.ruleId, this.config);
+        if (severity) findings.push(toFinding(raw, fn, severity));
+      }
+    });
+    return findings;
+  }
+
+  private fileDigest(file: IrFile): FileDigest {
+    const learned: ModelEntry[] = [];
+    for (const decl of [...file.declarations, ...file.functions]) {
+      const entry = learnFromSal(decl, `${decl.file}:${decl.range.start.line + 1}`);
+      if (entry) learned.push(entry);
+    }
+    const declaredRoles: RoleAssignment[] = [];
+    for (const declared of file.roles) {
+      const role = this.registry.roleByTypedef.get(declared.role);
+      if (role) declaredRoles.push({ functionName: declared.functionName, role: role.name });
+    }
+    return { file: file.file, problems: file.problems, suppressions: file.suppressions, learned, declaredRoles };
+  }
+
+  private functionDigest(fn: IrFunction): FunctionDigest {
+    const callees = new Set<string>();
+    const assignedRoles: RoleAssignment[] = [];
+    const declaredClass = functionClassOf(fn.annotations);
+    const ownRole = declaredClass !== undefined ? this.registry.roleByTypedef.get(declaredClass) : undefined;
+    if (ownRole) assignedRoles.push({ functionName: fn.name, role: ownRole.name });
+    forEachExpr(fn, (expr) => {
+      if (expr.kind === "function-ref") {
+        callees.add(expr.name);
+        return;
+      }
+      if (expr.kind !== "call" || expr.callee.name === undefined) return;
+      callees.add(expr.callee.name);
+      // Registration APIs are explicit model entries (SAL teaches none), so the configured model suffices.
+      for (const effect of this.registry.lookup(expr.callee.name)?.effects ?? []) {
+        if (effect.kind !== "register-callback") continue;
+        const arg = expr.args[effect.target];
+        const name = arg?.kind === "function-ref" || arg?.kind === "var" ? arg.name : undefined;
+        if (name) assignedRoles.push({ functionName: name, role: effect.role });
+      }
+    });
+    return { name: fn.name, file: fn.file, line: fn.range.start.line, column: fn.range.start.column, paramCount: fn.params.length, callees: [...callees], assignedRoles };
+  }
+
+  private modelFor(file: string): CallerModel {
+    let model = this.callerModels.get(file);
+    if (!model) {
+      const names = new Set(this.files.filter((candidate) => candidate.file === file).flatMap((candidate) => candidate.functions.map((fn) => fn.name)));
+      model = new CallerModel(this.registry, this.summaries, file, names);
+      this.callerModels.set(file, model);
+    }
+    return model;
+  }
+
+  /** One function's failure (a pathological expression nesting, say) never costs the others their findings. */
+  private analyzeSafely(fn: IrFunction, ownership: EntryOwnership): FunctionAnalysis {
+    try {
+      return analyzeFunction(fn, this.modelFor(fn.file), ownership, this.config.budget);
+    } catch (error) {
+      const reason = error instanceof RangeError ? "it nests too deeply" : error instanceof Error ? error.message : String(error);
+      return {
+        findings: [{ ruleId: "analysis-incomplete", message: `The analysis of '${fn.name}' stopped: ${reason}. Findings for it may be missing.`, range: fn.nameRange, path: [], fixes: [] }],
+        exits: [],
+        paramsPassedOn: new Set(),
+        paramsDereferenced: new Set(),
+        paramsAttached: new Set(),
+        incomplete: true,
+        statesExplored: 0,
+      };
+    }
+  }
+}
+
+export function severityOf(ruleId: string, config: Config): Severity | undefined {
+  const configured = config.rules[ruleId];
+  if (configured === "off") return undefined;
+  return configured ?? ruleById.get(ruleId)?.defaultSeverity ?? "warning";
+}
+
+function toFinding(raw: RawFinding, fn: IrFunction, severity: Severity): Finding {
+  return {
+    ruleId: raw.ruleId,
+    severity,
+    message: raw.message,
+    file: fn.file,
+    range: raw.range,
+    functionName: fn.name,
+    family: raw.family,
+    acquiredAt: raw.acquiredAt ? { file: fn.file, range: raw.acquiredAt } : undefined,
+    path: raw.path,
+    fixes: raw.fixes,
+    fingerprint: "",
+  };
+}
