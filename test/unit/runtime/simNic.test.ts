@@ -157,6 +157,21 @@ test("the lines the test expects are the seeded bug's calls, and README.md names
   assert.ok(readme.includes(`driver.ts:${earlyFreeLine}`), "README.md names the first free's line");
 });
 
+test("samples/.vscode/launch.json runs this program and scenario: clean, and with the fault that reveals the bug", () => {
+  const samplesDirectory = join(sampleDirectory, "..");
+  // launch.json is JSONC: its comments are whole lines.
+  const text = readFileSync(join(samplesDirectory, ".vscode", "launch.json"), "utf8").replace(/^\s*\/\/.*$/gm, "");
+  const configurations = (JSON.parse(text) as { configurations: Record<string, unknown>[] }).configurations;
+  const resolve = (path: unknown) => String(path).replace("${workspaceFolder}", samplesDirectory);
+  assert.deepEqual(configurations.map((configuration) => configuration.type), ["vmbus-sim", "vmbus-sim"]);
+  for (const configuration of configurations) {
+    assert.equal(resolve(configuration.program), join(sampleDirectory, "main.ts"));
+    assert.equal(resolve(configuration.scenario), join(sampleDirectory, "scenario.json"));
+    assert.equal(configuration.seed, scenario.seed);
+  }
+  assert.deepEqual(configurations.map((configuration) => configuration.faults), [undefined, revealingFaults]);
+});
+
 test("in strict mode the seeded double free throws at the faulting call", async () => {
   await assert.rejects(runSample({ mode: "strict", faults: revealingFaults }), (error: unknown) => {
     assert.ok(error instanceof KmclViolation, String(error));
