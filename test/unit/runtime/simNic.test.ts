@@ -3,6 +3,7 @@
 // configuration's seed and faults, the driver loaded afterwards, the traffic of main.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -170,6 +171,46 @@ test("samples/.vscode/launch.json runs this program and scenario: clean, and wit
     assert.equal(configuration.seed, scenario.seed);
   }
   assert.deepEqual(configurations.map((configuration) => configuration.faults), [undefined, revealingFaults]);
+});
+
+/** Runs the compiled main.ts in its own process, the ambient simulation configured first as the debugger does. */
+function runMainProgram(faults?: FaultOptions): { exitCode: number; stdout: string; stderr: string } {
+  const launcher = [
+    `const runtime = require(${JSON.stringify(require.resolve("vmbguard/runtime"))});`,
+    `runtime.configureSimulation({ ...runtime.loadScenario(${JSON.stringify(join(sampleDirectory, "scenario.json"))}), faults: ${JSON.stringify(faults)} });`,
+    `require(${JSON.stringify(join(__dirname, "..", "..", "..", "samples", "sim-nic", "main.js"))});`,
+  ].join("\n");
+  try {
+    return { exitCode: 0, stdout: execFileSync(process.execPath, ["-e", launcher], { encoding: "utf8", stdio: "pipe" }), stderr: "" };
+  } catch (error) {
+    const failed = error as { status: number; stdout: string; stderr: string };
+    return { exitCode: failed.status, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+test("main.ts, the program F5 runs, prints the traffic and a clean report, or the seeded bug with its lines", () => {
+  const clean = runMainProgram();
+  assert.deepEqual(clean, {
+    exitCode: 0,
+    stdout: "sim-nic: 6 of 8 frames sent, 6 received, 1 dropped (receive pool full), 1 malformed; link up\nsimulation #1 (seed 1): no violations\n",
+    stderr: "",
+  });
+  const faulty = runMainProgram(revealingFaults);
+  assert.equal(faulty.exitCode, 1);
+  assert.equal(faulty.stderr, "");
+  assert.equal(
+    faulty.stdout,
+    [
+      // Frame 2 failed to send; the host's failure reply then went to frame 5 and its drop to no frame.
+      "sim-nic: 6 of 8 frames sent, 6 received, 1 dropped (receive pool full), 1 malformed; link up",
+      "simulation #1 (seed 1): 1 violation",
+      `  double-free packet #5: packet #5 was already freed at sim-nic/driver.ts:${earlyFreeLine}:18`,
+      `      at sim-nic/driver.ts:${doubleFreeLine}:16 (SimNicCompleteSend)`,
+      `      allocated at sim-nic/driver.ts:${sendAllocationLine}:35 (SimNicSendNetBufferList)`,
+      `      freed at sim-nic/driver.ts:${earlyFreeLine}:18 (SimNicSendNetBufferList)`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test("in strict mode the seeded double free throws at the faulting call", async () => {
