@@ -11,7 +11,7 @@ mkdirSync(dist, { recursive: true });
 
 const entries = [
   { in: "server/src/cli/main.ts", out: "cli", banner: "#!/usr/bin/env node" },
-  { in: "server/src/cli/lowerWorker.ts", out: "lower-worker" },
+  { in: "server/src/cli/shardWorker.ts", out: "analysis-worker" },
   { in: "server/src/lsp/main.ts", out: "server" },
   { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
   { in: "runtime/src/kmcl/index.ts", out: "runtime" },

@@ -1,23 +1,22 @@
 // `vmbguard check`: configuration, files, the core, filters, output and the exit code.
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { analyzeLowered, prepareLowering, type SourceInput } from "../analysis/check";
+import { prepareLowering, type SourceInput } from "../analysis/check";
 import type { Finding, Severity } from "../analysis/findings";
 import type { Config } from "../config/config";
 import { defaultConfig } from "../config/config";
 import { findConfigFile, loadConfigFile } from "../config/load";
 import { ConfigError, checkModelReferences } from "../config/validate";
-import type { IrFile } from "../ir/ir";
 import type { CheckOptions } from "./args";
 import { BaselineError, readBaseline, withoutBaseline } from "./baseline";
 import { discoverFiles, MissingPathError } from "./discover";
 import { formatJson } from "./jsonFormat";
-import { lowerAll } from "./lowerPool";
 import { defaultMaxFileBytes, readSourceFile } from "./readSource";
 import type { Report, ReportProblem } from "./report";
 import { isInsideRoot, portablePath } from "./reportPaths";
 import { formatSarif } from "./sarif";
 import { inShard } from "./shard";
+import { checkOnThreads } from "./shardPool";
 import { formatText, wantsColor } from "./textFormat";
 import { toolVersion } from "./version";
 
@@ -138,18 +137,8 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
-  const lowered = await lowerAll(sources, config, await prepareLowering(sources, config), options.jobs, environment.signal);
-  const irFiles: IrFile[] = [];
-  const analyzedSources: SourceInput[] = [];
-  for (const [index, outcome] of lowered.entries()) {
-    if (outcome.ok) {
-      irFiles.push(outcome.file);
-      analyzedSources.push(sources[index]);
-    } else {
-      problems.push({ file: sources[index].path, message: `not analyzed: the parser failed: ${outcome.message}`, severity: "error" });
-    }
-  }
-  const result = await analyzeLowered(irFiles, analyzedSources, config, { signal: environment.signal });
+  const { result, failures } = await checkOnThreads(sources, config, await prepareLowering(sources, config), options.jobs, { signal: environment.signal });
+  for (const failure of failures) problems.push({ file: failure.source.path, message: `not analyzed: the parser failed: ${failure.message}`, severity: "error" });
   problems.push(...result.problems);
 
   const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, options, baseline);

@@ -1,0 +1,33 @@
+// A worker thread of `vmbguard check --jobs`: it lowers the files it is given and keeps their IR,
+// then analyzes their functions when the orchestration asks (analysis/check.ts analyzeShards).
+import { parentPort, workerData } from "node:worker_threads";
+import { lowerSource, type LoweringContext } from "../analysis/check";
+import { AnalysisShard } from "../analysis/shard";
+import type { Config } from "../config/config";
+import type { ShardReply, ShardRequest } from "./shardProtocol";
+
+const { config, context } = workerData as { config: Config; context: LoweringContext };
+const shard = new AnalysisShard(config);
+
+async function handle(request: ShardRequest): Promise<unknown> {
+  switch (request.kind) {
+    case "lower":
+      shard.add(await lowerSource(request.source, config, context));
+      return undefined;
+    case "digest":
+      return shard.digest();
+    case "configure":
+      return shard.configure(request.model);
+    case "analyze":
+      return shard.analyze(request.indexes, request.updates);
+    case "findings":
+      return shard.findings();
+  }
+}
+
+parentPort?.on("message", (request: ShardRequest) => {
+  handle(request).then(
+    (value) => parentPort?.postMessage({ id: request.id, ok: true, value } satisfies ShardReply),
+    (error: unknown) => parentPort?.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies ShardReply),
+  );
+});
