@@ -59,7 +59,7 @@ export class AnalysisShard {
   private readonly files: IrFile[] = [];
   private readonly functions: IrFunction[] = [];
   private registry: ModelRegistry;
-  private readonly summaries = new SummaryTable();
+  private summaries = new SummaryTable();
   private readonly callerModels = new Map<string, CallerModel>();
   private ownership: (EntryOwnership | undefined)[] = [];
   private readonly findingsOf = new Map<number, RawFinding[]>();
@@ -79,8 +79,11 @@ export class AnalysisShard {
     return { files, functions };
   }
 
+  /** Starts an analysis (again, if a worker was lost): nothing learned or found before survives. */
   configure(model: ShardModel): void {
     this.registry = new ModelRegistry(this.config);
+    this.summaries = new SummaryTable();
+    this.findingsOf.clear();
     for (const entry of model.learned) this.registry.learn(entry);
     this.callerModels.clear();
     this.ownership = this.functions.map((fn, index) => {
