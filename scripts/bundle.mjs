@@ -16,6 +16,9 @@ const entries = [
   { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
   { in: "runtime/src/kmcl/index.ts", out: "runtime" },
   { in: "runtime/src/debug/main.ts", out: "dap" },
+  // The debuggee's preload and the TypeScript transpiler both load beside dap.js (see runtime/src/debug/debuggee.ts).
+  { in: "runtime/src/debug/preload.ts", out: "dap-preload" },
+  { in: "runtime/src/debug/transpiler.ts", out: "dap-transpiler" },
 ].filter((entry) => existsSync(join(root, entry.in)));
 
 // web-tree-sitter's ESM build (chosen for `import` statements) reads import.meta.url, which is
