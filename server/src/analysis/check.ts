@@ -13,6 +13,8 @@ import { sameEntry } from "./summaries";
 import type { SummaryUpdate } from "./summaryTable";
 import { collectHeaderDefinitions, lowerFile, type LoweringContext } from "../frontends";
 
+export { prepareParsers } from "../frontends";
+
 export interface SourceInput {
   path: string;
   text: string;

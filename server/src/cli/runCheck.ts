@@ -1,7 +1,7 @@
 // `vmbguard check`: configuration, files, the core, filters, output and the exit code.
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { prepareLowering, type SourceInput } from "../analysis/check";
+import type { SourceInput } from "../analysis/check";
 import type { Finding, Severity } from "../analysis/findings";
 import type { Config } from "../config/config";
 import { defaultConfig } from "../config/config";
@@ -137,7 +137,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
-  const { result, failures } = await checkOnThreads(sources, config, await prepareLowering(sources, config), options.jobs, { signal: environment.signal });
+  const { result, failures } = await checkOnThreads(sources, config, options.jobs, { signal: environment.signal });
   for (const failure of failures) problems.push({ file: failure.source.path, message: `not analyzed: the parser failed: ${failure.message}`, severity: "error" });
   problems.push(...result.problems);
 

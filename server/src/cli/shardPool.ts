@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { analyzeShards, localShard, lowerSource, type CheckOptions, type CheckResult, type LoweringContext, type ShardHandle, type SourceInput } from "../analysis/check";
+import { analyzeShards, localShard, lowerSource, prepareLowering, type CheckOptions, type CheckResult, type LoweringContext, type ShardHandle, type SourceInput } from "../analysis/check";
 import { AnalysisShard } from "../analysis/shard";
 import type { Config } from "../config/config";
 import type { ShardReply, ShardRequest } from "./shardProtocol";
@@ -49,8 +49,8 @@ class ShardWorker implements ShardHandle {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private readonly worker: Worker;
 
-  constructor(script: string, config: Config, context: LoweringContext) {
-    this.worker = new Worker(script, { workerData: { config, context } });
+  constructor(script: string, config: Config) {
+    this.worker = new Worker(script, { workerData: { config } });
     this.worker.on("message", (reply: ShardReply) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
@@ -96,14 +96,9 @@ export interface ShardedCheck {
 }
 
 /** Lowers and analyzes `sources` on up to `jobs` threads. Rejects with the signal's reason when it is aborted (Ctrl-C). */
-export async function checkOnThreads(
-  sources: readonly SourceInput[],
-  config: Config,
-  context: LoweringContext,
-  jobs: number,
-  options: ThreadOptions = {},
-): Promise<ShardedCheck> {
+export async function checkOnThreads(sources: readonly SourceInput[], config: Config, jobs: number, options: ThreadOptions = {}): Promise<ShardedCheck> {
   const local = new AnalysisShard(config);
+  let context: LoweringContext = { headerDefinitions: {} };
   const failures = new Map<number, string>();
   const lowerHere = async (index: number): Promise<void> => {
     try {
@@ -142,7 +137,10 @@ export async function checkOnThreads(
         await new Promise((resume) => setImmediate(resume));
       }
     };
-    for (let count = 0; count < workerCount; count++) workers.push(new ShardWorker(script!, config, context));
+    // Workers start (load the bundle, compile the grammar) while this thread reads the headers.
+    for (let count = 0; count < workerCount; count++) workers.push(new ShardWorker(script!, config));
+    context = await prepareLowering(sources, config);
+    for (const worker of workers) worker.request({ kind: "context", context }).catch(() => undefined);
     await Promise.all([...workers.map(feed), lowerShare()]);
     options.signal?.throwIfAborted();
 

@@ -1,9 +1,10 @@
 // Messages between the CLI and its analysis workers. Each request gets one reply with its id.
-import type { SourceInput } from "../analysis/check";
+import type { LoweringContext, SourceInput } from "../analysis/check";
 import type { ShardModel } from "../analysis/shard";
 import type { SummaryUpdate } from "../analysis/summaryTable";
 
 export type ShardRequest =
+  | { id: number; kind: "context"; context: LoweringContext }
   | { id: number; kind: "lower"; source: SourceInput }
   | { id: number; kind: "digest" }
   | { id: number; kind: "configure"; model: ShardModel }

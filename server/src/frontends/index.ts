@@ -35,6 +35,12 @@ function baseName(file: string): string {
   return file.slice(Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\")) + 1).toLowerCase();
 }
 
+/** Loads the parsers ahead of the first file (a worker does it while it waits for work). */
+export async function prepareParsers(): Promise<void> {
+  cFrontend ??= loadCFrontend();
+  await cFrontend;
+}
+
 export async function collectHeaderDefinitions(sources: readonly { path: string; text: string }[], config: Config): Promise<LoweringContext> {
   const headerDefinitions: Record<string, SharedDefinitions> = {};
   for (const source of sources) {

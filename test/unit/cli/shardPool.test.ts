@@ -49,7 +49,7 @@ test("findings are the same on one thread and on three, summaries crossing threa
     "packet-leak src/file12.c:11",
     "double-free src/file13.c:12",
   ]);
-  const threaded = await checkOnThreads(input, defaultConfig(), { headerDefinitions: {} }, 3, { workerScript: realWorker });
+  const threaded = await checkOnThreads(input, defaultConfig(), 3, { workerScript: realWorker });
   assert.deepEqual(threaded.failures, []);
   assert.deepEqual(threaded.result.findings, expected.findings);
   assert.equal(threaded.result.stats.functions, 28);
@@ -60,7 +60,7 @@ test("a worker that dies while analyzing loses nothing: its files are checked in
   const expected = await checkSources(input, defaultConfig());
   const dying = `require(${JSON.stringify(realWorker)});\nrequire("node:worker_threads").parentPort.on("message", (request) => { if (request.kind === "analyze") process.exit(3); });\n`;
   await withWorkerScript(dying, async (script) => {
-    const threaded = await checkOnThreads(input, defaultConfig(), { headerDefinitions: {} }, 3, { workerScript: script });
+    const threaded = await checkOnThreads(input, defaultConfig(), 3, { workerScript: script });
     assert.deepEqual(threaded.failures, []);
     assert.deepEqual(threaded.result.findings, expected.findings);
   });
@@ -71,13 +71,13 @@ test("a worker that dies while lowering loses nothing either", async () => {
   const expected = await checkSources(input, defaultConfig());
   const dying = `require(${JSON.stringify(realWorker)});\nlet lowered = 0;\nrequire("node:worker_threads").parentPort.on("message", (request) => { if (request.kind === "lower" && ++lowered === 2) process.exit(3); });\n`;
   await withWorkerScript(dying, async (script) => {
-    const threaded = await checkOnThreads(input, defaultConfig(), { headerDefinitions: {} }, 2, { workerScript: script });
+    const threaded = await checkOnThreads(input, defaultConfig(), 2, { workerScript: script });
     assert.deepEqual(threaded.result.findings, expected.findings);
   });
 });
 
 test("no sources, no work", async () => {
-  const { result, failures } = await checkOnThreads([], defaultConfig(), { headerDefinitions: {} }, 4);
+  const { result, failures } = await checkOnThreads([], defaultConfig(), 4);
   assert.deepEqual(result.findings, []);
   assert.deepEqual(failures, []);
 });
