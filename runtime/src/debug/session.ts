@@ -61,6 +61,8 @@ interface PendingStep {
   /** `leave-internal`: first out of the simulator's frames the user does not see. */
   phase: "leave-internal" | "user";
   automaticSteps: number;
+  /** The program's frame and line when the user asked (for a step that starts in the simulator's frames). */
+  from?: { depth: number; line: number };
 }
 
 interface Pause {
@@ -407,8 +409,15 @@ export class VmbusSimSession extends DebugSession {
         return;
       }
       if (pending.phase === "leave-internal") {
-        await this.sendStep(pending.kind === "entry" ? "over" : pending.kind, { ...pending, phase: "user", automaticSteps });
-        return;
+        // Back in the program: a step over or into is done if the call's statement is (V8 resumes at the next one).
+        const top = pause.callFrames[0]!.location;
+        const line = this.scripts.displayPosition(top.scriptId, top.lineNumber, top.columnNumber).line;
+        const from = pending.from ?? { depth: pause.callFrames.length, line };
+        const leftTheFrame = pause.callFrames.length < from.depth;
+        if (!leftTheFrame && (pending.kind === "out" || line === from.line)) {
+          await this.sendStep(pending.kind === "entry" ? "over" : pending.kind, { ...pending, phase: "user", automaticSteps });
+          return;
+        }
       }
       const top = pause.callFrames[0]!.location;
       if (!this.scripts.displayPosition(top.scriptId, top.lineNumber, top.columnNumber).mapped) {
@@ -423,8 +432,10 @@ export class VmbusSimSession extends DebugSession {
     this.pause = undefined;
     this.resetPauseState();
     // Stopped inside the simulator (a violation, a KMCL function breakpoint): first back out to the program's frame.
+    const visibleTop = pause.callFrames[pause.visible[0]!]!;
     if (pause.visible[0] !== 0) {
-      await this.sendStep("out", { kind, phase: "leave-internal", automaticSteps: 0 });
+      const line = this.scripts.displayPosition(visibleTop.location.scriptId, visibleTop.location.lineNumber, visibleTop.location.columnNumber).line;
+      await this.sendStep("out", { kind, phase: "leave-internal", automaticSteps: 0, from: { depth: pause.callFrames.length - pause.visible[0]!, line } });
       return;
     }
     await this.sendStep(kind === "entry" ? "over" : kind, { kind, phase: "user", automaticSteps: 0 });
