@@ -2,7 +2,7 @@
 // `npm run bench`: accuracy on the fixture corpus and speed on a generated corpus, for
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck). Results go to
 // bench/results/latest.{md,json}. See bench/README.md.
-//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-runtime] [--lines N] [--files N] [--work DIR] [--results DIR]
+//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-runtime] [--lines N] [--files N] [--repeats N] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -33,6 +33,7 @@ function parseOptions(argv) {
     runtime: true,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
+    repeats: 3,
     workDir: join(benchDir, "work"),
     resultsDir: join(benchDir, "results"),
   };
@@ -43,6 +44,7 @@ function parseOptions(argv) {
     else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
+    else if (flag === "--repeats") options.repeats = Math.max(1, Number(argv[++index]));
     else if (flag === "--work") options.workDir = resolve(argv[++index]);
     else if (flag === "--results") options.resultsDir = resolve(argv[++index]);
     else throw new Error(`unknown option ${flag}`);
@@ -124,10 +126,7 @@ async function main() {
     const wholeCorpus = corpusUnit(corpus, corpus.files, parseExpectations);
     const rows = [];
     if (haveOurs) {
-      for (const jobs of [1, undefined]) {
-        log(`speed: VmbGuard --jobs ${jobs ?? "default"}`);
-        rows.push(await measureOurs(repoRoot, corpus, workDir, jobs, wholeCorpus));
-      }
+      rows.push(...(await measureOurs(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, { repeats: options.repeats, log })));
     }
     for (const peer of availablePeers) {
       log(`speed: ${peer.label}`);

@@ -132,6 +132,7 @@ function speedSection(speed) {
     if (row.timeouts) notes.push(`${row.timeouts} files timed out`);
     if (row.errorCount) notes.push(`${row.errorCount} compile errors`);
     if (row.errors?.length && !row.errorCount) notes.push(row.errors[0]);
+    if (row.runs?.length > 1) notes.push(`median of ${row.runs.length} runs (wall s: ${row.runs.map((each) => format(each.wallSeconds, 2)).join(", ")})`);
     if (row.loadAverage !== undefined) notes.push(`load average ${format(row.loadAverage, 2)} at start`);
     const recall = row.recall === undefined ? "n/a" : `${row.recall.found}/${row.recall.seeded}`;
     return [
@@ -152,7 +153,7 @@ function speedSection(speed) {
     "## Speed and memory on the generated corpus",
     "",
     `\`bench/generate-corpus.mjs\` seed ${speed.corpus.seed}: ${speed.corpus.sourceFiles} C files + 1 shared header, ${thousands(speed.corpus.lines)} lines, ${speed.corpus.seededBugs} seeded bugs.`,
-    "Peers run file by file, each file under `/usr/bin/time -v`; VmbGuard runs once over the folder under `/usr/bin/time -v`.",
+    "Peers run file by file, each file under `/usr/bin/time -v`; VmbGuard runs over the folder under `/usr/bin/time -v`, several times with the `--jobs` settings taking turns, and its row is the run of median wall time.",
     "lines/s: corpus lines / wall seconds. Per core (CPU): corpus lines / (user + system seconds). Peak RSS: the largest single process.",
     "Wall times depend on what else runs on the machine: the 1-minute load average at the start of each run is in the notes.",
     "",
