@@ -13,7 +13,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import type * as RuntimeModule from "../kmcl/index";
-import type { KmclEvent, Simulation } from "../kmcl/index";
+import type { KmclEvent, Simulation, StackFrame } from "../kmcl/index";
 import { formatKmclEvent } from "./eventText";
 import { consoleMarker, type DebuggeeMessage, type DebuggeeOptions, type DebugHooks, debugHookGlobal, debuggeeOptionsVariable, type SimulationSnapshot, type VmbusSnapshot } from "./protocol";
 import { loadTranspiler, type Transpiler } from "./transpilerBundle";
@@ -28,6 +28,27 @@ interface ModuleInternals {
 
 const loadBundle = createRequire(__filename);
 const runtimeBundle = path.join(__dirname, "runtime.js");
+
+/**
+ * This file's own names in stacks: the bundle, and the source its map names (Node maps stacks
+ * with --enable-source-maps). Its frames sit below the program's top level (the require hook) or
+ * are the exit hook that finished a simulation: they explain nothing to a driver author.
+ */
+const ownFiles = new Set([__filename, ...parseOwnFrames()]);
+
+function parseOwnFrames(): string[] {
+  const match = /\((.+):\d+:\d+\)/.exec(new Error().stack?.split("\n")[1] ?? "");
+  return match ? [match[1]!] : [];
+}
+
+function withoutOwnFrames<T extends object>(stacks: T): T {
+  const kept: Record<string, StackFrame[]> = {};
+  for (const [key, frames] of Object.entries(stacks) as [string, StackFrame[] | undefined][]) {
+    const program = (frames ?? []).filter((frame) => !ownFiles.has(frame.file));
+    if (program.length > 0) kept[key] = program;
+  }
+  return kept as T;
+}
 
 function send(message: DebuggeeMessage): void {
   inspector.console.debug(consoleMarker, JSON.stringify(message));
@@ -94,7 +115,7 @@ function snapshotOf(simulation: Simulation): SimulationSnapshot {
           ...(handle.variant !== undefined ? { variant: handle.variant } : {}),
           ...(handle.channelId !== undefined ? { channelId: handle.channelId } : {}),
           started: handle.times.started,
-          ...handle.stacks,
+          ...withoutOwnFrames(handle.stacks),
         })),
   };
 }
@@ -156,7 +177,7 @@ function start(options: DebuggeeOptions): void {
       simulationId: event.simulationId,
       time: event.time,
       seq: event.seq,
-      stacks: handle?.stacks ?? {},
+      stacks: withoutOwnFrames(handle?.stacks ?? {}),
     });
   });
 
@@ -167,7 +188,7 @@ function start(options: DebuggeeOptions): void {
       try {
         const report = simulation.finish({ drain });
         if (report.stats.channelsAllocated > 0 || report.stats.violations > 0) {
-          send({ type: "report", simulationId: report.simulationId, seed: report.seed, violations: report.violations, violationCount: report.stats.violations, atExit: true });
+          send({ type: "report", simulationId: report.simulationId, seed: report.seed, violations: report.violations.map((violation) => ({ ...violation, stacks: withoutOwnFrames(violation.stacks) })), violationCount: report.stats.violations, atExit: true });
         }
       } catch (error) {
         send({ type: "warning", text: `simulation #${simulation.id} could not finish: ${error instanceof Error ? error.message : String(error)}` });

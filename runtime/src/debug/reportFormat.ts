@@ -31,7 +31,8 @@ export function programFrames(frames: readonly StackFrame[] | undefined): StackF
 
 export function frameText(frame: StackFrame): string {
   const where = `${framePath(frame.file)}:${frame.line}:${frame.column}`;
-  return frame.functionName === "<anonymous>" ? where : `${frame.functionName} (${where})`;
+  // Node names a module's top level `Object.<anonymous>`; the inspector leaves it unnamed.
+  return frame.functionName === "<anonymous>" || frame.functionName === "Object.<anonymous>" ? where : `${frame.functionName} (${where})`;
 }
 
 export function frameLocation(frame: StackFrame): SourceLocation {
