@@ -57,7 +57,8 @@ interface PausedParams {
 type StepKind = "over" | "into" | "out";
 
 interface PendingStep {
-  kind: StepKind | "entry";
+  /** `entry` and `pause` run on to the program's first statement, to stop there for that reason. */
+  kind: StepKind | "entry" | "pause";
   /** `leave-internal`: first out of the simulator's frames the user does not see. */
   phase: "leave-internal" | "user";
   automaticSteps: number;
@@ -69,6 +70,8 @@ interface Pause {
   callFrames: CallFrame[];
   /** Indexes into callFrames of the frames the user sees (the program's, not the simulator's). */
   visible: number[];
+  /** False when every frame is Node's or the simulator's (then all are visible). */
+  inProgram: boolean;
   violation?: ViolationRecord;
   exception?: RemoteObject;
 }
@@ -316,7 +319,8 @@ export class VmbusSimSession extends DebugSession {
   // ---- pauses ----
 
   private async paused(params: PausedParams): Promise<void> {
-    const pause: Pause = { callFrames: params.callFrames, visible: this.visibleFrames(params.callFrames) };
+    const visible = this.visibleFrames(params.callFrames);
+    const pause: Pause = { callFrames: params.callFrames, visible, inProgram: !this.scripts.get(params.callFrames[visible[0]!]!.location.scriptId)?.internal };
     const hits = params.hitBreakpoints ?? [];
     if (!this.entryHandled && params.reason === "Break on start") {
       await this.programStarting(pause, hits);
@@ -347,7 +351,9 @@ export class VmbusSimSession extends DebugSession {
       return;
     }
     if (this.pauseRequested) {
-      this.stopAt(pause, "pause", "Paused");
+      // Paused inside Node or the simulator (loading a module, say): run on to the program's next statement.
+      if (!pause.inProgram) await this.step(pause, "pause");
+      else this.stopAt(pause, "pause", "Paused");
       return;
     }
     this.stopAt(pause, "breakpoint", "Paused on debugger statement");
@@ -404,6 +410,10 @@ export class VmbusSimSession extends DebugSession {
   private async stepped(pause: Pause, pending: PendingStep): Promise<void> {
     const automaticSteps = pending.automaticSteps + 1;
     if (automaticSteps <= maxAutomaticSteps) {
+      if (!pause.inProgram) {
+        await this.sendStep("into", { ...pending, automaticSteps });
+        return;
+      }
       if (pause.visible[0] !== 0) {
         await this.sendStep("out", { ...pending, phase: "leave-internal", automaticSteps });
         return;
@@ -415,7 +425,7 @@ export class VmbusSimSession extends DebugSession {
         const from = pending.from ?? { depth: pause.callFrames.length, line };
         const leftTheFrame = pause.callFrames.length < from.depth;
         if (!leftTheFrame && (pending.kind === "out" || line === from.line)) {
-          await this.sendStep(pending.kind === "entry" ? "over" : pending.kind, { ...pending, phase: "user", automaticSteps });
+          await this.sendStep(pending.kind === "entry" || pending.kind === "pause" ? "over" : pending.kind, { ...pending, phase: "user", automaticSteps });
           return;
         }
       }
@@ -425,10 +435,11 @@ export class VmbusSimSession extends DebugSession {
         return;
       }
     }
-    this.stopAt(pause, pending.kind === "entry" ? "entry" : "step", pending.kind === "entry" ? "Paused on entry" : "Paused after step");
+    const reason = pending.kind === "entry" || pending.kind === "pause" ? pending.kind : "step";
+    this.stopAt(pause, reason, reason === "entry" ? "Paused on entry" : reason === "pause" ? "Paused" : "Paused after step");
   }
 
-  private async step(pause: Pause, kind: StepKind | "entry"): Promise<void> {
+  private async step(pause: Pause, kind: PendingStep["kind"]): Promise<void> {
     this.pause = undefined;
     this.resetPauseState();
     // Stopped inside the simulator (a violation, a KMCL function breakpoint): first back out to the program's frame.
@@ -438,7 +449,11 @@ export class VmbusSimSession extends DebugSession {
       await this.sendStep("out", { kind, phase: "leave-internal", automaticSteps: 0, from: { depth: pause.callFrames.length - pause.visible[0]!, line } });
       return;
     }
-    await this.sendStep(kind === "entry" ? "over" : kind, { kind, phase: "user", automaticSteps: 0 });
+    if (!pause.inProgram) {
+      await this.sendStep("into", { kind, phase: "user", automaticSteps: 0 });
+      return;
+    }
+    await this.sendStep(kind === "entry" || kind === "pause" ? "over" : kind, { kind, phase: "user", automaticSteps: 0 });
   }
 
   private async sendStep(kind: StepKind, pending: PendingStep): Promise<void> {
