@@ -141,7 +141,9 @@ export async function checkOnThreads(sources: readonly SourceInput[], config: Co
     for (let count = 0; count < workerCount; count++) workers.push(new ShardWorker(script!, config));
     context = await prepareLowering(sources, config);
     for (const worker of workers) worker.request({ kind: "context", context }).catch(() => undefined);
-    await Promise.all([...workers.map(feed), lowerShare()]);
+    // Two files in flight per worker: the next one is already queued when it finishes one, so it
+    // never waits for this thread, which answers only between its own files.
+    await Promise.all([...workers.flatMap((worker) => [feed(worker), feed(worker)]), lowerShare()]);
     options.signal?.throwIfAborted();
 
     for (;;) {
