@@ -30,7 +30,8 @@ export interface CheckOptions {
 export type Command =
   | { kind: "help"; topic: "general" | "check" }
   | { kind: "version" }
-  | { kind: "check"; options: CheckOptions };
+  | { kind: "check"; options: CheckOptions }
+  | { kind: "dap" };
 
 /** A mistake on the command line: exit code 2 with this message and a pointer to --help. */
 export class UsageError extends Error {
@@ -120,6 +121,9 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
       return { kind: "version" };
     case "check":
       return parseCheck(rest, defaultJobs);
+    case "dap":
+      if (rest.length > 0) throw new UsageError(`dap takes no arguments (it speaks the Debug Adapter Protocol on stdin and stdout), got "${rest[0]}"`);
+      return { kind: "dap" };
     default:
       if (first.startsWith("-")) throw new UsageError(`unknown option "${first}" (a command comes first: vmbguard check ${first} ...)`);
       throw new UsageError(`unknown command "${first}"`);

@@ -1,6 +1,8 @@
 // The `vmbguard` command (bundled as dist/cli.js). Subcommands are dispatched here; `lsp`
-// and `dap` join `check` when their issues land.
+// joins `check` and `dap` when its issue lands.
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import * as path from "node:path";
 import { parseCommandLine, UsageError } from "./args";
 import { runCheck } from "./runCheck";
 import { checkUsage, generalUsage } from "./usage";
@@ -23,6 +25,12 @@ async function main(argv: readonly string[]): Promise<number> {
     case "version":
       process.stdout.write(`${toolVersion()}\n`);
       return 0;
+    case "dap": {
+      // The adapter is its own bundle beside this one (dist/dap.js); it runs until the editor lets go.
+      const adapter = createRequire(__filename)(path.join(__dirname, "dap.js")) as { runDebugAdapter(): void };
+      adapter.runDebugAdapter();
+      return 0;
+    }
     case "check": {
       // The first Ctrl-C stops the workers and the analysis cleanly; a second one kills the process.
       const interruption = new AbortController();

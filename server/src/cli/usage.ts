@@ -4,6 +4,7 @@ export const generalUsage = `Usage: vmbguard <command> [options]
 
 Commands:
   check [paths...]   Check C and TypeScript sources for VMBus packet lifecycle bugs
+  dap                Run the vmbus-sim debug adapter on stdin/stdout (see docs/debugging.md)
 
 Options:
   -h, --help         Show this help (vmbguard check --help for the check options)
