@@ -28,6 +28,7 @@ const severities: Record<JsonFinding["severity"], vscode.DiagnosticSeverity> = {
 const rulesDoc = "https://github.com/vmbguard/vmbguard/blob/main/docs/rules.md";
 
 export function activate(context: vscode.ExtensionContext): void {
+  registerSimulationDebugging(context);
   const diagnostics = vscode.languages.createDiagnosticCollection("vmbguard");
   const output = vscode.window.createOutputChannel("VmbGuard");
   const cli = path.join(context.extensionPath, "dist", "cli.js");
@@ -85,3 +86,37 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {}
+
+/** The `vmbus-sim` debugger: F5 on a driver program runs it against the simulated VMBus (docs/debugging.md). */
+function registerSimulationDebugging(context: vscode.ExtensionContext): void {
+  const simulateCurrentFile: vscode.DebugConfiguration = { type: "vmbus-sim", request: "launch", name: "Simulate the current driver program", program: "${file}", cwd: "${workspaceFolder}" };
+  const provider: vscode.DebugConfigurationProvider = {
+    provideDebugConfigurations: () => [simulateCurrentFile],
+    resolveDebugConfiguration: (folder, configuration) => {
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showErrorMessage("VmbGuard runs no workspace code in an untrusted workspace: trust it to simulate a driver program.");
+        return undefined;
+      }
+      const editor = vscode.window.activeTextEditor;
+      // F5 with no launch.json: simulate the open TypeScript or JavaScript file.
+      if (!configuration.type && !configuration.request && !configuration.name) {
+        if (editor === undefined || !["typescript", "javascript"].includes(editor.document.languageId)) return configuration;
+        Object.assign(configuration, simulateCurrentFile, { program: editor.document.uri.fsPath, cwd: folder?.uri.fsPath });
+      }
+      configuration.program ??= editor?.document.uri.fsPath;
+      if (!configuration.program) {
+        void vscode.window.showErrorMessage('VmbGuard: nothing to simulate: open a driver program or set "program" in launch.json.');
+        return undefined;
+      }
+      return configuration;
+    },
+  };
+  // The extension host's own executable runs the adapter as Node, so no Node install is needed.
+  const adapter = path.join(context.extensionPath, "dist", "dap.js");
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider("vmbus-sim", provider),
+    vscode.debug.registerDebugAdapterDescriptorFactory("vmbus-sim", {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterExecutable(process.execPath, [adapter], { env: { ELECTRON_RUN_AS_NODE: "1" } }),
+    }),
+  );
+}
