@@ -96,7 +96,7 @@ test("a run to the end reports the leaked packet with its allocation line, as a 
     );
     assert.equal(leak.body.source?.path, program);
     assert.equal(leak.body.line, 5);
-    assert.match(output, /  channel-leak channel #1: channel #1 was never released with VmbChannelCleanup\n {6}allocated at /);
+    assert.match(output, / {2}channel-leak channel #1: channel #1 was never released with VmbChannelCleanup\n {6}allocated at /);
     assert.match(output, /program exited with code 0\n$/);
   } finally {
     await session.client.stop();
