@@ -2,6 +2,7 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { SourceInput } from "../analysis/check";
+import { isHeaderFile } from "../frontends";
 import type { Finding, Severity } from "../analysis/findings";
 import type { Config } from "../config/config";
 import { defaultConfig } from "../config/config";
@@ -133,11 +134,16 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
     include: config.include,
     exclude: config.exclude,
   });
-  const files = options.shard === undefined ? discovered.files : discovered.files.filter((file) => inShard(portablePath(file, cwd), options.shard!));
+  const shard = options.shard;
+  const files = shard === undefined ? discovered.files : discovered.files.filter((file) => inShard(portablePath(file, cwd), shard));
   const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
+  // Every shard knows every header's macros and constants, so a file's findings never depend on
+  // which shard its headers landed in.
+  const otherHeaders = shard === undefined ? [] : discovered.files.filter((file) => isHeaderFile(file) && !inShard(portablePath(file, cwd), shard));
+  const definitionSources = (await readAll(otherHeaders, cwd, config.maxFileBytes ?? defaultMaxFileBytes)).sources;
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
-  const { result, failures } = await checkOnThreads(sources, config, options.jobs, { signal: environment.signal });
+  const { result, failures } = await checkOnThreads(sources, config, options.jobs, { signal: environment.signal, definitionSources });
   for (const failure of failures) problems.push({ file: failure.source.path, message: `not analyzed: the parser failed: ${failure.message}`, severity: "error" });
   problems.push(...result.problems);
 

@@ -26,6 +26,11 @@ function extensionOf(file: string): string {
   return dot === -1 ? "" : file.slice(dot).toLowerCase();
 }
 
+/** A header: its `#define`s reach the files that include it (collectHeaderDefinitions). */
+export function isHeaderFile(file: string): boolean {
+  return headerExtensions.has(extensionOf(file));
+}
+
 export function isSupportedSource(file: string): boolean {
   const extension = extensionOf(file);
   return cExtensions.has(extension) || tsExtensions.has(extension);

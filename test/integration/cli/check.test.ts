@@ -114,6 +114,24 @@ test("the shards of --shard i/n partition the files and together find everything
   }
 });
 
+test("with --shard, a file still sees the macros of a header that landed in another shard", () => {
+  const files: Record<string, string> = { "src/release.h": "#define RELEASE_PACKET(p) VmbPacketFree(p)\n" };
+  // A double free only the header's macro reveals.
+  const body = (name: string) => `#include "release.h"\nVOID ${name}(VMBCHANNEL Channel)\n{\n    VMBPACKET packet = VmbPacketAllocate(Channel);\n    if (packet == NULL) return;\n    RELEASE_PACKET(packet);\n    VmbPacketFree(packet);\n}\n`;
+  for (let index = 0; index < 8; index++) files[`src/twice${index}.c`] = body(`Twice${index}`);
+  const tree = makeTree(files);
+  try {
+    const all = parseJsonReport(runCli(["check", "--format", "json", "."], tree.root).stdout);
+    assert.equal(all.findings.filter((finding) => finding.ruleId === "double-free").length, 8);
+    const shards = [1, 2, 3].map((index) => parseJsonReport(runCli(["check", "--format", "json", "--shard", `${index}/3`, "."], tree.root).stdout));
+    assert.equal(shards.reduce((sum, shard) => sum + shard.stats.files, 0), 9, "the header is checked in its own shard only");
+    const lines = (findings: { file: string; range: { start: { line: number } }; ruleId: string }[]) => findings.map((finding) => `${finding.ruleId} ${finding.file}:${finding.range.start.line + 1}`).sort();
+    assert.deepEqual(lines(shards.flatMap((shard) => shard.findings)), lines(all.findings));
+  } finally {
+    tree.cleanup();
+  }
+});
+
 test("--rule and --severity select what is reported and counted", () => {
   const tree = makeTree({ "bugs.c": buggySource });
   try {
