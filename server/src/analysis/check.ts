@@ -42,6 +42,11 @@ export interface CheckResult {
 
 export interface CheckOptions {
   signal?: AbortSignal;
+  /**
+   * Files analyzed only for what they teach the others (declarations, roles, summaries, macros):
+   * their own findings and problems are not reported, nor counted (the headers of other `--shard`s).
+   */
+  contextFiles?: ReadonlySet<string>;
 }
 
 /** Summaries inside a recursive cycle are recomputed until stable, at most this many rounds. */
@@ -113,7 +118,8 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
   functions.sort(byPosition);
   const inputOrder = new Map(sources.map((source, index) => [source.path, index]));
   const files = digests.flatMap((digest) => digest.files).sort((a, b) => (inputOrder.get(a.file) ?? sources.length) - (inputOrder.get(b.file) ?? sources.length));
-  const problems: FileProblem[] = files.flatMap((file) =>
+  const reported = (file: string): boolean => options.contextFiles?.has(file) !== true;
+  const problems: FileProblem[] = files.filter((file) => reported(file.file)).flatMap((file) =>
     file.problems.map((problem) => ({ file: file.file, message: problem.message, range: problem.range, severity: "warning" as const })),
   );
 
@@ -156,11 +162,12 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
   }
 
   const findings = (await Promise.all(shards.map((shard) => shard.findings()))).flat();
-  const kept = applySuppressions(findings, files, config);
+  const kept = applySuppressions(findings, files, config).filter((finding) => reported(finding.file));
   assignFingerprints(kept, sources);
   kept.sort(compareFindings);
-  const lines = sources.reduce((sum, source) => sum + countLines(source.text), 0);
-  return { findings: kept, problems, stats: { files: files.length, lines, functions: functions.length, millis: Date.now() - started } };
+  const lines = sources.reduce((sum, source) => sum + (reported(source.path) ? countLines(source.text) : 0), 0);
+  const stats = { files: files.filter((file) => reported(file.file)).length, lines, functions: functions.filter((fn) => reported(fn.file)).length, millis: Date.now() - started };
+  return { findings: kept, problems, stats };
 }
 
 function byPosition(a: FunctionDigest, b: FunctionDigest): number {

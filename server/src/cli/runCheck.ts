@@ -137,14 +137,17 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const shard = options.shard;
   const files = shard === undefined ? discovered.files : discovered.files.filter((file) => inShard(portablePath(file, cwd), shard));
   const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
-  // Every shard knows every header's macros and constants, so a file's findings never depend on
-  // which shard its headers landed in.
+  // Every shard also analyzes the other shards' headers, without reporting on them: their macros,
+  // constants, SAL declarations and callback roles reach a file whichever shard they landed in.
   const otherHeaders = shard === undefined ? [] : discovered.files.filter((file) => isHeaderFile(file) && !inShard(portablePath(file, cwd), shard));
-  const definitionSources = (await readAll(otherHeaders, cwd, config.maxFileBytes ?? defaultMaxFileBytes)).sources;
+  const contextSources = (await readAll(otherHeaders, cwd, config.maxFileBytes ?? defaultMaxFileBytes)).sources;
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
-  const { result, failures } = await checkOnThreads(sources, config, options.jobs, { signal: environment.signal, definitionSources });
-  for (const failure of failures) problems.push({ file: failure.source.path, message: `not analyzed: the parser failed: ${failure.message}`, severity: "error" });
+  const { result, failures } = await checkOnThreads([...sources, ...contextSources], config, options.jobs, {
+    signal: environment.signal,
+    contextFiles: new Set(contextSources.map((source) => source.path)),
+  });
+  for (const failure of failures.filter((each) => !contextSources.includes(each.source))) problems.push({ file: failure.source.path, message: `not analyzed: the parser failed: ${failure.message}`, severity: "error" });
   problems.push(...result.problems);
 
   const { shown, belowThreshold, inBaseline } = applyFilters(result.findings, options, baseline);

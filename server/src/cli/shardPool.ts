@@ -86,8 +86,6 @@ class ShardWorker implements ShardHandle {
 }
 
 export interface ThreadOptions extends CheckOptions {
-  /** Headers read only for their `#define`s (those of other `--shard`s): not checked themselves. */
-  definitionSources?: readonly SourceInput[];
   /** The worker script (tests substitute one that fails on purpose). */
   workerScript?: string;
 }
@@ -141,7 +139,7 @@ export async function checkOnThreads(sources: readonly SourceInput[], config: Co
     };
     // Workers start (load the bundle, compile the grammar) while this thread reads the headers.
     for (let count = 0; count < workerCount; count++) workers.push(new ShardWorker(script!, config));
-    context = await prepareLowering([...sources, ...(options.definitionSources ?? [])], config);
+    context = await prepareLowering(sources, config);
     for (const worker of workers) worker.request({ kind: "context", context }).catch(() => undefined);
     // Two files in flight per worker: the next one is already queued when it finishes one, so it
     // never waits for this thread, which answers only between its own files.

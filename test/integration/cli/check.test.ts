@@ -114,17 +114,22 @@ test("the shards of --shard i/n partition the files and together find everything
   }
 });
 
-test("with --shard, a file still sees the macros of a header that landed in another shard", () => {
-  const files: Record<string, string> = { "src/release.h": "#define RELEASE_PACKET(p) VmbPacketFree(p)\n" };
-  // A double free only the header's macro reveals.
-  const body = (name: string) => `#include "release.h"\nVOID ${name}(VMBCHANNEL Channel)\n{\n    VMBPACKET packet = VmbPacketAllocate(Channel);\n    if (packet == NULL) return;\n    RELEASE_PACKET(packet);\n    VmbPacketFree(packet);\n}\n`;
-  for (let index = 0; index < 8; index++) files[`src/twice${index}.c`] = body(`Twice${index}`);
+test("with --shard, a file still sees the macros and callback roles of a header that landed in another shard", () => {
+  const files: Record<string, string> = {
+    "src/driver.h": "#define RELEASE_PACKET(p) VmbPacketFree(p)\nEVT_VMB_CHANNEL_PROCESS_PACKET OnPacket0;\nEVT_VMB_CHANNEL_PROCESS_PACKET OnPacket1;\nEVT_VMB_CHANNEL_PROCESS_PACKET OnPacket2;\nEVT_VMB_CHANNEL_PROCESS_PACKET OnPacket3;\n",
+  };
+  // A double free only the header's macro reveals, and a completion leak only its role declaration does.
+  const body = (index: number) =>
+    `#include "driver.h"\nVOID Twice${index}(VMBCHANNEL Channel)\n{\n    VMBPACKET packet = VmbPacketAllocate(Channel);\n    if (packet == NULL) return;\n    RELEASE_PACKET(packet);\n    VmbPacketFree(packet);\n}\n` +
+    (index < 4 ? `VOID OnPacket${index}(VMBCHANNEL Channel, VMBPACKETCOMPLETION Packet, PVOID Buffer, UINT32 Length, UINT32 Flags)\n{\n    if (Length == 0) {\n        VmbChannelPacketComplete(Packet, NULL, 0);\n    }\n}\n` : "");
+  for (let index = 0; index < 8; index++) files[`src/file${index}.c`] = body(index);
   const tree = makeTree(files);
   try {
     const all = parseJsonReport(runCli(["check", "--format", "json", "."], tree.root).stdout);
-    assert.equal(all.findings.filter((finding) => finding.ruleId === "double-free").length, 8);
+    const count = (rule: string) => all.findings.filter((finding) => finding.ruleId === rule).length;
+    assert.deepEqual([count("double-free"), count("completion-leak")], [8, 4]);
     const shards = [1, 2, 3].map((index) => parseJsonReport(runCli(["check", "--format", "json", "--shard", `${index}/3`, "."], tree.root).stdout));
-    assert.equal(shards.reduce((sum, shard) => sum + shard.stats.files, 0), 9, "the header is checked in its own shard only");
+    assert.equal(shards.reduce((sum, shard) => sum + shard.stats.files, 0), 9, "the header is counted in its own shard only");
     const lines = (findings: { file: string; range: { start: { line: number } }; ruleId: string }[]) => findings.map((finding) => `${finding.ruleId} ${finding.file}:${finding.range.start.line + 1}`).sort();
     assert.deepEqual(lines(shards.flatMap((shard) => shard.findings)), lines(all.findings));
   } finally {
