@@ -9,9 +9,9 @@
 import { readFileSync } from "node:fs";
 import * as inspector from "node:inspector";
 import { createRequire } from "node:module";
-import * as net from "node:net";
 import * as path from "node:path";
 import { inspect } from "node:util";
+import { Worker } from "node:worker_threads";
 import type * as RuntimeModule from "../kmcl/index";
 import type { KmclEvent, Simulation, StackFrame } from "../kmcl/index";
 import { formatKmclEvent } from "./eventText";
@@ -84,18 +84,20 @@ function dropInspectorFlags(): void {
   process.execArgv = process.execArgv.filter((argument) => !/^--inspect(-brk|-wait|-port)?(=|$)/.test(argument));
 }
 
+/**
+ * Watches the lifeline from a worker thread: a program spinning in a loop never turns its own
+ * event loop, but the worker still sees the pipe close and kills the process group.
+ */
 function holdLifeline(fd: number): void {
-  const lifeline = new net.Socket({ fd, readable: true, writable: false });
-  lifeline.on("error", () => undefined);
-  lifeline.on("close", () => {
-    try {
-      process.kill(-process.pid, "SIGKILL");
-    } catch {
-      process.kill(process.pid, "SIGKILL");
-    }
-  });
-  lifeline.resume();
-  lifeline.unref();
+  const watcher = `
+    const lifeline = new (require("node:net").Socket)({ fd: ${fd}, readable: true, writable: false });
+    lifeline.on("error", () => undefined);
+    lifeline.on("close", () => {
+      try { process.kill(-process.pid, "SIGKILL"); } catch { process.kill(process.pid, "SIGKILL"); }
+    });
+    lifeline.resume();`;
+  // Its own empty execArgv: a worker inherits --inspect-brk otherwise, and would wait for a debugger forever.
+  new Worker(watcher, { eval: true, execArgv: [], stdout: true, stderr: true }).unref();
 }
 
 function snapshotOf(simulation: Simulation): SimulationSnapshot {

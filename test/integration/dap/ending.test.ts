@@ -1,6 +1,7 @@
 // Every way a program ends closes the session with a clear message and leaves no process behind.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { fixture, launch, nextStop, processExists, startSession, terminated } from "./dapSession";
 
@@ -91,4 +92,17 @@ test("a missing program, a syntax error and a bad launch option fail the launch 
       await session.client.stop();
     }
   }
+});
+
+test("an adapter that dies without a word takes the program with it, even one spinning in a loop", async () => {
+  const session = await startSession();
+  await launch(session, { launch: { program: fixture("hangs.ts") } });
+  const pid = session.pid()!;
+  while (!session.output().includes("spinning\n")) await new Promise((resolve) => setTimeout(resolve, 20));
+  // No disconnect and no stop: the adapter is gone for good, as when its host crashes.
+  const adapter = (session.client as unknown as { _adapterProcess: ChildProcess })._adapterProcess;
+  adapter.kill("SIGKILL");
+  const deadline = Date.now() + 5000;
+  while (processExists(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(processExists(pid), false, `process ${pid} outlived its adapter`);
 });
