@@ -147,3 +147,25 @@ test("stopOnEntry stops on the program's first line", async () => {
     await session.client.stop();
   }
 });
+
+test("stepping into a run of the simulation lands in the driver's completion routine, the simulator's frames hidden", async () => {
+  const completion = fixture("completion.ts");
+  const session = await startSession();
+  try {
+    await launch(session, { launch: { program: completion }, breakpoints: [{ path: completion, breakpoints: [{ line: 15 }] }] });
+    assert.equal((await nextStop(session)).frame.line, 15);
+    const [into] = await Promise.all([nextStop(session), session.client.stepInRequest({ threadId: 1 })]);
+    assert.deepEqual(
+      into.frames.map((frame) => [frame.name, frame.line]),
+      [
+        ["onSendComplete", 5],
+        ["<anonymous>", 15],
+      ],
+    );
+    assert.equal((await locals(session, into.frame.id)).get("status")?.value, "0");
+    const [out] = await Promise.all([nextStop(session), session.client.stepOutRequest({ threadId: 1 })]);
+    assert.deepEqual([out.frame.name, out.frame.line], ["<anonymous>", 16]);
+  } finally {
+    await session.client.stop();
+  }
+});
