@@ -102,3 +102,26 @@ test("a run to the end reports the leaked packet with its allocation line, as a 
     await session.client.stop();
   }
 });
+
+test("violations of a Simulation the program builds itself stop it too: a free in flight, then a leak at VmbChannelCleanup", async () => {
+  const program = fixture("ownSimulation.ts");
+  const session = await startSession();
+  try {
+    await launch(session, { launch: { program } });
+    const inFlight = await nextStop(session);
+    assert.deepEqual([inFlight.reason, inFlight.frame.line], ["exception", 9]);
+    assert.equal((await session.client.exceptionInfoRequest({ threadId: 1 })).body.exceptionId, "free-in-flight");
+    const vmbus = await scope(session, inFlight.frame.id, "VMBus");
+    assert.equal(vmbus.get("simulation #2")?.value, "seed 5, report, t=0 ms, 1 channel, 0 violations");
+
+    const [leak] = await Promise.all([nextStop(session), session.client.continueRequest({ threadId: 1 })]);
+    assert.deepEqual([leak.reason, leak.frame.line], ["exception", 10]);
+    const info = await session.client.exceptionInfoRequest({ threadId: 1 });
+    assert.equal(info.body.exceptionId, "packet-leak");
+    assert.equal(info.body.details?.stackTrace, ["at:", `    at ${program}:10:18`, "allocated at:", `    at ${program}:6:31`].join("\n"));
+    await Promise.all([terminated(session), session.client.continueRequest({ threadId: 1 })]);
+    assert.match(session.output(), /kept #2, 2 violations\n/);
+  } finally {
+    await session.client.stop();
+  }
+});
