@@ -104,6 +104,7 @@ export class VmbusSimSession extends DebugSession {
   private readonly transpiledMaps = new Map<string, { text: string; map: SourceMap | undefined }>();
   private defaultContextId: number | undefined;
 
+  private noDebug = false;
   private hooksReady = false;
   private entryHandled = false;
   private pause: Pause | undefined;
@@ -158,6 +159,11 @@ export class VmbusSimSession extends DebugSession {
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments & VmbusSimLaunchArguments): Promise<void> {
     try {
       const settings = resolveLaunchConfig(args, process.cwd());
+      // Run Without Debugging: the same run, reports and all, that never pauses.
+      if (args.noDebug === true) {
+        this.noDebug = true;
+        Object.assign(settings, { stopOnEntry: false, stopOnViolation: false });
+      }
       const errors = programSyntaxErrors(settings.program, () => this.loadTranspiler());
       if (errors.length > 0) throw new LaunchConfigError(`cannot compile ${settings.program}:\n${errors.join("\n")}`);
       this.settings = settings;
@@ -575,8 +581,8 @@ export class VmbusSimSession extends DebugSession {
         continue;
       }
       breakpoint.line = target.originalLine + 1;
-      if (inspector === undefined) {
-        breakpoint.message = "the program is not running";
+      if (inspector === undefined || this.noDebug) {
+        breakpoint.message = this.noDebug ? "the program runs without debugging" : "the program is not running";
         continue;
       }
       const answer = await inspector.send<{ breakpointId: string; locations: CallFrame["location"][] }>("Debugger.setBreakpointByUrl", {
@@ -683,6 +689,7 @@ export class VmbusSimSession extends DebugSession {
   /** KMCL functions live in the runtime bundle the preload loaded; break on entry to the very function the program calls. */
   private async placeFunctionBreakpoints(): Promise<void> {
     const inspector = this.inspector!;
+    if (this.noDebug) return;
     for (const breakpoint of this.functionBreakpoints) {
       if (breakpoint.cdpId !== undefined) continue;
       const target = await inspector.send<{ result: RemoteObject }>("Runtime.evaluate", { expression: `globalThis.${debugHookGlobal}.runtime[${JSON.stringify(breakpoint.name)}]` });
@@ -705,7 +712,7 @@ export class VmbusSimSession extends DebugSession {
     const settings = this.settings!;
     const kinds = settings.stopOnViolation ? this.exceptionFilters.filter((filter) => (violationKinds as readonly string[]).includes(filter) && !(settings.ignoredViolations as string[]).includes(filter)) : [];
     await this.inspector!.send("Runtime.evaluate", { expression: `globalThis.${debugHookGlobal}.setBreakOnViolations(${JSON.stringify(kinds)})` });
-    await this.inspector!.send("Debugger.setPauseOnExceptions", { state: this.exceptionFilters.includes(uncaughtFilter) ? "uncaught" : "none" });
+    await this.inspector!.send("Debugger.setPauseOnExceptions", { state: this.exceptionFilters.includes(uncaughtFilter) && !this.noDebug ? "uncaught" : "none" });
   }
 
   // ---- what a pause shows ----

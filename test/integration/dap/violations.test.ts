@@ -52,12 +52,21 @@ test("a double free stops with reason exception on the second VmbPacketFree, wit
   }
 });
 
-test("violation kinds turned off as exception filters, or listed in `violations`, do not stop the program", async () => {
-  for (const plan of [{ filters: ["packet-leak"], launch: {} }, { filters: ["double-free"], launch: { violations: ["double-free"] } }, { filters: ["double-free"], launch: { stopOnViolation: false } }]) {
+test("violation kinds turned off as exception filters or listed in `violations`, and Run Without Debugging, do not stop the program", async () => {
+  const program = fixture("doubleFree.ts");
+  const plans = [
+    { filters: ["packet-leak"], launch: {} },
+    { filters: ["double-free"], launch: { violations: ["double-free"] } },
+    { filters: ["double-free", "uncaught"], launch: { noDebug: true }, breakpointLine: 11 },
+  ];
+  for (const plan of plans) {
     const session = await startSession();
     try {
-      const program = fixture("doubleFree.ts");
       const configured = session.client.waitForEvent("initialized").then(async () => {
+        if (plan.breakpointLine !== undefined) {
+          const answer = await session.client.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: plan.breakpointLine }] });
+          assert.deepEqual([answer.body.breakpoints[0]?.verified, answer.body.breakpoints[0]?.message], [false, "the program runs without debugging"]);
+        }
         await session.client.setExceptionBreakpointsRequest({ filters: plan.filters });
         await session.client.configurationDoneRequest();
       });
