@@ -2,6 +2,13 @@
 // ours (Node's internals, the runtime, the preload): those frames are hidden and stepped over.
 import { loadSourceMap, type OriginalPosition, samePath, scriptPath, type SourceMap } from "./sourceMap";
 
+/** A zero-based position in a script, as the inspector protocol gives them. */
+export interface ScriptLocation {
+  scriptId: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
 export interface LoadedScript {
   id: string;
   url: string;

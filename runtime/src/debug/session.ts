@@ -1,7 +1,6 @@
 // The `vmbus-sim` debug adapter: DAP requests from the editor, turned into inspector protocol
 // requests to the program's process (debuggee.ts), plus what the simulation adds: violation stops,
 // KMCL function breakpoints, the VMBus scope, the event stream and the end-of-run report.
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   BreakpointEvent,
@@ -18,18 +17,17 @@ import {
   Thread,
 } from "@vscode/debugadapter";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { runtimeEffects } from "../kmcl/effects";
 import { violationKinds, type ViolationRecord } from "../kmcl/violations";
-import { buildCondition, conditionSyntaxError } from "./breakpointConditions";
+import { Breakpoints, type SourceBreakpoint } from "./breakpoints";
 import { Debuggee } from "./debuggee";
 import { InspectorClient, type ProtocolParams } from "./inspectorClient";
-import { isTypeScriptFile, LaunchConfigError, type LaunchSettings, resolveLaunchConfig, type VmbusSimLaunchArguments } from "./launchConfig";
+import { LaunchConfigError, type LaunchSettings, resolveLaunchConfig, type VmbusSimLaunchArguments } from "./launchConfig";
 import { programSyntaxErrors } from "./programCheck";
 import { consoleMarker, type DebuggeeMessage, debugHookGlobal, type VmbusSnapshot } from "./protocol";
 import { isExpandable, type PropertyDescriptor, type RemoteObject, remoteObjectText } from "./remoteObjects";
 import { formatReportedViolation, frameText, reportHeadline, violationLocation, violationStackTrace } from "./reportFormat";
-import { ScriptRegistry } from "./scripts";
-import { fileUrl, inlineSourceMapUrl, loadSourceMap, samePath, type SourceMap } from "./sourceMap";
+import { ScriptRegistry, type ScriptLocation } from "./scripts";
+import { fileUrl } from "./sourceMap";
 import { loadTranspiler, type Transpiler } from "./transpilerBundle";
 import { type ViewNode, vmbusView } from "./vmbusView";
 
@@ -78,22 +76,6 @@ interface Pause {
 
 type VariableContainer = { kind: "object"; objectId: string } | { kind: "vmbus" } | { kind: "view"; nodes: ViewNode[] };
 
-interface SourceBreakpoint {
-  dapId: number;
-  cdpId: string | undefined;
-  path: string;
-  line: number;
-  verified: boolean;
-  message?: string;
-}
-
-interface FunctionBreakpoint {
-  dapId: number;
-  name: string;
-  condition: string | undefined;
-  cdpId: string | undefined;
-}
-
 export class VmbusSimSession extends DebugSession {
   private settings: LaunchSettings | undefined;
   private debuggee: Debuggee | undefined;
@@ -101,7 +83,7 @@ export class VmbusSimSession extends DebugSession {
   private readonly scripts: ScriptRegistry;
   private readonly bundleDirectory: string;
   private transpiler: Transpiler | undefined;
-  private readonly transpiledMaps = new Map<string, { text: string; map: SourceMap | undefined }>();
+  private readonly breakpoints: Breakpoints;
   private defaultContextId: number | undefined;
 
   private noDebug = false;
@@ -114,11 +96,6 @@ export class VmbusSimSession extends DebugSession {
   private readonly frames = new Handles<{ index: number }>();
   private readonly variables = new Handles<VariableContainer>();
 
-  private nextBreakpointId = 1;
-  private readonly sourceBreakpoints = new Map<string, SourceBreakpoint[]>();
-  private readonly breakpointsByCdpId = new Map<string, SourceBreakpoint>();
-  private readonly logpoints = new Map<number, { path: string; line: number }>();
-  private functionBreakpoints: FunctionBreakpoint[] = [];
   private violationBreakpointId: string | undefined;
   private exceptionFilters: string[] = [...violationKinds];
 
@@ -132,6 +109,12 @@ export class VmbusSimSession extends DebugSession {
     super();
     this.bundleDirectory = bundleDirectory;
     this.scripts = new ScriptRegistry(["dap-preload.js", "runtime.js", "dap-transpiler.js"].map((file) => path.join(bundleDirectory, file)));
+    this.breakpoints = new Breakpoints({
+      inspector: () => this.inspector,
+      scripts: this.scripts,
+      transpiler: () => this.loadTranspiler(),
+      noDebug: () => this.noDebug,
+    });
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
   }
@@ -255,24 +238,15 @@ export class VmbusSimSession extends DebugSession {
 
   private scriptParsed(params: ProtocolParams): void {
     const script = this.scripts.add(String(params.scriptId), String(params.url ?? ""), String(params.sourceMapURL ?? ""));
-    if (script.internal || script.sourceMap === undefined) return;
-    // A compiled .js with a map to a .ts file: breakpoints set in the .ts belong to this script.
-    for (const [file, breakpoints] of this.sourceBreakpoints) {
-      if (!script.sourceMap.includesSource(file) || script.path === undefined || samePath(script.path, file)) continue;
-      void this.placeSourceBreakpoints(file, breakpoints.map((breakpoint) => ({ line: breakpoint.line }))).then((placed) => {
-        for (const breakpoint of placed) this.sendEvent(new BreakpointEvent("changed", this.dapBreakpoint(breakpoint)));
-      });
-    }
+    void this.breakpoints.scriptLoaded(script).then((moved) => {
+      for (const breakpoint of moved) this.sendEvent(new BreakpointEvent("changed", this.dapBreakpoint(breakpoint)));
+    });
   }
 
   private breakpointResolved(params: ProtocolParams): void {
-    const breakpoint = this.breakpointsByCdpId.get(String(params.breakpointId));
-    const location = params.location as CallFrame["location"] | undefined;
-    if (breakpoint === undefined || location === undefined) return;
-    const position = this.scripts.displayPosition(location.scriptId, location.lineNumber, location.columnNumber);
-    if (position.path === undefined || !samePath(position.path, breakpoint.path) || position.line === breakpoint.line) return;
-    breakpoint.line = position.line;
-    this.sendEvent(new BreakpointEvent("changed", this.dapBreakpoint(breakpoint)));
+    const location = params.location as ScriptLocation | undefined;
+    const moved = location && this.breakpoints.resolved(String(params.breakpointId), location);
+    if (moved) this.sendEvent(new BreakpointEvent("changed", this.dapBreakpoint(moved)));
   }
 
   private consoleMessage(params: ProtocolParams): void {
@@ -288,7 +262,7 @@ export class VmbusSimSession extends DebugSession {
         this.report(`(the first ${message.count} simulation events are shown above; later ones are not, except violations)`);
         return;
       case "logpoint": {
-        const where = this.logpoints.get(message.id);
+        const where = this.breakpoints.logpoint(message.id);
         const event = new OutputEvent(`${message.text}\n`, "stdout") as DebugProtocol.OutputEvent;
         if (where) {
           event.body.source = new Source(path.basename(where.path), where.path);
@@ -337,12 +311,12 @@ export class VmbusSimSession extends DebugSession {
       this.stopAt(pause, "exception", `Paused on ${pause.violation.kind}`, pause.violation.message);
       return;
     }
-    const functionHits = this.functionBreakpoints.filter((breakpoint) => breakpoint.cdpId !== undefined && hits.includes(breakpoint.cdpId));
+    const functionHits = this.breakpoints.functionHits(hits);
     if (functionHits.length > 0) {
       this.stopAt(pause, "function breakpoint", `Paused on ${functionHits[0]!.name}`, undefined, functionHits.map((breakpoint) => breakpoint.dapId));
       return;
     }
-    const sourceHits = hits.map((id) => this.breakpointsByCdpId.get(id)).filter((breakpoint) => breakpoint !== undefined);
+    const sourceHits = this.breakpoints.sourceHits(hits);
     if (sourceHits.length > 0) {
       this.stopAt(pause, "breakpoint", "Paused on breakpoint", undefined, sourceHits.map((breakpoint) => breakpoint.dapId));
       return;
@@ -374,7 +348,7 @@ export class VmbusSimSession extends DebugSession {
     this.violationBreakpointId = (await inspector.send<{ breakpointId: string }>("Debugger.setBreakpointOnFunctionCall", { objectId: hook.result.objectId })).breakpointId;
     this.hooksReady = true;
     await this.applyExceptionFilters();
-    await this.placeFunctionBreakpoints();
+    await this.breakpoints.placeFunctionBreakpoints();
     if (this.settings?.stopOnEntry) {
       const top = pause.callFrames[0]!.location;
       if (this.scripts.displayPosition(top.scriptId, top.lineNumber, top.columnNumber).mapped) this.stopAt(pause, "entry", "Paused on entry");
@@ -382,7 +356,7 @@ export class VmbusSimSession extends DebugSession {
       return;
     }
     // A breakpoint on the program's very first statement is hit by this same pause.
-    const sourceHits = hits.map((id) => this.breakpointsByCdpId.get(id)).filter((breakpoint) => breakpoint !== undefined);
+    const sourceHits = this.breakpoints.sourceHits(hits);
     if (sourceHits.length > 0) {
       this.stopAt(pause, "breakpoint", "Paused on breakpoint", undefined, sourceHits.map((breakpoint) => breakpoint.dapId));
       return;
@@ -545,97 +519,9 @@ export class VmbusSimSession extends DebugSession {
     const file = args.source.path;
     if (file === undefined) return this.fail(response, "breakpoints need a source file path");
     const requested = (args.breakpoints ?? []).map((breakpoint) => ({ ...breakpoint, line: this.convertClientLineToDebugger(breakpoint.line) }));
-    const placed = await this.placeSourceBreakpoints(path.resolve(file), requested);
+    const placed = await this.breakpoints.setSourceBreakpoints(path.resolve(file), requested);
     response.body = { breakpoints: placed.map((breakpoint) => this.dapBreakpoint(breakpoint)) };
     this.sendResponse(response);
-  }
-
-  /** Replaces the breakpoints of `file` with `requested` (one-based lines). */
-  private async placeSourceBreakpoints(file: string, requested: DebugProtocol.SourceBreakpoint[]): Promise<SourceBreakpoint[]> {
-    const inspector = this.inspector;
-    for (const old of this.sourceBreakpoints.get(file) ?? []) {
-      if (old.cdpId === undefined) continue;
-      this.breakpointsByCdpId.delete(old.cdpId);
-      this.logpoints.delete(old.dapId);
-      await inspector?.send("Debugger.removeBreakpoint", { breakpointId: old.cdpId }).catch(() => undefined);
-    }
-    const placed: SourceBreakpoint[] = [];
-    for (const request of requested) {
-      const breakpoint: SourceBreakpoint = { dapId: this.nextBreakpointId++, cdpId: undefined, path: file, line: request.line, verified: false };
-      placed.push(breakpoint);
-      const syntaxError = request.condition ? conditionSyntaxError(request.condition) : undefined;
-      if (syntaxError !== undefined) {
-        breakpoint.message = `invalid condition: ${syntaxError}`;
-        continue;
-      }
-      let condition: string | undefined;
-      try {
-        condition = buildCondition(breakpoint.dapId, request);
-      } catch (error) {
-        breakpoint.message = (error as Error).message;
-        continue;
-      }
-      const target = this.generatedLocation(file, request.line - 1);
-      if (target === undefined) {
-        breakpoint.message = "no code on or after this line";
-        continue;
-      }
-      breakpoint.line = target.originalLine + 1;
-      if (inspector === undefined || this.noDebug) {
-        breakpoint.message = this.noDebug ? "the program runs without debugging" : "the program is not running";
-        continue;
-      }
-      const answer = await inspector.send<{ breakpointId: string; locations: CallFrame["location"][] }>("Debugger.setBreakpointByUrl", {
-        url: target.url,
-        lineNumber: target.line,
-        ...(target.column !== undefined ? { columnNumber: target.column } : {}),
-        ...(condition !== undefined ? { condition } : {}),
-      });
-      breakpoint.cdpId = answer.breakpointId;
-      breakpoint.verified = true;
-      this.breakpointsByCdpId.set(answer.breakpointId, breakpoint);
-      if (request.logMessage) this.logpoints.set(breakpoint.dapId, { path: file, line: breakpoint.line });
-      const location = answer.locations[0];
-      if (location) {
-        const position = this.scripts.displayPosition(location.scriptId, location.lineNumber, location.columnNumber);
-        if (position.path !== undefined && samePath(position.path, file)) breakpoint.line = position.line;
-      }
-    }
-    this.sourceBreakpoints.set(file, placed);
-    return placed;
-  }
-
-  /**
-   * Where V8 must break for a (zero-based) line of `file`: through the source map of a loaded script
-   * covering it; for a TypeScript file not loaded yet, through the map of the same transpilation the
-   * debuggee will make; otherwise the line itself.
-   */
-  private generatedLocation(file: string, line: number): { url: string; line: number; column: number | undefined; originalLine: number } | undefined {
-    const script = this.scripts.mappedScriptFor(file);
-    let map = script?.sourceMap;
-    let url = script?.url;
-    if (map === undefined && isTypeScriptFile(file)) {
-      map = this.transpiledMap(file);
-      url = fileUrl(file);
-    }
-    if (map === undefined || url === undefined) return { url: fileUrl(file), line, column: undefined, originalLine: line };
-    const generated = map.generatedPositionFor(file, line);
-    return generated && { url, line: generated.line, column: generated.column, originalLine: generated.originalLine };
-  }
-
-  private transpiledMap(file: string): SourceMap | undefined {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      return undefined;
-    }
-    const cached = this.transpiledMaps.get(file);
-    if (cached?.text === text) return cached.map;
-    const result = this.loadTranspiler()(text, file);
-    const map = result.errors.length > 0 ? undefined : loadSourceMap(inlineSourceMapUrl(result.code), file);
-    this.transpiledMaps.set(file, { text, map });
-    return map;
   }
 
   private loadTranspiler(): Transpiler {
@@ -654,52 +540,8 @@ export class VmbusSimSession extends DebugSession {
   }
 
   protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
-    for (const old of this.functionBreakpoints) {
-      if (old.cdpId !== undefined) await this.inspector?.send("Debugger.removeBreakpoint", { breakpointId: old.cdpId }).catch(() => undefined);
-    }
-    const results: DebugProtocol.Breakpoint[] = [];
-    this.functionBreakpoints = [];
-    for (const request of args.breakpoints) {
-      const dapId = this.nextBreakpointId++;
-      const name = request.name.trim();
-      if (!Object.hasOwn(runtimeEffects, name)) {
-        results.push({ id: dapId, verified: false, message: `not a KMCL function: function breakpoints stop at calls of the simulated KMCL API (${Object.keys(runtimeEffects).join(", ")})` });
-        continue;
-      }
-      const syntaxError = request.condition ? conditionSyntaxError(request.condition) : undefined;
-      if (syntaxError !== undefined) {
-        results.push({ id: dapId, verified: false, message: `invalid condition: ${syntaxError}` });
-        continue;
-      }
-      let condition: string | undefined;
-      try {
-        condition = buildCondition(dapId, { ...(request.condition !== undefined ? { condition: request.condition } : {}), ...(request.hitCondition !== undefined ? { hitCondition: request.hitCondition } : {}) });
-      } catch (error) {
-        results.push({ id: dapId, verified: false, message: (error as Error).message });
-        continue;
-      }
-      this.functionBreakpoints.push({ dapId, name, condition, cdpId: undefined });
-      results.push({ id: dapId, verified: true });
-    }
-    if (this.hooksReady) await this.placeFunctionBreakpoints();
-    response.body = { breakpoints: results };
+    response.body = { breakpoints: await this.breakpoints.setFunctionBreakpoints(args.breakpoints, this.hooksReady) };
     this.sendResponse(response);
-  }
-
-  /** KMCL functions live in the runtime bundle the preload loaded; break on entry to the very function the program calls. */
-  private async placeFunctionBreakpoints(): Promise<void> {
-    const inspector = this.inspector!;
-    if (this.noDebug) return;
-    for (const breakpoint of this.functionBreakpoints) {
-      if (breakpoint.cdpId !== undefined) continue;
-      const target = await inspector.send<{ result: RemoteObject }>("Runtime.evaluate", { expression: `globalThis.${debugHookGlobal}.runtime[${JSON.stringify(breakpoint.name)}]` });
-      if (target.result.objectId === undefined) continue;
-      const answer = await inspector.send<{ breakpointId: string }>("Debugger.setBreakpointOnFunctionCall", {
-        objectId: target.result.objectId,
-        ...(breakpoint.condition !== undefined ? { condition: breakpoint.condition } : {}),
-      });
-      breakpoint.cdpId = answer.breakpointId;
-    }
   }
 
   protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
