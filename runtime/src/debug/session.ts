@@ -188,6 +188,7 @@ export class VmbusSimSession extends DebugSession {
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
     await this.killDebuggee();
     this.sendResponse(response);
+    this.shutdown();
   }
 
   /** Kills the program (and what it started) and waits, briefly, for it to be gone. */
@@ -641,10 +642,12 @@ export class VmbusSimSession extends DebugSession {
     const inspector = this.inspector;
     if (inspector === undefined || !inspector.isOpen) return this.fail(response, "the program is not running");
     const callFrame = this.callFrame(args.frameId) ?? (this.pause ? this.pause.callFrames[this.pause.visible[0]!] : undefined);
+    // Hovering must not change the program: V8 refuses expressions with side effects then.
+    const options = { expression: args.expression, objectGroup: "dap", generatePreview: true, ...(args.context === "hover" ? { throwOnSideEffect: true } : {}) };
     try {
       const answer = callFrame
-        ? await inspector.send<{ result: RemoteObject; exceptionDetails?: { text: string; exception?: RemoteObject } }>("Debugger.evaluateOnCallFrame", { callFrameId: callFrame.callFrameId, expression: args.expression, objectGroup: "dap", generatePreview: true })
-        : await inspector.send<{ result: RemoteObject; exceptionDetails?: { text: string; exception?: RemoteObject } }>("Runtime.evaluate", { expression: args.expression, objectGroup: "dap", generatePreview: true, ...(this.defaultContextId !== undefined ? { contextId: this.defaultContextId } : {}) });
+        ? await inspector.send<EvaluateAnswer>("Debugger.evaluateOnCallFrame", { callFrameId: callFrame.callFrameId, ...options })
+        : await inspector.send<EvaluateAnswer>("Runtime.evaluate", { ...options, ...(this.defaultContextId !== undefined ? { contextId: this.defaultContextId } : {}) });
       if (answer.exceptionDetails) return this.fail(response, answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text);
       const variable = this.valueVariable("result", answer.result);
       response.body = { result: variable.value, variablesReference: variable.variablesReference };
@@ -681,6 +684,11 @@ export class VmbusSimSession extends DebugSession {
   private fail(response: DebugProtocol.Response, message: string): void {
     this.sendErrorResponse(response, { id: 1002, format: message.replace(/[{}]/g, (brace) => (brace === "{" ? "{{" : "}}")) });
   }
+}
+
+interface EvaluateAnswer {
+  result: RemoteObject;
+  exceptionDetails?: { text: string; exception?: RemoteObject };
 }
 
 function scopeTitle(type: string): string {

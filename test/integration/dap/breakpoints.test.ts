@@ -31,6 +31,8 @@ test("a line breakpoint in a .ts program stops on its line; locals, objects and 
     const evaluated = await session.client.evaluateRequest({ expression: "request.total * 2", frameId: stop.frame.id, context: "repl" });
     assert.equal(evaluated.body.result, "52");
     await assert.rejects(session.client.evaluateRequest({ expression: "noSuchName", frameId: stop.frame.id, context: "repl" }), /ReferenceError: noSuchName is not defined/);
+    assert.equal((await session.client.evaluateRequest({ expression: "request.tag", frameId: stop.frame.id, context: "hover" })).body.result, '"request-1"');
+    await assert.rejects(session.client.evaluateRequest({ expression: "request.round = 5", frameId: stop.frame.id, context: "hover" }), /EvalError: Possible side-effect in debug-evaluate/);
 
     const vmbus = await scope(session, stop.frame.id, "VMBus");
     const simulation = vmbus.get("simulation #1")!;
