@@ -128,7 +128,10 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
   for (const file of files) for (const assigned of file.declaredRoles) roleOf.set(assigned.functionName, assigned.role);
   for (const fn of functions) for (const assigned of fn.assignedRoles) roleOf.set(assigned.functionName, assigned.role);
   const learned = files.flatMap((file) => file.learned);
-  await Promise.all(shards.map((shard, index) => shard.configure({ learned, roles: digests[index].functions.map((fn) => roleOf.get(fn.name)) })));
+  const globalConstants = [...unchangedGlobals(files, functions)];
+  await Promise.all(
+    shards.map((shard, index) => shard.configure({ learned, roles: digests[index].functions.map((fn) => roleOf.get(fn.name)), globalConstants })),
+  );
 
   const summaryOf = new Map<number, ModelEntry>();
   const updates: SummaryUpdate[] = [];
@@ -168,6 +171,29 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
   const lines = sources.reduce((sum, source) => sum + (reported(source.path) ? countLines(source.text) : 0), 0);
   const stats = { files: files.filter((file) => reported(file.file)).length, lines, functions: functions.filter((fn) => reported(fn.file)).length, millis: Date.now() - started };
   return { findings: kept, problems, stats };
+}
+
+/**
+ * Globals shared between files that keep their initial value: `const`, or written by no function
+ * of the files checked (which assumes the check sees the whole program, as a driver's tree is).
+ * A name defined twice with different values is no constant.
+ */
+function unchangedGlobals(files: readonly FileDigest[], functions: readonly FunctionDigest[]): Map<string, number | null> {
+  const written = new Set(functions.flatMap((fn) => fn.writes));
+  const values = new Map<string, number | null>();
+  const conflicting = new Set<string>();
+  for (const file of files) {
+    for (const global of file.sharedGlobals) {
+      if (global.value === undefined || (!global.isConst && written.has(global.name))) {
+        conflicting.add(global.name);
+        continue;
+      }
+      if (values.has(global.name) && values.get(global.name) !== global.value) conflicting.add(global.name);
+      values.set(global.name, global.value);
+    }
+  }
+  for (const name of conflicting) values.delete(name);
+  return values;
 }
 
 function byPosition(a: FunctionDigest, b: FunctionDigest): number {

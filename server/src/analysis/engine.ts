@@ -475,6 +475,8 @@ class FunctionAnalyzer {
     if (e.kind === "var") {
       const status = this.registry.statusConstant(e.name);
       if (status !== undefined) return { k: "status", ok: status };
+      const global = this.locals.has(e.name) ? undefined : this.registry.globalConstant(e.name);
+      if (global !== undefined) return constant(global);
     }
     const fresh = this.freshSym(base && e.kind !== "var" ? `initial:${valueKey(base)}:${key}` : `initial:${key}`);
     // A name that is neither a local nor a parameter is a constant (an enumerator, a macro) or a global.

@@ -2,7 +2,7 @@
 // orchestration (analyzeShards) sees only digests, summaries and findings, so a shard can live
 // in a worker thread beside the IR it lowered: the IR itself never crosses threads.
 import type { Config } from "../config/config";
-import type { IrFile, IrFunction, ParseProblem, Suppression } from "../ir/ir";
+import type { IrFile, IrFunction, IrGlobal, ParseProblem, Suppression } from "../ir/ir";
 import { forEachExpr } from "../ir/walk";
 import type { ModelEntry } from "../model/model";
 import { ModelRegistry } from "../model/registry";
@@ -27,6 +27,8 @@ export interface FileDigest {
   learned: ModelEntry[];
   /** Roles given by declarations such as `EVT_VMB_CHANNEL_PROCESS_PACKET MyProcessPacket;`. */
   declaredRoles: RoleAssignment[];
+  /** Its file-scope variables visible to other files (not `static`) with a literal initial value. */
+  sharedGlobals: IrGlobal[];
 }
 
 export interface FunctionDigest {
@@ -39,6 +41,8 @@ export interface FunctionDigest {
   callees: string[];
   /** Roles it gives, in order: its own `_Function_class_`, then the callbacks it registers. */
   assignedRoles: RoleAssignment[];
+  /** Variables other than its locals that it assigns or takes the address of. */
+  writes: string[];
 }
 
 export interface ShardDigest {
@@ -53,6 +57,8 @@ export interface ShardModel {
   learned: ModelEntry[];
   /** The role of each of this shard's functions (by index), if it has one. */
   roles: (string | undefined)[];
+  /** Globals no function writes (or `const`), with the value they keep: name and value pairs. */
+  globalConstants: [string, number | null][];
 }
 
 export class AnalysisShard {
@@ -62,6 +68,7 @@ export class AnalysisShard {
   private summaries = new SummaryTable();
   private readonly callerModels = new Map<string, CallerModel>();
   private ownership: (EntryOwnership | undefined)[] = [];
+  private globalConstants = new Map<string, number | null>();
   private readonly findingsOf = new Map<number, RawFinding[]>();
 
   constructor(private readonly config: Config) {
@@ -84,6 +91,7 @@ export class AnalysisShard {
     this.registry = new ModelRegistry(this.config);
     this.summaries = new SummaryTable();
     this.findingsOf.clear();
+    this.globalConstants = new Map(model.globalConstants);
     for (const entry of model.learned) this.registry.learn(entry);
     this.callerModels.clear();
     this.ownership = this.functions.map((fn, index) => {
@@ -129,7 +137,8 @@ export class AnalysisShard {
       const role = this.registry.roleByTypedef.get(declared.role);
       if (role) declaredRoles.push({ functionName: declared.functionName, role: role.name });
     }
-    return { file: file.file, problems: file.problems, suppressions: file.suppressions, learned, declaredRoles };
+    const sharedGlobals = (file.globals ?? []).filter((global) => !global.isStatic && global.value !== undefined);
+    return { file: file.file, problems: file.problems, suppressions: file.suppressions, learned, declaredRoles, sharedGlobals };
   }
 
   private functionDigest(fn: IrFunction): FunctionDigest {
@@ -138,7 +147,16 @@ export class AnalysisShard {
     const declaredClass = functionClassOf(fn.annotations);
     const ownRole = declaredClass !== undefined ? this.registry.roleByTypedef.get(declaredClass) : undefined;
     if (ownRole) assignedRoles.push({ functionName: fn.name, role: ownRole.name });
+    const locals = new Set(fn.params.map((param) => param.name));
+    const written = new Set<string>();
+    for (const block of fn.blocks) {
+      for (const instr of block.instrs) {
+        if (instr.kind === "declare") locals.add(instr.name);
+        else if (instr.kind === "assign" && instr.target.kind === "var") (instr.declaration === true ? locals : written).add(instr.target.name);
+      }
+    }
     forEachExpr(fn, (expr) => {
+      if ((expr.kind === "assign" || expr.kind === "addr") && expr.target.kind === "var") written.add(expr.target.name);
       if (expr.kind === "function-ref") {
         callees.add(expr.name);
         return;
@@ -153,14 +171,19 @@ export class AnalysisShard {
         if (name) assignedRoles.push({ functionName: name, role: effect.role });
       }
     });
-    return { name: fn.name, file: fn.file, line: fn.range.start.line, column: fn.range.start.column, paramCount: fn.params.length, callees: [...callees], assignedRoles };
+    const writes = [...written].filter((name) => !locals.has(name));
+    return { name: fn.name, file: fn.file, line: fn.range.start.line, column: fn.range.start.column, paramCount: fn.params.length, callees: [...callees], assignedRoles, writes };
   }
 
   private modelFor(file: string): CallerModel {
     let model = this.callerModels.get(file);
     if (!model) {
-      const names = new Set(this.files.filter((candidate) => candidate.file === file).flatMap((candidate) => candidate.functions.map((fn) => fn.name)));
-      model = new CallerModel(this.registry, this.summaries, file, names);
+      const own = this.files.filter((candidate) => candidate.file === file);
+      const names = new Set(own.flatMap((candidate) => candidate.functions.map((fn) => fn.name)));
+      // A static of the file is its own variable, whatever namesakes other files define.
+      const statics = new Set(own.flatMap((candidate) => (candidate.globals ?? []).filter((global) => global.isStatic).map((global) => global.name)));
+      const globals = new Map([...this.globalConstants].filter(([name]) => !statics.has(name)));
+      model = new CallerModel(this.registry, this.summaries, file, names, globals);
       this.callerModels.set(file, model);
     }
     return model;

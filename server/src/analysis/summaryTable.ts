@@ -40,14 +40,22 @@ export class SummaryTable {
   }
 }
 
-/** The model as the functions of one file see it: explicit entries, then summaries, then what SAL taught. */
+/**
+ * The model as the functions of one file see it: explicit entries, then summaries, then what SAL
+ * taught; and the globals of the program that keep their initial value.
+ */
 export class CallerModel implements ModelView {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly summaries: SummaryTable,
     private readonly file: string,
     private readonly namesDefinedInFile: ReadonlySet<string>,
+    private readonly globalConstants: ReadonlyMap<string, number | null> = new Map(),
   ) {}
+
+  globalConstant(name: string): number | null | undefined {
+    return this.globalConstants.get(name);
+  }
 
   lookup(name: string): ModelEntry | undefined {
     const base = this.registry.lookup(name);

@@ -1,7 +1,7 @@
 // Chooses the frontend for a source file by its extension.
 import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
-import { statusNamePattern } from "../model/packs";
+import { roleTypedefNames, statusNamePattern } from "../model/packs";
 import { loadCFrontend, type CFrontend, type SharedDefinitions } from "./c";
 
 /**
@@ -70,7 +70,12 @@ export async function lowerFile(file: string, text: string, config: Config, cont
   const extension = extensionOf(file);
   if (cExtensions.has(extension)) {
     cFrontend ??= loadCFrontend();
-    return (await cFrontend).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), modelNames: statusNamePattern(config.models) });
+    return (await cFrontend).lower(file, text, {
+      macros: config.macros,
+      includedDefinitions: includedBy(text, context),
+      modelNames: statusNamePattern(config.models),
+      roleTypedefs: roleTypedefNames(config.models, config.roles),
+    });
   }
   const language = tsExtensions.has(extension) ? "ts" : "c";
   const message = tsExtensions.has(extension)

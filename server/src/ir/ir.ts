@@ -149,11 +149,24 @@ export interface ParseProblem {
   range: SourceRange;
 }
 
+/** A variable defined (not only declared `extern`) at file scope. */
+export interface IrGlobal {
+  name: string;
+  /** Its literal initial value, when it has one. */
+  value?: number | null;
+  /** Declared `const`: no function may change it. */
+  isConst: boolean;
+  /** Declared `static`: private to its file, a different variable from any namesake elsewhere. */
+  isStatic: boolean;
+}
+
 export interface IrFile {
   file: string;
   language: "c" | "ts";
   functions: IrFunction[];
   declarations: IrDeclaration[];
+  /** File-scope variables: the analysis takes a global no function writes as the constant it starts as. */
+  globals?: IrGlobal[];
   /** Role declarations such as `EVT_VMB_CHANNEL_PROCESS_PACKET MyProcessPacket;`: function name to role typedef. */
   roles: { functionName: string; role: string; range: SourceRange }[];
   suppressions: Suppression[];

@@ -1,5 +1,5 @@
 // The built-in model packs. This file is the only place that knows API names.
-import { anyFamily, type Effect, type ModelEntry, type ModelPack, type StatusConvention } from "./model";
+import { anyFamily, type Effect, type ModelEntry, type ModelPack, type RoleDef, type StatusConvention } from "./model";
 
 
 function entry(name: string, origin: string, doc: string, effects: Effect[], returns?: ModelEntry["returns"]): ModelEntry {
@@ -197,6 +197,14 @@ export function statusConventionOf(models: readonly string[]): StatusConvention 
 }
 
 /** Names the model recognizes as status codes: they must reach the engine as names, not values. */
+/** The typedef names that declare a function in a callback role (`EVT_VMB_CHANNEL_PROCESS_PACKET Name;`). */
+export function roleTypedefNames(models: readonly string[], extraRoles: readonly RoleDef[] = []): Set<string> {
+  const names = new Set<string>();
+  for (const model of models) for (const role of builtinPacks.get(model)?.roles ?? []) for (const typedef of role.typedefs) names.add(typedef);
+  for (const role of extraRoles) for (const typedef of role.typedefs) names.add(typedef);
+  return names;
+}
+
 export function statusNamePattern(models: readonly string[]): RegExp {
   const status = statusConventionOf(models);
   const success = status.successConstants.map((name) => name.replace(/[^\w]/g, "\\$&")).join("|");

@@ -11,6 +11,8 @@ export interface ModelView {
   family(name: string): FamilyDef;
   releaserOf(family: string): string | undefined;
   statusConstant(name: string): boolean | undefined;
+  /** The value of a global variable no function changes, if known. */
+  globalConstant(name: string): number | null | undefined;
 }
 
 export class ModelRegistry implements ModelView {
@@ -97,6 +99,11 @@ export class ModelRegistry implements ModelView {
       if (entry.origin.startsWith("summary")) continue;
       if (entry.effects.some((effect) => effect.kind === "release" && effect.family === family && (effect.when ?? "always") === "always")) return entry.name;
     }
+    return undefined;
+  }
+
+  /** The registry knows no program: its globals come with the functions analyzed (analysis/summaryTable.ts). */
+  globalConstant(): undefined {
     return undefined;
   }
 

@@ -162,3 +162,21 @@ test("a function too deeply nested to analyze is reported as incomplete, and the
   assert.equal(leak?.functionName, "Leak");
   assert.equal(leak?.range.start.line, 7);
 });
+
+test("a global of another file keeps its initial value unless a function writes it; a static of the file hides it", async () => {
+  const user = (prefix: string) =>
+    `${prefix}VOID Ping(VMBCHANNEL C)\n{\n    VMBPACKET p = VmbPacketAllocate(C);\n    if (!p) return;\n    if (Verbose) return;\n    VmbPacketFree(p);\n}\n`;
+  const leaks = async (sources: SourceInput[]) =>
+    (await checkSources(sources, defaultConfig())).findings.map((f) => `${f.file}:${f.range.start.line + 1} ${f.ruleId}`);
+  const settings = { path: "settings.c", text: "BOOLEAN Verbose = FALSE;\n" };
+  assert.deepEqual(await leaks([settings, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), []);
+  // Written somewhere: its value is unknown.
+  const written = { path: "settings.c", text: "BOOLEAN Verbose = FALSE;\nVOID Configure(ULONG Level) { Verbose = Level > 2; }\n" };
+  assert.deepEqual(await leaks([written, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), ["ping.c:6 packet-leak"]);
+  // The file's own static is another variable, of a value not known here.
+  const ownStatic = user("static BOOLEAN Verbose = VERBOSE_DEFAULT;\n");
+  assert.deepEqual(await leaks([settings, { path: "ping.c", text: ownStatic }]), ["ping.c:6 packet-leak"]);
+  // Two files disagree on the value: no constant.
+  const other = { path: "other.c", text: "BOOLEAN Verbose = TRUE;\n" };
+  assert.deepEqual(await leaks([settings, other, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), ["ping.c:6 packet-leak"]);
+});

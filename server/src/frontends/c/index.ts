@@ -20,6 +20,11 @@ export interface CFrontendOptions {
   includedDefinitions?: readonly SharedDefinitions[];
   /** Names the API model recognizes (status codes): constants of these names keep their names. */
   modelNames?: RegExp;
+  /**
+   * Role typedefs the model knows: `EVT_VMB_CHANNEL_PROCESS_PACKET Name;` declares a function, while
+   * `BOOLEAN Name;` declares a variable. Without it, every all-caps typedef is taken as a role.
+   */
+  roleTypedefs?: ReadonlySet<string>;
 }
 
 export interface CFrontend {
@@ -52,7 +57,7 @@ class TreeSitterCFrontend implements CFrontend {
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
       try {
-        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions, options.modelNames);
+        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions, options.modelNames, options.roleTypedefs);
       } finally {
         tree.delete();
       }

@@ -1,7 +1,7 @@
 // Lowers one parsed translation unit to an IrFile: functions (with their CFG), prototypes,
 // role declarations, annotations, suppressions and problems.
 import type { Node, Tree } from "web-tree-sitter";
-import type { IrDeclaration, IrFile, IrFunction, ParseProblem, SourceRange } from "../../ir/ir";
+import type { IrDeclaration, IrFile, IrFunction, IrGlobal, ParseProblem, SourceRange } from "../../ir/ir";
 import { AnnotationIndex, attachAnnotations } from "./annotations";
 import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
@@ -39,6 +39,7 @@ interface RoleEntry {
 class TranslationUnitLowerer {
   private readonly problems: ParseProblem[] = [];
   private readonly declarations: IrDeclaration[] = [];
+  private readonly globals: IrGlobal[] = [];
   private readonly roles: RoleEntry[] = [];
   private readonly pending: PendingFunction[] = [];
   private readonly typedefNames = new Set<string>();
@@ -55,6 +56,7 @@ class TranslationUnitLowerer {
     parseSnippet: SnippetParser,
     included: readonly SharedDefinitions[],
     modelNames: RegExp | undefined,
+    private readonly roleTypedefs: ReadonlySet<string> | undefined,
   ) {
     this.constants = new FileConstants(modelNames);
     this.macros = new FunctionMacros(parseSnippet);
@@ -84,6 +86,7 @@ class TranslationUnitLowerer {
       language: "c",
       functions,
       declarations: this.declarations,
+      globals: this.globals,
       roles: this.roles,
       suppressions: suppressionsIn(this.text, this.preprocessed.comments, this.lines),
       problems: this.problems,
@@ -183,7 +186,7 @@ class TranslationUnitLowerer {
       this.declarations.push(declaration);
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
     }
-    if (!declaredFunction) this.fileScopeConstants(node, declarators);
+    if (!declaredFunction) this.fileScopeVariables(node, declarators);
     if (declaredFunction || typeNode === null || typeNode.type !== "type_identifier") return;
     const role = this.text.slice(typeNode.startIndex, typeNode.endIndex);
     if (!ROLE_TYPEDEF.test(role)) return;
@@ -193,30 +196,38 @@ class TranslationUnitLowerer {
     }
   }
 
-  /** `static const BOOLEAN KeepBuffer = FALSE;` and `static ULONG Mode = 2;` at file scope. */
-  private fileScopeConstants(node: Node, declarators: Node[]): void {
+  /**
+   * File-scope variables. `static const BOOLEAN KeepBuffer = FALSE;` and `static ULONG Mode = 2;`
+   * (never written in the file) are constants of the file; every definition also goes to the IR,
+   * for constants across files (`const int GLOBAL_CONST_TRUE = 1;` in another file).
+   */
+  private fileScopeVariables(node: Node, declarators: Node[]): void {
     let isStatic = false;
     let isConst = false;
-    let isExtern = false;
     for (const child of significantChildren(node)) {
       const type = child.type;
       if (type !== "storage_class_specifier" && type !== "type_qualifier") continue;
       const spelling = this.text.slice(child.startIndex, child.endIndex);
+      if (spelling === "extern" || spelling === "typedef") return;
       if (spelling === "static") isStatic = true;
       else if (spelling === "const") isConst = true;
-      else if (spelling === "extern") isExtern = true;
     }
-    if (isExtern || (!isStatic && !isConst)) return;
     for (const declarator of declarators) {
+      if (declarator.type === "identifier") {
+        // Without an initializer only a static matters: it hides namesakes of other files.
+        if (isStatic) this.globals.push({ name: this.text.slice(declarator.startIndex, declarator.endIndex), isConst, isStatic });
+        continue;
+      }
       if (declarator.type !== "init_declarator") continue;
       const name = fieldChild(declarator, "declarator");
       const value = fieldChild(declarator, "value");
       if (name === null || value === null || name.type !== "identifier") continue;
-      const constant = literalValue(this.text.slice(value.startIndex, value.endIndex));
-      if (constant === undefined) continue;
       const spelling = this.text.slice(name.startIndex, name.endIndex);
+      const constant = literalValue(this.text.slice(value.startIndex, value.endIndex));
+      this.globals.push(constant === undefined ? { name: spelling, isConst, isStatic } : { name: spelling, value: constant, isConst, isStatic });
+      if (constant === undefined) continue;
       if (isConst) this.constants.define(spelling, constant);
-      else this.constants.defineStatic(spelling, constant);
+      else if (isStatic) this.constants.defineStatic(spelling, constant);
     }
   }
 
@@ -232,7 +243,8 @@ class TranslationUnitLowerer {
     const functionNames = new Set<string>();
     for (const entry of this.pending) functionNames.add(entry.shape.name);
     for (const declaration of this.declarations) functionNames.add(declaration.name);
-    for (const role of this.roles) functionNames.add(role.functionName);
+    // `BOOLEAN TraceEnabled;` is a variable: only a role typedef the model knows declares a function.
+    for (const role of this.roles) if (this.roleTypedefs === undefined || this.roleTypedefs.has(role.role)) functionNames.add(role.functionName);
     const definitionsSeen = new Map<string, number>();
     const typeNames = new TypeNames(this.typedefNames);
     const functions: IrFunction[] = [];
@@ -315,6 +327,7 @@ export function lowerTranslationUnit(
   parseSnippet: SnippetParser,
   included: readonly SharedDefinitions[] = [],
   modelNames?: RegExp,
+  roleTypedefs?: ReadonlySet<string>,
 ): IrFile {
-  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, included, modelNames).lower(tree);
+  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, included, modelNames, roleTypedefs).lower(tree);
 }
