@@ -1,6 +1,6 @@
 // Bundles the entry points that exist into dist/ and ships the tree-sitter WASM files beside them.
 import { build } from "esbuild";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -18,7 +18,8 @@ const entries = [
   { in: "runtime/src/debug/main.ts", out: "dap" },
   // The debuggee's preload and the TypeScript transpiler both load beside dap.js (see runtime/src/debug/debuggee.ts).
   { in: "runtime/src/debug/preload.ts", out: "dap-preload" },
-  { in: "runtime/src/debug/transpiler.ts", out: "dap-transpiler" },
+  // It carries the whole TypeScript compiler: minified and without a map, the VSIX stays small.
+  { in: "runtime/src/debug/transpiler.ts", out: "dap-transpiler", minify: true, sourcemap: false },
 ].filter((entry) => existsSync(join(root, entry.in)));
 
 // web-tree-sitter's ESM build (chosen for `import` statements) reads import.meta.url, which is
@@ -35,7 +36,8 @@ await Promise.all(
       platform: "node",
       target: "node20",
       format: "cjs",
-      sourcemap: true,
+      sourcemap: entry.sourcemap ?? true,
+      minify: entry.minify ?? false,
       external: entry.external ?? [],
       define: { "import.meta.url": "__bundleImportMetaUrl" },
       banner: { js: entry.banner ? `${entry.banner}\n${importMetaUrlShim}` : importMetaUrlShim },
@@ -44,6 +46,8 @@ await Promise.all(
   ),
 );
 
+// A map left by an earlier build of an entry that now has none would be packaged with it.
+for (const entry of entries) if (entry.sourcemap === false) rmSync(join(dist, `${entry.out}.js.map`), { force: true });
 copyFileSync(require.resolve("tree-sitter-c/tree-sitter-c.wasm"), join(dist, "tree-sitter-c.wasm"));
 copyFileSync(require.resolve("web-tree-sitter/web-tree-sitter.wasm"), join(dist, "web-tree-sitter.wasm"));
 // Editors validate vmbguard.json against it (package.json contributes.jsonValidation).
