@@ -190,7 +190,7 @@ function start(options: DebuggeeOptions): void {
       try {
         const report = simulation.finish({ drain });
         if (report.stats.channelsAllocated > 0 || report.stats.violations > 0) {
-          send({ type: "report", simulationId: report.simulationId, seed: report.seed, violations: report.violations.map((violation) => ({ ...violation, stacks: withoutOwnFrames(violation.stacks) })), violationCount: report.stats.violations, atExit: true });
+          send({ type: "report", simulationId: report.simulationId, seed: report.seed, violations: report.violations.map((violation) => ({ ...violation, stacks: withoutOwnFrames(violation.stacks) })), violationCount: report.stats.violations });
         }
       } catch (error) {
         send({ type: "warning", text: `simulation #${simulation.id} could not finish: ${error instanceof Error ? error.message : String(error)}` });

@@ -26,7 +26,7 @@ export type DebuggeeMessage =
   | { type: "event"; text: string }
   | { type: "events-suppressed"; count: number }
   | { type: "logpoint"; id: number; text: string }
-  | { type: "report"; simulationId: number; seed: number; violations: ViolationRecord[]; violationCount: number; atExit: boolean }
+  | { type: "report"; simulationId: number; seed: number; violations: ViolationRecord[]; violationCount: number }
   | { type: "warning"; text: string };
 
 /** The simulations and their live handles, as the VMBus scope shows them. */

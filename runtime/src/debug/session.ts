@@ -36,11 +36,13 @@ const uncaughtFilter = "uncaught";
 /** Steps through code the compiler added (no source mapping) give up after this many. */
 const maxAutomaticSteps = 50;
 const attachTimeoutMs = 15_000;
+/** The bundles beside the adapter that run in the debuggee: their frames are hidden and stepped over. */
+const debuggeeBundles = ["dap-preload.js", "runtime.js", "dap-transpiler.js"];
 
 interface CallFrame {
   callFrameId: string;
   functionName: string;
-  location: { scriptId: string; lineNumber: number; columnNumber: number };
+  location: ScriptLocation;
   scopeChain: { type: string; name?: string; object: RemoteObject }[];
   this: RemoteObject;
 }
@@ -60,7 +62,7 @@ interface PendingStep {
   /** `leave-internal`: first out of the simulator's frames the user does not see. */
   phase: "leave-internal" | "user";
   automaticSteps: number;
-  /** The program's frame and line when the user asked (for a step that starts in the simulator's frames). */
+  /** Frames up to the program's and its line when the user asked (for a step that starts in the simulator's frames). */
   from?: { depth: number; line: number };
 }
 
@@ -108,7 +110,7 @@ export class VmbusSimSession extends DebugSession {
   constructor(bundleDirectory: string = __dirname) {
     super();
     this.bundleDirectory = bundleDirectory;
-    this.scripts = new ScriptRegistry(["dap-preload.js", "runtime.js", "dap-transpiler.js"].map((file) => path.join(bundleDirectory, file)));
+    this.scripts = new ScriptRegistry(debuggeeBundles.map((file) => path.join(bundleDirectory, file)));
     this.breakpoints = new Breakpoints({
       inspector: () => this.inspector,
       scripts: this.scripts,
@@ -219,7 +221,13 @@ export class VmbusSimSession extends DebugSession {
     this.inspector = inspector;
     inspector.on("Debugger.scriptParsed", (params) => this.scriptParsed(params));
     inspector.on("Debugger.paused", (params) => {
-      this.pauseQueue = this.pauseQueue.then(() => this.paused(params as unknown as PausedParams)).catch((error: unknown) => this.report(`internal error while pausing: ${String(error)}`));
+      // A pause the adapter cannot make sense of must not leave the program stopped with no one told.
+      this.pauseQueue = this.pauseQueue
+        .then(() => this.paused(params as unknown as PausedParams))
+        .catch(async (error: unknown) => {
+          this.report(`vmbus-sim: internal error at a pause, the program goes on: ${error instanceof Error ? error.message : String(error)}`);
+          await this.resume();
+        });
     });
     inspector.on("Debugger.breakpointResolved", (params) => this.breakpointResolved(params));
     inspector.on("Runtime.consoleAPICalled", (params) => this.consoleMessage(params));
@@ -233,7 +241,7 @@ export class VmbusSimSession extends DebugSession {
     });
     await inspector.send("Runtime.enable");
     await inspector.send("Debugger.enable");
-    const internalPatterns = [String.raw`^node:`, ...["dap-preload.js", "runtime.js", "dap-transpiler.js"].map((file) => `^${escapeRegExp(fileUrl(path.join(this.bundleDirectory, file)))}$`)];
+    const internalPatterns = [String.raw`^node:`, ...debuggeeBundles.map((file) => `^${escapeRegExp(fileUrl(path.join(this.bundleDirectory, file)))}$`)];
     await inspector.send("Debugger.setBlackboxPatterns", { patterns: internalPatterns });
   }
 
