@@ -21,6 +21,11 @@ const NAME_ONLY = new Set([
   "__stdcall",
   "__cdecl",
   "__fastcall",
+  // The old single-underscore spellings MSVC still accepts.
+  "_stdcall",
+  "_cdecl",
+  "_fastcall",
+  "_inline",
   "__clrcall",
   "__vectorcall",
   "__thiscall",

@@ -47,6 +47,9 @@ type GroupMode =
 
 const ALL_CAPS = /^[A-Z][A-Z0-9_]*$/;
 
+/** `i64`, `ui64`, `I32`... after the digits of an integer literal. */
+const MSVC_INTEGER_SUFFIX = /(?<=^(?:0[xX][0-9a-fA-F]+|\d+))[uU]?[iI](?:8|16|32|64|128)$/;
+
 /** excpt.h defines these as the SEH keywords for C. */
 const LOWERCASE_SEH = new Set(["try", "finally", "except", "leave"]);
 const LOWERCASE_SEH_START = new Set([..."tfel"].map((char) => char.charCodeAt(0)));
@@ -159,6 +162,8 @@ class Preprocessor {
         index++;
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
         index = this.skipLiteral(index);
+      } else if (code >= 48 && code <= 57) {
+        index = this.number(index);
       } else if (isIdentifierStart(code)) {
         index = this.identifier(index);
       } else {
@@ -220,6 +225,25 @@ class Preprocessor {
       else index++;
     }
     return source.length;
+  }
+
+  /**
+   * A number; MSVC's sized-integer suffixes (`0xFFFFFFFFi64`, `10ui64`), which the grammar does not
+   * know, are blanked: the value stays, and only its type is lost.
+   */
+  private number(start: number): number {
+    const source = this.source;
+    let end = start + 1;
+    while (end < source.length) {
+      const code = source.charCodeAt(end);
+      const previous = source.charCodeAt(end - 1) | 0x20;
+      const exponentSign = (code === 43 || code === 45) && (previous === 101 || previous === 112); // e+, p-
+      if (!isIdentifierPart(code) && code !== 46 && !exponentSign) break;
+      end++;
+    }
+    const suffix = MSVC_INTEGER_SUFFIX.exec(source.slice(start, end));
+    if (suffix !== null) this.blank(end - suffix[0].length, end);
+    return end;
   }
 
   private identifier(start: number): number {

@@ -165,3 +165,10 @@ test("a file-scope macro line without a semicolon is blanked; ordinary code is n
   assert.equal(lines[7], "MY_MACRO_HEADER(Foo)", "followed by a body it may be a function head");
   assert.deepEqual(result.annotations, []);
 });
+
+test("MSVC's sized-integer suffixes and single-underscore calling conventions are blanked, nothing else", () => {
+  const source = "VOID _cdecl F(VOID) { x = 0xFFFFFFFFi64 + 10ui64 + 7I32 + 1.5e+3 + 0x1e5 + 2i + id64; }";
+  const { text } = preprocess(source);
+  assert.equal(text.length, source.length);
+  assert.equal(text, "VOID        F(VOID) { x = 0xFFFFFFFF    + 10     + 7    + 1.5e+3 + 0x1e5 + 2i + id64; }");
+});
