@@ -73,8 +73,12 @@ function installRuntimeResolution(moduleInternals: ModuleInternals): void {
       return resolve.call(this, request, parent, isMain, options);
     } catch (error) {
       // TypeScript written for Node16 resolution imports "./send.js" for send.ts.
-      if (/^\.\.?\//.test(request) && request.endsWith(".js")) return resolve.call(this, `${request.slice(0, -3)}.ts`, parent, isMain, options);
-      throw error;
+      if (!/^\.\.?\//.test(request) || !request.endsWith(".js")) throw error;
+      try {
+        return resolve.call(this, `${request.slice(0, -3)}.ts`, parent, isMain, options);
+      } catch {
+        throw error;
+      }
     }
   };
 }

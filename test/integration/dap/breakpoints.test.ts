@@ -171,3 +171,24 @@ test("stepping into a run of the simulation lands in the driver's completion rou
     await session.client.stop();
   }
 });
+
+test("a breakpoint in a TypeScript module the program imports (Node16 style, ./release.js) is hit, and so is a violation in it", async () => {
+  const program = fixture("helperUser.ts");
+  const helper = fixture("helpers/release.ts");
+  const session = await startSession();
+  try {
+    await launch(session, { launch: { program }, breakpoints: [{ path: helper, breakpoints: [{ line: 7 }] }] });
+    const stop = await nextStop(session);
+    assert.deepEqual(
+      stop.frames.map((frame) => [frame.name, frame.source?.path, frame.line]),
+      [
+        ["releaseTwice", helper, 7],
+        ["<anonymous>", program, 4],
+      ],
+    );
+    const [violation] = await Promise.all([nextStop(session), session.client.continueRequest({ threadId: 1 })]);
+    assert.deepEqual([violation.reason, violation.frame.source?.path, violation.frame.line], ["exception", helper, 9]);
+  } finally {
+    await session.client.stop();
+  }
+});
