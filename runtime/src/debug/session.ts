@@ -332,7 +332,7 @@ export class VmbusSimSession extends DebugSession {
     }
     if (params.reason === "exception" || params.reason === "promiseRejection") {
       pause.exception = params.data;
-      this.stopAt(pause, "exception", "Paused on exception", params.data ? remoteObjectText(params.data) : undefined);
+      this.stopAt(pause, "exception", "Paused on exception", params.data ? remoteObjectText(params.data).split("\n")[0] : undefined);
       return;
     }
     if (this.pendingStep !== undefined) {

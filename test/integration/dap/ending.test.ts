@@ -17,6 +17,25 @@ test("a program that throws ends the session with its error and exit code", asyn
   }
 });
 
+test("with the Uncaught Exceptions filter on, a crash first stops where it was thrown", async () => {
+  const program = fixture("throws.ts");
+  const session = await startSession();
+  try {
+    const configured = session.client.waitForEvent("initialized").then(async () => {
+      await session.client.setExceptionBreakpointsRequest({ filters: ["uncaught"] });
+      await session.client.configurationDoneRequest();
+    });
+    const [, , stop] = await Promise.all([configured, session.client.launch({ program }), nextStop(session)]);
+    assert.deepEqual([stop.reason, stop.event.body.text, stop.frame.name, stop.frame.line], ["exception", "Error: cannot open adapter nic0: no VMBus channel offered", "openAdapter", 3]);
+    const info = await session.client.exceptionInfoRequest({ threadId: 1 });
+    assert.deepEqual([info.body.exceptionId, info.body.breakMode, info.body.description], ["Error", "unhandled", "Error: cannot open adapter nic0: no VMBus channel offered"]);
+    await Promise.all([terminated(session), session.client.continueRequest({ threadId: 1 })]);
+    assert.match(session.output(), /program exited with code 1\n$/);
+  } finally {
+    await session.client.stop();
+  }
+});
+
 test("a program that hangs can be paused in its loop, then terminated; its process is gone", async () => {
   const program = fixture("hangs.ts");
   const session = await startSession();
@@ -78,6 +97,7 @@ test("a missing program, a syntax error and a bad launch option fail the launch 
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ program: fixture("noSuchProgram.ts") }, new RegExp(`^program not found: ${fixture("noSuchProgram.ts")}$`)],
     [{ program: fixture("syntaxError.ts") }, new RegExp(`^cannot compile ${fixture("syntaxError.ts")}:\n${fixture("syntaxError.ts")}:2:22: Expression expected\\.$`)],
+    [{ program: fixture("syntaxError.js") }, new RegExp(`^cannot compile ${fixture("syntaxError.js")}:\n${fixture("syntaxError.js")}:3: SyntaxError: Unexpected token '\\)'$`)],
     [{ program: fixture("locals.ts"), violations: ["double-fre"] }, /^"violations": unknown violation kind "double-fre" \(known: double-free, /],
   ];
   for (const [args, message] of cases) {
