@@ -78,6 +78,8 @@ export class Debuggee {
     this.child.on("close", report);
     this.child.on("exit", (code, signal) => {
       this.exitedAlready = true;
+      // What the program started and left running goes with it.
+      this.kill();
       setTimeout(() => report(code, signal), 1000).unref();
     });
   }
@@ -95,6 +97,7 @@ export class Debuggee {
     const pid = this.child.pid;
     if (pid === undefined || this.closed) return;
     if (process.platform === "win32") {
+      if (this.exitedAlready) return;
       spawnSync("taskkill", ["/pid", String(pid), "/T", "/F"], { stdio: "ignore" });
       return;
     }

@@ -126,3 +126,17 @@ test("an adapter that dies without a word takes the program with it, even one sp
   while (processExists(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(processExists(pid), false, `process ${pid} outlived its adapter`);
 });
+
+test("a process the program started and left running ends with the session", async () => {
+  const session = await startSession();
+  try {
+    await Promise.all([launch(session, { launch: { program: fixture("spawnsChild.ts") } }), terminated(session)]);
+    const started = /started (\d+)\n/.exec(session.output());
+    assert.ok(started, session.output());
+    const deadline = Date.now() + 3000;
+    while (processExists(Number(started[1])) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(processExists(Number(started[1])), false, `process ${started[1]} outlived the session`);
+  } finally {
+    await session.client.stop();
+  }
+});
