@@ -93,6 +93,25 @@ test("the timeout ends a program that runs too long", async () => {
   }
 });
 
+test("time paused in the debugger does not count against the timeout", async () => {
+  const session = await startSession();
+  try {
+    await launch(session, { launch: { program: fixture("hangs.ts"), timeout: 1000 } });
+    while (!session.output().includes("spinning\n")) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Most of the budget is spent before the pause, so what is left after it is clearly less than all of it.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await Promise.all([nextStop(session), session.client.pauseRequest({ threadId: 1 })]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.doesNotMatch(session.output(), /it was terminated/);
+    const resumed = Date.now();
+    await Promise.all([terminated(session), session.client.continueRequest({ threadId: 1 })]);
+    assert.ok(Date.now() - resumed < 1000, "the budget left when paused was used up, not renewed");
+    assert.match(session.output(), /the program ran for 1000 ms without finishing \(launch option "timeout"\); it was terminated\n$/);
+  } finally {
+    await session.client.stop();
+  }
+});
+
 test("a missing program, a syntax error and a bad launch option fail the launch with a clear message", async () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ program: fixture("noSuchProgram.ts") }, new RegExp(`^program not found: ${fixture("noSuchProgram.ts")}$`)],
