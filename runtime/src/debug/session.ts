@@ -26,6 +26,7 @@ import { programSyntaxErrors } from "./programCheck";
 import { consoleMarker, type DebuggeeMessage, debugHookGlobal, type VmbusSnapshot } from "./protocol";
 import { isExpandable, type PropertyDescriptor, type RemoteObject, remoteObjectText } from "./remoteObjects";
 import { formatReportedViolation, frameText, reportHeadline, violationLocation, violationStackTrace } from "./reportFormat";
+import { RunBudget } from "./runBudget";
 import { ScriptRegistry, type ScriptLocation } from "./scripts";
 import { fileUrl } from "./sourceMap";
 import { loadTranspiler, type Transpiler } from "./transpilerBundle";
@@ -101,9 +102,7 @@ export class VmbusSimSession extends DebugSession {
   private violationBreakpointId: string | undefined;
   private exceptionFilters: string[] = [...violationKinds];
 
-  private remainingRunMs: number | undefined;
-  private runningSince: number | undefined;
-  private timeoutTimer: NodeJS.Timeout | undefined;
+  private budget: RunBudget | undefined;
   private endMessage: string | undefined;
   private ended = false;
 
@@ -152,7 +151,12 @@ export class VmbusSimSession extends DebugSession {
       const errors = programSyntaxErrors(settings.program, () => this.loadTranspiler());
       if (errors.length > 0) throw new LaunchConfigError(`cannot compile ${settings.program}:\n${errors.join("\n")}`);
       this.settings = settings;
-      this.remainingRunMs = settings.timeoutMs;
+      if (settings.timeoutMs !== undefined) {
+        this.budget = new RunBudget(settings.timeoutMs, () => {
+          this.endMessage = `the program ran for ${settings.timeoutMs} ms without finishing (launch option "timeout"); it was terminated`;
+          this.debuggee?.kill();
+        });
+      }
       const debuggee = new Debuggee(
         { program: settings.program, args: settings.args, cwd: settings.cwd, preload: path.join(this.bundleDirectory, "dap-preload.js"), simulation: settings.simulation },
         { output: (category, text) => this.sendEvent(new OutputEvent(text, category)), exited: (code, signal) => this.debuggeeExited(code, signal) },
@@ -206,7 +210,7 @@ export class VmbusSimSession extends DebugSession {
   private debuggeeExited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.ended) return;
     this.ended = true;
-    this.stopClock();
+    this.budget?.stop();
     this.inspector?.close();
     const how = this.endMessage ?? (signal !== null ? `program killed by ${signal}` : `program exited with code ${code}`);
     this.sendEvent(new OutputEvent(`${how}\n`, "console"));
@@ -388,7 +392,7 @@ export class VmbusSimSession extends DebugSession {
     this.pause = pause;
     this.pendingStep = undefined;
     this.pauseRequested = false;
-    this.stopClock();
+    this.budget?.stop();
     const event = new StoppedEvent(reason, threadId, text) as DebugProtocol.StoppedEvent;
     event.body.description = description;
     if (hitBreakpointIds) event.body.hitBreakpointIds = hitBreakpointIds;
@@ -447,7 +451,7 @@ export class VmbusSimSession extends DebugSession {
 
   private async sendStep(kind: StepKind, pending: PendingStep): Promise<void> {
     this.pendingStep = pending;
-    this.startClock();
+    if (!this.ended) this.budget?.start();
     const method = kind === "over" ? "Debugger.stepOver" : kind === "into" ? "Debugger.stepInto" : "Debugger.stepOut";
     await this.inspector!.send(method);
   }
@@ -456,7 +460,7 @@ export class VmbusSimSession extends DebugSession {
     this.pause = undefined;
     this.pendingStep = undefined;
     this.resetPauseState();
-    this.startClock();
+    if (!this.ended) this.budget?.start();
     await this.inspector?.send("Debugger.resume").catch(() => undefined);
   }
 
@@ -464,25 +468,6 @@ export class VmbusSimSession extends DebugSession {
     this.frames.reset();
     this.variables.reset();
     void this.inspector?.send("Runtime.releaseObjectGroup", { objectGroup: "dap" }).catch(() => undefined);
-  }
-
-  // ---- the run-time budget (launch option `timeout`) ----
-
-  private startClock(): void {
-    if (this.remainingRunMs === undefined || this.runningSince !== undefined || this.ended) return;
-    this.runningSince = Date.now();
-    const budget = this.settings!.timeoutMs!;
-    this.timeoutTimer = setTimeout(() => {
-      this.endMessage = `the program ran for ${budget} ms without finishing (launch option "timeout"); it was terminated`;
-      this.debuggee?.kill();
-    }, this.remainingRunMs);
-  }
-
-  private stopClock(): void {
-    if (this.runningSince === undefined) return;
-    clearTimeout(this.timeoutTimer);
-    this.remainingRunMs = Math.max(0, this.remainingRunMs! - (Date.now() - this.runningSince));
-    this.runningSince = undefined;
   }
 
   // ---- execution control ----
