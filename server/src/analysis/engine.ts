@@ -5,11 +5,11 @@ import type { BasicBlock, Callee, Expr, IrFunction, SourceRange } from "../ir/ir
 import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
-import type { Effect, ModelEntry } from "../model/model";
+import type { Effect, FieldStep, ModelEntry } from "../model/model";
 import type { ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
-import { State, unknownValue, valueKey, type Resource, type Value } from "./state";
+import { State, unknownValue, valueKey, type ParamField, type Resource, type Value } from "./state";
 
 export interface EngineBudget {
   maxStates: number;
@@ -76,6 +76,8 @@ class FunctionAnalyzer {
   private readonly locals = new Set<string>();
   private nextSym: number;
   private readonly symBySite = new Map<string, number>();
+  /** Symbols read from a field of a parameter's target on entry (`Context->Packet`). */
+  private readonly paramFieldOfSym = new Map<number, ParamField>();
   /** Branch conditions tested more than once: only facts about them can decide a later branch. */
   private readonly retested = new Set<string>();
   private nextResource = 1;
@@ -479,10 +481,21 @@ class FunctionAnalyzer {
       if (global !== undefined) return constant(global);
     }
     const fresh = this.freshSym(base && e.kind !== "var" ? `initial:${valueKey(base)}:${key}` : `initial:${key}`);
+    if (e.kind === "field" && fresh.k === "sym") {
+      const owner = this.parameterOf(s, base);
+      if (owner !== undefined) this.paramFieldOfSym.set(fresh.id, { index: owner, field: { name: e.field, op: e.op } });
+    }
     // A name that is neither a local nor a parameter is a constant (an enumerator, a macro) or a global.
     if (e.kind === "var" && !this.locals.has(e.name) && fresh.k === "sym") this.namedConstants.set(fresh.id, e.name);
     s.bindings.set(key, fresh);
     return fresh;
+  }
+
+  /** The parameter a value is, as the function received it (its symbol, or the handle made of it). */
+  private parameterOf(s: State, value: Value | undefined): number | undefined {
+    if (value?.k === "sym") return value.id < this.paramCount ? value.id : undefined;
+    if (value?.k === "res") return s.resources.get(value.id)?.paramIndex;
+    return undefined;
   }
 
   // ---------- expressions ----------
@@ -646,8 +659,9 @@ class FunctionAnalyzer {
       case "res":
         return this.splitNull(s, v.id, false);
       case "sym":
-        // Whether a parameter is NULL always matters: summaries read it ("frees P unless it is NULL").
-        return this.splitFact(s, `s${v.id}`, false, record || v.id < this.paramCount);
+        // Whether a parameter (or a field of one) is NULL always matters: summaries read it
+        // ("frees P unless it is NULL", "frees Context->Packet if it is set").
+        return this.splitFact(s, `s${v.id}`, false, record || this.isParameterKey(`s${v.id}`));
       case "test":
         if (v.nullOf !== undefined) return this.splitNull(s, v.nullOf, !v.negated);
         return this.splitFact(s, v.key, v.negated, record || this.isParameterKey(v.key));
@@ -657,10 +671,10 @@ class FunctionAnalyzer {
     }
   }
 
-  /** A fact about a parameter's own value (`s0`: whether it is NULL). */
+  /** A fact about a parameter's own value (`s0`: whether it is NULL), or about a field of one. */
   private isParameterKey(key: string): boolean {
     const match = /^s(\d+)$/.exec(key);
-    return match !== null && Number(match[1]) < this.paramCount;
+    return match !== null && (Number(match[1]) < this.paramCount || this.paramFieldOfSym.has(Number(match[1])));
   }
 
   /** Splits on "resource is non-null" (or "is null" when `testIsNull`). */
@@ -807,6 +821,10 @@ class FunctionAnalyzer {
       case "release":
       case "transfer":
       case "use": {
+        if (effect.kind !== "use" && effect.field !== undefined) {
+          this.applyFieldEffect(s, e, effect, effect.field, outcome);
+          return undefined;
+        }
         const res = this.resourceFor(s, values, effect.target, effect.family);
         if (res) this.applyResourceEffect(s, e, effect, res, outcome);
         return undefined;
@@ -840,6 +858,33 @@ class FunctionAnalyzer {
     }
   }
 
+  /** A helper that frees `Context->Packet` for its caller: the caller's own `ctx->Packet` is what ends. */
+  private applyFieldEffect(
+    s: State,
+    e: Extract<Expr, { kind: "call" }>,
+    effect: Extract<Effect, { kind: "release" | "transfer" }>,
+    field: FieldStep,
+    outcome: boolean | undefined,
+  ): void {
+    const arg = e.args[effect.target];
+    if (!arg) return;
+    // `Helper(&context)` on a local structure: the callee's `Context->Packet` is `context.Packet`.
+    const location: Expr =
+      arg.kind === "addr" && field.op === "->"
+        ? { kind: "field", base: arg.target, field: field.name, op: ".", range: e.range }
+        : { kind: "field", base: arg, field: field.name, op: field.op, range: e.range };
+    if (this.locationKey(location) === undefined || location.kind !== "field") return;
+    // The base's value says whether the field belongs to a parameter of this function too.
+    const base = this.locationKey(location.base) !== undefined ? this.read(s, location.base) : undefined;
+    const held = [this.read(s, location, base)];
+    const res = this.resourceFor(s, held, 0, effect.family);
+    if (!res) return;
+    this.applyResourceEffect(s, e, effect, res, outcome);
+    if (effect.clears === true && (effect.when === undefined || effect.when === "always" || (effect.when === "success") === outcome)) {
+      this.write(s, location, { k: "null" }, e.range, false);
+    }
+  }
+
   /** The resource an argument denotes; an unknown value (a parameter, a field) becomes a borrowed handle. */
   private resourceFor(s: State, values: Value[], index: number, family: string): Resource | undefined {
     const value = values[index];
@@ -854,6 +899,7 @@ class FunctionAnalyzer {
       nullness: "unknown",
       mayBeNull: false,
       paramIndex: value.id < this.paramCount ? value.id : undefined,
+      paramField: this.paramFieldOfSym.get(value.id),
       origin: value.id < this.paramCount ? "parameter" : "unknown",
       since: s.seq,
     };

@@ -1,6 +1,7 @@
 // The abstract state of one path through a function (ENGINE.md): resources with their
 // typestate, bindings of storage locations to values, and facts the path has learned.
 import type { Expr, SourceRange } from "../ir/ir";
+import type { FieldStep } from "../model/model";
 import type { PathStep } from "./findings";
 
 export type Value =
@@ -41,6 +42,8 @@ export interface Resource {
   readonly acquiredCallText?: string;
   /** Set for a handle received as parameter `paramIndex`. */
   readonly paramIndex?: number;
+  /** Set for a handle read from a field of what a parameter points to, as the function was called. */
+  readonly paramField?: ParamField;
   /** The handle behind the first unknown value it was made from (a parameter, a field read...). */
   readonly origin: "acquired" | "parameter" | "role" | "unknown";
   readonly releasedAt?: SourceRange;
@@ -55,6 +58,12 @@ export interface Resource {
   readonly heldBy?: number;
   /** Trail sequence number when it was acquired: path steps after it explain its findings. */
   readonly since: number;
+}
+
+/** `Context->Packet` where `Context` is parameter `index`. */
+export interface ParamField {
+  index: number;
+  field: FieldStep;
 }
 
 export interface TrailNode {

@@ -2,10 +2,11 @@
 // handle it is given and whether it returns a new one, read off the exit states of its analysis.
 // A summary is a ModelEntry, so a call applies it exactly like a built-in API.
 import type { IrFunction } from "../ir/ir";
-import type { Effect, ModelEntry } from "../model/model";
+import { forEachExpr } from "../ir/walk";
+import type { Effect, ModelEntry, Outcome } from "../model/model";
 import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
-import type { Value } from "./state";
+import type { ParamField, Value } from "./state";
 
 type ParamFate = "released" | "transferred" | "escaped" | "used" | "none" | "null";
 
@@ -93,6 +94,8 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     }
   });
 
+  effects.push(...fieldEffects(fn, exits, outcomes, correlated));
+
   // A fresh handle returned to the caller.
   const returned = exits.map((exit) => (exit.returnValue.k === "res" ? exit.state.resources.get(exit.returnValue.id) : undefined));
   const fresh = returned.find((res) => res && res.origin === "acquired");
@@ -133,6 +136,67 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     origin: `summary of ${fn.name}`,
     doc: `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`,
   };
+}
+
+/**
+ * What the function does to handles in fields of what its parameters point to (a cleanup helper
+ * freeing `Context->Packet`). Said only when the caller can rely on it: released (or handed over) on
+ * every path, or on every path of one outcome and untouched on the others, with the field left
+ * holding the released handle on every path or set to NULL on every path. Anything else says nothing.
+ */
+function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: readonly (boolean | undefined)[], correlated: boolean): Effect[] {
+  const reassigned = reassignedNames(fn);
+  const fields = new Map<string, ParamField>();
+  for (const exit of exits) {
+    for (const res of exit.state.resources.values()) {
+      const owner = res.paramField;
+      if (owner && !reassigned.has(fn.params[owner.index]?.name ?? "")) fields.set(`${owner.index}${owner.field.op}${owner.field.name}`, owner);
+    }
+  }
+  const effects: Effect[] = [];
+  for (const key of [...fields.keys()].sort()) {
+    const owner = fields.get(key)!;
+    const location = `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`;
+    // Where the parameter itself was NULL there was no field to release.
+    const relevant = exits.map((exit, i) => ({ exit, outcome: outcomes[i] })).filter(({ exit }) => exit.state.facts.get(`s${owner.index}`) !== false);
+    const paths = relevant.map(({ exit, outcome }) => {
+      const res = [...exit.state.resources.values()].find((candidate) => candidate.paramField && `${candidate.paramField.index}${candidate.paramField.field.op}${candidate.paramField.field.name}` === key);
+      const held = exit.state.bindings.get(location);
+      const cleared = held !== undefined && isNullish(held);
+      // The field was tested NULL on this path: there was nothing to release (`if (Context->Packet)`).
+      const wasNull = res === undefined && held?.k === "sym" && exit.state.facts.get(`s${held.id}`) === false;
+      return { fate: wasNull ? "null" : res?.state, outcome, family: res?.family ?? "", kept: cleared ? "null" : held?.k === "res" && held.id === res?.id ? "handle" : "other" };
+    }).filter((path) => path.fate !== "null");
+    const ended = (fate: string | undefined) => fate === "released" || fate === "transferred";
+    const family = paths.find((path) => path.family)?.family || anyFamily;
+    const kinds = new Set(paths.filter((path) => ended(path.fate)).map((path) => path.fate));
+    if (kinds.size !== 1) continue;
+    const kind = kinds.has("released") ? "release" : "transfer";
+    let when: Outcome | undefined;
+    if (!paths.every((path) => ended(path.fate))) {
+      // Ended on one outcome only, and untouched on the other.
+      if (!correlated) continue;
+      const endedOn = new Set(paths.flatMap((path) => (ended(path.fate) ? [path.outcome] : [])));
+      const untouchedOn = new Set(paths.flatMap((path) => (path.fate === undefined ? [path.outcome] : [])));
+      if (endedOn.size !== 1 || untouchedOn.size !== 1 || [...endedOn][0] === [...untouchedOn][0]) continue;
+      if (paths.some((path) => !ended(path.fate) && path.fate !== undefined)) continue;
+      when = [...endedOn][0] ? "success" : "failure";
+    }
+    const kept = new Set(paths.filter((path) => ended(path.fate)).map((path) => path.kept));
+    if (kept.size !== 1 || kept.has("other")) continue;
+    effects.push({ kind, family, target: owner.index, ...(when ? { when } : {}), field: owner.field, ...(kept.has("null") ? { clears: true } : {}) });
+  }
+  return effects;
+}
+
+/** Variables the function assigns: a parameter that changes no longer names what the caller passed. */
+function reassignedNames(fn: IrFunction): Set<string> {
+  const names = new Set<string>();
+  for (const block of fn.blocks) for (const instr of block.instrs) if (instr.kind === "assign" && instr.target.kind === "var") names.add(instr.target.name);
+  forEachExpr(fn, (expr) => {
+    if ((expr.kind === "assign" || expr.kind === "addr") && expr.target.kind === "var") names.add(expr.target.name);
+  });
+  return names;
 }
 
 function single<T>(set: Set<T>): boolean {

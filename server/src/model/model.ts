@@ -17,6 +17,12 @@ export type Outcome =
   /** Only when the call returns a failure status. */
   | "failure";
 
+/** A field of what an argument points to (`Context->Packet`): summaries say a helper frees it. */
+export interface FieldStep {
+  name: string;
+  op: "->" | ".";
+}
+
 export type Effect =
   /**
    * A new resource of `family`. `target` "return": the return value is the handle;
@@ -27,10 +33,13 @@ export type Effect =
    * (`caller-memory` packets from VmbPacketInitialize must never be freed by the family).
    */
   | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string; inPlace?: boolean; released?: boolean }
-  /** Ends the resource (free, complete, cleanup). */
-  | { kind: "release"; family: string; target: number; when?: Outcome }
+  /**
+   * Ends the resource (free, complete, cleanup). With `field` (summaries only), the resource is the
+   * one in that field of what the argument points to; `clears`: the callee then sets the field to NULL.
+   */
+  | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; clears?: boolean }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
-  | { kind: "transfer"; family: string; target: number; when?: Outcome }
+  | { kind: "transfer"; family: string; target: number; when?: Outcome; field?: FieldStep; clears?: boolean }
   /** Only reads the handle: an error when it is already released. */
   | { kind: "use"; family: string; target: number }
   /** The callee may keep the pointer: the caller is no longer responsible. */
