@@ -51,7 +51,13 @@ function callEdges(functions: readonly GraphFunction[]): number[][] {
   return functions.map((fn) => {
     const targets: number[] = [];
     for (const name of fn.callees) {
-      const candidates = byName.get(name) ?? [];
+      // Most callees are APIs, with no body among the functions.
+      const candidates = byName.get(name);
+      if (candidates === undefined) continue;
+      if (candidates.length === 1) {
+        targets.push(candidates[0]);
+        continue;
+      }
       // A static helper in the same file wins over a namesake elsewhere.
       const local = candidates.filter((candidate) => functions[candidate].file === fn.file);
       targets.push(...(local.length > 0 ? local : candidates));

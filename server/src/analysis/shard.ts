@@ -64,6 +64,7 @@ export interface ShardModel {
 export class AnalysisShard {
   private readonly files: IrFile[] = [];
   private readonly functions: IrFunction[] = [];
+  private readonly fileOf = new Map<IrFunction, IrFile>();
   private registry: ModelRegistry;
   private summaries = new SummaryTable();
   private readonly callerModels = new Map<string, CallerModel>();
@@ -78,6 +79,7 @@ export class AnalysisShard {
   add(file: IrFile): void {
     this.files.push(file);
     this.functions.push(...file.functions);
+    for (const fn of file.functions) this.fileOf.set(fn, file);
   }
 
   digest(): ShardDigest {
@@ -175,16 +177,16 @@ export class AnalysisShard {
     return { name: fn.name, file: fn.file, line: fn.range.start.line, column: fn.range.start.column, paramCount: fn.params.length, callees: [...callees], assignedRoles, writes };
   }
 
-  private modelFor(file: string): CallerModel {
-    let model = this.callerModels.get(file);
+  private modelFor(fn: IrFunction): CallerModel {
+    let model = this.callerModels.get(fn.file);
     if (!model) {
-      const own = this.files.filter((candidate) => candidate.file === file);
-      const names = new Set(own.flatMap((candidate) => candidate.functions.map((fn) => fn.name)));
+      const own = this.fileOf.get(fn)!;
+      const names = new Set(own.functions.map((candidate) => candidate.name));
       // A static of the file is its own variable, whatever namesakes other files define.
-      const statics = new Set(own.flatMap((candidate) => (candidate.globals ?? []).filter((global) => global.isStatic).map((global) => global.name)));
-      const globals = new Map([...this.globalConstants].filter(([name]) => !statics.has(name)));
-      model = new CallerModel(this.registry, this.summaries, file, names, globals);
-      this.callerModels.set(file, model);
+      const statics = new Set((own.globals ?? []).filter((global) => global.isStatic).map((global) => global.name));
+      const globals = statics.size === 0 ? this.globalConstants : new Map([...this.globalConstants].filter(([name]) => !statics.has(name)));
+      model = new CallerModel(this.registry, this.summaries, fn.file, names, globals);
+      this.callerModels.set(fn.file, model);
     }
     return model;
   }
@@ -192,7 +194,7 @@ export class AnalysisShard {
   /** One function's failure (a pathological expression nesting, say) never costs the others their findings. */
   private analyzeSafely(fn: IrFunction, ownership: EntryOwnership): FunctionAnalysis {
     try {
-      return analyzeFunction(fn, this.modelFor(fn.file), ownership, this.config.budget);
+      return analyzeFunction(fn, this.modelFor(fn), ownership, this.config.budget);
     } catch (error) {
       const reason = error instanceof RangeError ? "it nests too deeply" : error instanceof Error ? error.message : String(error);
       return {

@@ -145,14 +145,16 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
  * holding the released handle on every path or set to NULL on every path. Anything else says nothing.
  */
 function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: readonly (boolean | undefined)[], correlated: boolean): Effect[] {
-  const reassigned = reassignedNames(fn);
   const fields = new Map<string, ParamField>();
   for (const exit of exits) {
     for (const res of exit.state.resources.values()) {
       const owner = res.paramField;
-      if (owner && !reassigned.has(fn.params[owner.index]?.name ?? "")) fields.set(`${owner.index}${owner.field.op}${owner.field.name}`, owner);
+      if (owner) fields.set(`${owner.index}${owner.field.op}${owner.field.name}`, owner);
     }
   }
+  if (fields.size === 0) return [];
+  const reassigned = reassignedNames(fn);
+  for (const [key, owner] of fields) if (reassigned.has(fn.params[owner.index]?.name ?? "")) fields.delete(key);
   const effects: Effect[] = [];
   for (const key of [...fields.keys()].sort()) {
     const owner = fields.get(key)!;
