@@ -65,7 +65,11 @@ export class AnalysisShard {
   private readonly files: IrFile[] = [];
   private readonly functions: IrFunction[] = [];
   private readonly fileOf = new Map<IrFunction, IrFile>();
+  private readonly fileDigests: FileDigest[] = [];
+  private readonly functionDigests: FunctionDigest[] = [];
   private registry: ModelRegistry;
+  /** The configured model alone: what digests need (role typedefs, registration APIs), before any SAL is learned. */
+  private readonly configuredModel: ModelRegistry;
   private summaries = new SummaryTable();
   private readonly callerModels = new Map<string, CallerModel>();
   private ownership: (EntryOwnership | undefined)[] = [];
@@ -74,18 +78,20 @@ export class AnalysisShard {
 
   constructor(private readonly config: Config) {
     this.registry = new ModelRegistry(config);
+    this.configuredModel = new ModelRegistry(config);
   }
 
+  /** Takes a lowered file in; its digest is made now, while its IR is still in the cache. */
   add(file: IrFile): void {
     this.files.push(file);
     this.functions.push(...file.functions);
     for (const fn of file.functions) this.fileOf.set(fn, file);
+    this.fileDigests.push(this.fileDigest(file));
+    for (const fn of file.functions) this.functionDigests.push(this.functionDigest(fn));
   }
 
   digest(): ShardDigest {
-    const files = this.files.map((file) => this.fileDigest(file));
-    const functions = this.functions.map((fn) => this.functionDigest(fn));
-    return { files, functions };
+    return { files: this.fileDigests, functions: this.functionDigests };
   }
 
   /** Starts an analysis (again, if a worker was lost): nothing learned or found before survives. */
@@ -136,7 +142,7 @@ export class AnalysisShard {
     }
     const declaredRoles: RoleAssignment[] = [];
     for (const declared of file.roles) {
-      const role = this.registry.roleByTypedef.get(declared.role);
+      const role = this.configuredModel.roleByTypedef.get(declared.role);
       if (role) declaredRoles.push({ functionName: declared.functionName, role: role.name });
     }
     const sharedGlobals = (file.globals ?? []).filter((global) => !global.isStatic && global.value !== undefined);
@@ -147,7 +153,7 @@ export class AnalysisShard {
     const callees = new Set<string>();
     const assignedRoles: RoleAssignment[] = [];
     const declaredClass = functionClassOf(fn.annotations);
-    const ownRole = declaredClass !== undefined ? this.registry.roleByTypedef.get(declaredClass) : undefined;
+    const ownRole = declaredClass !== undefined ? this.configuredModel.roleByTypedef.get(declaredClass) : undefined;
     if (ownRole) assignedRoles.push({ functionName: fn.name, role: ownRole.name });
     const locals = new Set(fn.params.map((param) => param.name));
     const written = new Set<string>();
@@ -166,7 +172,7 @@ export class AnalysisShard {
       if (expr.kind !== "call" || expr.callee.name === undefined) return;
       callees.add(expr.callee.name);
       // Registration APIs are explicit model entries (SAL teaches none), so the configured model suffices.
-      for (const effect of this.registry.lookup(expr.callee.name)?.effects ?? []) {
+      for (const effect of this.configuredModel.lookup(expr.callee.name)?.effects ?? []) {
         if (effect.kind !== "register-callback") continue;
         const arg = expr.args[effect.target];
         const name = arg?.kind === "function-ref" || arg?.kind === "var" ? arg.name : undefined;
