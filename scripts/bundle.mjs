@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 const require = createRequire(import.meta.url);
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
 const dist = join(root, "dist");
+// From scratch: a file left by an earlier build (a renamed entry, a map no longer made) would be packaged.
+rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 const entries = [
@@ -46,8 +48,6 @@ await Promise.all(
   ),
 );
 
-// A map left by an earlier build of an entry that now has none would be packaged with it.
-for (const entry of entries) if (entry.sourcemap === false) rmSync(join(dist, `${entry.out}.js.map`), { force: true });
 copyFileSync(require.resolve("tree-sitter-c/tree-sitter-c.wasm"), join(dist, "tree-sitter-c.wasm"));
 copyFileSync(require.resolve("web-tree-sitter/web-tree-sitter.wasm"), join(dist, "web-tree-sitter.wasm"));
 // Editors validate vmbguard.json against it (package.json contributes.jsonValidation).
