@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -97,8 +97,9 @@ test("the host sends incoming packets; each completion must be completed once, e
   assert.deepEqual(sim.host.completions.toArray().map((record) => text(record.response)), ["ok", "ok"]);
 });
 
-test("a JSON scenario scripts replies, incoming packets, faults and the seed", () => {
+test("a JSON scenario scripts replies, incoming packets, faults and the seed", (t) => {
   const directory = mkdtempSync(join(tmpdir(), "vmbguard-scenario-"));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
   const file = join(directory, "scenario.json");
   writeFileSync(
     file,
@@ -140,7 +141,7 @@ test("a JSON scenario scripts replies, incoming packets, faults and the seed", (
   assert.equal(sim.finish().ok, true);
 });
 
-test("scenario mistakes are clear TypeErrors naming the file and the key", () => {
+test("scenario mistakes are clear TypeErrors naming the file and the key", (t) => {
   assert.throws(() => parseScenario([], "s.json"), /s\.json: a scenario is a JSON object/);
   assert.throws(() => parseScenario({ faults: { failAlloc: { nth: 1 } } }, "s.json"), /s\.json: faults: unknown option "failAlloc"/);
   assert.throws(() => parseScenario({ host: { replies: [{ action: "bounce" }] } }, "s.json"), /host\.replies\[0\]\.action/);
@@ -149,6 +150,7 @@ test("scenario mistakes are clear TypeErrors naming the file and the key", () =>
   assert.throws(() => parseScenario({ faults: { failAllocation: { probability: 2 } } }, "s.json"), /probability: expected a number in \[0, 1\]/);
   assert.throws(() => parseScenario({ mode: "lenient" }, "s.json"), /mode: expected one of "strict", "report"/);
   const directory = mkdtempSync(join(tmpdir(), "vmbguard-scenario-"));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
   const broken = join(directory, "broken.json");
   writeFileSync(broken, "{ not json");
   assert.throws(() => loadScenario(broken), /broken\.json: not valid JSON/);
