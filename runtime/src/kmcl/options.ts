@@ -180,8 +180,10 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: s
   throw new TypeError(`${where}: expected one of ${allowed.map((item) => JSON.stringify(item)).join(", ")}, got ${JSON.stringify(value)}`);
 }
 
-function resolveTrigger(trigger: FaultTrigger, where: string): ResolvedTrigger {
+function resolveTrigger(trigger: FaultTrigger, where: string, keys: ReadonlySet<string> = triggerKeys): ResolvedTrigger {
   if (typeof trigger !== "object" || trigger === null) throw new TypeError(`${where}: expected an object like { nth: 3 } or { probability: 0.1 }`);
+  // A typo (`nht`) is named as such, not reported as a missing nth.
+  rejectUnknownKeys(trigger, keys, where);
   const nthList = trigger.nth === undefined ? [] : Array.isArray(trigger.nth) ? trigger.nth : [trigger.nth];
   for (const nth of nthList) {
     if (!Number.isInteger(nth) || nth < 1) throw new TypeError(`${where}.nth: expected one-based call numbers, got ${JSON.stringify(trigger.nth)}`);
@@ -203,6 +205,9 @@ export const faultOptionKeys: readonly string[] = ["failAllocation", "failSend",
 const knownOptionKeys = new Set(simulationOptionKeys);
 const knownFaultKeys = new Set(faultOptionKeys);
 
+const triggerKeys: ReadonlySet<string> = new Set(["nth", "probability"]);
+const sendTriggerKeys: ReadonlySet<string> = new Set([...triggerKeys, "status"]);
+
 function rejectUnknownKeys(value: object, known: ReadonlySet<string>, where: string): void {
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new TypeError(`${where}: unknown option "${key}" (known: ${[...known].join(", ")})`);
@@ -216,7 +221,7 @@ export function resolveFaults(faults: FaultOptions | undefined): ResolvedFaults 
   const failSend = faults.failSend === undefined
     ? undefined
     : {
-        ...resolveTrigger(faults.failSend, "faults.failSend"),
+        ...resolveTrigger(faults.failSend, "faults.failSend", sendTriggerKeys),
         status: faults.failSend.status === undefined ? STATUS_INSUFFICIENT_RESOURCES : parseStatus(faults.failSend.status, "faults.failSend.status"),
       };
   if (failSend && failSend.status >= 0) throw new TypeError("faults.failSend.status: a failing send needs a failure status (NT_SUCCESS must be false)");

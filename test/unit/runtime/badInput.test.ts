@@ -105,6 +105,7 @@ test("bad options are TypeErrors before anything runs", () => {
   assert.throws(() => new Simulation({ faults: { failSend: { nth: 0 } } }), /faults\.failSend\.nth: expected one-based call numbers/);
   assert.throws(() => new Simulation({ faults: { failSend: { nth: 1, status: 0 } } }), /needs a failure status/);
   assert.throws(() => new Simulation({ faults: { failAllocation: {} } }), /give nth or a probability/);
+  assert.throws(() => new Simulation({ faults: { failSend: { nht: 1 } } as never }), /faults\.failSend: unknown option "nht"/);
   assert.throws(() => new Simulation({ stacks: "some" as never }), /stacks: expected one of/);
   assert.throws(() => new Simulation({ colour: "blue" } as never), /unknown option "colour"/);
   assert.throws(() => new Simulation().advance(-1), /advance: expected a non-negative number/);
