@@ -70,6 +70,23 @@ export class ExpressionLowerer {
     return this.source.slice(node.startIndex, node.endIndex);
   }
 
+  /**
+   * The spelling of an identifier-like token, read off the text: its end needs no tree query. A
+   * non-ASCII character (the grammar allows Unicode letters) falls back to the tree.
+   */
+  private nameOf(node: Node): string {
+    const source = this.source;
+    const start = node.startIndex;
+    let end = start;
+    for (;;) {
+      const code = end < source.length ? source.charCodeAt(end) : 0;
+      if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95) end++;
+      else if (code > 127) return this.textOf(node);
+      else break;
+    }
+    return end > start ? source.slice(start, end) : this.textOf(node);
+  }
+
   /** @param type the node's type when the caller already has it (each `node.type` is a WASM call). */
   lower(node: Node, type: string = node.type): Expr {
     if (this.depth >= MAX_EXPRESSION_DEPTH) {
@@ -191,7 +208,7 @@ export class ExpressionLowerer {
   }
 
   private identifier(node: Node): Expr {
-    const name = this.textOf(node);
+    const name = this.nameOf(node);
     if (this.expansion !== undefined) {
       const argument = this.expansion.arguments.get(name);
       if (argument !== undefined) return argument;
@@ -231,7 +248,7 @@ export class ExpressionLowerer {
     const base = fieldChild(node, "argument");
     const field = fieldChild(node, "field");
     if (base === null || field === null) return this.unknownOf(node, range);
-    return { kind: "field", base: this.lower(base), field: this.textOf(field), op: this.fieldOperator(field.startIndex), range };
+    return { kind: "field", base: this.lower(base), field: this.nameOf(field), op: this.fieldOperator(field.startIndex), range };
   }
 
   /** The operator right before the field name, read from the text (cheaper than another tree query). */
@@ -256,11 +273,11 @@ export class ExpressionLowerer {
         targetType = target.type;
       }
     }
-    if (targetType === "identifier") return { name: this.textOf(target), text, range };
+    if (targetType === "identifier") return { name: this.nameOf(target), text, range };
     if (targetType === "field_expression") {
       const base = fieldChild(target, "argument");
       const field = fieldChild(target, "field");
-      if (base !== null && field !== null) return { name: this.textOf(field), through: this.lower(base), text, range };
+      if (base !== null && field !== null) return { name: this.nameOf(field), through: this.lower(base), text, range };
     }
     return { text, range };
   }
