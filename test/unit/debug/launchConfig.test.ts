@@ -52,7 +52,7 @@ test("each mistake is one message naming the option", () => {
     [{ program, violations: ["double-fre"] }, /^"violations": unknown violation kind "double-fre" \(known: double-free, use-after-free, /],
     [{ program, timeout: 0 }, `"timeout" must be a positive number of milliseconds, got 0`],
     [{ program, scenario: "missing.json" }, new RegExp(`^"scenario": cannot read scenario ${path.join(fixtures, "missing.json")}: ENOENT`)],
-    [{ program, faults: { failSend: { nht: 1 } } }, "launch configuration: faults.failSend: give nth or a probability above 0, or leave the fault out"],
+    [{ program, faults: { failSend: { nht: 1 } } }, 'launch configuration: faults.failSend: unknown option "nht" (known: nth, probability, status)'],
     [{ program, seed: 1.5 }, "launch configuration: seed: expected an integer, got 1.5"],
   ];
   for (const [args, message] of cases) {
