@@ -14,7 +14,7 @@ import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
-import { corpusUnit, describeCorpus, measureOurs, measurePeer } from "./lib/speed.mjs";
+import { corpusUnit, describeCorpus, measurePeer, OursMeasurement } from "./lib/speed.mjs";
 import { ensureTools, isInstalled, toolVersions } from "./lib/tools.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -124,23 +124,26 @@ async function main() {
     log(`speed: corpus of ${corpus.sourceFiles} files, ${corpus.lines} lines, ${corpus.seededBugs} seeded bugs`);
     const { parseExpectations } = loadFixtureReader(repoRoot);
     const wholeCorpus = corpusUnit(corpus, corpus.files, parseExpectations);
-    const rows = [];
-    if (haveOurs) {
-      rows.push(...(await measureOurs(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, { repeats: options.repeats, log })));
-    }
+    // VmbGuard's rounds take turns with the peers (ours, gcc, ours, clang, ours, ...): the host is
+    // shared, and a slow spell then falls on every tool rather than on one.
+    const ours = haveOurs ? new OursMeasurement(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, log) : undefined;
+    const peerRows = [];
+    await ours?.runRound();
     for (const peer of availablePeers) {
       log(`speed: ${peer.label}`);
-      rows.push(await measurePeer(peer, inputs, corpus, {
+      peerRows.push(await measurePeer(peer, inputs, corpus, {
         parallelism: availableParallelism(),
         budgetSeconds: peerBudgetSeconds[peer.id],
         timeoutSeconds: perFileTimeoutSeconds,
         parseExpectations,
         log,
       }));
+      if (ours && ours.roundsDone < options.repeats) await ours.runRound();
     }
+    while (ours && ours.roundsDone < options.repeats) await ours.runRound();
     speed = {
       corpus: { seed: corpus.seed, sourceFiles: corpus.sourceFiles, files: corpus.files.length, lines: corpus.lines, seededBugs: corpus.seededBugs },
-      rows,
+      rows: [...(ours?.rows() ?? []), ...peerRows],
     };
   }
 

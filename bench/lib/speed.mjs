@@ -23,8 +23,8 @@ function seededBugRecall(unit, reports) {
 const kilobytesToMegabytes = (kilobytes) => kilobytes / 1024;
 
 /** One run of VmbGuard over the whole corpus with `jobs` (undefined: the CLI's default). */
-async function runOursOnce(repoRoot, corpus, workDir, jobs) {
-  const reportFile = join(workDir, `vmbguard-jobs-${jobs ?? "default"}.json`);
+async function runOursOnce(repoRoot, corpus, workDir, jobs, round) {
+  const reportFile = join(workDir, `vmbguard-jobs-${jobs ?? "default"}-${round}.json`);
   const loadAverage = loadavg()[0];
   const args = checkArguments(repoRoot, ["src"], { config: join(corpus.dir, "vmbguard.json"), jobs });
   const result = await run(process.execPath, args, { cwd: corpus.dir, measure: true, stdoutFile: reportFile, timeoutSeconds: 900 });
@@ -45,49 +45,60 @@ function median(values) {
 }
 
 /**
- * Runs VmbGuard `repeats` times for each `--jobs` setting, the settings taking turns, so a burst of
- * load from elsewhere on a shared machine hits each alike. A row reports the run of median wall
- * time (its CPU time and memory with it); every run's wall time is kept in `runs`.
+ * VmbGuard's runs, one round at a time: each round runs every `--jobs` setting once, so the
+ * caller can put rounds between the peers' runs and a slow spell of a shared host falls on all
+ * tools alike. A row reports the run of median wall time (its CPU time and memory with it);
+ * every run's wall time is kept in `runs`.
  */
-export async function measureOurs(repoRoot, corpus, workDir, jobsSettings, unit, { repeats = 3, log = () => {} } = {}) {
-  const runsBySetting = jobsSettings.map(() => []);
-  for (let round = 0; round < repeats; round++) {
-    for (const [index, jobs] of jobsSettings.entries()) {
-      log(`speed: VmbGuard --jobs ${jobs ?? "default"}, run ${round + 1} of ${repeats}`);
-      runsBySetting[index].push(await runOursOnce(repoRoot, corpus, workDir, jobs));
+export class OursMeasurement {
+  constructor(repoRoot, corpus, workDir, jobsSettings, unit, log = () => {}) {
+    Object.assign(this, { repoRoot, corpus, workDir, jobsSettings, unit, log });
+    this.runsBySetting = jobsSettings.map(() => []);
+    this.roundsDone = 0;
+  }
+
+  async runRound() {
+    this.roundsDone++;
+    for (const [index, jobs] of this.jobsSettings.entries()) {
+      this.log(`speed: VmbGuard --jobs ${jobs ?? "default"}, round ${this.roundsDone}`);
+      this.runsBySetting[index].push(await runOursOnce(this.repoRoot, this.corpus, this.workDir, jobs, this.roundsDone));
     }
   }
-  return jobsSettings.map((jobs, index) => {
-    const runs = runsBySetting[index];
-    const failed = runs.find((candidate) => candidate.exitCode !== 0);
-    const chosen = failed ?? runs.find((candidate) => candidate.wallSeconds === median(runs.map((each) => each.wallSeconds)));
-    const row = {
-      tool: "vmbguard",
-      label: `VmbGuard --jobs ${jobs ?? `default (${availableParallelism()})`}`,
-      jobs: jobs ?? availableParallelism(),
-      loadAverage: chosen.loadAverage,
-      files: corpus.files.length,
-      lines: corpus.lines,
-      sampled: false,
-      exitCode: chosen.exitCode,
-      wallSeconds: chosen.wallSeconds,
-      cpuSeconds: chosen.cpuSeconds,
-      peakRssMb: Math.max(...runs.map((each) => each.peakRssMb)),
-      runs: runs.map((each) => ({ wallSeconds: each.wallSeconds, cpuSeconds: each.cpuSeconds, loadAverage: each.loadAverage })),
-      errors: chosen.errors,
-    };
-    if (chosen.exitCode === 0) {
-      try {
-        const report = readReportFile(chosen.reportFile);
-        row.findings = report.reports.length;
-        row.problems = report.problems.length;
-        row.recall = seededBugRecall(unit, report.reports.map((finding) => ({ ...finding, file: finding.file.replace(/^\.\//, "") })));
-      } catch (error) {
-        row.errors.push(`unreadable report: ${error.message}`);
-      }
+
+  rows() {
+    return this.jobsSettings.map((jobs, index) => oursRow(this.corpus, this.unit, jobs, this.runsBySetting[index]));
+  }
+}
+
+function oursRow(corpus, unit, jobs, runs) {
+  const failed = runs.find((candidate) => candidate.exitCode !== 0);
+  const chosen = failed ?? runs.find((candidate) => candidate.wallSeconds === median(runs.map((each) => each.wallSeconds)));
+  const row = {
+    tool: "vmbguard",
+    label: `VmbGuard --jobs ${jobs ?? `default (${availableParallelism()})`}`,
+    jobs: jobs ?? availableParallelism(),
+    loadAverage: chosen.loadAverage,
+    files: corpus.files.length,
+    lines: corpus.lines,
+    sampled: false,
+    exitCode: chosen.exitCode,
+    wallSeconds: chosen.wallSeconds,
+    cpuSeconds: chosen.cpuSeconds,
+    peakRssMb: Math.max(...runs.map((each) => each.peakRssMb)),
+    runs: runs.map((each) => ({ wallSeconds: each.wallSeconds, cpuSeconds: each.cpuSeconds, loadAverage: each.loadAverage })),
+    errors: chosen.errors,
+  };
+  if (chosen.exitCode === 0) {
+    try {
+      const report = readReportFile(chosen.reportFile);
+      row.findings = report.reports.length;
+      row.problems = report.problems.length;
+      row.recall = seededBugRecall(unit, report.reports.map((finding) => ({ ...finding, file: finding.file.replace(/^\.\//, "") })));
+    } catch (error) {
+      row.errors.push(`unreadable report: ${error.message}`);
     }
-    return row;
-  });
+  }
+  return row;
 }
 
 /** Every k-th file, starting from the first: deterministic, spread over the whole corpus. */
