@@ -64,6 +64,8 @@ export class ExpressionLowerer {
     private readonly expansion?: MacroExpansion,
     /** The enclosing function's block scopes; a macro body sees the names where it is expanded. */
     private readonly locals: LocalNames = new LocalNames(),
+    /** Every name the function's expressions mention, macro bodies included (see FileConstants.applyTo). */
+    readonly namesUsed: Set<string> = new Set(),
   ) {}
 
   textOf(node: Node): string {
@@ -209,6 +211,7 @@ export class ExpressionLowerer {
 
   private identifier(node: Node): Expr {
     const name = this.nameOf(node);
+    this.namesUsed.add(name);
     if (this.expansion !== undefined) {
       const argument = this.expansion.arguments.get(name);
       if (argument !== undefined) return argument;
@@ -262,7 +265,10 @@ export class ExpressionLowerer {
     const endIndex = functionNode.endIndex;
     const range = this.expansion?.range ?? rangeIn(this.source, functionNode, endIndex);
     const text = this.source.slice(functionNode.startIndex, endIndex);
-    if (functionType === "identifier") return { name: text, text, range };
+    if (functionType === "identifier") {
+      this.namesUsed.add(text);
+      return { name: text, text, range };
+    }
     let target = stripTransparent(functionNode);
     let targetType = target.type;
     // `(*Kmcl->VmbPacketFree)(p)` calls the same function as `Kmcl->VmbPacketFree(p)`.
@@ -273,7 +279,11 @@ export class ExpressionLowerer {
         targetType = target.type;
       }
     }
-    if (targetType === "identifier") return { name: this.nameOf(target), text, range };
+    if (targetType === "identifier") {
+      const name = this.nameOf(target);
+      this.namesUsed.add(name);
+      return { name, text, range };
+    }
     if (targetType === "field_expression") {
       const base = fieldChild(target, "argument");
       const field = fieldChild(target, "field");
@@ -351,7 +361,7 @@ export class ExpressionLowerer {
   private lowererForMacro(body: MacroBody, argumentNodes: Node[], range: SourceRange, depth: number): ExpressionLowerer {
     const values = new Map<string, Expr>();
     body.parameters.forEach((parameter, index) => values.set(parameter, this.lower(argumentNodes[index])));
-    return new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth }, this.locals);
+    return new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth }, this.locals, this.namesUsed);
   }
 
   /** A node's range; inside a macro expansion, the invocation's. */

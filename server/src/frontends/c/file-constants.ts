@@ -62,8 +62,11 @@ export class FileConstants {
     this.staticCandidates.set(name, value);
   }
 
-  /** Puts the values in the lowered functions (mutating their blocks). */
-  applyTo(functions: IrFunction[]): void {
+  /**
+   * Puts the values in the lowered functions (mutating their blocks). `namesUsedBy` (each function's
+   * names, when the caller knows them) lets a function that mentions none of the constants be skipped.
+   */
+  applyTo(functions: IrFunction[], namesUsedBy?: ReadonlyMap<IrFunction, ReadonlySet<string>>): void {
     const constantFunctions = constantReturningFunctions(functions);
     if (this.fixed.size === 0 && this.staticCandidates.size === 0 && this.included.size === 0 && constantFunctions.size === 0) return;
     const values = new Map(this.fixed);
@@ -74,8 +77,17 @@ export class FileConstants {
     }
     for (const name of this.conflicting) values.delete(name);
     if (values.size === 0 && constantFunctions.size === 0) return;
-    for (const fn of functions) substituteInFunction(fn, { variables: values, calls: constantFunctions });
+    for (const fn of functions) {
+      const used = namesUsedBy?.get(fn);
+      if (used !== undefined && !mentionsAny(used, values, constantFunctions)) continue;
+      substituteInFunction(fn, { variables: values, calls: constantFunctions });
+    }
   }
+}
+
+function mentionsAny(used: ReadonlySet<string>, ...tables: ReadonlyMap<string, ConstantValue>[]): boolean {
+  for (const name of used) for (const table of tables) if (table.has(name)) return true;
+  return false;
 }
 
 /** `static BOOLEAN StagingEnabled(VOID) { return TRUE; }`: no parameter, no effect, one constant returned. */
@@ -185,25 +197,42 @@ interface Substitutions {
   variables: ReadonlyMap<string, ConstantValue>;
   /** Functions whose call is a constant. */
   calls: ReadonlyMap<string, ConstantValue>;
+  /** Locals and parameters of the function: they hide file-scope names. */
+  hidden: ReadonlySet<string>;
 }
 
-function substituteInFunction(fn: IrFunction, constants: Substitutions): void {
-  const locals = localNames(fn);
-  const values: Substitutions = { variables: new Map([...constants.variables].filter(([name]) => !locals.has(name))), calls: constants.calls };
-  if (values.variables.size === 0 && values.calls.size === 0) return;
+/**
+ * Rewrites only what changes: an expression with nothing to substitute is kept as it is, so a
+ * function that uses none of the constants costs no new IR (every file includes the same headers).
+ */
+function substituteInFunction(fn: IrFunction, constants: Omit<Substitutions, "hidden">): void {
+  const values: Substitutions = { ...constants, hidden: localNames(fn) };
   const substitute = (expr: Expr): Expr => substituteExpr(expr, values);
   for (const block of fn.blocks) {
-    block.instrs = block.instrs.map((instr): Instr => {
-      switch (instr.kind) {
-        case "assign":
-          return { ...instr, target: substituteTarget(instr.target, values), value: substitute(instr.value) };
-        case "eval":
-          return { ...instr, expr: substitute(instr.expr) };
-        default:
-          return instr;
-      }
+    let changed = false;
+    const instrs = block.instrs.map((instr): Instr => {
+      const next = substituteInstr(instr, values);
+      if (next !== instr) changed = true;
+      return next;
     });
+    if (changed) block.instrs = instrs;
     block.terminator = substituteTerminator(block.terminator, substitute);
+  }
+}
+
+function substituteInstr(instr: Instr, values: Substitutions): Instr {
+  switch (instr.kind) {
+    case "assign": {
+      const target = substituteTarget(instr.target, values);
+      const value = substituteExpr(instr.value, values);
+      return target === instr.target && value === instr.value ? instr : { ...instr, target, value };
+    }
+    case "eval": {
+      const expr = substituteExpr(instr.expr, values);
+      return expr === instr.expr ? instr : { ...instr, expr };
+    }
+    default:
+      return instr;
   }
 }
 
@@ -213,11 +242,14 @@ function substituteTerminator(terminator: Terminator, substitute: (expr: Expr) =
       const cond = substitute(terminator.cond);
       const decided = foldConstant(cond);
       if (decided !== undefined) return { kind: "goto", target: decided !== 0 ? terminator.then : terminator.else };
-      return { ...terminator, cond };
+      return cond === terminator.cond ? terminator : { ...terminator, cond };
     }
     case "return":
-    case "throw":
-      return terminator.value === undefined ? terminator : { ...terminator, value: substitute(terminator.value) };
+    case "throw": {
+      if (terminator.value === undefined) return terminator;
+      const value = substitute(terminator.value);
+      return value === terminator.value ? terminator : { ...terminator, value };
+    }
     default:
       return terminator;
   }
@@ -232,41 +264,75 @@ function substituteExpr(expr: Expr, values: Substitutions): Expr {
   const again = (child: Expr): Expr => substituteExpr(child, values);
   switch (expr.kind) {
     case "var": {
-      const value = values.variables.get(expr.name);
+      const value = values.hidden.has(expr.name) ? undefined : values.variables.get(expr.name);
       return value === undefined ? expr : { kind: "const", value, range: expr.range };
     }
-    case "field":
-      return { ...expr, base: again(expr.base) };
-    case "index":
-      return { ...expr, base: again(expr.base), index: again(expr.index) };
-    case "deref":
-      return { ...expr, target: again(expr.target) };
-    case "addr":
+    case "field": {
+      const base = again(expr.base);
+      return base === expr.base ? expr : { ...expr, base };
+    }
+    case "index": {
+      const base = again(expr.base);
+      const index = again(expr.index);
+      return base === expr.base && index === expr.index ? expr : { ...expr, base, index };
+    }
+    case "deref": {
+      const target = again(expr.target);
+      return target === expr.target ? expr : { ...expr, target };
+    }
+    case "addr": {
       // `&Name` needs the storage, not the value.
-      return expr.target.kind === "var" ? expr : { ...expr, target: again(expr.target) };
+      if (expr.target.kind === "var") return expr;
+      const target = again(expr.target);
+      return target === expr.target ? expr : { ...expr, target };
+    }
     case "call": {
       const returned = expr.callee.name === undefined || expr.callee.through !== undefined || expr.args.length > 0 ? undefined : values.calls.get(expr.callee.name);
       if (returned !== undefined) return { kind: "const", value: returned, range: expr.range };
-      return {
-        ...expr,
-        callee: expr.callee.through === undefined ? expr.callee : { ...expr.callee, through: again(expr.callee.through) },
-        args: expr.args.map(again),
-      };
+      const through = expr.callee.through === undefined ? undefined : again(expr.callee.through);
+      const args = changedList(expr.args, again);
+      if (through === expr.callee.through && args === expr.args) return expr;
+      return { ...expr, callee: through === expr.callee.through ? expr.callee : { ...expr.callee, through }, args };
     }
-    case "unary":
-      return { ...expr, operand: again(expr.operand) };
-    case "binary":
-      return { ...expr, left: again(expr.left), right: again(expr.right) };
-    case "conditional":
-      return { ...expr, test: again(expr.test), then: again(expr.then), else: again(expr.else) };
-    case "assign":
-      return { ...expr, target: substituteTarget(expr.target, values), value: again(expr.value) };
+    case "unary": {
+      const operand = again(expr.operand);
+      return operand === expr.operand ? expr : { ...expr, operand };
+    }
+    case "binary": {
+      const left = again(expr.left);
+      const right = again(expr.right);
+      return left === expr.left && right === expr.right ? expr : { ...expr, left, right };
+    }
+    case "conditional": {
+      const test = again(expr.test);
+      const then = again(expr.then);
+      const otherwise = again(expr.else);
+      return test === expr.test && then === expr.then && otherwise === expr.else ? expr : { ...expr, test, then, else: otherwise };
+    }
+    case "assign": {
+      const target = substituteTarget(expr.target, values);
+      const value = again(expr.value);
+      return target === expr.target && value === expr.value ? expr : { ...expr, target, value };
+    }
     case "sequence":
-    case "unknown":
-      return { ...expr, parts: expr.parts.map(again) };
+    case "unknown": {
+      const parts = changedList(expr.parts, again);
+      return parts === expr.parts ? expr : { ...expr, parts };
+    }
     default:
       return expr;
   }
+}
+
+/** The list with `map` applied, or the list itself when no element changed. */
+function changedList(list: Expr[], map: (expr: Expr) => Expr): Expr[] {
+  let result: Expr[] | undefined;
+  for (let index = 0; index < list.length; index++) {
+    const next = map(list[index]);
+    if (next !== list[index]) (result ??= list.slice(0, index)).push(next);
+    else if (result) result.push(next);
+  }
+  return result ?? list;
 }
 
 /** The numeric value of an expression made of constants only (NULL is 0), or undefined. */

@@ -40,6 +40,7 @@ class TranslationUnitLowerer {
   private readonly problems: ParseProblem[] = [];
   private readonly declarations: IrDeclaration[] = [];
   private readonly globals: IrGlobal[] = [];
+  private readonly namesUsedBy = new Map<IrFunction, ReadonlySet<string>>();
   private readonly roles: RoleEntry[] = [];
   private readonly pending: PendingFunction[] = [];
   private readonly typedefNames = new Set<string>();
@@ -79,7 +80,7 @@ class TranslationUnitLowerer {
     } finally {
       this.macros.dispose();
     }
-    this.constants.applyTo(functions);
+    this.constants.applyTo(functions, this.namesUsedBy);
     this.addRoleAnnotations(functions);
     return {
       file: this.file,
@@ -281,6 +282,7 @@ class TranslationUnitLowerer {
       const returnType = typeSpelling(fieldChild(definition, "type"), this.text, shape.returnIndirections);
       if (returnType !== undefined) lowered.returnType = returnType;
       functions.push(lowered);
+      this.namesUsedBy.set(lowered, expressions.namesUsed);
     }
     return functions;
   }
