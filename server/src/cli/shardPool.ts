@@ -39,7 +39,9 @@ class WorkerLost extends Error {
   }
 }
 
-type RequestBody = ShardRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+/** A request before it gets its id (`Omit` over each member of the union). */
+type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
+type RequestBody = WithoutId<ShardRequest>;
 
 class ShardWorker implements ShardHandle {
   /** Indexes of the sources this worker lowered (or was lowering when it died). */
