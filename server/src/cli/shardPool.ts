@@ -136,7 +136,8 @@ export async function checkOnThreads(sources: readonly SourceInput[], config: Co
     const lowerShare = async (): Promise<void> => {
       while (next < sources.length && options.signal?.aborted !== true) {
         await lowerHere(next++);
-        await new Promise((resume) => setImmediate(resume));
+        // Without workers there are no replies to let in, and a turn of the event loop is not free.
+        if (workers.length > 0) await new Promise((resume) => setImmediate(resume));
       }
     };
     // Workers start (load the bundle, compile the grammar) while this thread reads the headers.
