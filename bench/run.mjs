@@ -2,7 +2,7 @@
 // `npm run bench`: accuracy on the fixture corpus and speed on a generated corpus, for
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck). Results go to
 // bench/results/latest.{md,json}. See bench/README.md.
-//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-runtime] [--lines N] [--files N] [--repeats N] [--work DIR] [--results DIR]
+//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-runtime] [--lines N] [--files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -34,6 +34,7 @@ function parseOptions(argv) {
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     repeats: 3,
+    cooldownSeconds: 30,
     workDir: join(benchDir, "work"),
     resultsDir: join(benchDir, "results"),
   };
@@ -45,6 +46,7 @@ function parseOptions(argv) {
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
     else if (flag === "--repeats") options.repeats = Math.max(1, Number(argv[++index]));
+    else if (flag === "--cooldown") options.cooldownSeconds = Math.max(0, Number(argv[++index]));
     else if (flag === "--work") options.workDir = resolve(argv[++index]);
     else if (flag === "--results") options.resultsDir = resolve(argv[++index]);
     else throw new Error(`unknown option ${flag}`);
@@ -124,13 +126,18 @@ async function main() {
     log(`speed: corpus of ${corpus.sourceFiles} files, ${corpus.lines} lines, ${corpus.seededBugs} seeded bugs`);
     const { parseExpectations } = loadFixtureReader(repoRoot);
     const wholeCorpus = corpusUnit(corpus, corpus.files, parseExpectations);
-    // VmbGuard's rounds take turns with the peers (ours, gcc, ours, clang, ours, ...): the host is
-    // shared, and a slow spell then falls on every tool rather than on one.
-    const ours = haveOurs ? new OursMeasurement(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, log) : undefined;
+    // VmbGuard's rounds take turns with the peers (ours, gcc, ours, clang, ours, ...), and every
+    // measurement starts after a rest: on this shared host, memory-heavy work runs slower for a
+    // while after sustained load, which would penalize whichever tool comes right after another.
+    const rest = async () => {
+      if (options.cooldownSeconds > 0) await new Promise((resume) => setTimeout(resume, options.cooldownSeconds * 1000));
+    };
+    const ours = haveOurs ? new OursMeasurement(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, log, rest) : undefined;
     const peerRows = [];
     await ours?.runRound();
     for (const peer of availablePeers) {
       log(`speed: ${peer.label}`);
+      await rest();
       peerRows.push(await measurePeer(peer, inputs, corpus, {
         parallelism: availableParallelism(),
         budgetSeconds: peerBudgetSeconds[peer.id],

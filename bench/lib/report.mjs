@@ -153,7 +153,7 @@ function speedSection(speed) {
     "## Speed and memory on the generated corpus",
     "",
     `\`bench/generate-corpus.mjs\` seed ${speed.corpus.seed}: ${speed.corpus.sourceFiles} C files + 1 shared header, ${thousands(speed.corpus.lines)} lines, ${speed.corpus.seededBugs} seeded bugs.`,
-    "Peers run file by file, each file under `/usr/bin/time -v`; VmbGuard runs over the folder under `/usr/bin/time -v`, in rounds (both `--jobs` settings) that take turns with the peers, and its row is the run of median wall time.",
+    "Peers run file by file, each file under `/usr/bin/time -v`; VmbGuard runs over the folder under `/usr/bin/time -v`, in rounds (both `--jobs` settings) that take turns with the peers, and its row is the run of median wall time. Every measurement starts after a rest (`--cooldown`).",
     "lines/s: corpus lines / wall seconds. Per core (CPU): corpus lines / (user + system seconds). Peak RSS: the largest single process.",
     "Wall times depend on what else runs on the machine: the 1-minute load average at the start of each run is in the notes.",
     "",

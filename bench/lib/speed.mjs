@@ -51,8 +51,9 @@ function median(values) {
  * every run's wall time is kept in `runs`.
  */
 export class OursMeasurement {
-  constructor(repoRoot, corpus, workDir, jobsSettings, unit, log = () => {}) {
-    Object.assign(this, { repoRoot, corpus, workDir, jobsSettings, unit, log });
+  /** `rest` is awaited before each run (the caller's cool-down). */
+  constructor(repoRoot, corpus, workDir, jobsSettings, unit, log = () => {}, rest = async () => {}) {
+    Object.assign(this, { repoRoot, corpus, workDir, jobsSettings, unit, log, rest });
     this.runsBySetting = jobsSettings.map(() => []);
     this.roundsDone = 0;
   }
@@ -61,6 +62,7 @@ export class OursMeasurement {
     this.roundsDone++;
     for (const [index, jobs] of this.jobsSettings.entries()) {
       this.log(`speed: VmbGuard --jobs ${jobs ?? "default"}, round ${this.roundsDone}`);
+      await this.rest();
       this.runsBySetting[index].push(await runOursOnce(this.repoRoot, this.corpus, this.workDir, jobs, this.roundsDone));
     }
   }
