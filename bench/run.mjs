@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { generateCorpus, defaultCorpusOptions } from "./generate-corpus.mjs";
 import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerAsTool } from "./lib/accuracy.mjs";
@@ -130,7 +131,7 @@ async function main() {
     // measurement starts after a rest: on this shared host, memory-heavy work runs slower for a
     // while after sustained load, which would penalize whichever tool comes right after another.
     const rest = async () => {
-      if (options.cooldownSeconds > 0) await new Promise((resume) => setTimeout(resume, options.cooldownSeconds * 1000));
+      if (options.cooldownSeconds > 0) await sleep(options.cooldownSeconds * 1000);
     };
     const ours = haveOurs ? new OursMeasurement(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, log, rest) : undefined;
     const peerRows = [];
