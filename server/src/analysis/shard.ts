@@ -3,7 +3,7 @@
 // in a worker thread beside the IR it lowered: the IR itself never crosses threads.
 import type { Config } from "../config/config";
 import type { IrFile, IrFunction, IrGlobal, ParseProblem, Suppression } from "../ir/ir";
-import { forEachExpr } from "../ir/walk";
+import { forEachExpr, variableWrittenBy } from "../ir/walk";
 import type { ModelEntry } from "../model/model";
 import { ModelRegistry } from "../model/registry";
 import { functionClassOf, learnFromSal } from "../model/sal";
@@ -164,7 +164,9 @@ export class AnalysisShard {
       }
     }
     forEachExpr(fn, (expr) => {
-      if ((expr.kind === "assign" || expr.kind === "addr") && expr.target.kind === "var") written.add(expr.target.name);
+      // One walk for callees and writes: this runs for every function as its file comes in.
+      const writtenName = variableWrittenBy(expr);
+      if (writtenName !== undefined) written.add(writtenName);
       if (expr.kind === "function-ref") {
         callees.add(expr.name);
         return;

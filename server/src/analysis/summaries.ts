@@ -2,7 +2,7 @@
 // handle it is given and whether it returns a new one, read off the exit states of its analysis.
 // A summary is a ModelEntry, so a call applies it exactly like a built-in API.
 import type { IrFunction } from "../ir/ir";
-import { forEachExpr } from "../ir/walk";
+import { writtenVariables } from "../ir/walk";
 import type { Effect, ModelEntry, Outcome } from "../model/model";
 import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
@@ -153,7 +153,8 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
     }
   }
   if (fields.size === 0) return [];
-  const reassigned = reassignedNames(fn);
+  // A parameter the function assigns no longer names what the caller passed.
+  const reassigned = writtenVariables(fn);
   for (const [key, owner] of fields) if (reassigned.has(fn.params[owner.index]?.name ?? "")) fields.delete(key);
   const effects: Effect[] = [];
   for (const key of [...fields.keys()].sort()) {
@@ -189,16 +190,6 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
     effects.push({ kind, family, target: owner.index, ...(when ? { when } : {}), field: owner.field, ...(kept.has("null") ? { clears: true } : {}) });
   }
   return effects;
-}
-
-/** Variables the function assigns: a parameter that changes no longer names what the caller passed. */
-function reassignedNames(fn: IrFunction): Set<string> {
-  const names = new Set<string>();
-  for (const block of fn.blocks) for (const instr of block.instrs) if (instr.kind === "assign" && instr.target.kind === "var") names.add(instr.target.name);
-  forEachExpr(fn, (expr) => {
-    if ((expr.kind === "assign" || expr.kind === "addr") && expr.target.kind === "var") names.add(expr.target.name);
-  });
-  return names;
 }
 
 function single<T>(set: Set<T>): boolean {

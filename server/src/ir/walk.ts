@@ -1,6 +1,22 @@
 // Visits every expression of a function, for pre-passes (call graph, callback registrations).
 import type { Expr, IrFunction } from "./ir";
 
+/** The variable an expression writes, or may write: `x = ...` inside an expression, or `&x`. */
+export function variableWrittenBy(expr: Expr): string | undefined {
+  return (expr.kind === "assign" || expr.kind === "addr") && expr.target.kind === "var" ? expr.target.name : undefined;
+}
+
+/** Variables a function assigns, increments or takes the address of (declarations included). */
+export function writtenVariables(fn: IrFunction): Set<string> {
+  const names = new Set<string>();
+  for (const block of fn.blocks) for (const instr of block.instrs) if (instr.kind === "assign" && instr.target.kind === "var") names.add(instr.target.name);
+  forEachExpr(fn, (expr) => {
+    const name = variableWrittenBy(expr);
+    if (name !== undefined) names.add(name);
+  });
+  return names;
+}
+
 export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
   const stack: Expr[] = [];
   for (const block of fn.blocks) {

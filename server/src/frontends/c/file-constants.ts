@@ -5,6 +5,7 @@
 // whose condition becomes constant are decided here (`if (!KeepStagingBuffer)`).
 import { evaluateBinary } from "../../ir/arithmetic";
 import type { Expr, Instr, IrFunction, Terminator } from "../../ir/ir";
+import { writtenVariables } from "../../ir/walk";
 
 export type ConstantValue = number | null;
 
@@ -72,7 +73,7 @@ export class FileConstants {
     const values = new Map(this.fixed);
     for (const [name, value] of this.included) if (!values.has(name) && !this.includedConflicting.has(name)) values.set(name, value);
     if (this.staticCandidates.size > 0) {
-      const written = writtenVariables(functions);
+      const written = new Set(functions.flatMap((fn) => [...writtenVariables(fn)]));
       for (const [name, value] of this.staticCandidates) if (!written.has(name) && !values.has(name)) values.set(name, value);
     }
     for (const name of this.conflicting) values.delete(name);
@@ -113,72 +114,6 @@ function constantReturningFunctions(functions: IrFunction[]): Map<string, Consta
     if (constant && value !== undefined) found.set(fn.name, value);
   }
   return found;
-}
-
-/** Variables assigned, incremented or whose address is taken anywhere in `functions`. */
-function writtenVariables(functions: IrFunction[]): Set<string> {
-  const written = new Set<string>();
-  const visit = (expr: Expr): void => {
-    switch (expr.kind) {
-      case "assign":
-        if (expr.target.kind === "var") written.add(expr.target.name);
-        visit(expr.target);
-        return visit(expr.value);
-      case "addr":
-        if (expr.target.kind === "var") written.add(expr.target.name);
-        return visit(expr.target);
-      default:
-        return forEachChild(expr, visit);
-    }
-  };
-  for (const fn of functions) {
-    for (const block of fn.blocks) {
-      for (const instr of block.instrs) {
-        if (instr.kind === "assign") {
-          if (instr.target.kind === "var") written.add(instr.target.name);
-          visit(instr.target);
-          visit(instr.value);
-        } else if (instr.kind === "eval") visit(instr.expr);
-      }
-      const terminator = block.terminator;
-      if (terminator.kind === "branch") visit(terminator.cond);
-      else if ((terminator.kind === "return" || terminator.kind === "throw") && terminator.value !== undefined) visit(terminator.value);
-    }
-  }
-  return written;
-}
-
-function forEachChild(expr: Expr, visit: (child: Expr) => void): void {
-  switch (expr.kind) {
-    case "field":
-      return visit(expr.base);
-    case "index":
-      visit(expr.base);
-      return visit(expr.index);
-    case "deref":
-    case "addr":
-      return visit(expr.target);
-    case "call":
-      if (expr.callee.through !== undefined) visit(expr.callee.through);
-      return expr.args.forEach(visit);
-    case "unary":
-      return visit(expr.operand);
-    case "binary":
-      visit(expr.left);
-      return visit(expr.right);
-    case "conditional":
-      visit(expr.test);
-      visit(expr.then);
-      return visit(expr.else);
-    case "assign":
-      visit(expr.target);
-      return visit(expr.value);
-    case "sequence":
-    case "unknown":
-      return expr.parts.forEach(visit);
-    default:
-      return;
-  }
 }
 
 /** Locals and parameters hide file-scope names of the same spelling. */
