@@ -66,16 +66,23 @@ function includedBy(text: string, context: LoweringContext | undefined): SharedD
   return included;
 }
 
+/** What the frontend needs to know of the model, derived once per configuration rather than per file. */
+const modelKnowledge = new WeakMap<Config, { modelNames: RegExp; roleTypedefs: ReadonlySet<string> }>();
+
+function modelKnowledgeOf(config: Config): { modelNames: RegExp; roleTypedefs: ReadonlySet<string> } {
+  let known = modelKnowledge.get(config);
+  if (!known) {
+    known = { modelNames: statusNamePattern(config.models), roleTypedefs: roleTypedefNames(config.models, config.roles) };
+    modelKnowledge.set(config, known);
+  }
+  return known;
+}
+
 export async function lowerFile(file: string, text: string, config: Config, context?: LoweringContext): Promise<IrFile> {
   const extension = extensionOf(file);
   if (cExtensions.has(extension)) {
     cFrontend ??= loadCFrontend();
-    return (await cFrontend).lower(file, text, {
-      macros: config.macros,
-      includedDefinitions: includedBy(text, context),
-      modelNames: statusNamePattern(config.models),
-      roleTypedefs: roleTypedefNames(config.models, config.roles),
-    });
+    return (await cFrontend).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
   }
   const language = tsExtensions.has(extension) ? "ts" : "c";
   const message = tsExtensions.has(extension)
