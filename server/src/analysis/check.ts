@@ -107,9 +107,9 @@ export function localShard(shard: AnalysisShard): ShardHandle {
 type PlacedFunction = FunctionDigest & { shard: number; local: number };
 
 /**
- * Analyzes the functions of all shards, callees before callers: wave by wave of the call graph,
- * each wave's functions analyzed where their IR lives, the summaries learned sent to every
- * shard before the next wave. The result is the same however the files are spread.
+ * Analyzes the functions of all shards: the shards' digests give the call graph, the roles and
+ * the SAL-learned model; then the functions are analyzed in waves (analyzeInWaves). The result is
+ * the same however the files are spread.
  */
 export async function analyzeShards(shards: readonly ShardHandle[], sources: readonly SourceInput[], config: Config, options: CheckOptions = {}): Promise<CheckResult> {
   const started = Date.now();
@@ -133,13 +133,29 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
     shards.map((shard, index) => shard.configure({ learned, roles: digests[index].functions.map((fn) => roleOf.get(fn.name)), globalConstants })),
   );
 
+  await analyzeInWaves(shards, functions, options.signal);
+
+  const findings = (await Promise.all(shards.map((shard) => shard.findings()))).flat();
+  const kept = applySuppressions(findings, files, config).filter((finding) => reported(finding.file));
+  assignFingerprints(kept, sources);
+  kept.sort(compareFindings);
+  const lines = sources.reduce((sum, source) => sum + (reported(source.path) ? countLines(source.text) : 0), 0);
+  const stats = { files: files.filter((file) => reported(file.file)).length, lines, functions: functions.filter((fn) => reported(fn.file)).length, millis: Date.now() - started };
+  return { findings: kept, problems, stats };
+}
+
+/**
+ * Every function analyzed once its callees are (a recursive component until its summaries settle),
+ * each where its IR lives; the summaries learned go to every shard before the next wave.
+ */
+async function analyzeInWaves(shards: readonly ShardHandle[], functions: readonly PlacedFunction[], signal: AbortSignal | undefined): Promise<void> {
   const summaryOf = new Map<number, ModelEntry>();
   const updates: SummaryUpdate[] = [];
   const updatesSent = shards.map(() => 0);
   for (const wave of summaryWaves(functions)) {
     let active = wave;
     for (let round = 0; round < maxCycleRounds && active.length > 0; round++) {
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       const batches = shards.map((): number[] => []);
       for (const component of active) for (const member of component.members) batches[functions[member].shard].push(member);
       const results = await Promise.all(
@@ -163,14 +179,6 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
       active = active.filter((component) => component.recursive && component.members.some((member) => changed.has(member)));
     }
   }
-
-  const findings = (await Promise.all(shards.map((shard) => shard.findings()))).flat();
-  const kept = applySuppressions(findings, files, config).filter((finding) => reported(finding.file));
-  assignFingerprints(kept, sources);
-  kept.sort(compareFindings);
-  const lines = sources.reduce((sum, source) => sum + (reported(source.path) ? countLines(source.text) : 0), 0);
-  const stats = { files: files.filter((file) => reported(file.file)).length, lines, functions: functions.filter((fn) => reported(fn.file)).length, millis: Date.now() - started };
-  return { findings: kept, problems, stats };
 }
 
 /**
