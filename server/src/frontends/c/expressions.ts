@@ -6,6 +6,7 @@ import { fieldChild } from "./fields";
 import { closingRangeOf, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { FunctionMacros, MacroBody } from "./function-macros";
 import { LocalNames } from "./local-names";
+import type { LineIndex } from "./positions";
 import type { TypeNames } from "./type-names";
 
 /** Macro expansion nests at most this deep (a macro calling a macro...). */
@@ -56,6 +57,8 @@ export class ExpressionLowerer {
 
   constructor(
     private readonly source: string,
+    /** Line starts of `source`, for the end of a node's range. */
+    private readonly lines: LineIndex,
     /** Functions of this file (definitions, prototypes, role declarations): an identifier naming one is a `function-ref`. */
     private readonly functionNames: ReadonlySet<string>,
     private readonly typeNames: TypeNames,
@@ -109,7 +112,7 @@ export class ExpressionLowerer {
   private lowerNode(node: Node, type: string): Expr {
     if (type === "identifier") return this.identifier(node);
     const endIndex = node.endIndex;
-    const range = this.expansion?.range ?? rangeIn(this.source, node, endIndex);
+    const range = this.expansion?.range ?? rangeIn(this.lines, node, endIndex);
     switch (type) {
       case "null":
         return { kind: "const", value: null, range };
@@ -263,7 +266,7 @@ export class ExpressionLowerer {
 
   callee(functionNode: Node, functionType: string = functionNode.type): Callee {
     const endIndex = functionNode.endIndex;
-    const range = this.expansion?.range ?? rangeIn(this.source, functionNode, endIndex);
+    const range = this.expansion?.range ?? rangeIn(this.lines, functionNode, endIndex);
     const text = this.source.slice(functionNode.startIndex, endIndex);
     if (functionType === "identifier") {
       this.namesUsed.add(text);
@@ -361,12 +364,12 @@ export class ExpressionLowerer {
   private lowererForMacro(body: MacroBody, argumentNodes: Node[], range: SourceRange, depth: number): ExpressionLowerer {
     const values = new Map<string, Expr>();
     body.parameters.forEach((parameter, index) => values.set(parameter, this.lower(argumentNodes[index])));
-    return new ExpressionLowerer(body.source, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth }, this.locals, this.namesUsed);
+    return new ExpressionLowerer(body.source, body.lines, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth }, this.locals, this.namesUsed);
   }
 
   /** A node's range; inside a macro expansion, the invocation's. */
   rangeFor(node: Node): SourceRange {
-    return this.expansion?.range ?? rangeOf(node);
+    return this.expansion?.range ?? rangeIn(this.lines, node);
   }
 
   /** The range of a node's last character (a closing brace); inside a macro expansion, the invocation's. */

@@ -5,6 +5,7 @@
 // statement expand where the call is a statement. Other macros stay calls to an unknown function.
 import type { Node, Tree } from "web-tree-sitter";
 import { fieldChild } from "./fields";
+import { LineIndex } from "./positions";
 
 /** Parses a snippet of C with the frontend's parser. */
 export type SnippetParser = (text: string) => Tree | null;
@@ -15,6 +16,7 @@ export interface MacroBody {
   node: Node;
   isStatement: boolean;
   source: string;
+  lines: LineIndex;
 }
 
 interface MacroDefinition {
@@ -85,10 +87,10 @@ export class FunctionMacros {
       const extra = bodyNode.namedChild(index);
       if (extra === null || extra.type !== "expression_statement" || extra.namedChildCount > 0) return undefined;
     }
-    if (statement.type !== "expression_statement") return { parameters: definition.parameters, node: statement, isStatement: true, source };
+    if (statement.type !== "expression_statement") return { parameters: definition.parameters, node: statement, isStatement: true, source, lines: new LineIndex(source) };
     const expression = statement.firstNamedChild;
     if (expression === null) return undefined;
-    return { parameters: definition.parameters, node: expression, isStatement: false, source };
+    return { parameters: definition.parameters, node: expression, isStatement: false, source, lines: new LineIndex(source) };
   }
 
   /** Frees the parsed bodies; call once the file is lowered. */

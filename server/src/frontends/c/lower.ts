@@ -261,7 +261,7 @@ class TranslationUnitLowerer {
       this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
       const locals = new LocalNames();
       for (const { parameter } of parameters) if (parameter.name) locals.declare(parameter.name);
-      const expressions = new ExpressionLowerer(this.text, functionNames, typeNames, this.problems, this.macros, undefined, locals);
+      const expressions = new ExpressionLowerer(this.text, this.lines, functionNames, typeNames, this.problems, this.macros, undefined, locals);
       const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, this.problems, locals).lower(body);
       for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
       // Definitions under different #if branches share a name; ids stay unique.

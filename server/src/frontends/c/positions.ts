@@ -28,6 +28,16 @@ export class LineIndex {
     return { line: low, column: offset - this.lineStarts[low] };
   }
 
+  /**
+   * The position of `offset`, known to be on line `line` or later: a node's end from its start
+   * line. Most nodes end on the line they start on, which needs no search.
+   */
+  positionFrom(line: number, offset: number): Position {
+    const starts = this.lineStarts;
+    if (line + 1 >= starts.length || offset < starts[line + 1]) return { line, column: offset - starts[line] };
+    return this.positionAt(offset);
+  }
+
   rangeOf(start: number, end: number): SourceRange {
     return { start: this.positionAt(start), end: this.positionAt(end) };
   }

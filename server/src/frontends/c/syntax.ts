@@ -2,6 +2,7 @@
 import type { Node } from "web-tree-sitter";
 import type { SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
+import type { LineIndex } from "./positions";
 
 export function rangeOf(node: Node): SourceRange {
   const start = node.startPosition;
@@ -10,16 +11,12 @@ export function rangeOf(node: Node): SourceRange {
 }
 
 /**
- * Like `rangeOf`, cheaper for the common single-line node: its end follows from its length
- * (`endIndex` is one WASM call; `endPosition` is one more and allocates).
+ * Like `rangeOf`, without the tree query for the end (`endPosition` is a WASM call that
+ * allocates): the end is found in the file's line index from the node's start line.
  */
-export function rangeIn(source: string, node: Node, endIndex: number = node.endIndex): SourceRange {
+export function rangeIn(lines: LineIndex, node: Node, endIndex: number = node.endIndex): SourceRange {
   const start = node.startPosition;
-  const startIndex = node.startIndex;
-  // Only the node's own text is searched: `indexOf` would run to the next newline, which in a
-  // file of one long line is the end of the file, for every node.
-  for (let index = startIndex; index < endIndex; index++) if (source.charCodeAt(index) === 10) return rangeOf(node);
-  return { start: { line: start.row, column: start.column }, end: { line: start.row, column: start.column + (endIndex - startIndex) } };
+  return { start: { line: start.row, column: start.column }, end: lines.positionFrom(start.row, endIndex) };
 }
 
 /** The range of the last character of a node (the closing `}` of a compound statement). */
