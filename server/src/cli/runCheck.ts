@@ -36,7 +36,6 @@ export const exitCodes = { clean: 0, findings: 1, error: 2, interrupted: 130 } a
 class FatalError extends Error {}
 
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, information: 2 };
-const readConcurrency = 16;
 
 function isDirectory(file: string): boolean {
   try {
@@ -62,16 +61,8 @@ function reportedPath(absolute: string, cwd: string): string {
   return isInsideRoot(absolute, cwd) ? portablePath(absolute, cwd) : absolute;
 }
 
-async function readAll(files: readonly string[], cwd: string, maxBytes: number): Promise<{ sources: SourceInput[]; problems: ReportProblem[] }> {
-  const outcomes = new Array<Awaited<ReturnType<typeof readSourceFile>>>(files.length);
-  let next = 0;
-  const reader = async (): Promise<void> => {
-    while (next < files.length) {
-      const index = next++;
-      outcomes[index] = await readSourceFile(files[index], maxBytes);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(readConcurrency, files.length) }, reader));
+function readAll(files: readonly string[], cwd: string, maxBytes: number): { sources: SourceInput[]; problems: ReportProblem[] } {
+  const outcomes = files.map((file) => readSourceFile(file, maxBytes));
   const sources: SourceInput[] = [];
   const problems: ReportProblem[] = [];
   for (const [index, outcome] of outcomes.entries()) {
@@ -136,11 +127,11 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   });
   const shard = options.shard;
   const files = shard === undefined ? discovered.files : discovered.files.filter((file) => inShard(portablePath(file, cwd), shard));
-  const { sources, problems } = await readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
+  const { sources, problems } = readAll(files, cwd, config.maxFileBytes ?? defaultMaxFileBytes);
   // Every shard also analyzes the other shards' headers, without reporting on them: their macros,
   // constants, SAL declarations and callback roles reach a file whichever shard they landed in.
   const otherHeaders = shard === undefined ? [] : discovered.files.filter((file) => isHeaderFile(file) && !inShard(portablePath(file, cwd), shard));
-  const contextSources = (await readAll(otherHeaders, cwd, config.maxFileBytes ?? defaultMaxFileBytes)).sources;
+  const contextSources = (readAll(otherHeaders, cwd, config.maxFileBytes ?? defaultMaxFileBytes)).sources;
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
 
   const { result, failures } = await checkOnThreads([...sources, ...contextSources], config, options.jobs, {

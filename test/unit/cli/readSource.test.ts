@@ -23,21 +23,21 @@ test("a NUL byte in the first 8 KB means binary", () => {
   assert.equal(looksBinary(lateNul), false);
 });
 
-test("reading refuses binary, oversized and unreadable files with a reason", async () => {
+test("reading refuses binary, oversized and unreadable files with a reason", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "vmbguard-read-"));
   try {
     writeFileSync(path.join(dir, "ok.c"), "int x;\n");
     writeFileSync(path.join(dir, "bin.c"), Buffer.from([0x4d, 0x5a, 0x00, 0x01]));
     writeFileSync(path.join(dir, "big.c"), Buffer.alloc(3 * 1024 * 1024, 0x20));
     symlinkSync(path.join(dir, "gone.c"), path.join(dir, "dangling.c"));
-    assert.deepEqual(await readSourceFile(path.join(dir, "ok.c"), 1024), { kind: "text", text: "int x;\n" });
-    assert.deepEqual(await readSourceFile(path.join(dir, "bin.c"), 1024), { kind: "skipped", reason: "skipped: binary file (NUL bytes in the first 8 KB)" });
-    assert.deepEqual(await readSourceFile(path.join(dir, "big.c"), 2 * 1024 * 1024), {
+    assert.deepEqual(readSourceFile(path.join(dir, "ok.c"), 1024), { kind: "text", text: "int x;\n" });
+    assert.deepEqual(readSourceFile(path.join(dir, "bin.c"), 1024), { kind: "skipped", reason: "skipped: binary file (NUL bytes in the first 8 KB)" });
+    assert.deepEqual(readSourceFile(path.join(dir, "big.c"), 2 * 1024 * 1024), {
       kind: "skipped",
       reason: "skipped: 3 MB is over the 2 MB limit (maxFileBytes)",
     });
-    assert.deepEqual(await readSourceFile(path.join(dir, "dangling.c"), 1024), { kind: "skipped", reason: "cannot read: no such file (a dangling link?)" });
-    assert.deepEqual(await readSourceFile(dir, 1024), { kind: "skipped", reason: "cannot read: not a regular file" });
+    assert.deepEqual(readSourceFile(path.join(dir, "dangling.c"), 1024), { kind: "skipped", reason: "cannot read: no such file (a dangling link?)" });
+    assert.deepEqual(readSourceFile(dir, 1024), { kind: "skipped", reason: "cannot read: not a regular file" });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
