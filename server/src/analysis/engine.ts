@@ -238,7 +238,7 @@ class FunctionAnalyzer {
   private execInstr(s: State, instr: BasicBlock["instrs"][number]): State[] {
     switch (instr.kind) {
       case "assign":
-        return this.eval(s, instr.value).flatMap(({ s: next, v }) =>
+        return each(this.eval(s, instr.value), ({ s: next, v }) =>
           this.evalBase(next, instr.target).map(({ s: stored }) => {
             this.write(stored, instr.target, v, instr.range, instr.declaration === true);
             return stored;
@@ -521,11 +521,11 @@ class FunctionAnalyzer {
         return this.eval(s, e.operand).map((out) => ({ s: out.s, v: unary(e.op, out.v) }));
       case "binary":
         if (e.op === "&&" || e.op === "||") return this.evalLogical(s, e.op, e.left, e.right);
-        return this.eval(s, e.left).flatMap((left) => this.eval(left.s, e.right).map((right) => ({ s: right.s, v: this.binary(e.op, left.v, right.v) })));
+        return each(this.eval(s, e.left), (left) => this.eval(left.s, e.right).map((right) => ({ s: right.s, v: this.binary(e.op, left.v, right.v) })));
       case "conditional":
-        return this.eval(s, e.test).flatMap((test) => this.split(test.s, test.v).flatMap(([next, truth]) => this.eval(next, truth ? e.then : e.else)));
+        return each(this.eval(s, e.test), (test) => each(this.split(test.s, test.v), ([next, truth]) => this.eval(next, truth ? e.then : e.else)));
       case "assign":
-        return this.eval(s, e.value).flatMap((out) =>
+        return each(this.eval(s, e.value), (out) =>
           this.evalBase(out.s, e.target).map(({ s: stored }) => {
             this.write(stored, e.target, out.v, e.range, false);
             return { s: stored, v: out.v };
@@ -533,7 +533,7 @@ class FunctionAnalyzer {
         );
       case "sequence": {
         let outs: Out[] = [{ s, v: unknownValue }];
-        for (const part of e.parts) outs = outs.flatMap((out) => this.eval(out.s, part));
+        for (const part of e.parts) outs = each(outs, (out) => this.eval(out.s, part));
         return outs;
       }
       case "function-ref":
@@ -547,7 +547,7 @@ class FunctionAnalyzer {
       }
       case "unknown": {
         let outs: Out[] = [{ s, v: unknownValue }];
-        for (const part of e.parts) outs = outs.flatMap((out) => this.eval(out.s, part).map((o) => ({ s: o.s, v: unknownValue })));
+        for (const part of e.parts) outs = each(outs, (out) => this.eval(out.s, part).map((o) => ({ s: o.s, v: unknownValue })));
         return outs;
       }
     }
@@ -561,16 +561,16 @@ class FunctionAnalyzer {
     if (location.kind !== "field" && location.kind !== "index" && location.kind !== "deref") return [{ s, v: unknownValue }];
     const base = location.kind === "deref" ? location.target : location.base;
     let outs = this.eval(s, base);
-    if (location.kind === "index") outs = outs.flatMap((out) => this.eval(out.s, location.index).map((o) => ({ s: o.s, v: out.v })));
+    if (location.kind === "index") outs = each(outs, (out) => this.eval(out.s, location.index).map((o) => ({ s: o.s, v: out.v })));
     for (const out of outs) this.dereference(out.s, out.v, location.range);
     return outs;
   }
 
   private evalLogical(s: State, op: "&&" | "||", left: Expr, right: Expr): Out[] {
-    return this.eval(s, left).flatMap((l) =>
-      this.split(l.s, l.v).flatMap(([next, truth]) => {
+    return each(this.eval(s, left), (l) =>
+      each(this.split(l.s, l.v), ([next, truth]) => {
         if (op === "&&" ? !truth : truth) return [{ s: next, v: { k: "int", v: truth ? 1 : 0 } as Value }];
-        return this.eval(next, right).flatMap((r) => this.split(r.s, r.v).map(([after, t]) => ({ s: after, v: { k: "int", v: t ? 1 : 0 } as Value })));
+        return each(this.eval(next, right), (r) => this.split(r.s, r.v).map(([after, t]) => ({ s: after, v: { k: "int", v: t ? 1 : 0 } as Value })));
       }),
     );
   }
@@ -711,13 +711,13 @@ class FunctionAnalyzer {
     let outs: { s: State; values: Value[] }[] = [{ s, values: [] }];
     if (e.callee.through) {
       const through = e.callee.through;
-      outs = outs.flatMap((out) => this.eval(out.s, through).map((o) => ({ s: o.s, values: out.values })));
+      outs = each(outs, (out) => this.eval(out.s, through).map((o) => ({ s: o.s, values: out.values })));
     }
     for (const arg of e.args) {
-      outs = outs.flatMap((out) => this.eval(out.s, arg).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
+      outs = each(outs, (out) => this.eval(out.s, arg).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
     }
     const entry = this.calleeEntry(s, e.callee);
-    return outs.flatMap((out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
+    return each(outs, (out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
   }
 
   /** The model entry of a callee, also when it is called through a variable holding a function. */
@@ -1033,6 +1033,17 @@ const finalStep: Record<string, string> = {
   "free-unowned": "released here, but this family did not allocate it",
   "unchecked-allocation": "used here before any NULL check",
 };
+
+/**
+ * `items.flatMap(step)` for the outcome lists of evaluation, which almost always hold one
+ * outcome: that case returns the step's own list, without the builtin's generic flattening.
+ */
+function each<T, U>(items: readonly T[], step: (item: T) => U[]): U[] {
+  if (items.length === 1) return step(items[0]);
+  const all: U[] = [];
+  for (const item of items) for (const result of step(item)) all.push(result);
+  return all;
+}
 
 function at(range: SourceRange): string {
   return `${range.start.line}:${range.start.column}`;
