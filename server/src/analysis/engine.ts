@@ -80,6 +80,9 @@ class FunctionAnalyzer {
   private readonly paramFieldOfSym = new Map<number, ParamField>();
   /** Branch conditions tested more than once: only facts about them can decide a later branch. */
   private readonly retested = new Set<string>();
+  /** What each branch block's condition tests (see subjectOf). */
+  private readonly branchSubjects = new Map<number, string>();
+  private readonly conditionTexts = new Map<number, string>();
   private nextResource = 1;
   /** Parameter symbols are 0..n-1. */
   private readonly paramCount: number;
@@ -110,6 +113,7 @@ class FunctionAnalyzer {
     for (const block of fn.blocks) {
       if (block.terminator.kind !== "branch") continue;
       const subject = this.subjectOf(block.terminator.cond);
+      this.branchSubjects.set(block.id, subject);
       if (tested.has(subject)) this.retested.add(subject);
       tested.add(subject);
     }
@@ -275,9 +279,10 @@ class FunctionAnalyzer {
         return [{ block: t.target, state: s }];
       case "branch": {
         const successors: { block: number; state: State }[] = [];
+        const retested = this.retested.has(this.branchSubjects.get(block.id) ?? this.subjectOf(t.cond));
         for (const { s: evaluated, v } of this.eval(s, t.cond)) {
-          for (const [next, truth] of this.split(evaluated, v, this.retested.has(this.subjectOf(t.cond)))) {
-            next.addStep({ message: `taken: '${exprText(t.cond)}' is ${truth ? "true" : "false"}`, file: this.fn.file, range: t.range, kind: "branch" });
+          for (const [next, truth] of this.split(evaluated, v, retested)) {
+            next.addStep({ message: `taken: '${this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`, file: this.fn.file, range: t.range, kind: "branch" });
             successors.push({ block: truth ? t.then : t.else, state: next });
           }
         }
@@ -615,6 +620,13 @@ class FunctionAnalyzer {
    * What a branch condition is about, so that `!NT_SUCCESS(status)` and `status < 0`, or `p` and
    * `p == NULL`, count as tests of the same thing.
    */
+  /** A branch's condition as path steps show it, printed once per block (a block is entered on many paths). */
+  private conditionText(blockId: number, cond: Expr): string {
+    let text = this.conditionTexts.get(blockId);
+    if (text === undefined) this.conditionTexts.set(blockId, (text = exprText(cond)));
+    return text;
+  }
+
   private subjectOf(e: Expr): string {
     const zero = (x: Expr) => x.kind === "const" && (x.value === null || x.value === 0 || x.value === false);
     const success = (x: Expr) => x.kind === "var" && this.registry.statusConstant(x.name) === true;
