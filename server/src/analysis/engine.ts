@@ -9,7 +9,7 @@ import type { Effect, FieldStep, ModelEntry } from "../model/model";
 import type { ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
-import { State, unknownValue, valueKey, type ParamField, type Resource, type Value } from "./state";
+import { State, unknownValue, valueKey, type Knowledge, type ParamField, type Resource, type Value } from "./state";
 
 export interface EngineBudget {
   maxStates: number;
@@ -146,7 +146,8 @@ class FunctionAnalyzer {
     });
 
     const queue: { block: number; state: State }[] = [{ block: this.fn.entry, state: initial }];
-    const seen = new Map<number, Set<string>>();
+    // What the paths that reached each merge point knew, by knowledge hash.
+    const seen = new Map<number, Map<number, Knowledge[]>>();
     let explored = 0;
     let incomplete = false;
     for (let head = 0; head < queue.length; head++) {
@@ -166,11 +167,13 @@ class FunctionAnalyzer {
       }
       // Only where paths meet can two of them arrive in the same state.
       if (this.loopHeaders.has(blockId) || (this.predecessors.get(blockId) ?? 0) > 1) {
-        const key = state.key();
-        let keys = seen.get(blockId);
-        if (!keys) seen.set(blockId, (keys = new Set()));
-        if (keys.has(key)) continue;
-        keys.add(key);
+        const hash = state.knowledgeHash();
+        let known = seen.get(blockId);
+        if (!known) seen.set(blockId, (known = new Map()));
+        const candidates = known.get(hash);
+        if (candidates?.some((other) => state.knowsAs(other))) continue;
+        if (candidates) candidates.push(state.knowledge());
+        else known.set(hash, [state.knowledge()]);
       }
 
       let states = [state];

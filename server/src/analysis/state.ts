@@ -113,26 +113,96 @@ export class State {
   }
 
   /**
-   * Identity of the state for merging: what the path knows, not how it got there. Entries are
-   * visited in key order (insertion order differs between paths); building one string as it goes
-   * measured cheaper than sorting joined entry strings.
+   * A hash of what the path knows (bindings, resources' typestates, facts), equal for states
+   * that `knowsAs` finds equal. Entries are summed, so the order a path made them in does not
+   * matter; it is only a filter before the exact comparison.
    */
-  key(): string {
-    let key = "";
-    for (const location of [...this.bindings.keys()].sort()) key += `${location}=${valueKey(this.bindings.get(location)!)},`;
-    key += "|";
-    for (const id of [...this.resources.keys()].sort(byNumber)) {
-      const res = this.resources.get(id)!;
-      key += `${id}:${res.family}:${res.state}:${res.nullness},`;
+  knowledgeHash(): number {
+    let hash = Math.imul(this.bindings.size, 0x9e3779b1) ^ Math.imul(this.resources.size, 0x85ebca6b) ^ Math.imul(this.facts.size, 0xc2b2ae35);
+    this.bindings.forEach((value, location) => {
+      hash = (hash + Math.imul(textHash(location) ^ valueHash(value), 0x27d4eb2d)) | 0;
+    });
+    this.resources.forEach((res) => {
+      hash = (hash + Math.imul(res.id, 0x165667b1) + textHash(res.state) + textHash(res.nullness)) | 0;
+    });
+    this.facts.forEach((truth, fact) => {
+      hash = (hash + Math.imul(textHash(fact), truth ? 3 : 5)) | 0;
+    });
+    return hash;
+  }
+
+  /** Records what the path knows now, to compare later states with (the state itself goes on changing). */
+  knowledge(): Knowledge {
+    return { bindings: new Map(this.bindings), resources: [...this.resources.values()], facts: new Map(this.facts) };
+  }
+
+  /** Whether this state knows exactly what `known` recorded: paths that meet in it need not be explored twice. */
+  knowsAs(known: Knowledge): boolean {
+    if (this.bindings.size !== known.bindings.size || this.resources.size !== known.resources.length || this.facts.size !== known.facts.size) return false;
+    for (const [location, value] of known.bindings) {
+      const mine = this.bindings.get(location);
+      if (mine === undefined || !sameValue(mine, value)) return false;
     }
-    key += "|";
-    for (const fact of [...this.facts.keys()].sort()) key += `${fact}=${this.facts.get(fact) ? 1 : 0},`;
-    return key;
+    for (const res of known.resources) {
+      const mine = this.resources.get(res.id);
+      if (mine === undefined || mine.family !== res.family || mine.state !== res.state || mine.nullness !== res.nullness) return false;
+    }
+    for (const [fact, truth] of known.facts) if (this.facts.get(fact) !== truth) return false;
+    return true;
   }
 }
 
-function byNumber(a: number, b: number): number {
-  return a - b;
+/** What a state knew at a merge point (see State.knowledge). */
+export interface Knowledge {
+  readonly bindings: ReadonlyMap<string, Value>;
+  readonly resources: readonly Resource[];
+  readonly facts: ReadonlyMap<string, boolean>;
+}
+
+/** Cheap and collision-prone on purpose: it only picks candidates for the exact comparison. */
+function textHash(text: string): number {
+  const length = text.length;
+  return length === 0 ? 0 : Math.imul(length, 31) + Math.imul(text.charCodeAt(0), 131) + Math.imul(text.charCodeAt(length - 1), 7) + text.charCodeAt(length >> 1);
+}
+
+function valueHash(value: Value): number {
+  switch (value.k) {
+    case "int":
+      return (value.v | 0) + 11;
+    case "res":
+      return Math.imul(value.id, 0x01000193) + 1;
+    case "sym":
+      return Math.imul(value.id, 0x5bd1e995) + 2;
+    case "status":
+      return value.ok ? 3 : 4;
+    case "test":
+      return textHash(value.key) + (value.negated ? 5 : 6);
+    case "fn":
+      return textHash(value.name) + 7;
+    case "ptr":
+      return textHash(value.to) + 8;
+    default:
+      return textHash(value.k);
+  }
+}
+
+/** Equal under `valueKey`, compared without building the names. */
+function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case "res":
+    case "sym":
+      return a.id === (b as typeof a).id;
+    case "null":
+    case "str":
+    case "unknown":
+      return true;
+    case "status":
+      return a.ok === (b as typeof a).ok;
+    default:
+      return valueKey(a) === valueKey(b);
+  }
 }
 
 /** A canonical name for a value, used in fact keys and state keys. */
