@@ -88,7 +88,7 @@ export class State {
   }
 
   clone(): State {
-    return new State(new Map(this.bindings), new Map(this.resources), new Map(this.facts), new Map(this.loopVisits), this.trail);
+    return new State(copyMap(this.bindings), copyMap(this.resources), copyMap(this.facts), copyMap(this.loopVisits), this.trail);
   }
 
   addStep(step: PathStep, resource?: number): void {
@@ -133,7 +133,7 @@ export class State {
 
   /** Records what the path knows now, to compare later states with (the state itself goes on changing). */
   knowledge(): Knowledge {
-    return { bindings: new Map(this.bindings), resources: [...this.resources.values()], facts: new Map(this.facts) };
+    return { bindings: copyMap(this.bindings), resources: [...this.resources.values()], facts: copyMap(this.facts) };
   }
 
   /** Whether this state knows exactly what `known` recorded: paths that meet in it need not be explored twice. */
@@ -150,6 +150,16 @@ export class State {
     for (const [fact, truth] of known.facts) if (this.facts.get(fact) !== truth) return false;
     return true;
   }
+}
+
+/**
+ * `new Map(map)` goes through the iteration protocol (an entry array and a result object per
+ * entry); states are copied at every branch, and this copy allocates only the new map.
+ */
+function copyMap<K, V>(map: ReadonlyMap<K, V>): Map<K, V> {
+  const copy = new Map<K, V>();
+  map.forEach((value, key) => copy.set(key, value));
+  return copy;
 }
 
 /** What a state knew at a merge point (see State.knowledge). */
