@@ -19,14 +19,11 @@ export interface DiscoveredFiles {
   files: string[];
   /** Paths named on the command line that are not checkable sources, with the reason. */
   skipped: { file: string; reason: string }[];
-}
-
-/** A command-line path that does not exist: a usage error, unlike problems found inside a walked folder. */
-export class MissingPathError extends Error {
-  constructor(readonly missingPath: string) {
-    super(`no such file or directory: ${missingPath}`);
-    this.name = "MissingPathError";
-  }
+  /**
+   * Command-line paths that do not exist, as given: an error for the run (unlike problems found
+   * inside a walked folder), which still checks the paths that do.
+   */
+  missing: string[];
 }
 
 export function hasSourceExtension(file: string): boolean {
@@ -137,13 +134,15 @@ class FileCollector {
 export async function discoverFiles(paths: readonly string[], cwd: string, options: DiscoveryOptions): Promise<DiscoveredFiles> {
   const collector = new FileCollector(options);
   const skipped: DiscoveredFiles["skipped"] = [];
+  const missing: string[] = [];
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
     let stats;
     try {
       stats = statSync(absolute);
     } catch {
-      throw new MissingPathError(given);
+      missing.push(given);
+      continue;
     }
     if (stats.isDirectory()) {
       await collector.walk(absolute);
@@ -154,5 +153,5 @@ export async function discoverFiles(paths: readonly string[], cwd: string, optio
     }
   }
   const files = [...collector.found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { files, skipped };
+  return { files, skipped, missing };
 }

@@ -10,7 +10,7 @@ import { findConfigFile, loadConfigFile } from "../config/load";
 import { ConfigError, checkModelReferences } from "../config/validate";
 import type { CheckOptions } from "./args";
 import { BaselineError, readBaseline, withoutBaseline } from "./baseline";
-import { discoverFiles, MissingPathError } from "./discover";
+import { discoverFiles } from "./discover";
 import { formatJson } from "./jsonFormat";
 import { defaultMaxFileBytes, readSourceFile } from "./readSource";
 import type { Report, ReportProblem } from "./report";
@@ -133,6 +133,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   const otherHeaders = shard === undefined ? [] : discovered.files.filter((file) => isHeaderFile(file) && !inShard(portablePath(file, cwd), shard));
   const contextSources = (readAll(otherHeaders, cwd, config.maxFileBytes ?? defaultMaxFileBytes)).sources;
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
+  for (const missingPath of discovered.missing) problems.push({ file: missingPath, message: "no such file or directory", severity: "error" });
 
   const { result, failures } = await checkOnThreads([...sources, ...contextSources], config, options.jobs, {
     signal: environment.signal,
@@ -164,6 +165,10 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
       break;
     }
   }
+  // A path that does not exist is most likely a typo in a CI script: the rest is still
+  // reported, but the run fails whatever the findings.
+  for (const missingPath of discovered.missing) environment.stderr.write(`vmbguard: ${missingPath}: no such file or directory\n`);
+  if (discovered.missing.length > 0) return exitCodes.error;
   if (options.exitZero || shown.length === 0) return exitCodes.clean;
   return exitCodes.findings;
 }
@@ -179,10 +184,6 @@ export async function runCheck(options: CheckOptions, environment: CheckEnvironm
     }
     if (error instanceof ConfigError || error instanceof BaselineError || error instanceof FatalError) {
       environment.stderr.write(`vmbguard: ${error.message}\n`);
-      return exitCodes.error;
-    }
-    if (error instanceof MissingPathError) {
-      environment.stderr.write(`vmbguard: ${error.missingPath}: no such file or directory\n`);
       return exitCodes.error;
     }
     throw error;

@@ -231,8 +231,11 @@ test("bad files are reported one by one and every other file is still checked", 
 test("usage, configuration and I/O errors exit 2 with one line naming the culprit", () => {
   const tree = makeTree({ "a.c": cleanSource("A"), "bad/vmbguard.json": '{ "rules": { "packet-leek": "error" } }', "bad/b.c": cleanSource("B") });
   try {
+    // The paths that exist are still checked and reported; the run fails all the same.
     const missing = runCli(["check", "a.c", "no/such/dir"], tree.root);
-    assert.deepEqual([missing.status, missing.stdout, missing.stderr], [2, "", "vmbguard: no/such/dir: no such file or directory\n"]);
+    assert.deepEqual([missing.status, missing.stderr], [2, "vmbguard: no/such/dir: no such file or directory\n"]);
+    assert.match(missing.stdout, /^no\/such\/dir: error: no such file or directory\n/m);
+    assert.match(missing.stdout, /0 problems \(0 errors, 0 warnings\) in 1 file; 1 file problem\n$/);
 
     const badConfig = runCli(["check", "bad"], tree.root);
     assert.equal(badConfig.status, 2);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { discoverFiles, MissingPathError } from "../../../server/src/cli/discover";
+import { discoverFiles } from "../../../server/src/cli/discover";
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), "vmbguard-discover-"));
@@ -58,14 +58,13 @@ test("named files are kept even when ignored; non-sources are reported; duplicat
   }
 });
 
-test("a missing command-line path is an error naming it; dangling links inside a tree are kept to be reported", async () => {
+test("a missing command-line path is listed apart and the others are still walked; dangling links inside a tree are kept to be reported", async () => {
   const root = tree({ "a.c": "" });
   try {
     symlinkSync(path.join(root, "nowhere.c"), path.join(root, "broken.c"));
     symlinkSync(root, path.join(root, "loop"));
-    await assert.rejects(discoverFiles(["a.c", "missing/dir"], root, { patternBase: root, include: [], exclude: [] }), (error: unknown) =>
-      error instanceof MissingPathError && error.missingPath === "missing/dir",
-    );
+    const partly = await discoverFiles(["a.c", "missing/dir"], root, { patternBase: root, include: [], exclude: [] });
+    assert.deepEqual([relative(root, partly.files), partly.missing], [["a.c"], ["missing/dir"]]);
     const found = await discoverFiles(["."], root, { patternBase: root, include: [], exclude: [] });
     assert.deepEqual(relative(root, found.files), ["a.c", "broken.c"]);
   } finally {
