@@ -15,7 +15,10 @@ export interface CheckOptions {
   format: OutputFormat;
   output?: string;
   config?: string;
+  /** Threads at most: `--jobs`, or else the CPUs. */
   jobs: number;
+  /** `--jobs` was not given: a small input gets fewer threads, since a worker's start-up would cost more than it saves. */
+  fitJobsToInput: boolean;
   baseline?: string;
   severity: Severity;
   /** Rule ids to report; empty means all. */
@@ -93,6 +96,7 @@ function parseCheck(args: string[], defaultJobs: number): Command {
     paths: positionals.length === 0 ? ["."] : positionals,
     format: values.format === undefined ? "text" : choice("--format", values.format, outputFormats),
     jobs: values.jobs === undefined ? defaultJobs : parseJobs(values.jobs),
+    fitJobsToInput: values.jobs === undefined,
     severity: values.severity === undefined ? "warning" : choice("--severity", values.severity, severityLevels),
     rules: [...new Set(selectedRules)],
     models: [...new Set(models)],

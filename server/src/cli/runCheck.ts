@@ -17,7 +17,7 @@ import type { Report, ReportProblem } from "./report";
 import { isInsideRoot, portablePath } from "./reportPaths";
 import { formatSarif } from "./sarif";
 import { inShard } from "./shard";
-import { checkOnThreads } from "./shardPool";
+import { checkOnThreads, threadsFor } from "./shardPool";
 import { formatText, wantsColor } from "./textFormat";
 import { toolVersion } from "./version";
 
@@ -135,7 +135,9 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
   for (const missingPath of discovered.missing) problems.push({ file: missingPath, message: "no such file or directory", severity: "error" });
 
-  const { result, failures } = await checkOnThreads([...sources, ...contextSources], config, options.jobs, {
+  const checked = [...sources, ...contextSources];
+  const threads = options.fitJobsToInput ? threadsFor(checked, options.jobs) : options.jobs;
+  const { result, failures } = await checkOnThreads(checked, config, threads, {
     signal: environment.signal,
     contextFiles: new Set(contextSources.map((source) => source.path)),
   });

@@ -24,8 +24,8 @@ Options:
   -o, --output <file>              Write the report to a file instead of stdout
   -c, --config <file>              Configuration file (default: the nearest vmbguard.json
                                    above the first path, else above the current folder)
-  -j, --jobs <n>                   Worker threads for parsing (default: available CPUs);
-                                   the output is the same for every n
+  -j, --jobs <n>                   Threads that parse and analyze (default: the CPUs, fewer
+                                   for under 1 MB a thread); the output is the same for every n
       --baseline <sarif>           Report only findings whose fingerprint is not in this SARIF log
       --severity <level>           Lowest severity reported and counted for the exit code:
                                    error, warning (default) or information

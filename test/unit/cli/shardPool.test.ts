@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { checkSources, type SourceInput } from "../../../server/src/analysis/check";
 import { defaultConfig } from "../../../server/src/config/config";
-import { checkOnThreads } from "../../../server/src/cli/shardPool";
+import { checkOnThreads, threadsFor } from "../../../server/src/cli/shardPool";
 
 const realWorker = path.join(__dirname, "../../../server/src/cli/shardWorker.js");
 
@@ -80,4 +80,12 @@ test("no sources, no work", async () => {
   const { result, failures } = await checkOnThreads([], defaultConfig(), 4);
   assert.deepEqual(result.findings, []);
   assert.deepEqual(failures, []);
+});
+
+test("without --jobs, a small input stays on one thread and a large one gets the CPUs it can use", () => {
+  const file = (megabytes: number) => ({ path: "x.c", text: " ".repeat(megabytes * 1024 * 1024) });
+  assert.equal(threadsFor([], 8), 1);
+  assert.equal(threadsFor([file(0.5), file(0.25)], 8), 1);
+  assert.equal(threadsFor([file(1), file(1), file(1)], 8), 3);
+  assert.equal(threadsFor([file(1), file(1), file(1)], 2), 2);
 });
