@@ -32,4 +32,6 @@ export interface Report {
   files: string[];
   /** The working folder: report paths are relative to it, SARIF's SRCROOT is it. */
   root: string;
+  /** Command-line paths that do not exist: the run reports what it could and still fails (exit 2). */
+  missingPaths?: string[];
 }

@@ -153,6 +153,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
     inBaseline,
     files: sources.map((source) => source.path),
     root: cwd,
+    missingPaths: discovered.missing,
   };
   switch (options.format) {
     case "json":

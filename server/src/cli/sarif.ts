@@ -190,7 +190,7 @@ export function buildSarif(report: Report, config: Config, toolVersion: string):
   const results = report.findings.map((finding) => resultOf(finding, artifacts, ruleIndex));
   const notifications = report.problems.map((problem) => notificationOf(problem, artifacts));
   const overrides = ruleOverrides(config, ruleIndex);
-  const invocation: Record<string, unknown> = { executionSuccessful: true };
+  const invocation: Record<string, unknown> = { executionSuccessful: (report.missingPaths ?? []).length === 0 };
   if (notifications.length > 0) invocation.toolExecutionNotifications = notifications;
   if (overrides.length > 0) invocation.ruleConfigurationOverrides = overrides;
   return {

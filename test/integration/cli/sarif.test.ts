@@ -94,3 +94,21 @@ test("the SARIF multitool validates the output with no errors and no warnings", 
     cleanup();
   }
 });
+
+test("a missing command-line path makes the SARIF run unsuccessful, with an error naming it, and the other files still reported", () => {
+  const tree = makeTree({ "drv/bugs.c": buggySource });
+  try {
+    const run = runCli(["check", "--format", "sarif", "drv", "drv/gone.c"], tree.root);
+    assert.equal(run.status, 2);
+    const log = JSON.parse(run.stdout) as SarifLog;
+    const invocation = log.runs[0].invocations[0];
+    assert.equal(invocation.executionSuccessful, false);
+    assert.deepEqual(
+      (invocation.toolExecutionNotifications ?? []).filter((notification) => notification.level === "error").map((notification) => notification.message.text),
+      ["no such file or directory."],
+    );
+    assert.ok(log.runs[0].results.some((result) => result.ruleId === "packet-leak"), "drv/bugs.c is still checked");
+  } finally {
+    tree.cleanup();
+  }
+});
