@@ -5,7 +5,7 @@ import type { BasicBlock, Callee, Expr, IrFunction, SourceRange } from "../ir/ir
 import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
-import type { Effect, FieldStep, ModelEntry } from "../model/model";
+import type { Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/model";
 import type { ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
@@ -42,6 +42,10 @@ export interface FunctionAnalysis {
   paramsDereferenced: Set<number>;
   /** Parameters a handle the function acquired keeps reachable (an MDL made for a caller's buffer). */
   paramsAttached: Set<number>;
+  /** Variables not the function's own whose value, as the function found it, it dereferences. */
+  globalsDereferenced: Set<string>;
+  /** Variables not the function's own that it, or a function it calls, assigns. */
+  globalsWritten: GlobalVariable[];
   incomplete: boolean;
   statesExplored: number;
 }
@@ -71,6 +75,8 @@ class FunctionAnalyzer {
   private readonly paramsPassedOn = new Set<number>();
   private readonly paramsDereferenced = new Set<number>();
   private readonly paramsAttached = new Set<number>();
+  private readonly globalsDereferenced = new Set<string>();
+  private readonly globalsWritten = new Map<string, GlobalVariable>();
   /** Symbols that stand for a named constant, by name: two different names are taken as different values. */
   private readonly namedConstants = new Map<number, string>();
   private readonly locals = new Set<string>();
@@ -198,7 +204,7 @@ class FunctionAnalyzer {
         },
       );
     }
-    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, paramsAttached: this.paramsAttached, incomplete, statesExplored: explored };
+    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, paramsAttached: this.paramsAttached, globalsDereferenced: this.globalsDereferenced, globalsWritten: [...this.globalsWritten.values()], incomplete, statesExplored: explored };
   }
 
   /**
@@ -431,6 +437,7 @@ class FunctionAnalyzer {
       if (v.k === "res") this.escape(s, v.id, range, `stored through '${exprText(target)}'`);
       return;
     }
+    if (target.kind === "var") this.noteWrite(target.name, this.fn.file);
     const old = s.bindings.get(key);
     s.bindings.set(key, v);
     for (const location of [...s.bindings.keys()]) {
@@ -759,6 +766,7 @@ class FunctionAnalyzer {
           this.escape(s, owner.id, e.range, `'${exprText(arg)}' is passed to '${e.callee.text}', which may keep it`);
         }
         // The callee may write through the pointer: what the location held is out of our hands.
+        if (arg.target.kind === "var") this.noteWrite(arg.target.name, this.fn.file);
         const key = this.locationKey(arg.target);
         const held = key !== undefined ? s.bindings.get(key) : undefined;
         if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
@@ -786,6 +794,7 @@ class FunctionAnalyzer {
         const produced = this.applyEffect(next, e, entry, effect, values, outcome);
         if (produced) result = produced;
       }
+      this.forgetWrittenGlobals(next, e, entry);
       for (const effect of entry.effects) {
         const attached = effect.kind === "attach" ? values[effect.target] : undefined;
         if (attached?.k === "res" && result?.k === "res") next.update(attached.id, { heldBy: result.id });
@@ -838,6 +847,10 @@ class FunctionAnalyzer {
       case "use": {
         if (effect.kind !== "use" && effect.field !== undefined) {
           this.applyFieldEffect(s, e, effect, effect.field, outcome);
+          return undefined;
+        }
+        if (effect.global !== undefined) {
+          this.applyGlobalEffect(s, e, effect, effect.global, outcome);
           return undefined;
         }
         const res = this.resourceFor(s, values, effect.target, effect.family);
@@ -900,6 +913,49 @@ class FunctionAnalyzer {
     }
   }
 
+  /** A variable not this function's own that it assigns, for its summary. */
+  private noteWrite(name: string, file: string): void {
+    if (!this.locals.has(name)) this.globalsWritten.set(`${file}\u0000${name}`, { name, file });
+  }
+
+  /**
+   * A callee that may assign a file-scope variable leaves it holding a value the caller does not
+   * know, unless its summary says what it leaves there (a release that clears it).
+   */
+  private forgetWrittenGlobals(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry): void {
+    for (const global of entry.writesGlobals ?? []) {
+      this.noteWrite(global.name, global.file);
+      if (this.locals.has(global.name)) continue;
+      const described = entry.effects.some((effect) => "global" in effect && effect.global?.name === global.name && "clears" in effect && effect.clears === true);
+      if (described) continue;
+      s.bindings.set(global.name, this.freshSym(`written:${global.name}@${at(e.range)}`));
+      for (const location of [...s.bindings.keys()]) {
+        if (location.length > global.name.length && location.startsWith(global.name) && ".-[".includes(location[global.name.length])) s.bindings.delete(location);
+      }
+    }
+  }
+
+  /**
+   * A helper of this file that frees (or uses) what a file-scope variable holds: the caller's view
+   * of that variable is what ends. A local of the same name hides it.
+   */
+  private applyGlobalEffect(
+    s: State,
+    e: Extract<Expr, { kind: "call" }>,
+    effect: Extract<Effect, { kind: "release" | "transfer" | "use" }>,
+    global: GlobalVariable,
+    outcome: boolean | undefined,
+  ): void {
+    if (global.file !== this.fn.file || this.locals.has(global.name)) return;
+    const location: Expr = { kind: "var", name: global.name, range: e.range };
+    const res = this.resourceFor(s, [this.read(s, location)], 0, effect.family);
+    if (!res) return;
+    this.applyResourceEffect(s, e, effect, res, outcome);
+    if (effect.kind !== "use" && effect.clears === true && (effect.when === undefined || effect.when === "always" || (effect.when === "success") === outcome)) {
+      this.write(s, location, { k: "null" }, e.range, false);
+    }
+  }
+
   /** The resource an argument denotes; an unknown value (a parameter, a field) becomes a borrowed handle. */
   private resourceFor(s: State, values: Value[], index: number, family: string): Resource | undefined {
     const value = values[index];
@@ -915,6 +971,7 @@ class FunctionAnalyzer {
       mayBeNull: false,
       paramIndex: value.id < this.paramCount ? value.id : undefined,
       paramField: this.paramFieldOfSym.get(value.id),
+      global: this.namedConstants.get(value.id),
       origin: value.id < this.paramCount ? "parameter" : "unknown",
       since: s.seq,
     };
@@ -996,6 +1053,8 @@ class FunctionAnalyzer {
 
   private dereference(s: State, v: Value, range: SourceRange): void {
     if (v.k === "sym" && v.id < this.paramCount) this.paramsDereferenced.add(v.id);
+    const global = v.k === "sym" ? this.namedConstants.get(v.id) : undefined;
+    if (global !== undefined) this.globalsDereferenced.add(global);
     if (v.k !== "res") return;
     const res = s.resources.get(v.id)!;
     const holder = s.holders(res.id)[0];

@@ -211,6 +211,8 @@ export class AnalysisShard {
         paramsPassedOn: new Set(),
         paramsDereferenced: new Set(),
         paramsAttached: new Set(),
+        globalsDereferenced: new Set(),
+        globalsWritten: [],
         incomplete: true,
         statesExplored: 0,
       };

@@ -44,6 +44,8 @@ export interface Resource {
   readonly paramIndex?: number;
   /** Set for a handle read from a field of what a parameter points to, as the function was called. */
   readonly paramField?: ParamField;
+  /** Set for a handle read from a variable that is not the function's own (a file-scope variable), as the function was called. */
+  readonly global?: string;
   /** The handle behind the first unknown value it was made from (a parameter, a field read...). */
   readonly origin: "acquired" | "parameter" | "role" | "unknown";
   readonly releasedAt?: SourceRange;

@@ -3,10 +3,10 @@
 // A summary is a ModelEntry, so a call applies it exactly like a built-in API.
 import type { IrFunction } from "../ir/ir";
 import { writtenVariables } from "../ir/walk";
-import type { Effect, ModelEntry, Outcome } from "../model/model";
+import type { Effect, GlobalVariable, ModelEntry, Outcome } from "../model/model";
 import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
-import type { ParamField, Value } from "./state";
+import type { ParamField, Resource, Value } from "./state";
 
 type ParamFate = "released" | "transferred" | "escaped" | "used" | "none" | "null";
 
@@ -95,6 +95,7 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   });
 
   effects.push(...fieldEffects(fn, exits, outcomes, correlated));
+  effects.push(...globalEffects(fn, exits, outcomes, correlated, analysis.globalsDereferenced));
 
   // A fresh handle returned to the caller.
   const returned = exits.map((exit) => (exit.returnValue.k === "res" ? exit.state.resources.get(exit.returnValue.id) : undefined));
@@ -133,16 +134,30 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     effects,
     returns: statusReturned ? "ntstatus" : returnsBoolean(fn) ? "boolean" : fresh ? "pointer" : undefined,
     ...(constant !== undefined && effects.length === 0 ? { constant } : {}),
+    ...(analysis.globalsWritten.length > 0 ? { writesGlobals: [...analysis.globalsWritten].sort((a, b) => (a.file + a.name < b.file + b.name ? -1 : 1)) } : {}),
     origin: `summary of ${fn.name}`,
     doc: `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`,
   };
 }
 
 /**
+ * Where a handle the caller can reach lies, other than in a parameter itself: a field of what a
+ * parameter points to (`Context->Packet`), or a variable that is not the function's own.
+ */
+interface HandleHome {
+  /** The binding that holds it in the function's states (`Context->Packet`, `g_Pending`). */
+  location: string;
+  holds(res: Resource): boolean;
+  /** On this exit there was nothing there to begin with (the parameter was tested NULL). */
+  absentOn(exit: ExitRecord): boolean;
+  /** The handle was read and dereferenced while still an unknown value (a file-scope variable). */
+  dereferenced: boolean;
+  place: Pick<Extract<Effect, { kind: "release" }>, "target" | "field" | "global">;
+}
+
+/**
  * What the function does to handles in fields of what its parameters point to (a cleanup helper
- * freeing `Context->Packet`). Said only when the caller can rely on it: released (or handed over) on
- * every path, or on every path of one outcome and untouched on the others, with the field left
- * holding the released handle on every path or set to NULL on every path. Anything else says nothing.
+ * freeing `Context->Packet`).
  */
 function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: readonly (boolean | undefined)[], correlated: boolean): Effect[] {
   const fields = new Map<string, ParamField>();
@@ -155,24 +170,67 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
   if (fields.size === 0) return [];
   // A parameter the function assigns no longer names what the caller passed.
   const reassigned = writtenVariables(fn);
-  for (const [key, owner] of fields) if (reassigned.has(fn.params[owner.index]?.name ?? "")) fields.delete(key);
-  const effects: Effect[] = [];
+  const homes: HandleHome[] = [];
   for (const key of [...fields.keys()].sort()) {
     const owner = fields.get(key)!;
-    const location = `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`;
-    // Where the parameter itself was NULL there was no field to release.
-    const relevant = exits.map((exit, i) => ({ exit, outcome: outcomes[i] })).filter(({ exit }) => exit.state.facts.get(`s${owner.index}`) !== false);
+    if (reassigned.has(fn.params[owner.index]?.name ?? "")) continue;
+    homes.push({
+      location: `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`,
+      holds: (res) => res.paramField !== undefined && `${res.paramField.index}${res.paramField.field.op}${res.paramField.field.name}` === key,
+      // Where the parameter itself was NULL there was no field to release.
+      absentOn: (exit) => exit.state.facts.get(`s${owner.index}`) === false,
+      dereferenced: false,
+      place: { target: owner.index, field: owner.field },
+    });
+  }
+  return homeEffects(homes, exits, outcomes, correlated);
+}
+
+/**
+ * What the function does to handles held in variables that are not its own (a helper freeing the
+ * file's `g_PendingPacket`), as the caller will see it in the same file.
+ */
+function globalEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: readonly (boolean | undefined)[], correlated: boolean, dereferenced: ReadonlySet<string>): Effect[] {
+  const names = new Set(dereferenced);
+  for (const exit of exits) for (const res of exit.state.resources.values()) if (res.global !== undefined) names.add(res.global);
+  const homes: HandleHome[] = [...names].sort().map((name) => {
+    const global: GlobalVariable = { name, file: fn.file };
+    return { location: name, holds: (res) => res.global === name, absentOn: () => false, dereferenced: dereferenced.has(name), place: { target: -1, global } };
+  });
+  return homeEffects(homes, exits, outcomes, correlated);
+}
+
+/**
+ * The effects on handles in `homes` the caller can rely on: released (or handed over) on every
+ * path, or on every path of one outcome and untouched on the others, with the home left holding
+ * the released handle on every path or set to NULL on every path; or, never ended and never tested
+ * for NULL, used on every path. Anything else says nothing.
+ */
+function homeEffects(homes: readonly HandleHome[], exits: readonly ExitRecord[], outcomes: readonly (boolean | undefined)[], correlated: boolean): Effect[] {
+  const effects: Effect[] = [];
+  for (const home of homes) {
+    const relevant = exits.map((exit, i) => ({ exit, outcome: outcomes[i] })).filter(({ exit }) => !home.absentOn(exit));
+    let testedForNull = false;
     const paths = relevant.map(({ exit, outcome }) => {
-      const res = [...exit.state.resources.values()].find((candidate) => candidate.paramField && `${candidate.paramField.index}${candidate.paramField.field.op}${candidate.paramField.field.name}` === key);
-      const held = exit.state.bindings.get(location);
+      const res = [...exit.state.resources.values()].find((candidate) => home.holds(candidate));
+      const held = exit.state.bindings.get(home.location);
       const cleared = held !== undefined && isNullish(held);
-      // The field was tested NULL on this path: there was nothing to release (`if (Context->Packet)`).
+      if (held?.k === "sym" && exit.state.facts.has(`s${held.id}`)) testedForNull = true;
+      if (res !== undefined && res.nullness !== "unknown") testedForNull = true;
+      // The home was tested NULL on this path: there was nothing to release (`if (Context->Packet)`).
       const wasNull = res === undefined && held?.k === "sym" && exit.state.facts.get(`s${held.id}`) === false;
       return { fate: wasNull ? "null" : res?.state, outcome, family: res?.family ?? "", kept: cleared ? "null" : held?.k === "res" && held.id === res?.id ? "handle" : "other" };
     }).filter((path) => path.fate !== "null");
     const ended = (fate: string | undefined) => fate === "released" || fate === "transferred";
     const family = paths.find((path) => path.family)?.family || anyFamily;
     const kinds = new Set(paths.filter((path) => ended(path.fate)).map((path) => path.fate));
+    if (kinds.size === 0) {
+      // Read through but never ended: the helper uses what the caller left there.
+      const used = paths.length > 0 && paths.every((path) => path.fate === "borrowed");
+      const dereferenced = home.dereferenced && paths.length > 0 && paths.every((path) => path.fate === undefined);
+      if ((used || dereferenced) && !testedForNull && home.place.global !== undefined) effects.push({ kind: "use", family, ...home.place });
+      continue;
+    }
     if (kinds.size !== 1) continue;
     const kind = kinds.has("released") ? "release" : "transfer";
     let when: Outcome | undefined;
@@ -187,7 +245,7 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
     }
     const kept = new Set(paths.filter((path) => ended(path.fate)).map((path) => path.kept));
     if (kept.size !== 1 || kept.has("other")) continue;
-    effects.push({ kind, family, target: owner.index, ...(when ? { when } : {}), field: owner.field, ...(kept.has("null") ? { clears: true } : {}) });
+    effects.push({ kind, family, ...home.place, ...(when ? { when } : {}), ...(kept.has("null") ? { clears: true } : {}) });
   }
   return effects;
 }

@@ -17,6 +17,15 @@ export type Outcome =
   /** Only when the call returns a failure status. */
   | "failure";
 
+/**
+ * A variable at file scope, as a summary names it: the function's own file, so that a caller in
+ * another file (whose namesake may be another `static`) never takes it for its own.
+ */
+export interface GlobalVariable {
+  name: string;
+  file: string;
+}
+
 /** A field of what an argument points to (`Context->Packet`): summaries say a helper frees it. */
 export interface FieldStep {
   name: string;
@@ -36,12 +45,13 @@ export type Effect =
   /**
    * Ends the resource (free, complete, cleanup). With `field` (summaries only), the resource is the
    * one in that field of what the argument points to; `clears`: the callee then sets the field to NULL.
+   * With `global` (summaries only), it is the one that variable holds, and `target` is -1.
    */
-  | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; clears?: boolean }
+  | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
-  | { kind: "transfer"; family: string; target: number; when?: Outcome; field?: FieldStep; clears?: boolean }
-  /** Only reads the handle: an error when it is already released. */
-  | { kind: "use"; family: string; target: number }
+  | { kind: "transfer"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
+  /** Only reads the handle: an error when it is already released. With `global`, as for `release`. */
+  | { kind: "use"; family: string; target: number; global?: GlobalVariable }
   /** The callee may keep the pointer: the caller is no longer responsible. */
   | { kind: "escape"; target: number }
   /**
@@ -74,6 +84,11 @@ export interface ModelEntry {
   doc?: string;
   /** Every path of the function returns this integer (summaries: `globalReturnsTrue()`). */
   constant?: number;
+  /**
+   * Variables not its own that the function, or a function it calls, may assign (summaries): what
+   * a caller knew of them ends at the call.
+   */
+  writesGlobals?: GlobalVariable[];
 }
 
 export interface FamilyDef {
