@@ -1,0 +1,88 @@
+// Broken input, systematically: every C fixture, cut, trimmed and sprinkled with stray tokens by a
+// seeded generator, must still give a result (problems and partial findings), never an exception,
+// and every finding must point inside the file it is about.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkSources } from "../../../server/src/analysis/check";
+import { defaultConfig } from "../../../server/src/config/config";
+import { cFixturesRoot } from "./fixture-corpus";
+
+/** A small deterministic generator (mulberry32): the same mutants on every run and machine. */
+function seededRandom(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fragments that unbalance or confuse the grammar, the preprocessor and the CFG builder. */
+const strayTokens = [
+  "{", "}", "(", ")", ";", "[", "]", "\"", "'", "/*", "\\\n", "?", ":", "&&", "p->", "else", "case 1:",
+  "goto out;", "do {", "} while (0);", "__try {", "__finally {", "__leave;", "\n#if 0\n", "\n#endif\n",
+  "\n#ifdef X\n", "\n#else\n", "#define M(a) a(", "VmbPacketFree(", "\u0000", "\uFFFD",
+];
+
+function mutate(text: string, random: () => number): string {
+  let mutant = text;
+  const edits = 1 + Math.floor(random() * 4);
+  for (let edit = 0; edit < edits; edit++) {
+    const at = Math.floor(random() * (mutant.length + 1));
+    switch (Math.floor(random() * 4)) {
+      case 0:
+        mutant = mutant.slice(0, at);
+        break;
+      case 1:
+        mutant = mutant.slice(0, at) + mutant.slice(at + 1 + Math.floor(random() * 20));
+        break;
+      case 2:
+        mutant = mutant.slice(0, at) + strayTokens[Math.floor(random() * strayTokens.length)] + mutant.slice(at);
+        break;
+      default: {
+        const lines = mutant.split("\n");
+        lines.splice(Math.floor(random() * lines.length), 0, lines[Math.floor(random() * lines.length)]);
+        mutant = lines.join("\n");
+      }
+    }
+  }
+  return mutant;
+}
+
+function fixtureSources(): { name: string; text: string }[] {
+  const sources: { name: string; text: string }[] = [];
+  for (const pattern of readdirSync(cFixturesRoot).sort()) {
+    for (const twin of ["bad.c", "good.c"]) {
+      const file = join(cFixturesRoot, pattern, twin);
+      if (existsSync(file)) sources.push({ name: `${pattern}/${twin}`, text: readFileSync(file, "utf8") });
+    }
+  }
+  return sources;
+}
+
+test("mutants of every C fixture are checked without an exception, with findings inside the file", async () => {
+  const sources = fixtureSources();
+  assert.ok(sources.length > 100, "the fixture corpus is found");
+  const config = defaultConfig();
+  config.models = ["kmcl", "wdk-pool", "wdk-mdl", "libc"];
+  const random = seededRandom(20261125);
+  let checked = 0;
+  for (const source of sources) {
+    for (let round = 0; round < 4; round++) {
+      const mutant = mutate(source.text, random);
+      const lineCount = mutant.split("\n").length;
+      const result = await checkSources([{ path: "mutant.c", text: mutant }], config).catch((error: unknown) => {
+        assert.fail(`${source.name}, mutant ${round}: ${error instanceof Error ? error.stack : String(error)}\n--- mutant ---\n${mutant}`);
+      });
+      for (const finding of result.findings) {
+        assert.ok(finding.range.start.line >= 0 && finding.range.end.line < lineCount, `${source.name}, mutant ${round}: ${finding.ruleId} at line ${finding.range.start.line + 1} of ${lineCount}`);
+        assert.doesNotMatch(finding.message, /stopped: /, `${source.name}, mutant ${round}: ${finding.message}`);
+      }
+      checked++;
+    }
+  }
+  assert.equal(checked, sources.length * 4);
+});
