@@ -440,9 +440,7 @@ class FunctionAnalyzer {
     if (target.kind === "var") this.noteWrite(target.name, this.fn.file);
     const old = s.bindings.get(key);
     s.bindings.set(key, v);
-    for (const location of [...s.bindings.keys()]) {
-      if (location.length > key.length && location.startsWith(key) && ".-[".includes(location[key.length])) s.bindings.delete(location);
-    }
+    forgetInside(s, key);
     if (v.k === "res" && !declaration && this.outlives(target)) this.escape(s, v.id, range, `stored in '${exprText(target)}'`);
     if (old?.k === "res" && !(v.k === "res" && v.id === old.id)) this.checkLost(s, old.id, range, "overwrite");
   }
@@ -904,11 +902,22 @@ class FunctionAnalyzer {
     if (this.locationKey(location) === undefined || location.kind !== "field") return;
     // The base's value says whether the field belongs to a parameter of this function too.
     const base = this.locationKey(location.base) !== undefined ? this.read(s, location.base) : undefined;
-    const held = [this.read(s, location, base)];
-    const res = this.resourceFor(s, held, 0, effect.family);
+    this.applyEffectAt(s, e, effect, location, base, outcome);
+  }
+
+  /** A summary's effect on the handle the caller holds at `location`; with `clears`, the location is then NULL. */
+  private applyEffectAt(
+    s: State,
+    e: Extract<Expr, { kind: "call" }>,
+    effect: Extract<Effect, { kind: "release" | "transfer" | "use" }>,
+    location: Expr,
+    base: Value | undefined,
+    outcome: boolean | undefined,
+  ): void {
+    const res = this.resourceFor(s, [this.read(s, location, base)], 0, effect.family);
     if (!res) return;
     this.applyResourceEffect(s, e, effect, res, outcome);
-    if (effect.clears === true && (effect.when === undefined || effect.when === "always" || (effect.when === "success") === outcome)) {
+    if (effect.kind !== "use" && effect.clears === true && (effect.when === undefined || effect.when === "always" || (effect.when === "success") === outcome)) {
       this.write(s, location, { k: "null" }, e.range, false);
     }
   }
@@ -926,12 +935,10 @@ class FunctionAnalyzer {
     for (const global of entry.writesGlobals ?? []) {
       this.noteWrite(global.name, global.file);
       if (this.locals.has(global.name)) continue;
-      const described = entry.effects.some((effect) => "global" in effect && effect.global?.name === global.name && "clears" in effect && effect.clears === true);
+      const described = entry.effects.some((effect) => (effect.kind === "release" || effect.kind === "transfer") && effect.global?.name === global.name && effect.clears === true);
       if (described) continue;
       s.bindings.set(global.name, this.freshSym(`written:${global.name}@${at(e.range)}`));
-      for (const location of [...s.bindings.keys()]) {
-        if (location.length > global.name.length && location.startsWith(global.name) && ".-[".includes(location[global.name.length])) s.bindings.delete(location);
-      }
+      forgetInside(s, global.name);
     }
   }
 
@@ -947,13 +954,7 @@ class FunctionAnalyzer {
     outcome: boolean | undefined,
   ): void {
     if (global.file !== this.fn.file || this.locals.has(global.name)) return;
-    const location: Expr = { kind: "var", name: global.name, range: e.range };
-    const res = this.resourceFor(s, [this.read(s, location)], 0, effect.family);
-    if (!res) return;
-    this.applyResourceEffect(s, e, effect, res, outcome);
-    if (effect.kind !== "use" && effect.clears === true && (effect.when === undefined || effect.when === "always" || (effect.when === "success") === outcome)) {
-      this.write(s, location, { k: "null" }, e.range, false);
-    }
+    this.applyEffectAt(s, e, effect, { kind: "var", name: global.name, range: e.range }, undefined, outcome);
   }
 
   /** The resource an argument denotes; an unknown value (a parameter, a field) becomes a borrowed handle. */
@@ -1107,6 +1108,13 @@ const finalStep: Record<string, string> = {
   "free-unowned": "released here, but this family did not allocate it",
   "unchecked-allocation": "used here before any NULL check",
 };
+
+/** A location now holds another value: what was known of its fields and slots (`key->f`, `key.f`, `key[0]`) is stale. */
+function forgetInside(s: State, key: string): void {
+  for (const location of [...s.bindings.keys()]) {
+    if (location.length > key.length && location.startsWith(key) && ".-[".includes(location[key.length])) s.bindings.delete(location);
+  }
+}
 
 /**
  * `items.flatMap(step)` for the outcome lists of evaluation, which almost always hold one
