@@ -3,13 +3,13 @@
 // alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
 import type { Node } from "web-tree-sitter";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
-import { CfgBuilder } from "./cfg-builder";
+import { CfgBuilder } from "../cfg-builder";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
 import { fieldChild } from "./fields";
 import { preprocessorCondition } from "./preprocessor-conditions";
-import type { LocalNames } from "./local-names";
+import type { LocalNames } from "../local-names";
 import { firstSignificantChild, namedChildList, significantChildren } from "./syntax";
 
 const MAX_STATEMENT_DEPTH = 250;

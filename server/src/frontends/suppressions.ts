@@ -1,7 +1,6 @@
 // Reads `vmbguard-disable-next-line a, b` and `vmbguard-disable-line a` out of comments.
-import type { Suppression } from "../../ir/ir";
-import type { LineIndex } from "./positions";
-import type { OffsetSpan } from "./preprocess";
+import type { Suppression } from "../ir/ir";
+import type { LineIndex, OffsetSpan } from "./positions";
 
 const DIRECTIVE = /vmbguard-disable-(next-line|line)\b([\s\S]*)/;
 const RULE_ID = /[A-Za-z][A-Za-z0-9_-]*/g;

@@ -1,6 +1,12 @@
 // Maps string offsets of the source to LSP positions (zero-based line, UTF-16 column).
 // Tree-sitter gives positions for nodes; this serves what the preprocessor finds by offset.
-import type { Position, SourceRange } from "../../ir/ir";
+import type { Position, SourceRange } from "../ir/ir";
+
+/** A span of the source text by offsets (a comment, a skipped region). */
+export interface OffsetSpan {
+  start: number;
+  end: number;
+}
 
 export class LineIndex {
   private readonly lineStarts: number[];

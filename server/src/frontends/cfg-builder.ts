@@ -1,6 +1,6 @@
 // Builds the basic blocks of one function. `current` is the block statements are appended to;
 // it is undefined right after a jump, until the next block is started (code there is unreachable).
-import type { BasicBlock, Instr, Terminator } from "../../ir/ir";
+import type { BasicBlock, Instr, Terminator } from "../ir/ir";
 
 export class CfgBuilder {
   readonly blocks: BasicBlock[] = [];
