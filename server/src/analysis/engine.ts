@@ -563,6 +563,18 @@ class FunctionAnalyzer {
         for (const part of e.parts) outs = each(outs, (out) => this.eval(out.s, part).map((o) => ({ s: o.s, v: unknownValue })));
         return outs;
       }
+      case "kept": {
+        let outs: Out[] = [{ s, v: unknownValue }];
+        for (const value of e.values) {
+          outs = each(outs, (out) =>
+            this.eval(out.s, value).map((o) => {
+              if (o.v.k === "res") this.escape(o.s, o.v.id, value.range, `kept by ${e.holder}`);
+              return { s: o.s, v: unknownValue };
+            }),
+          );
+        }
+        return outs;
+      }
     }
   }
 

@@ -12,6 +12,11 @@ export class LocalNames {
     return this.visible.get(name) ?? name;
   }
 
+  /** Whether `name` is a local visible here (not a global or an import). */
+  has(name: string): boolean {
+    return this.visible.has(name);
+  }
+
   open(): void {
     this.restore.push([]);
   }

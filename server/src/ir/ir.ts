@@ -50,6 +50,11 @@ export type Expr =
    * variables it reads; `functionId` names the IrFunction lowered from its body.
    */
   | { kind: "closure"; captures: string[]; functionId: string; range: SourceRange }
+  /**
+   * Values handed to something that keeps them beyond this function's view: the properties of an
+   * object or array literal, a generator's `yield`. `holder` names it for messages.
+   */
+  | { kind: "kept"; values: Expr[]; holder: string; range: SourceRange }
   /** Anything else; `parts` are sub-expressions still evaluated (for their calls and uses). */
   | { kind: "unknown"; parts: Expr[]; range: SourceRange };
 

@@ -40,6 +40,8 @@ function print(expr: Expr, depth: number): string {
       return expr.name;
     case "closure":
       return "function";
+    case "kept":
+      return `{${expr.values.map(inner).join(", ")}}`;
     case "unknown":
       return "…";
   }

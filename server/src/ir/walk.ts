@@ -62,6 +62,9 @@ export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
       case "unknown":
         for (const part of expr.parts) stack.push(part);
         break;
+      case "kept":
+        for (const value of expr.values) stack.push(value);
+        break;
       default:
         break;
     }

@@ -1,5 +1,5 @@
 // Test helper: a compact, readable text form of expressions and CFGs, so assertions read like code.
-import type { BasicBlock, Expr, Instr, IrFunction, Terminator } from "../../../../server/src/ir/ir";
+import type { BasicBlock, Expr, Instr, IrFunction, Terminator } from "../../../server/src/ir/ir";
 
 export function exprText(expr: Expr): string {
   switch (expr.kind) {
@@ -32,7 +32,9 @@ export function exprText(expr: Expr): string {
     case "sequence":
       return `(${expr.parts.map(exprText).join(", ")})`;
     case "closure":
-      return `closure ${expr.functionId}`;
+      return `closure ${expr.functionId}[${expr.captures.join(", ")}]`;
+    case "kept":
+      return `kept(${expr.values.map(exprText).join(", ")})`;
     case "unknown":
       return `?(${expr.parts.map(exprText).join(", ")})`;
   }
