@@ -205,12 +205,10 @@ export class FunctionBodyLowerer {
     if (value !== undefined && !isLocation) this.emitInstr({ kind: "eval", expr: value, range });
     const bind = (name: ts.Identifier, initial: Expr | undefined) => {
       const nameRange = this.source.rangeOf(name);
-      const target: Expr = { kind: "var", name: this.declaresLocals() ? this.declare(name.text) : name.text, range: nameRange };
-      if (initial === undefined) {
-        if (target.kind === "var") this.emitInstr({ kind: "declare", name: target.name, range: nameRange });
-      } else {
-        this.emitInstr({ kind: "assign", target, value: initial, range: nameRange, declaration: this.declaresLocals() });
-      }
+      const local = this.declaresLocals();
+      const target: Expr = { kind: "var", name: local ? this.declare(name.text) : name.text, range: nameRange };
+      if (initial !== undefined) this.emitInstr({ kind: "assign", target, value: initial, range: nameRange, declaration: local });
+      else if (local) this.emitInstr({ kind: "declare", name: target.name, range: nameRange });
     };
     const visit = (name: ts.BindingName, initial: Expr | undefined) => {
       if (ts.isIdentifier(name)) return bind(name, initial);
@@ -313,8 +311,9 @@ export class FunctionBodyLowerer {
     builder.startAt(join);
   }
 
-  private loopBody(body: ts.Statement, labels: string[], breakTarget: number, continueTarget: number): void {
-    this.jumpScopes.push({ kind: "loop", labels, breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+  /** @param scopeDepth the scopes a jump out of the body keeps (default: all open ones). */
+  private loopBody(body: ts.Statement, labels: string[], breakTarget: number, continueTarget: number, scopeDepth = this.scopes.length): void {
+    this.jumpScopes.push({ kind: "loop", labels, breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth });
     this.statement(body);
     this.jumpScopes.pop();
   }
@@ -400,7 +399,8 @@ export class FunctionBodyLowerer {
     } else {
       this.emitInstr({ kind: "assign", target: this.expressions.lower(node.initializer), value: element, range });
     }
-    this.loopBody(node.statement, labels, exit, header);
+    // Each round binds the element anew: a jump out of the body ends that binding.
+    this.loopBody(node.statement, labels, exit, header, this.scopes.length - 1);
     this.endScope(this.source.closingRangeOf(node));
     builder.jumpIfReachable(header);
     builder.startAt(exit);
