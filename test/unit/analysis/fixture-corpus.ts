@@ -162,13 +162,13 @@ export function loadSampleUnit(sampleName: string): CheckUnit {
 
 /**
  * The expected findings of a sample, read from the `## <sampleName>` section of
- * samples/README.md: table rows whose cells hold `` `file.c:line` `` and `` `rule-id` ``.
+ * samples/README.md: table rows whose cells hold `` `file.c:line` `` (or `.h`, `.ts`, `.js`) and `` `rule-id` ``.
  */
 export function readSampleExpectations(sampleName: string): ExpectedFinding[] {
   const readme = readFileSync(join(samplesRoot, "README.md"), "utf8");
   const sections = readme.split(/^## /m);
   const section = sections.find((candidate) => candidate.startsWith(`${sampleName}\n`));
   if (section === undefined) throw new Error(`samples/README.md has no "## ${sampleName}" section`);
-  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.[ch]):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
+  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.(?:[ch]|ts|js)):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
   return [...section.matchAll(rowPattern)].map((match) => ({ file: match[1], line: Number(match[2]), ruleId: match[3] }));
 }

@@ -83,6 +83,12 @@ for (const unit of units) {
   test(`fixture ${unit.label}`, () => assertFindings(unit.label, unit, expectationsOf(unit)));
 }
 
+test("samples/sim-nic (TypeScript) reports exactly the findings samples/README.md lists", async () => {
+  const expected = readSampleExpectations("sim-nic");
+  assert.equal(expected.length, 1, `samples/README.md lists ${expected.length} findings for sim-nic`);
+  await assertFindings("samples/sim-nic", loadSampleUnit("sim-nic"), expected);
+});
+
 test("samples/netvsc-lite reports exactly the findings samples/README.md lists", async () => {
   const expected = readSampleExpectations("netvsc-lite");
   assert.ok(expected.length >= 4 && expected.length <= 6, `samples/README.md lists ${expected.length} findings for netvsc-lite`);
