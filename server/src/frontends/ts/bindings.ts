@@ -2,7 +2,7 @@
 // `VmbPacketFree`, whatever module it comes from, so the model and cross-file summaries match it by
 // its exported name. Namespace imports need nothing here: `kmcl.VmbPacketFree(p)` is already a call
 // named by its member, as a call through an interface table is in C.
-import * as ts from "typescript";
+import ts from "typescript";
 
 function isRequireCall(node: ts.Expression): boolean {
   return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1;

@@ -1,6 +1,6 @@
 // Lowers TypeScript and JavaScript expressions to IR expressions. Types, casts, `await` and
 // non-null assertions are transparent; optional chains and `??` become the null tests they are.
-import * as ts from "typescript";
+import ts from "typescript";
 import type { Callee, Expr, SourceRange } from "../../ir/ir";
 import type { LocalNames } from "../local-names";
 import type { SourceText } from "./source";

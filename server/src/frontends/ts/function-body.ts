@@ -3,7 +3,7 @@
 // lowered again on every edge that leaves its `try` (normal end, return, break, continue, throw);
 // inside a `try` with a `catch`, every call may throw into the handler. An uncaught `throw` ends the
 // function with a `throw` exit.
-import * as ts from "typescript";
+import ts from "typescript";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
 import { CfgBuilder } from "../cfg-builder";
 import type { LocalNames } from "../local-names";

@@ -1,5 +1,5 @@
 // Positions and text of TypeScript syntax nodes, in the IR's terms (zero-based line, UTF-16 column).
-import * as ts from "typescript";
+import ts from "typescript";
 import type { SourceRange } from "../../ir/ir";
 import { LineIndex } from "../positions";
 
