@@ -936,7 +936,9 @@ class FunctionAnalyzer {
 
   /** A variable not this function's own that it assigns, for its summary. */
   private noteWrite(name: string, file: string): void {
-    if (!this.locals.has(name)) this.globalsWritten.set(`${file}\u0000${name}`, { name, file });
+    if (this.locals.has(name)) return;
+    const captured = file === this.fn.file && this.fn.captures?.includes(name) === true;
+    this.globalsWritten.set(`${file}\u0000${name}`, captured ? { name, file, captured } : { name, file });
   }
 
   /**
@@ -945,13 +947,22 @@ class FunctionAnalyzer {
    */
   private forgetWrittenGlobals(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry): void {
     for (const global of entry.writesGlobals ?? []) {
-      this.noteWrite(global.name, global.file);
-      if (this.locals.has(global.name)) continue;
+      // A captured variable written by a closure is one of this function's own locals.
+      if (global.captured !== true) this.noteWrite(global.name, global.file);
+      if (!this.sees(global)) continue;
       const described = entry.effects.some((effect) => (effect.kind === "release" || effect.kind === "transfer") && effect.global?.name === global.name && effect.clears === true);
       if (described) continue;
       s.bindings.set(global.name, this.freshSym(`written:${global.name}@${at(e.range)}`));
       forgetInside(s, global.name);
     }
+  }
+
+  /**
+   * Whether a variable a callee's summary names is this function's view of it: a file-scope
+   * variable is hidden by a local of the same name; a closure's captured variable is that local.
+   */
+  private sees(variable: GlobalVariable): boolean {
+    return variable.captured === true ? this.locals.has(variable.name) && variable.file === this.fn.file : !this.locals.has(variable.name);
   }
 
   /**
@@ -965,7 +976,7 @@ class FunctionAnalyzer {
     global: GlobalVariable,
     outcome: boolean | undefined,
   ): void {
-    if (global.file !== this.fn.file || this.locals.has(global.name)) return;
+    if (global.file !== this.fn.file || !this.sees(global)) return;
     this.applyEffectAt(s, e, effect, { kind: "var", name: global.name, range: e.range }, undefined, outcome);
   }
 

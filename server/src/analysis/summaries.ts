@@ -194,7 +194,7 @@ function globalEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: r
   const names = new Set(dereferenced);
   for (const exit of exits) for (const res of exit.state.resources.values()) if (res.global !== undefined) names.add(res.global);
   const homes: HandleHome[] = [...names].sort().map((name) => {
-    const global: GlobalVariable = { name, file: fn.file };
+    const global: GlobalVariable = fn.captures?.includes(name) === true ? { name, file: fn.file, captured: true } : { name, file: fn.file };
     return { location: name, holds: (res) => res.global === name, absentOn: () => false, dereferenced: dereferenced.has(name), place: { target: -1, global } };
   });
   return homeEffects(homes, exits, outcomes, correlated);

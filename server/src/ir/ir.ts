@@ -129,6 +129,11 @@ export interface IrFunction {
   nameRange: SourceRange;
   /** True for closures analyzed on their own; their captures are escapes of the creator. */
   isClosure?: boolean;
+  /**
+   * For a closure: the creator's variables it refers to. What the closure does to them, a call to it
+   * from the creator does to the creator's own variables (a local helper closure that frees a packet).
+   */
+  captures?: string[];
 }
 
 /** A declaration without body (a prototype in a header): feeds the SAL-learned model. */

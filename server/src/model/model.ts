@@ -24,6 +24,8 @@ export type Outcome =
 export interface GlobalVariable {
   name: string;
   file: string;
+  /** A variable of the closure's creator that the closure captured, not one of the file. */
+  captured?: boolean;
 }
 
 /** A field of what an argument points to (`Context->Packet`): summaries say a helper frees it. */

@@ -10,8 +10,11 @@ export interface ExpressionContext {
   readonly locals: LocalNames;
   /** Local name to exported name for renaming imports (`import { VmbPacketFree as release }`). */
   readonly imported: ReadonlyMap<string, string>;
-  /** Queues a function expression's body to be lowered as its own function; returns that function's id. */
-  closure(node: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration): string;
+  /**
+   * Queues a function expression's body to be lowered as its own function, with the creator's
+   * variables it captures (IR names); returns that function's id.
+   */
+  closure(node: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, captures: string[]): string;
   /** A fresh local for a value read twice (the left side of `??`), declared before the statement. */
   temporary(range: SourceRange): string;
 }
@@ -321,7 +324,8 @@ export class ExpressionLowerer {
   }
 
   private closure(node: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, range: SourceRange): Expr {
-    return { kind: "closure", captures: this.capturesOf(node), functionId: this.context.closure(node), range };
+    const captures = this.capturesOf(node);
+    return { kind: "closure", captures, functionId: this.context.closure(node, captures), range };
   }
 
   /** The enclosing function's locals the closure reads or writes, by their IR names. */

@@ -179,7 +179,10 @@ export class FunctionBodyLowerer {
   private declarations(list: ts.VariableDeclarationList): void {
     for (const declaration of list.declarations) {
       // The initializer first: in `const p = p.next`, the inner `p` is not yet declared.
-      const value = declaration.initializer === undefined ? undefined : this.expressions.lower(declaration.initializer);
+      let value = declaration.initializer === undefined ? undefined : this.expressions.lower(declaration.initializer);
+      // A helper closure that is only ever called here does not outlive its creator: what it
+      // captures stays the creator's, and its calls apply its summary to them.
+      if (value?.kind === "closure" && this.declaresLocals() && onlyCalled(declaration)) value = { ...value, captures: [] };
       const range = this.source.rangeOf(declaration);
       if (ts.isIdentifier(declaration.name)) {
         const nameRange = this.source.rangeOf(declaration.name);
@@ -586,6 +589,28 @@ export class FunctionBodyLowerer {
     else if (instr.kind === "eval") this.emitRaisesOf(instr.expr, instr.range);
     this.builder.emit(instr);
   }
+}
+
+/** Whether every other mention of the declared name in its function is a direct call of it. */
+function onlyCalled(declaration: ts.VariableDeclaration): boolean {
+  const name = declaration.name;
+  if (!ts.isIdentifier(name)) return false;
+  let scope: ts.Node = declaration.parent;
+  while (!ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
+  let calledOnly = true;
+  const visit = (node: ts.Node): void => {
+    if (!calledOnly) return;
+    if (ts.isIdentifier(node)) {
+      if (node.text !== name.text || node === name) return;
+      const parent = node.parent;
+      const isPropertyName = (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
+      if (!isPropertyName && !(ts.isCallExpression(parent) && parent.expression === node)) calledOnly = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return calledOnly;
 }
 
 function isLogical(node: ts.Expression): boolean {

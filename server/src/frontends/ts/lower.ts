@@ -20,6 +20,7 @@ interface PendingFunction {
   name: string;
   nameNode?: ts.Node;
   isClosure: boolean;
+  captures?: string[];
 }
 
 /** The name of the module's top-level code as a function. */
@@ -148,17 +149,17 @@ export class TypeScriptFileLowerer {
     }
   }
 
-  private queue(node: FunctionNode, wantedId: string, name: string, nameNode: ts.Node | undefined, isClosure: boolean): string {
+  private queue(node: FunctionNode, wantedId: string, name: string, nameNode: ts.Node | undefined, isClosure: boolean, captures?: string[]): string {
     const known = this.queued.get(node);
     if (known !== undefined) return known;
     const id = this.uniqueId(wantedId);
     this.queued.set(node, id);
-    this.pending.push({ node, id, name: name === wantedId ? id : name, nameNode, isClosure });
+    this.pending.push({ node, id, name: name === wantedId ? id : name, nameNode, isClosure, captures });
     return id;
   }
 
   /** A function expression inside `owner`: named by the variable or property it initializes, when it has one. */
-  private closure(node: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, owner: PendingFunction): string {
+  private closure(node: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, owner: PendingFunction, captures: string[]): string {
     const parent = node.parent;
     let name: string | undefined;
     let nameNode: ts.Node | undefined;
@@ -175,7 +176,7 @@ export class TypeScriptFileLowerer {
     const count = (this.closureCounts.get(owner.id) ?? 0) + 1;
     this.closureCounts.set(owner.id, count);
     const id = name === undefined ? `${owner.id}#${count}` : `${owner.id}.${name}`;
-    return this.queue(node, id, name ?? id, nameNode, true);
+    return this.queue(node, id, name ?? id, nameNode, true, captures);
   }
 
   private lowerFunction(pending: PendingFunction): IrFunction | undefined {
@@ -184,7 +185,7 @@ export class TypeScriptFileLowerer {
     const context: ExpressionContext = {
       locals,
       imported: this.imported,
-      closure: (closure) => this.closure(closure, pending),
+      closure: (closure, captures) => this.closure(closure, pending, captures),
       temporary: (range) => body.temporary(range),
     };
     const expressions = new ExpressionLowerer(this.source, context);
@@ -217,6 +218,7 @@ export class TypeScriptFileLowerer {
     };
     if (!ts.isSourceFile(node) && node.type !== undefined) fn.returnType = this.source.textOf(node.type);
     if (pending.isClosure) fn.isClosure = true;
+    if (pending.captures !== undefined && pending.captures.length > 0) fn.captures = pending.captures;
     return fn;
   }
 
