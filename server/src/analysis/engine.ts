@@ -643,7 +643,7 @@ class FunctionAnalyzer {
   /** A branch's condition as path steps show it, printed once per block (a block is entered on many paths). */
   private conditionText(blockId: number, cond: Expr): string {
     let text = this.conditionTexts.get(blockId);
-    if (text === undefined) this.conditionTexts.set(blockId, (text = exprText(cond)));
+    if (text === undefined) this.conditionTexts.set(blockId, (text = exprText(cond, this.fn.language)));
     return text;
   }
 
