@@ -1,6 +1,13 @@
 // Builds the basic blocks of one function. `current` is the block statements are appended to;
 // it is undefined right after a jump, until the next block is started (code there is unreachable).
-import type { BasicBlock, Instr, Terminator } from "../ir/ir";
+import type { BasicBlock, Expr, Instr, SourceRange, Terminator } from "../ir/ir";
+
+/** A `case` of a switch: the block it starts and the value it is tested against. */
+export interface CaseTest {
+  value: Expr;
+  range: SourceRange;
+  block: number;
+}
 
 export class CfgBuilder {
   readonly blocks: BasicBlock[] = [];
@@ -64,5 +71,32 @@ export class CfgBuilder {
 
   markLoopHeader(id: number): void {
     this.blocks[id].loopHeader = true;
+  }
+
+  /**
+   * A switch's dispatch: from `dispatch`, `value` is tested against each case in order; when none
+   * matches, control goes to `fallback` (the default clause, or after the switch).
+   */
+  chainCaseTests(dispatch: number, value: Expr, cases: readonly CaseTest[], fallback: number): void {
+    if (cases.length === 0) this.setTerminator(dispatch, { kind: "goto", target: fallback });
+    let from = dispatch;
+    cases.forEach((entry, index) => {
+      const next = index === cases.length - 1 ? fallback : this.newBlock();
+      const cond: Expr = { kind: "binary", op: "==", left: value, right: entry.value, range: entry.range };
+      this.setTerminator(from, { kind: "branch", cond, then: entry.block, else: next, range: entry.range });
+      from = next;
+    });
+  }
+
+  /**
+   * After a do-while's condition (block `condition`, then the blocks from `firstConditionBlock` on):
+   * the body is a loop only if the condition can jump back to it (`do { } while (0)` cannot).
+   */
+  markDoWhileLoop(body: number, condition: number, firstConditionBlock: number): void {
+    const conditionBlocks = [this.blocks[condition], ...this.blocks.slice(firstConditionBlock)];
+    const loops = conditionBlocks.some(
+      (block) => (block.terminator.kind === "goto" && block.terminator.target === body) || (block.terminator.kind === "branch" && (block.terminator.then === body || block.terminator.else === body)),
+    );
+    if (loops) this.markLoopHeader(body);
   }
 }

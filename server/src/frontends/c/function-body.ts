@@ -378,13 +378,7 @@ export class FunctionBodyLowerer {
     builder.continueAt(condition);
     const firstConditionBlock = builder.blocks.length;
     this.branchOn(fieldChild(node, "condition"), node, body, exit);
-    // `do { ... } while (0)` has no back edge: it is not a loop.
-    const blocks = builder.blocks;
-    const conditionBlocks = [blocks[condition], ...blocks.slice(firstConditionBlock)];
-    const loops = conditionBlocks.some(
-      (block) => (block.terminator.kind === "goto" && block.terminator.target === body) || (block.terminator.kind === "branch" && (block.terminator.then === body || block.terminator.else === body)),
-    );
-    if (loops) builder.markLoopHeader(body);
+    builder.markDoWhileLoop(body, condition, firstConditionBlock);
     builder.startAt(exit);
   }
 
@@ -438,17 +432,8 @@ export class FunctionBodyLowerer {
     this.switches.pop();
     builder.jumpIfReachable(exit);
 
-    const fallback = active.defaultBlock ?? exit;
-    const tests = active.cases.filter((entry) => entry.value !== undefined);
-    if (tests.length === 0) builder.setTerminator(dispatch, { kind: "goto", target: fallback });
-    let from = dispatch;
-    tests.forEach((entry, index) => {
-      const next = index === tests.length - 1 ? fallback : builder.newBlock();
-      const range = entry.valueRange as SourceRange;
-      const cond: Expr = { kind: "binary", op: "==", left: value, right: entry.value as Expr, range };
-      builder.setTerminator(from, { kind: "branch", cond, then: entry.block, else: next, range });
-      from = next;
-    });
+    const tests = active.cases.flatMap((entry) => (entry.value === undefined || entry.valueRange === undefined ? [] : [{ value: entry.value, range: entry.valueRange, block: entry.block }]));
+    builder.chainCaseTests(dispatch, value, tests, active.defaultBlock ?? exit);
     builder.startAt(exit);
   }
 

@@ -5,7 +5,7 @@
 // function with a `throw` exit.
 import ts from "typescript";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
-import { CfgBuilder } from "../cfg-builder";
+import { CfgBuilder, type CaseTest } from "../cfg-builder";
 import type { LocalNames } from "../local-names";
 import { containsCall, stripTransparent, type ExpressionLowerer } from "./expressions";
 import type { SourceText } from "./source";
@@ -345,10 +345,7 @@ export class FunctionBodyLowerer {
     builder.continueAt(condition);
     const firstConditionBlock = builder.blocks.length;
     this.condition(node.expression, body, exit);
-    // `do { ... } while (false)` has no back edge: it is not a loop.
-    const conditionBlocks = [builder.blocks[condition], ...builder.blocks.slice(firstConditionBlock)];
-    const loops = conditionBlocks.some((block) => (block.terminator.kind === "goto" && block.terminator.target === body) || (block.terminator.kind === "branch" && (block.terminator.then === body || block.terminator.else === body)));
-    if (loops) builder.markLoopHeader(body);
+    builder.markDoWhileLoop(body, condition, firstConditionBlock);
     builder.startAt(exit);
   }
 
@@ -422,7 +419,7 @@ export class FunctionBodyLowerer {
     const dispatch = builder.currentId();
     builder.terminate({ kind: "unreachable" });
     const exit = builder.newBlock();
-    const cases: { test: Expr; range: SourceRange; block: number }[] = [];
+    const cases: CaseTest[] = [];
     let defaultBlock: number | undefined;
     this.jumpScopes.push({ kind: "switch", labels, breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
     this.openScope();
@@ -432,22 +429,14 @@ export class FunctionBodyLowerer {
       // Falling out of the previous clause continues here.
       builder.continueAt(block);
       if (ts.isDefaultClause(clause)) defaultBlock = block;
-      else cases.push({ test: this.expressions.lower(clause.expression), range: this.source.rangeOf(clause.expression), block });
+      else cases.push({ value: this.expressions.lower(clause.expression), range: this.source.rangeOf(clause.expression), block });
       this.statements(clause.statements);
     }
     this.endScope(this.source.closingRangeOf(node));
     this.jumpScopes.pop();
     builder.jumpIfReachable(exit);
 
-    const fallback = defaultBlock ?? exit;
-    if (cases.length === 0) builder.setTerminator(dispatch, { kind: "goto", target: fallback });
-    let from = dispatch;
-    cases.forEach((entry, index) => {
-      const next = index === cases.length - 1 ? fallback : builder.newBlock();
-      const cond: Expr = { kind: "binary", op: "==", left: value, right: entry.test, range: entry.range };
-      builder.setTerminator(from, { kind: "branch", cond, then: entry.block, else: next, range: entry.range });
-      from = next;
-    });
+    builder.chainCaseTests(dispatch, value, cases, defaultBlock ?? exit);
     builder.startAt(exit);
   }
 
