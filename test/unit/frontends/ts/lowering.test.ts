@@ -188,3 +188,14 @@ test("binary and huge input give a problem, never an exception", () => {
   assert.deepEqual(huge.functions, []);
   assert.match(huge.problems[0].message, /too large/);
 });
+
+test("a module that renames the API gets forwarding functions of the new names", () => {
+  const file = lower(`export { VmbPacketFree as freePacket } from "vmbguard/runtime";
+import { VmbPacketSend as send } from "vmbguard/runtime";
+export { send as post };
+export const sendPacket = send;
+export const limit = 4;`);
+  const forwarded = file.functions.filter((fn) => fn.id !== "(module)").map((fn) => `${fn.name}: ${pathsOf(fn).map((path) => path.join(" ; ")).join(" | ")}`);
+  const args = Array.from({ length: 8 }, (_, index) => `#arg${index}`).join(", ");
+  assert.deepEqual(forwarded, [`freePacket: return VmbPacketFree(${args})`, `post: return VmbPacketSend(${args})`, `sendPacket: return VmbPacketSend(${args})`]);
+});
