@@ -788,6 +788,11 @@ class FunctionAnalyzer {
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {
     if (entry.effects.some((effect) => effect.kind === "no-return")) return [];
+    if (entry.effects.some((effect) => effect.kind === "throws")) {
+      // Where this function handles the exception, its handler edge already carries the path on.
+      if (e.handled !== true) this.exit(s, unknownValue, e.range, "throw");
+      return [];
+    }
     const conditional = entry.effects.some((effect) => "when" in effect && effect.when !== undefined && effect.when !== "always");
     const outcomes: (boolean | undefined)[] = conditional ? [true, false] : [undefined];
     const results: Out[] = [];
@@ -891,6 +896,7 @@ class FunctionAnalyzer {
       }
       case "register-callback":
       case "no-return":
+      case "throws":
       case "attach":
         return undefined;
     }

@@ -125,6 +125,9 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     }
   });
 
+  // Every path ends in an exception: the caller's path does too.
+  if (exits.length > 0 && exits.every((exit) => exit.kind === "throw")) effects.push({ kind: "throws" });
+
   // Even without effects the summary matters: a function whose body we know is not an unknown call.
   const constants = new Set(exits.map((exit) => (exit.kind === "return" && exit.returnValue.k === "int" ? exit.returnValue.v : undefined)));
   const constant = constants.size === 1 ? [...constants][0] : undefined;

@@ -28,7 +28,11 @@ export type Expr =
   | { kind: "addr"; target: Expr; range: SourceRange }
   /** Literals: `NULL`/`nullptr`/`null`/`undefined` are `null`; `TRUE`/`FALSE` numbers or booleans. */
   | { kind: "const"; value: number | boolean | string | null; range: SourceRange }
-  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange }
+  /**
+   * `handled`: an exception from this call would be handled in this function (a `try` with a
+   * `catch` or `finally` encloses it), so a callee that always throws does not leave the function here.
+   */
+  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange; handled?: boolean }
   | { kind: "unary"; op: "!" | "-" | "~" | "+"; operand: Expr; range: SourceRange }
   | {
       kind: "binary";

@@ -17,6 +17,8 @@ export interface ExpressionContext {
   closure(node: ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration, captures: string[]): string;
   /** A fresh local for a value read twice (the left side of `??`), declared before the statement. */
   temporary(range: SourceRange): string;
+  /** Whether a `try` with a `catch` or `finally` encloses the code being lowered. */
+  handlesExceptions(): boolean;
 }
 
 type BinaryOp = Extract<Expr, { kind: "binary" }>["op"];
@@ -155,7 +157,7 @@ export class ExpressionLowerer {
     if (ts.isCallExpression(node)) return this.call(node, range);
     if (ts.isNewExpression(node)) {
       const callee = this.calleeOf(node.expression);
-      return { kind: "call", callee, args: (node.arguments ?? []).map((arg) => this.argument(arg)), range };
+      return this.callExpr(callee, (node.arguments ?? []).map((arg) => this.argument(arg)), range);
     }
     if (ts.isBinaryExpression(node)) return this.binary(node, range);
     if (ts.isPrefixUnaryExpression(node)) return this.prefixUnary(node, range);
@@ -209,14 +211,18 @@ export class ExpressionLowerer {
     if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && callee.questionDotToken !== undefined) {
       const through = this.lower(callee.expression);
       const test: Expr = { kind: "binary", op: "!=", left: through, right: { kind: "const", value: null, range: through.range }, range: through.range };
-      const call: Expr = { kind: "call", callee: this.calleeOf(callee, through), args, range };
+      const call = this.callExpr(this.calleeOf(callee, through), args, range);
       return { kind: "conditional", test, then: call, else: { kind: "const", value: null, range }, range };
     }
-    const call: Expr = { kind: "call", callee: this.calleeOf(callee), args, range };
+    const call = this.callExpr(this.calleeOf(callee), args, range);
     if (node.questionDotToken === undefined) return call;
     const target = this.lower(callee);
     const test: Expr = { kind: "binary", op: "!=", left: target, right: { kind: "const", value: null, range: target.range }, range: target.range };
     return { kind: "conditional", test, then: call, else: { kind: "const", value: null, range }, range };
+  }
+
+  private callExpr(callee: Callee, args: Expr[], range: SourceRange): Expr {
+    return this.context.handlesExceptions() ? { kind: "call", callee, args, range, handled: true } : { kind: "call", callee, args, range };
   }
 
   /** A call's callee: named by its identifier (through a renaming import) or by the member called. */

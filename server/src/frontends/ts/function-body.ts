@@ -46,6 +46,8 @@ export class FunctionBodyLowerer {
   private depth = 0;
   private depthReported = false;
   private temporaries = 0;
+  /** Enclosing `try` statements with a `catch` or `finally`, around the code being lowered. */
+  private handlers = 0;
 
   constructor(
     private readonly source: SourceText,
@@ -91,6 +93,10 @@ export class FunctionBodyLowerer {
     this.closeScope();
     if (this.builder.isReachable) this.builder.terminate({ kind: "return", value, range: this.source.rangeOf(body) });
     return { blocks: this.builder.blocks, entry: 0 };
+  }
+
+  get handlesExceptions(): boolean {
+    return this.handlers > 0;
   }
 
   /** A fresh local for a value read twice; it ends with the innermost scope. */
@@ -517,7 +523,9 @@ export class FunctionBodyLowerer {
     if (finallyBlock !== undefined) this.finallys.push(finallyBlock);
     const handler = catchClause === undefined ? undefined : builder.newBlock("exception caught");
     if (handler !== undefined) this.raiseTargets.push({ handler, finallyDepth: this.finallys.length });
+    this.handlers++;
     this.block(node.tryBlock);
+    this.handlers--;
     if (handler !== undefined) this.raiseTargets.pop();
     const normalExit = builder.newBlock();
     builder.jumpIfReachable(normalExit);
@@ -526,7 +534,10 @@ export class FunctionBodyLowerer {
       this.openScope();
       const binding = catchClause.variableDeclaration?.name;
       if (binding !== undefined) this.bindPattern(binding, undefined, this.source.rangeOf(binding));
+      // The finally body still runs after a throw from the handler.
+      if (finallyBlock !== undefined) this.handlers++;
       this.statements(catchClause.block.statements);
+      if (finallyBlock !== undefined) this.handlers--;
       this.endScope(this.source.closingRangeOf(catchClause.block));
       builder.jumpIfReachable(normalExit);
     }

@@ -236,6 +236,7 @@ export class TypeScriptFileLowerer {
       imported: this.imported,
       closure: (closure, captures) => this.closure(closure, pending, captures),
       temporary: (range) => body.temporary(range),
+      handlesExceptions: () => body.handlesExceptions,
     };
     const expressions = new ExpressionLowerer(this.source, context);
     const scope: DeclarationScope = ts.isSourceFile(node) ? "module" : "function";
