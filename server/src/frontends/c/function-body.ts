@@ -3,6 +3,7 @@
 // alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
 import type { Node } from "web-tree-sitter";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
+import { anySubexpression } from "../../ir/walk";
 import { CfgBuilder } from "../cfg-builder";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
@@ -53,55 +54,14 @@ interface ActiveSwitch {
   defaultBlock?: number;
 }
 
+/** Whether evaluating `expr` does more than read: the switch value is then evaluated once, into a temporary. */
 function containsEffects(expr: Expr): boolean {
-  switch (expr.kind) {
-    case "call":
-    case "assign":
-    case "unknown":
-    case "sequence":
-    case "conditional":
-      return true;
-    case "field":
-    case "index":
-      return containsEffects(expr.base);
-    case "deref":
-    case "addr":
-      return containsEffects(expr.target);
-    case "unary":
-      return containsEffects(expr.operand);
-    case "binary":
-      return containsEffects(expr.left) || containsEffects(expr.right);
-    default:
-      return false;
-  }
+  return anySubexpression(expr, (part) => part.kind === "call" || part.kind === "assign" || part.kind === "unknown" || part.kind === "sequence" || part.kind === "conditional");
 }
 
 /** Calls and dereferences are where an exception (an access violation, a raised status) comes from. */
 function mayRaise(expr: Expr): boolean {
-  switch (expr.kind) {
-    case "call":
-    case "deref":
-      return true;
-    case "field":
-      return expr.op === "->" || mayRaise(expr.base);
-    case "index":
-      return mayRaise(expr.base) || mayRaise(expr.index);
-    case "addr":
-      return mayRaise(expr.target);
-    case "unary":
-      return mayRaise(expr.operand);
-    case "binary":
-      return mayRaise(expr.left) || mayRaise(expr.right);
-    case "conditional":
-      return mayRaise(expr.test) || mayRaise(expr.then) || mayRaise(expr.else);
-    case "assign":
-      return mayRaise(expr.target) || mayRaise(expr.value);
-    case "sequence":
-    case "unknown":
-      return expr.parts.some(mayRaise);
-    default:
-      return false;
-  }
+  return anySubexpression(expr, (part) => part.kind === "call" || part.kind === "deref" || (part.kind === "field" && part.op === "->"));
 }
 
 function instrMayRaise(instr: Instr): boolean {

@@ -2,6 +2,7 @@
 // non-null assertions are transparent; optional chains and `??` become the null tests they are.
 import ts from "typescript";
 import type { Callee, Expr, SourceRange } from "../../ir/ir";
+import { anySubexpression } from "../../ir/walk";
 import type { LocalNames } from "../local-names";
 import type { SourceText } from "./source";
 
@@ -76,34 +77,9 @@ export function stripTransparent(node: ts.Expression): ts.Expression {
   }
 }
 
-/** Calls (and `new`, `await`) are where control may leave through an exception. */
+/** Calls (and `new`) are where control may leave through an exception. */
 export function containsCall(expr: Expr): boolean {
-  switch (expr.kind) {
-    case "call":
-      return true;
-    case "field":
-      return containsCall(expr.base);
-    case "index":
-      return containsCall(expr.base) || containsCall(expr.index);
-    case "deref":
-    case "addr":
-      return containsCall(expr.target);
-    case "unary":
-      return containsCall(expr.operand);
-    case "binary":
-      return containsCall(expr.left) || containsCall(expr.right);
-    case "conditional":
-      return containsCall(expr.test) || containsCall(expr.then) || containsCall(expr.else);
-    case "assign":
-      return containsCall(expr.target) || containsCall(expr.value);
-    case "sequence":
-    case "unknown":
-      return expr.parts.some(containsCall);
-    case "kept":
-      return expr.values.some(containsCall);
-    default:
-      return false;
-  }
+  return anySubexpression(expr, (part) => part.kind === "call");
 }
 
 export class ExpressionLowerer {

@@ -107,6 +107,17 @@ export class FunctionBodyLowerer {
     return name;
   }
 
+  /** A value read more than once (a switch's cases, a loop's rounds): one with calls is computed once, first. */
+  private evaluatedOnce(value: Expr): Expr {
+    return containsCall(value) ? this.intoTemporary(value) : value;
+  }
+
+  private intoTemporary(value: Expr): Expr {
+    const temporary: Expr = { kind: "var", name: this.temporary(value.range), range: value.range };
+    this.emitInstr({ kind: "assign", target: temporary, value, range: value.range, declaration: true });
+    return temporary;
+  }
+
   private statements(list: readonly ts.Statement[]): void {
     for (const statement of list) this.statement(statement);
   }
@@ -383,13 +394,7 @@ export class FunctionBodyLowerer {
   private forEachStatement(node: ts.ForOfStatement | ts.ForInStatement, labels: string[]): void {
     const builder = this.builder;
     this.openScope();
-    let collection = this.expressions.lower(node.expression);
-    if (containsCall(collection)) {
-      const name = this.temporary(collection.range);
-      const temporary: Expr = { kind: "var", name, range: collection.range };
-      this.emitInstr({ kind: "assign", target: temporary, value: collection, range: collection.range, declaration: true });
-      collection = temporary;
-    }
+    const collection = this.evaluatedOnce(this.expressions.lower(node.expression));
     const header = builder.newBlock();
     const body = builder.newBlock();
     const exit = builder.newBlock();
@@ -415,13 +420,7 @@ export class FunctionBodyLowerer {
 
   private switchStatement(node: ts.SwitchStatement, labels: string[]): void {
     const builder = this.builder;
-    let value = this.expressions.lower(node.expression);
-    if (containsCall(value)) {
-      const name = this.temporary(value.range);
-      const temporary: Expr = { kind: "var", name, range: value.range };
-      this.emitInstr({ kind: "assign", target: temporary, value, range: value.range, declaration: true });
-      value = temporary;
-    }
+    const value = this.evaluatedOnce(this.expressions.lower(node.expression));
     const dispatch = builder.currentId();
     builder.terminate({ kind: "unreachable" });
     const exit = builder.newBlock();
@@ -489,14 +488,9 @@ export class FunctionBodyLowerer {
   private returnStatement(node: ts.ReturnStatement): void {
     const range = this.source.rangeOf(node);
     let value = node.expression === undefined ? undefined : this.expressions.lower(node.expression);
-    if (value !== undefined) this.emitRaisesOf(value, range);
-    if (this.finallys.length > 0 && value !== undefined && value.kind !== "const" && this.builder.isReachable) {
-      // The value is computed before the finally bodies run.
-      const name = this.temporary(value.range);
-      const temporary: Expr = { kind: "var", name, range: value.range };
-      this.builder.emit({ kind: "assign", target: temporary, value, range: value.range, declaration: true });
-      value = temporary;
-    }
+    // The value is computed before the finally bodies run.
+    if (value !== undefined && this.finallys.length > 0 && value.kind !== "const" && this.builder.isReachable) value = this.intoTemporary(value);
+    else if (value !== undefined) this.emitRaisesOf(value, range);
     this.runFinallys(0);
     if (this.builder.isReachable) this.builder.terminate(value === undefined ? { kind: "return", range } : { kind: "return", value, range });
   }
