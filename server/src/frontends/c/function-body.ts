@@ -77,8 +77,6 @@ export class FunctionBodyLowerer {
   private readonly finallys: ActiveFinally[] = [];
   private readonly leaveTargets: LeaveTarget[] = [];
   private readonly raiseTargets: RaiseTarget[] = [];
-  /** Variables declared in each open block, innermost last. */
-  private readonly scopes: string[][] = [];
   private readonly switches: ActiveSwitch[] = [];
   private readonly labels = new Map<string, number>();
   /** Labels already passed: a goto to one of them jumps backward and makes a loop. */
@@ -209,21 +207,17 @@ export class FunctionBodyLowerer {
   }
 
   private openScope(): void {
-    this.scopes.push([]);
     this.locals.open();
   }
 
   /** Ends the innermost block scope; returns the IR names it declared. */
   private closeScope(): string[] {
-    this.locals.close();
-    return this.scopes.pop() ?? [];
+    return this.locals.close();
   }
 
   /** Declares a local in the innermost scope; returns its IR name (renamed when it shadows another). */
   private declare(name: string): string {
-    const irName = this.locals.declare(name);
-    this.scopes[this.scopes.length - 1].push(irName);
-    return irName;
+    return this.locals.declare(name);
   }
 
   private declaration(node: Node): void {
@@ -309,7 +303,7 @@ export class FunctionBodyLowerer {
   }
 
   private loopBody(body: Node | null, breakTarget: number, continueTarget: number): void {
-    this.jumpScopes.push({ breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.jumpScopes.push({ breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     if (body !== null) this.statement(body);
     this.jumpScopes.pop();
   }
@@ -385,7 +379,7 @@ export class FunctionBodyLowerer {
     const exit = builder.newBlock();
     const active: ActiveSwitch = { value, cases: [] };
     this.switches.push(active);
-    this.jumpScopes.push({ breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.jumpScopes.push({ breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     const body = fieldChild(node, "body");
     if (body !== null) this.statement(body);
     this.jumpScopes.pop();
@@ -485,7 +479,7 @@ export class FunctionBodyLowerer {
   /** `scope-end` for the blocks a jump leaves, deeper than `scopeDepth`. */
   private leaveScopes(scopeDepth: number, range: SourceRange): void {
     if (!this.builder.isReachable) return;
-    const names = this.scopes.slice(scopeDepth).flat();
+    const names = this.locals.declaredSince(scopeDepth);
     if (names.length > 0) this.builder.emit({ kind: "scope-end", names, range });
   }
 
@@ -539,7 +533,7 @@ export class FunctionBodyLowerer {
       const normalExit = builder.newBlock();
       const after = builder.newBlock();
       this.finallys.push({ tryNodeId: node.id, body: handlerBody });
-      this.leaveTargets.push({ target: normalExit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+      this.leaveTargets.push({ target: normalExit, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
       if (body !== null) this.statement(body);
       this.leaveTargets.pop();
       this.finallys.pop();
@@ -552,7 +546,7 @@ export class FunctionBodyLowerer {
     // `emitInstr`), with the state of that point; a body that completes skips it.
     const handler = builder.newBlock("exception handler");
     const after = builder.newBlock();
-    this.leaveTargets.push({ target: after, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.leaveTargets.push({ target: after, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     this.raiseTargets.push({ handler, finallyDepth: this.finallys.length });
     if (body !== null) this.statement(body);
     this.raiseTargets.pop();

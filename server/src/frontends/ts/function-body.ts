@@ -40,7 +40,6 @@ export class FunctionBodyLowerer {
   private readonly jumpScopes: JumpScope[] = [];
   private readonly finallys: ts.Block[] = [];
   private readonly raiseTargets: RaiseTarget[] = [];
-  private readonly scopes: string[][] = [];
   /** Labels written before the statement being lowered: a loop takes them as its own. */
   private pendingLabels: string[] = [];
   private depth = 0;
@@ -102,7 +101,7 @@ export class FunctionBodyLowerer {
   /** A fresh local for a value read twice; it ends with the innermost scope. */
   temporary(range: SourceRange): string {
     const name = `#tmp${this.temporaries++}`;
-    this.scopes[this.scopes.length - 1]?.push(name);
+    this.locals.adopt(name);
     this.builder.emit({ kind: "declare", name, range });
     return name;
   }
@@ -167,13 +166,11 @@ export class FunctionBodyLowerer {
   }
 
   private openScope(): void {
-    this.scopes.push([]);
     this.locals.open();
   }
 
   private closeScope(): string[] {
-    this.locals.close();
-    return this.scopes.pop() ?? [];
+    return this.locals.close();
   }
 
   /** Closes the innermost scope; its variables go out of scope at `range`. */
@@ -183,14 +180,12 @@ export class FunctionBodyLowerer {
   }
 
   private declare(name: string): string {
-    const irName = this.locals.declare(name);
-    this.scopes[this.scopes.length - 1].push(irName);
-    return irName;
+    return this.locals.declare(name);
   }
 
   /** A module's top-level names are its variables: stores into them outlive the module's code. */
   private declaresLocals(): boolean {
-    return this.declarationScope === "function" || this.scopes.length > 1;
+    return this.declarationScope === "function" || this.locals.depth > 1;
   }
 
   private declarations(list: ts.VariableDeclarationList): void {
@@ -332,7 +327,7 @@ export class FunctionBodyLowerer {
   }
 
   /** @param scopeDepth the scopes a jump out of the body keeps (default: all open ones). */
-  private loopBody(body: ts.Statement, labels: string[], breakTarget: number, continueTarget: number, scopeDepth = this.scopes.length): void {
+  private loopBody(body: ts.Statement, labels: string[], breakTarget: number, continueTarget: number, scopeDepth = this.locals.depth): void {
     this.jumpScopes.push({ kind: "loop", labels, breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth });
     this.statement(body);
     this.jumpScopes.pop();
@@ -411,7 +406,7 @@ export class FunctionBodyLowerer {
       this.emitInstr({ kind: "assign", target: this.expressions.lower(node.initializer), value: element, range });
     }
     // Each round binds the element anew: a jump out of the body ends that binding.
-    this.loopBody(node.statement, labels, exit, header, this.scopes.length - 1);
+    this.loopBody(node.statement, labels, exit, header, this.locals.depth - 1);
     this.endScope(this.source.closingRangeOf(node));
     builder.jumpIfReachable(header);
     builder.startAt(exit);
@@ -426,7 +421,7 @@ export class FunctionBodyLowerer {
     const exit = builder.newBlock();
     const cases: CaseTest[] = [];
     let defaultBlock: number | undefined;
-    this.jumpScopes.push({ kind: "switch", labels, breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.jumpScopes.push({ kind: "switch", labels, breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     this.openScope();
     for (const clause of node.caseBlock.clauses) {
       const label = ts.isDefaultClause(clause) ? "default" : `case ${this.source.textOf(clause.expression)}`;
@@ -455,7 +450,7 @@ export class FunctionBodyLowerer {
     }
     // A labeled block: `break label` leaves it.
     const after = this.builder.newBlock();
-    this.jumpScopes.push({ kind: "block", labels: all, breakTarget: after, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.jumpScopes.push({ kind: "block", labels: all, breakTarget: after, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     this.statement(inner);
     this.jumpScopes.pop();
     this.builder.continueAt(after);
@@ -481,7 +476,7 @@ export class FunctionBodyLowerer {
   private leave(finallyDepth: number, scopeDepth: number, range: SourceRange): void {
     this.runFinallys(finallyDepth);
     if (!this.builder.isReachable) return;
-    const names = this.scopes.slice(scopeDepth).flat();
+    const names = this.locals.declaredSince(scopeDepth);
     if (names.length > 0) this.builder.emit({ kind: "scope-end", names, range });
   }
 
