@@ -745,10 +745,13 @@ class FunctionAnalyzer {
       const through = e.callee.through;
       outs = each(outs, (out) => this.eval(out.s, through).map((o) => ({ s: o.s, values: out.values })));
     }
-    for (const arg of e.args) {
-      outs = each(outs, (out) => this.eval(out.s, arg).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
-    }
     const entry = this.calleeEntry(s, e.callee);
+    e.args.forEach((arg, index) => {
+      // A closure registered as a callback is called by the library, not kept by this function's
+      // code: what it captures stays this function's (the send, not the registration, hands a packet over).
+      const registered = arg.kind === "closure" && entry?.effects.some((effect) => effect.kind === "register-callback" && effect.target === index) === true;
+      outs = each(outs, (out) => (registered ? [{ s: out.s, v: unknownValue }] : this.eval(out.s, arg)).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
+    });
     return each(outs, (out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
   }
 
