@@ -32,6 +32,11 @@ export interface NestedDeclarations {
   declaration(node: ts.FunctionDeclaration | ts.ClassDeclaration): void;
 }
 
+export interface LoweredBody {
+  blocks: BasicBlock[];
+  entry: number;
+}
+
 /** At the top level of a module, declared names are the module's variables, not locals that end. */
 export type DeclarationScope = "function" | "module";
 
@@ -71,14 +76,8 @@ export class FunctionBodyLowerer {
     this.bindPattern(pattern, value, range);
   }
 
-  lowerBlock(body: ts.Block): { blocks: BasicBlock[]; entry: number } {
-    this.statements(body.statements);
-    this.closeScope();
-    if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: this.source.closingRangeOf(body) });
-    return { blocks: this.builder.blocks, entry: 0 };
-  }
-
-  lowerStatements(statements: readonly ts.Statement[], end: SourceRange): { blocks: BasicBlock[]; entry: number } {
+  /** A body of statements; falling off its end returns at `end` (the closing brace, the end of the module). */
+  lowerStatements(statements: readonly ts.Statement[], end: SourceRange): LoweredBody {
     this.statements(statements);
     this.closeScope();
     if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: end });
@@ -86,7 +85,7 @@ export class FunctionBodyLowerer {
   }
 
   /** An arrow function's expression body: its value is returned. */
-  lowerExpressionBody(body: ts.Expression): { blocks: BasicBlock[]; entry: number } {
+  lowerExpressionBody(body: ts.Expression): LoweredBody {
     const value = this.expressions.lower(body);
     this.emitRaisesOf(value, value.range);
     this.closeScope();

@@ -9,7 +9,7 @@ import type { OffsetSpan } from "../positions";
 import { suppressionsIn } from "../suppressions";
 import { importedNames } from "./bindings";
 import { ExpressionLowerer, stripTransparent, type ExpressionContext } from "./expressions";
-import { FunctionBodyLowerer, type DeclarationScope } from "./function-body";
+import { FunctionBodyLowerer, type DeclarationScope, type LoweredBody } from "./function-body";
 import { SourceText } from "./source";
 
 type FunctionNode = ts.FunctionLikeDeclaration;
@@ -243,13 +243,13 @@ export class TypeScriptFileLowerer {
     const body = new FunctionBodyLowerer(this.source, expressions, locals, this.problems, { declaration: (declaration) => this.declaration(declaration, pending.id) }, scope);
     body.begin();
     const params = ts.isSourceFile(node) ? [] : this.parameters(node, body, expressions);
-    let lowered: ReturnType<FunctionBodyLowerer["lowerBlock"]>;
+    let lowered: LoweredBody;
     if (ts.isSourceFile(node)) {
       lowered = body.lowerStatements(node.statements, this.source.closingRangeOf(node));
     } else if (node.body === undefined) {
       return undefined;
     } else if (ts.isBlock(node.body)) {
-      lowered = body.lowerBlock(node.body);
+      lowered = body.lowerStatements(node.body.statements, this.source.closingRangeOf(node.body));
     } else {
       lowered = body.lowerExpressionBody(node.body);
     }
