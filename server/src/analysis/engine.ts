@@ -289,10 +289,15 @@ class FunctionAnalyzer {
       case "branch": {
         const successors: { block: number; state: State }[] = [];
         const retested = this.retested.has(this.branchSubjects.get(block.id) ?? this.subjectOf(t.cond));
+        // A branch on nothing in the source (an exception may be raised here, one more element?)
+        // is told by the label of the block it goes to, if any.
+        const opaque = t.cond.kind === "unknown" && t.cond.parts.length === 0;
         for (const { s: evaluated, v } of this.eval(s, t.cond)) {
           for (const [next, truth] of this.split(evaluated, v, retested)) {
-            next.addStep({ message: `taken: '${this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`, file: this.fn.file, range: t.range, kind: "branch" });
-            successors.push({ block: truth ? t.then : t.else, state: next });
+            const target = truth ? t.then : t.else;
+            const message = opaque ? this.fn.blocks[target].label : `taken: '${this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`;
+            if (message !== undefined) next.addStep({ message, file: this.fn.file, range: t.range, kind: "branch" });
+            successors.push({ block: target, state: next });
           }
         }
         return successors;
