@@ -80,7 +80,7 @@ export function generateCorpus(outDir, options = {}, language = "c") {
     fileNames.push(join("src", fileName));
     totalLines += lineCount(text);
   }
-  return { dir: outDir, language, files: fileNames, sourceFiles: files, lines: totalLines, seededBugs, seed };
+  return { dir: outDir, language, languageName: corpus.languageName, files: fileNames, sourceFiles: files, lines: totalLines, seededBugs, seed };
 }
 
 function parseArguments(argv) {

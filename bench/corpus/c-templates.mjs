@@ -351,6 +351,7 @@ const fixedTemplates = [buildPacket, releasePacket, isEventEnabled, handleEvent,
 /** The C corpus for bench/generate-corpus.mjs: one `.c` file per prefix, all including `driver.h`. */
 export const cCorpus = {
   language: "c",
+  languageName: "C",
   sourceFileName: (prefix) => `${prefix.toLowerCase()}.c`,
   sharedFiles: (prefixes) => [{ name: "driver.h", text: driverHeader(prefixes.flatMap(exportedPrototypes)) }],
   config: { models: ["kmcl", "wdk-pool", "wdk-mdl"] },

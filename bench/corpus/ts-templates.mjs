@@ -466,6 +466,7 @@ const fillerTemplates = [
  */
 export const typeScriptCorpus = {
   language: "ts",
+  languageName: "TypeScript",
   sourceFileName: (prefix) => `${moduleName(prefix)}.ts`,
   sharedFiles: () => [{ name: "device.ts", text: deviceModule() }],
   config: { models: ["kmcl"] },

@@ -15,16 +15,16 @@ export function corpusUnit(corpus, files, parseExpectations) {
 function seededBugRecall(unit, reports) {
   const score = scoreUnit({ files: unit.files, expected: unit.expected, reports });
   const totals = addToTotals({}, score);
-  const found = Object.values(totals).reduce((sum, row) => sum + row.found, 0);
-  const byRule = Object.fromEntries(Object.entries(totals).map(([rule, row]) => [rule, { seeded: row.expected, found: row.found }]));
-  return { seeded: unit.expected.length, found, otherReports: score.falseAlarms.length, byRule };
+  const sum = (key) => Object.values(totals).reduce((total, row) => total + row[key], 0);
+  const byRule = Object.fromEntries(Object.entries(totals).map(([rule, row]) => [rule, { seeded: row.expected, found: row.found, exactLine: row.exactLine }]));
+  return { seeded: unit.expected.length, found: sum("found"), exactLine: sum("exactLine"), otherReports: score.falseAlarms.length, byRule };
 }
 
 const kilobytesToMegabytes = (kilobytes) => kilobytes / 1024;
 
 /** One run of VmbGuard over the whole corpus with `jobs` (undefined: the CLI's default). */
 async function runOursOnce(repoRoot, corpus, workDir, jobs, round) {
-  const reportFile = join(workDir, `vmbguard-jobs-${jobs ?? "default"}-${round}.json`);
+  const reportFile = join(workDir, `vmbguard-${corpus.language}-jobs-${jobs ?? "default"}-${round}.json`);
   const loadAverage = loadavg()[0];
   const args = checkArguments(repoRoot, ["src"], { config: join(corpus.dir, "vmbguard.json"), jobs });
   const result = await run(process.execPath, args, { cwd: corpus.dir, measure: true, stdoutFile: reportFile, timeoutSeconds: 900 });
@@ -61,7 +61,7 @@ export class OursMeasurement {
   async runRound() {
     this.roundsDone++;
     for (const [index, jobs] of this.jobsSettings.entries()) {
-      this.log(`speed: VmbGuard --jobs ${jobs ?? "default"}, round ${this.roundsDone}`);
+      this.log(`speed: VmbGuard on the ${this.corpus.languageName} corpus --jobs ${jobs ?? "default"}, round ${this.roundsDone}`);
       await this.rest();
       this.runsBySetting[index].push(await runOursOnce(this.repoRoot, this.corpus, this.workDir, jobs, this.roundsDone));
     }
