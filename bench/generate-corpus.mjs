@@ -12,10 +12,10 @@ import { typeScriptCorpus } from "./corpus/ts-templates.mjs";
 
 const SUBSYSTEMS = ["Nvsp", "Rndis", "Stor", "Synth", "Kbd", "Vid", "Hvs", "Vss", "Bal", "Tim", "Shut", "Pci"];
 
-/** Each language's templates and default size. */
+/** Each language's corpus (templates, shared files, file layout) and default size. */
 export const corpusLanguages = {
-  c: { templates: cCorpus, defaults: { seed: 20241125, files: 400, lines: 205000, bugRate: 0.06 } },
-  ts: { templates: typeScriptCorpus, defaults: { seed: 20241125, files: 100, lines: 50000, bugRate: 0.06 } },
+  c: { corpus: cCorpus, defaults: { seed: 20241125, files: 400, lines: 205000, bugRate: 0.06 } },
+  ts: { corpus: typeScriptCorpus, defaults: { seed: 20241125, files: 100, lines: 50000, bugRate: 0.06 } },
 };
 
 export const defaultCorpusOptions = corpusLanguages.c.defaults;
@@ -45,7 +45,7 @@ const lineCount = (text) => text.split("\n").length - 1;
 
 /** Generates the corpus of `language` ("c" or "ts") into `outDir` and returns what was written. */
 export function generateCorpus(outDir, options = {}, language = "c") {
-  const { templates: corpus, defaults } = corpusLanguages[language];
+  const { corpus, defaults } = corpusLanguages[language];
   const { seed, files, lines, bugRate } = { ...defaults, ...options };
   const random = createRandom(seed);
   const linesPerFile = Math.ceil(lines / files);

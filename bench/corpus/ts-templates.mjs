@@ -129,7 +129,7 @@ export function readMessage(buffer: Uint8Array): MessageHeader {
 `;
 }
 
-/** `Nvsp003` names the file's class-like things; `nvsp003` its functions. */
+/** File `Nvsp003` is module `./nvsp003`, with classes like `Nvsp003Device` and functions like `nvsp003BuildPacket`. */
 const functionPrefix = (prefix) => `${prefix[0].toLowerCase()}${prefix.slice(1)}`;
 const moduleName = (prefix) => prefix.toLowerCase();
 
