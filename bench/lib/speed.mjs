@@ -1,9 +1,9 @@
 // Speed and peak memory of every tool on the generated corpus.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { mapPool, run } from "./measure.mjs";
-import { checkArguments, readReportFile } from "./ours.mjs";
+import { checkArguments, defaultThreads, readReportFile } from "./ours.mjs";
 import { addToTotals, scoreUnit } from "./score.mjs";
 
 /** Lines and `expect:` comments of the corpus files a tool was run on. */
@@ -68,17 +68,21 @@ export class OursMeasurement {
   }
 
   rows() {
-    return this.jobsSettings.map((jobs, index) => oursRow(this.corpus, this.unit, jobs, this.runsBySetting[index]));
+    const sourceFolder = join(this.corpus.dir, "src");
+    const threads = defaultThreads(this.repoRoot, readdirSync(sourceFolder).map((name) => readFileSync(join(sourceFolder, name), "utf8")));
+    return this.jobsSettings.map((jobs, index) => oursRow(this.corpus, this.unit, jobs, this.runsBySetting[index], threads));
   }
 }
 
-function oursRow(corpus, unit, jobs, runs) {
+/** `defaultThreads`: what the CLI runs on without `--jobs`, named in the row's label. */
+function oursRow(corpus, unit, jobs, runs, defaultThreads) {
   const failed = runs.find((candidate) => candidate.exitCode !== 0);
   const chosen = failed ?? runs.find((candidate) => candidate.wallSeconds === median(runs.map((each) => each.wallSeconds)));
   const row = {
     tool: "vmbguard",
-    label: `VmbGuard --jobs ${jobs ?? `default (${availableParallelism()})`}`,
+    label: `VmbGuard --jobs ${jobs ?? `default (${defaultThreads} ${defaultThreads === 1 ? "thread" : "threads"})`}`,
     jobs: jobs ?? availableParallelism(),
+    threads: jobs ?? defaultThreads,
     loadAverage: chosen.loadAverage,
     files: corpus.files.length,
     lines: corpus.lines,
