@@ -760,6 +760,17 @@ class FunctionAnalyzer {
     return each(outs, (out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
   }
 
+  /**
+   * Where a call writes through an out parameter: `*p` in C; in TypeScript the property of the
+   * object the API fills (`channelOut.value`), which stays this function's when the object is one of its locals.
+   */
+  private outParameterSlot(arg: Expr): { location: Expr; local: boolean } {
+    const property = this.registry.outParameterProperty(this.fn.language);
+    if (property === undefined) return { location: { kind: "deref", target: arg, range: arg.range }, local: false };
+    const local = arg.kind === "var" && this.locals.has(arg.name) && !this.fn.params.some((param) => param.name === arg.name);
+    return { location: { kind: "field", base: arg, field: property, op: ".", range: arg.range }, local };
+  }
+
   /** The model entry of a callee, also when it is called through a variable holding a function. */
   private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
     if (callee.name === undefined) return undefined;
@@ -860,8 +871,9 @@ class FunctionAnalyzer {
         if (effect.target === "return") return { k: "res", id };
         const arg = e.args[effect.target];
         if (!arg) return undefined;
-        const location = effect.inPlace ? arg : arg.kind === "addr" ? arg.target : ({ kind: "deref", target: arg, range: arg.range } as Expr);
-        this.write(s, location, { k: "res", id }, e.range, false);
+        const slot = effect.inPlace ? { location: arg, local: false } : arg.kind === "addr" ? { location: arg.target, local: false } : this.outParameterSlot(arg);
+        const location = slot.location;
+        this.write(s, location, { k: "res", id }, e.range, slot.local);
         if (this.locationKey(location) === undefined) s.update(id, { state: "escaped" });
         return undefined;
       }

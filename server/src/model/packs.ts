@@ -97,6 +97,7 @@ export const kmclPack: ModelPack = {
     },
   ],
   status: { successConstants: ["STATUS_SUCCESS"], failureConstantPattern: "^STATUS_" },
+  typescriptOutParameterProperty: "value",
 };
 
 const POOL = "wdk-pool";
