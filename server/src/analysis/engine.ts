@@ -9,7 +9,7 @@ import type { Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/mod
 import type { ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
-import { State, unknownValue, valueKey, type Knowledge, type ParamField, type Resource, type Value } from "./state";
+import { State, unknownValue, valueKey, type GlobalField, type Knowledge, type ParamField, type Resource, type Value } from "./state";
 
 export interface EngineBudget {
   maxStates: number;
@@ -84,6 +84,7 @@ class FunctionAnalyzer {
   private readonly symBySite = new Map<string, number>();
   /** Symbols read from a field of a parameter's target on entry (`Context->Packet`). */
   private readonly paramFieldOfSym = new Map<number, ParamField>();
+  private readonly globalFieldOfSym = new Map<number, GlobalField>();
   /** Branch conditions tested more than once: only facts about them can decide a later branch. */
   private readonly retested = new Set<string>();
   /** What each branch block's condition tests (see subjectOf). */
@@ -501,7 +502,9 @@ class FunctionAnalyzer {
     const fresh = this.freshSym(base && e.kind !== "var" ? `initial:${valueKey(base)}:${key}` : `initial:${key}`);
     if (e.kind === "field" && fresh.k === "sym") {
       const owner = this.parameterOf(s, base);
+      const global = base?.k === "sym" ? this.namedConstants.get(base.id) : undefined;
       if (owner !== undefined) this.paramFieldOfSym.set(fresh.id, { index: owner, field: { name: e.field, op: e.op } });
+      else if (global !== undefined && e.base.kind === "var") this.globalFieldOfSym.set(fresh.id, { name: global, field: { name: e.field, op: e.op } });
     }
     // A name that is neither a local nor a parameter is a constant (an enumerator, a macro) or a global.
     if (e.kind === "var" && !this.locals.has(e.name) && fresh.k === "sym") this.namedConstants.set(fresh.id, e.name);
@@ -696,8 +699,8 @@ class FunctionAnalyzer {
       case "res":
         return this.splitNull(s, v.id, false);
       case "sym":
-        // Whether a parameter (or a field of one) is NULL always matters: summaries read it
-        // ("frees P unless it is NULL", "frees Context->Packet if it is set").
+        // Whether a parameter (or a field of one, or of a variable not the function's own) is NULL
+        // always matters: summaries read it ("frees P unless it is NULL", "frees Context->Packet if it is set").
         return this.splitFact(s, `s${v.id}`, false, record || this.isParameterKey(`s${v.id}`));
       case "test":
         if (v.nullOf !== undefined) return this.splitNull(s, v.nullOf, !v.negated);
@@ -708,10 +711,12 @@ class FunctionAnalyzer {
     }
   }
 
-  /** A fact about a parameter's own value (`s0`: whether it is NULL), or about a field of one. */
+  /** A fact about a parameter's own value (`s0`: whether it is NULL), or about a field of one or of a global. */
   private isParameterKey(key: string): boolean {
     const match = /^s(\d+)$/.exec(key);
-    return match !== null && (Number(match[1]) < this.paramCount || this.paramFieldOfSym.has(Number(match[1])));
+    if (match === null) return false;
+    const id = Number(match[1]);
+    return id < this.paramCount || this.paramFieldOfSym.has(id) || this.globalFieldOfSym.has(id);
   }
 
   /** Splits on "resource is non-null" (or "is null" when `testIsNull`). */
@@ -880,12 +885,13 @@ class FunctionAnalyzer {
       case "release":
       case "transfer":
       case "use": {
-        if (effect.kind !== "use" && effect.field !== undefined) {
-          this.applyFieldEffect(s, e, effect, effect.field, outcome);
-          return undefined;
-        }
+        // A variable's own handle, or one in a field of it (`global` with `field`), before a parameter's field.
         if (effect.global !== undefined) {
           this.applyGlobalEffect(s, e, effect, effect.global, outcome);
+          return undefined;
+        }
+        if (effect.kind !== "use" && effect.field !== undefined) {
+          this.applyFieldEffect(s, e, effect, effect.field, outcome);
           return undefined;
         }
         const res = this.resourceFor(s, values, effect.target, effect.family);
@@ -1003,7 +1009,14 @@ class FunctionAnalyzer {
     outcome: boolean | undefined,
   ): void {
     if (global.file !== this.fn.file || !this.sees(global)) return;
-    this.applyEffectAt(s, e, effect, { kind: "var", name: global.name, range: e.range }, undefined, outcome);
+    const variable: Expr = { kind: "var", name: global.name, range: e.range };
+    const field = "field" in effect ? effect.field : undefined;
+    if (field === undefined) {
+      this.applyEffectAt(s, e, effect, variable, undefined, outcome);
+      return;
+    }
+    const location: Expr = { kind: "field", base: variable, field: field.name, op: field.op, range: e.range };
+    this.applyEffectAt(s, e, effect, location, this.read(s, variable), outcome);
   }
 
   /** The resource an argument denotes; an unknown value (a parameter, a field) becomes a borrowed handle. */
@@ -1022,6 +1035,7 @@ class FunctionAnalyzer {
       paramIndex: value.id < this.paramCount ? value.id : undefined,
       paramField: this.paramFieldOfSym.get(value.id),
       global: this.namedConstants.get(value.id),
+      globalField: this.globalFieldOfSym.get(value.id),
       origin: value.id < this.paramCount ? "parameter" : "unknown",
       since: s.seq,
     };

@@ -46,6 +46,8 @@ export interface Resource {
   readonly paramField?: ParamField;
   /** Set for a handle read from a variable that is not the function's own (a file-scope variable), as the function was called. */
   readonly global?: string;
+  /** Set for a handle read from a field of such a variable (`g_Adapter->Pending`, a method's `this.pending`), as the function was called. */
+  readonly globalField?: GlobalField;
   /** The handle behind the first unknown value it was made from (a parameter, a field read...). */
   readonly origin: "acquired" | "parameter" | "role" | "unknown";
   readonly releasedAt?: SourceRange;
@@ -63,6 +65,12 @@ export interface Resource {
 }
 
 /** `Context->Packet` where `Context` is parameter `index`. */
+/** A field of a variable that is not the function's own. */
+export interface GlobalField {
+  name: string;
+  field: FieldStep;
+}
+
 export interface ParamField {
   index: number;
   field: FieldStep;

@@ -6,7 +6,7 @@ import { writtenVariables } from "../ir/walk";
 import type { Effect, GlobalVariable, ModelEntry, Outcome } from "../model/model";
 import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
-import type { ParamField, Resource, Value } from "./state";
+import type { GlobalField, ParamField, Resource, Value } from "./state";
 
 type ParamFate = "released" | "transferred" | "escaped" | "used" | "none" | "null";
 
@@ -195,11 +195,20 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
  */
 function globalEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: readonly (boolean | undefined)[], correlated: boolean, dereferenced: ReadonlySet<string>): Effect[] {
   const names = new Set(dereferenced);
-  for (const exit of exits) for (const res of exit.state.resources.values()) if (res.global !== undefined) names.add(res.global);
-  const homes: HandleHome[] = [...names].sort().map((name) => {
-    const global: GlobalVariable = fn.captures?.includes(name) === true ? { name, file: fn.file, captured: true } : { name, file: fn.file };
-    return { location: name, holds: (res) => res.global === name, absentOn: () => false, dereferenced: dereferenced.has(name), place: { target: -1, global } };
-  });
+  const fields = new Map<string, GlobalField>();
+  for (const exit of exits) {
+    for (const res of exit.state.resources.values()) {
+      if (res.global !== undefined) names.add(res.global);
+      if (res.globalField !== undefined) fields.set(globalFieldKey(res.globalField), res.globalField);
+    }
+  }
+  const variable = (name: string): GlobalVariable => (fn.captures?.includes(name) === true ? { name, file: fn.file, captured: true } : { name, file: fn.file });
+  const homes: HandleHome[] = [...names].sort().map((name) => ({ location: name, holds: (res) => res.global === name, absentOn: () => false, dereferenced: dereferenced.has(name), place: { target: -1, global: variable(name) } }));
+  // A field of such a variable (`g_Adapter->Pending`, a method's `this.pending`): released there for the caller too.
+  for (const key of [...fields.keys()].sort()) {
+    const home = fields.get(key)!;
+    homes.push({ location: key, holds: (res) => res.globalField !== undefined && globalFieldKey(res.globalField) === key, absentOn: () => false, dereferenced: false, place: { target: -1, global: variable(home.name), field: home.field } });
+  }
   return homeEffects(homes, exits, outcomes, correlated);
 }
 
@@ -251,6 +260,10 @@ function homeEffects(homes: readonly HandleHome[], exits: readonly ExitRecord[],
     effects.push({ kind, family, ...home.place, ...(when ? { when } : {}), ...(kept.has("null") ? { clears: true } : {}) });
   }
   return effects;
+}
+
+function globalFieldKey(home: GlobalField): string {
+  return `${home.name}${home.field.op}${home.field.name}`;
 }
 
 function single<T>(set: Set<T>): boolean {
