@@ -241,7 +241,7 @@ function toFinding(raw: RawFinding, fn: IrFunction, severity: Severity): Finding
     message: raw.message,
     file: fn.file,
     range: raw.range,
-    functionName: fn.name,
+    functionName: fn.qualifiedName ?? fn.name,
     family: raw.family,
     acquiredAt: raw.acquiredAt ? { file: fn.file, range: raw.acquiredAt } : undefined,
     path: raw.path,

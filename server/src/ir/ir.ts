@@ -120,6 +120,8 @@ export interface IrFunction {
   id: string;
   /** The name callers use (C function name, TS function/method name). */
   name: string;
+  /** The name reports give it when `name` alone is ambiguous (`Nic.open`, `send#2`); default: `name`. */
+  qualifiedName?: string;
   file: string;
   language: "c" | "ts";
   params: Parameter[];

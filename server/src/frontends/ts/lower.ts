@@ -258,6 +258,7 @@ export class TypeScriptFileLowerer {
     const fn: IrFunction = {
       id: pending.id,
       name: pending.name,
+      qualifiedName: pending.id,
       file: this.fileName,
       language: "ts",
       params,

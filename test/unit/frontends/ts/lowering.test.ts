@@ -130,6 +130,7 @@ start();`);
     file.functions.map((fn) => `${fn.id}:${fn.name}${fn.isClosure ? " (closure)" : ""}`),
     ["(module):(module)", "send:send", "Nic.onComplete:onComplete", "Nic.constructor:Nic", "Nic.ready:ready", "Nic.open:open", "(module).start:start (closure)", "Nic.open.process:process (closure)"],
   );
+  assert.ok(file.functions.every((fn) => fn.qualifiedName === fn.id), "reports name a function by its qualified id (Nic.open)");
 });
 
 test("a closure lists the locals it captures; a named one is called by its name", () => {
