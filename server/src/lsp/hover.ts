@@ -1,0 +1,135 @@
+// Hover on a call: what the model says it does (built-in pack, vmbguard.json or SAL), and for
+// an allocation or a release what the check found on the paths through it. All API knowledge
+// comes from the model registry: nothing here knows a function name.
+import type { MarkupContent } from "vscode-languageserver/node";
+import type { Finding } from "../analysis/findings";
+import type { Config } from "../config/config";
+import type { Expr, IrFile, Position, SourceRange } from "../ir/ir";
+import { forEachExpr } from "../ir/walk";
+import { anyFamily, type Effect, type ModelEntry } from "../model/model";
+import { ModelRegistry } from "../model/registry";
+import { learnFromSal } from "../model/sal";
+
+type CallExpr = Extract<Expr, { kind: "call" }>;
+
+function contains(range: SourceRange, position: Position): boolean {
+  const after = (a: Position, b: Position): boolean => a.line > b.line || (a.line === b.line && a.column >= b.column);
+  return after(position, range.start) && after(range.end, position);
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.column === b.column;
+}
+
+/** The innermost call whose callee's name is under `position`. */
+function callAt(file: IrFile, position: Position): CallExpr | undefined {
+  let found: CallExpr | undefined;
+  for (const fn of file.functions) {
+    if (!contains(fn.range, position)) continue;
+    forEachExpr(fn, (expr) => {
+      if (expr.kind === "call" && expr.callee.name !== undefined && contains(expr.callee.range, position)) found = expr;
+    });
+  }
+  return found;
+}
+
+/** The configured model with what the workspace's SAL annotations teach, as the check learns it. */
+function modelOf(config: Config, files: Iterable<IrFile>): ModelRegistry {
+  const registry = new ModelRegistry(config);
+  for (const file of files) {
+    for (const decl of [...file.declarations, ...file.functions]) {
+      const entry = learnFromSal(decl, `${decl.file}:${decl.range.start.line + 1}`);
+      if (entry !== undefined) registry.learn(entry);
+    }
+  }
+  return registry;
+}
+
+function argument(target: number): string {
+  return `argument ${target + 1}`;
+}
+
+function describeEffect(effect: Effect, registry: ModelRegistry): string {
+  const noun = (family: string): string => (family === anyFamily ? "handle" : registry.family(family).noun);
+  const when = "when" in effect && effect.when !== undefined && effect.when !== "always" ? ` when the call ${effect.when === "success" ? "succeeds" : "fails"}` : "";
+  switch (effect.kind) {
+    case "acquire": {
+      const where = effect.target === "return" ? "returned" : effect.inPlace === true ? `built in ${argument(effect.target)}` : `written through ${argument(effect.target)}`;
+      const variant = effect.variant !== undefined ? ` (${effect.variant})` : "";
+      return `acquires a ${noun(effect.family)}${variant}, ${where}${when}${effect.mayBeNull === true ? "; it may be NULL" : ""}`;
+    }
+    case "release":
+      return `releases the ${noun(effect.family)} in ${argument(effect.target)}${when}`;
+    case "transfer":
+      return `hands the ${noun(effect.family)} in ${argument(effect.target)} over${when}; otherwise the caller still owns it`;
+    case "use":
+      return `uses the ${noun(effect.family)} in ${argument(effect.target)}: an error once it is released`;
+    case "escape":
+      return `may keep ${argument(effect.target)}: the caller is no longer responsible for it`;
+    case "attach":
+      return `keeps ${argument(effect.target)} reachable through the handle it returns`;
+    case "opaque-call":
+      return `passes ${argument(effect.target)} on to code without a model`;
+    case "register-callback":
+      return `registers ${argument(effect.target)} as a '${effect.role}' callback`;
+    case "status-predicate":
+      return `says whether ${argument(effect.target)} is a success status`;
+    case "no-return":
+      return "never returns";
+  }
+}
+
+function line(range: SourceRange): number {
+  return range.start.line + 1;
+}
+
+/** What the findings say about the resource acquired or released by `call`. */
+function pathsThrough(call: CallExpr, entry: ModelEntry, findings: readonly Finding[]): string[] {
+  const acquires = entry.effects.some((effect) => effect.kind === "acquire");
+  const releases = entry.effects.some((effect) => effect.kind === "release");
+  const notes: string[] = [];
+  if (acquires) {
+    const fromHere = findings.filter((finding) => finding.acquiredAt !== undefined && samePosition(finding.acquiredAt.range.start, call.range.start));
+    if (fromHere.length === 0) {
+      notes.push("No finding: every path VmbGuard explored from here releases the handle or hands it over.");
+    } else {
+      for (const finding of fromHere) {
+        const releasedOn = finding.path.filter((step) => step.kind === "release" || step.kind === "transfer").map((step) => `${step.message} (line ${line(step.range)})`);
+        const before = releasedOn.length === 0 ? "" : ` after ${releasedOn.join(", ")}`;
+        notes.push(`\`${finding.ruleId}\` at line ${line(finding.range)}${before}: ${finding.message}`);
+      }
+    }
+  }
+  if (releases) {
+    for (const finding of findings) {
+      if (samePosition(finding.range.start, call.range.start)) notes.push(`\`${finding.ruleId}\` here: ${finding.message}`);
+      else if (finding.path.some((step) => step.kind === "release" && samePosition(step.range.start, call.range.start))) {
+        notes.push(`The release here comes first on the path of \`${finding.ruleId}\` at line ${line(finding.range)}.`);
+      }
+    }
+  }
+  return notes;
+}
+
+export interface HoverInput {
+  file: IrFile;
+  /** Every lowered file of the check, for the SAL-learned model. */
+  files: Iterable<IrFile>;
+  config: Config;
+  findings: readonly Finding[];
+  position: Position;
+}
+
+export function hoverAt(input: HoverInput): { contents: MarkupContent; range: SourceRange } | undefined {
+  const call = callAt(input.file, input.position);
+  if (call?.callee.name === undefined) return undefined;
+  const registry = modelOf(input.config, input.files);
+  const entry = registry.lookup(call.callee.name);
+  if (entry === undefined) return undefined;
+  const lines = [`**${call.callee.text}** — VmbGuard model (${entry.origin})`];
+  if (entry.doc !== undefined) lines.push("", entry.doc);
+  lines.push("", ...entry.effects.map((effect) => `- ${describeEffect(effect, registry)}`));
+  const notes = pathsThrough(call, entry, input.findings);
+  if (notes.length > 0) lines.push("", ...notes.map((note) => `- ${note}`));
+  return { contents: { kind: "markdown", value: lines.join("\n") }, range: call.callee.range };
+}

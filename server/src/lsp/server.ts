@@ -1,0 +1,370 @@
+// The language server: LSP requests and notifications in, the core's findings out. Everything
+// here translates; the checking itself is the same core call as `vmbguard check`.
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  ErrorCodes,
+  FileChangeType,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CancellationToken,
+  type Connection,
+  type DocumentDiagnosticReport,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceDocumentDiagnosticReport,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { configFileName } from "../config/load";
+import { formatSarif } from "../cli/sarif";
+import { toolVersion } from "../cli/version";
+import { isSupportedSource } from "../frontends";
+import type { Completed } from "./checkScheduler";
+import { codeActions, fixAllKind } from "./codeActions";
+import { fileUri } from "./diagnostics";
+import { hoverAt } from "./hover";
+import { checkWorkspaceRequest, exportSarifRequest, statusNotification, type CheckWorkspaceResult, type ExportSarifParams, type ExportSarifResult, type StatusParams } from "./protocol";
+import type { EditorSettings } from "./settings";
+import { Workspace, type CheckedProject, type ProjectState } from "./workspace";
+
+/** Options a client may pass in `initializationOptions`. */
+interface InitializationOptions {
+  /** Quiet time after an edit before a check starts (default 100 ms). */
+  debounceMillis?: number;
+  /** The `vmbguard` settings, for clients without `workspace/configuration`. */
+  settings?: EditorSettings;
+}
+
+const defaultDebounceMillis = 100;
+const settingsSection = "vmbguard";
+
+/** The absolute path of a `file:` URI; other schemes (untitled, git) are not checked. */
+function filePath(uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  try {
+    return path.resolve(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+function invalidParams(message: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, message);
+}
+
+/** A text document position from untrusted params, or an InvalidParams error. */
+function documentOf(params: unknown): { uri: string; file: string } {
+  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+  if (typeof uri !== "string") throw invalidParams("textDocument.uri must be a string");
+  const file = filePath(uri);
+  if (file === undefined) throw invalidParams(`not a file URI: ${uri}`);
+  return { uri, file };
+}
+
+function cancelled(token: CancellationToken): Promise<"cancelled"> {
+  return new Promise((resolve) => {
+    if (token.isCancellationRequested) resolve("cancelled");
+    token.onCancellationRequested(() => resolve("cancelled"));
+  });
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let pullDiagnostics = false;
+  let refreshSupport = false;
+  let configurationRequests = false;
+  let dynamicConfiguration = false;
+  let dynamicWatchers = false;
+  let pushedSettings: EditorSettings = {};
+  let initialFolders: string[] = [];
+  let debounceMillis = defaultDebounceMillis;
+  let workspace: Workspace | undefined;
+  /** The status shown last: every project's last counts. */
+  const counts = new Map<ProjectState, { findings: number; files: number }>();
+
+  const sendStatus = (state: StatusParams["state"], message?: string): void => {
+    const totals = [...counts.values()].reduce((sum, each) => ({ findings: sum.findings + each.findings, files: sum.files + each.files }), { findings: 0, files: 0 });
+    void connection.sendNotification(statusNotification, { state, ...totals, message } satisfies StatusParams);
+  };
+
+  const openVersions = (): Map<string, number> => {
+    const versions = new Map<string, number>();
+    for (const document of documents.all()) {
+      const file = filePath(document.uri);
+      if (file !== undefined) versions.set(file, document.version);
+    }
+    return versions;
+  };
+
+  const publish = (state: ProjectState, completed: Completed<CheckedProject>): void => {
+    const checked = completed.value;
+    for (const document of documents.all()) {
+      const file = filePath(document.uri);
+      if (file === undefined || workspace?.existingProjectOf(file) !== state) continue;
+      // Only the text that was checked gets its diagnostics: a newer version waits for its own check.
+      if (checked.versions.get(file) !== document.version) continue;
+      void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: checked.diagnostics.get(file) ?? [] });
+    }
+  };
+
+  const settingsFor = async (root: string | undefined): Promise<EditorSettings> => {
+    if (!configurationRequests) return pushedSettings;
+    const settings = (await connection.workspace.getConfiguration(root === undefined ? { section: settingsSection } : { scopeUri: fileUri(root), section: settingsSection })) as EditorSettings | null;
+    return settings ?? {};
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const capabilities = params.capabilities;
+    pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
+    refreshSupport = capabilities.workspace?.diagnostics?.refreshSupport === true;
+    configurationRequests = capabilities.workspace?.configuration === true;
+    dynamicConfiguration = capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    dynamicWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (typeof options.debounceMillis === "number" && options.debounceMillis >= 0) debounceMillis = options.debounceMillis;
+    if (options.settings !== undefined && typeof options.settings === "object") pushedSettings = options.settings;
+    const folderUris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    initialFolders = folderUris.map(filePath).filter((folder): folder is string => folder !== undefined);
+    if (folderUris.length === 0 && typeof params.rootPath === "string") initialFolders = [path.resolve(params.rootPath)];
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind] },
+        hoverProvider: true,
+        ...(pullDiagnostics ? { diagnosticProvider: { identifier: "vmbguard", interFileDependencies: true, workspaceDiagnostics: true } } : {}),
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: "vmbguard", version: toolVersion() },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection });
+    if (dynamicWatchers) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: `**/${configFileName}` }, { globPattern: "**/*.{c,h,cpp,hpp,ts,tsx,js}" }, { globPattern: "**/.gitignore" }],
+      });
+    }
+    const created = new Workspace(
+      {
+        debounceMillis,
+        openVersions,
+        indexProgress: async (project) => {
+          sendStatus("indexing");
+          const progress = await connection.window.createWorkDoneProgress();
+          progress.begin("VmbGuard: indexing", 0, project.root ?? "", false);
+          return {
+            report: (done, total) => progress.report(total === 0 ? 100 : Math.floor((done * 100) / total), `${done}/${total} files`),
+            done: () => progress.done(),
+          };
+        },
+        checkStarted: () => sendStatus("checking"),
+        checkCompleted: (state, completed) => {
+          const { result } = completed.value;
+          counts.set(state, { findings: result.findings.length, files: result.stats.files });
+          connection.console.log(`checked ${state.project.root ?? "files outside the folders"}: ${result.stats.files} files, ${result.findings.length} findings in ${result.stats.millis} ms`);
+          if (pullDiagnostics) {
+            if (refreshSupport) void connection.languages.diagnostics.refresh();
+          } else {
+            publish(state, completed);
+          }
+          sendStatus("idle");
+        },
+        checkFailed: (project, error) => {
+          const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+          connection.console.error(`checking ${project.root ?? "files outside the folders"} failed: ${message}`);
+          sendStatus("failed", error instanceof Error ? error.message : String(error));
+        },
+        configurationError: (_project, message) => {
+          connection.console.error(message);
+          void connection.window.showErrorMessage(`VmbGuard: ${message}`);
+        },
+      },
+      settingsFor,
+    );
+    for (const folder of initialFolders) await created.addFolder(folder);
+    // Only now do documents find their folders (an open before this would land outside them).
+    workspace = created;
+    // Documents opened before the folders were known go to their projects now.
+    for (const document of documents.all()) await documentChanged(document);
+  });
+
+  connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+    for (const removed of event.removed) {
+      const root = filePath(removed.uri);
+      if (root !== undefined) workspace?.removeFolder(root);
+    }
+    for (const added of event.added) {
+      const root = filePath(added.uri);
+      if (root !== undefined) await workspace?.addFolder(root);
+    }
+  });
+
+  connection.onDidChangeConfiguration(async (change) => {
+    const settings = (change.settings as { vmbguard?: EditorSettings } | undefined)?.vmbguard;
+    if (settings !== undefined && settings !== null) pushedSettings = settings;
+    await workspace?.reconfigure();
+  });
+
+  connection.onDidChangeWatchedFiles(async (change) => {
+    let configurationChanged = false;
+    for (const event of change.changes) {
+      const file = filePath(event.uri);
+      if (file === undefined) continue;
+      const name = path.basename(file);
+      if (name === configFileName || name === ".gitignore") {
+        configurationChanged = true;
+        continue;
+      }
+      const state = workspace?.existingProjectOf(file);
+      if (state === undefined || !isSupportedSource(file)) continue;
+      state.project.diskChanged(file, event.type === FileChangeType.Deleted);
+      // An open document's text comes from the editor: the disk copy only matters once it closes.
+      if (!state.project.hasEditorText(file)) state.scheduler.invalidate();
+    }
+    if (!configurationChanged || workspace === undefined) return;
+    await workspace.reconfigure();
+    // A .gitignore or an include/exclude the same config resolves to: walk the folders again anyway.
+    for (const state of workspace.folderStates()) state.reindex();
+  });
+
+  const documentChanged = async (document: TextDocument): Promise<void> => {
+    const file = filePath(document.uri);
+    if (file === undefined || workspace === undefined || !isSupportedSource(file)) return;
+    const state = await workspace.projectOf(file);
+    state.project.setEditorText(file, document.getText());
+    state.scheduler.invalidate();
+  };
+
+  documents.onDidChangeContent((event) => void documentChanged(event.document));
+  documents.onDidClose((event) => {
+    const file = filePath(event.document.uri);
+    if (file === undefined || workspace === undefined) return;
+    const state = workspace.existingProjectOf(file);
+    if (state === undefined) return;
+    state.project.setEditorText(file, undefined);
+    // A closed file keeps no diagnostics in the editor: its disk text is still checked for the others.
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+    state.scheduler.invalidate();
+  });
+  documents.onDidSave((event) => {
+    const file = filePath(event.document.uri);
+    if (file !== undefined) workspace?.existingProjectOf(file)?.project.diskChanged(file, false);
+  });
+
+  /** The check of the document's current text, or undefined when it is not (yet) a checked source. */
+  const checkedFor = async (uri: string, file: string): Promise<{ state: ProjectState; checked: CheckedProject } | undefined> => {
+    const state = workspace?.existingProjectOf(file);
+    if (state === undefined || !state.project.knows(file)) return undefined;
+    const completed = await state.scheduler.current();
+    const document = documents.get(uri);
+    if (document !== undefined && completed.value.versions.get(file) !== document.version) return undefined;
+    return { state, checked: completed.value };
+  };
+
+  connection.onCodeAction(async (params) => {
+    const { uri, file } = documentOf(params);
+    const found = await checkedFor(uri, file);
+    const text = found?.checked.texts.get(file);
+    if (found === undefined || text === undefined) return [];
+    return codeActions({
+      uri,
+      file,
+      text,
+      findings: found.checked.findingsByFile.get(file) ?? [],
+      range: params.range,
+      diagnostics: params.context?.diagnostics ?? [],
+      only: params.context?.only,
+    });
+  });
+
+  connection.onHover(async (params) => {
+    const { uri, file } = documentOf(params);
+    const found = await checkedFor(uri, file);
+    const lowered = found?.checked.lowered.get(file);
+    if (found === undefined || lowered === undefined) return null;
+    const hover = hoverAt({
+      file: lowered,
+      files: found.checked.lowered.values(),
+      config: found.state.project.configuration.config,
+      findings: found.checked.findingsByFile.get(file) ?? [],
+      position: { line: params.position.line, column: params.position.character },
+    });
+    if (hover === undefined) return null;
+    return { contents: hover.contents, range: { start: { line: hover.range.start.line, character: hover.range.start.column }, end: { line: hover.range.end.line, character: hover.range.end.column } } };
+  });
+
+  connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
+    const { uri, file } = documentOf(params);
+    const state = workspace?.existingProjectOf(file);
+    if (state === undefined || !state.project.knows(file)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const completed = await state.scheduler.current();
+    const resultId = String(completed.generation);
+    if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: completed.value.diagnostics.get(file) ?? [] };
+  });
+
+  connection.languages.diagnostics.onWorkspace(async (params, token) => {
+    if (workspace === undefined) return { items: [] };
+    const previous = new Map((params.previousResultIds ?? []).map((each) => [each.uri, each.value]));
+    const states = workspace.all();
+    let results = await Promise.all(states.map((state) => state.scheduler.current()));
+    // Nothing new since the client's last answer: hold the request until a check completes (a long poll).
+    const knownToClient = results.every((completed) => [...completed.value.texts.keys()].every((file) => previous.get(fileUri(file)) === String(completed.generation)));
+    if (knownToClient && previous.size > 0) {
+      const next = await Promise.race([Promise.race(states.map((state, index) => state.scheduler.next(results[index].generation))), cancelled(token)]);
+      if (next === "cancelled") return { items: [] };
+      results = await Promise.all(states.map((state) => state.scheduler.current()));
+    }
+    const items: WorkspaceDocumentDiagnosticReport[] = [];
+    for (const completed of results) {
+      const resultId = String(completed.generation);
+      for (const file of completed.value.texts.keys()) {
+        const uri = fileUri(file);
+        const version = documents.get(uri)?.version ?? null;
+        if (previous.get(uri) === resultId) items.push({ kind: DocumentDiagnosticReportKind.Unchanged, uri, version, resultId });
+        else items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version, resultId, items: completed.value.diagnostics.get(file) ?? [] });
+      }
+    }
+    return { items };
+  });
+
+  connection.onRequest(checkWorkspaceRequest, async (): Promise<CheckWorkspaceResult> => {
+    const started = Date.now();
+    const states = workspace?.all() ?? [];
+    for (const state of states) state.reindex();
+    const results = await Promise.all(states.map((state) => state.scheduler.current()));
+    return {
+      findings: results.reduce((sum, completed) => sum + completed.value.result.findings.length, 0),
+      files: results.reduce((sum, completed) => sum + completed.value.result.stats.files, 0),
+      millis: Date.now() - started,
+    };
+  });
+
+  connection.onRequest(exportSarifRequest, async (params: ExportSarifParams | undefined): Promise<ExportSarifResult> => {
+    const folders = workspace?.folderStates() ?? [];
+    const root = params?.folderUri === undefined ? folders[0]?.project.root : filePath(params.folderUri);
+    const state = folders.find((each) => each.project.root === root);
+    if (state === undefined || root === undefined) throw invalidParams(params?.folderUri === undefined ? "no workspace folder is open" : `not a workspace folder: ${params.folderUri}`);
+    const { value } = await state.scheduler.current();
+    const report = {
+      findings: value.result.findings,
+      problems: value.result.problems,
+      stats: value.result.stats,
+      belowThreshold: 0,
+      inBaseline: 0,
+      files: [...value.texts.keys()],
+      root,
+    };
+    return { sarif: formatSarif(report, state.project.configuration.config, toolVersion()), findings: value.result.findings.length };
+  });
+
+  connection.onShutdown(() => workspace?.dispose());
+  documents.listen(connection);
+  connection.listen();
+}

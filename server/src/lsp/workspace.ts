@@ -1,0 +1,168 @@
+// The projects of a session: one per workspace folder, plus one for files opened outside every
+// folder. Each has its index, its configuration and its check scheduler; a file belongs to the
+// innermost folder holding it.
+import * as path from "node:path";
+import type { Diagnostic } from "vscode-languageserver/node";
+import type { Finding } from "../analysis/findings";
+import { CheckScheduler, type Completed } from "./checkScheduler";
+import { diagnosticsByFile } from "./diagnostics";
+import { Project, type ProgressReport, type ProjectCheck } from "./project";
+import { resolveConfig, type EditorSettings, type ResolvedConfig } from "./settings";
+
+export interface CheckedProject extends ProjectCheck {
+  /** The editor version of each open document the check read, by absolute path. */
+  versions: ReadonlyMap<string, number>;
+  diagnostics: ReadonlyMap<string, Diagnostic[]>;
+  findingsByFile: ReadonlyMap<string, Finding[]>;
+}
+
+export interface ProjectHooks {
+  debounceMillis: number;
+  /** The open documents' versions by absolute path, read when a check starts. */
+  openVersions(): ReadonlyMap<string, number>;
+  indexProgress(project: Project): Promise<{ report: ProgressReport; done(): void }>;
+  checkStarted(project: Project): void;
+  checkCompleted(state: ProjectState, completed: Completed<CheckedProject>): void;
+  checkFailed(project: Project, error: unknown): void;
+  configurationError(project: Project, message: string): void;
+}
+
+export class ProjectState {
+  readonly scheduler: CheckScheduler<CheckedProject>;
+  private indexed: Promise<void> = Promise.resolve();
+  private indexController = new AbortController();
+
+  constructor(
+    readonly project: Project,
+    private readonly hooks: ProjectHooks,
+  ) {
+    this.scheduler = new CheckScheduler((signal) => this.check(signal), {
+      debounceMillis: hooks.debounceMillis,
+      onCompleted: (completed) => hooks.checkCompleted(this, completed),
+      onFailed: (error) => hooks.checkFailed(project, error),
+    });
+  }
+
+  /** Walks the folder again (a new configuration, or the user asked) and checks once it is done. */
+  reindex(): void {
+    this.indexController.abort();
+    const controller = new AbortController();
+    this.indexController = controller;
+    this.indexed = (async () => {
+      const progress = await this.hooks.indexProgress(this.project);
+      try {
+        await this.project.index(controller.signal, progress.report);
+      } finally {
+        progress.done();
+      }
+    })();
+    // A superseded walk is aborted on purpose; its successor reports for it.
+    this.indexed.catch(() => undefined);
+    this.scheduler.invalidate({ immediately: true });
+  }
+
+  private async check(signal: AbortSignal): Promise<CheckedProject> {
+    await this.indexed;
+    signal.throwIfAborted();
+    const open = this.hooks.openVersions();
+    const versions = new Map([...open].filter(([file]) => this.project.hasEditorText(file)));
+    this.hooks.checkStarted(this.project);
+    const check = await this.project.check(signal);
+    const findingsByFile = new Map<string, Finding[]>();
+    for (const finding of check.result.findings) {
+      const list = findingsByFile.get(finding.file);
+      if (list === undefined) findingsByFile.set(finding.file, [finding]);
+      else list.push(finding);
+    }
+    return { ...check, versions, findingsByFile, diagnostics: diagnosticsByFile(check.result.findings, check.result.problems) };
+  }
+
+  /** Takes a new configuration; when it differs, the index and every result are redone. */
+  configure(resolved: ResolvedConfig): void {
+    if (resolved.error !== undefined) this.hooks.configurationError(this.project, resolved.error);
+    const before = this.project.configuration;
+    const same = JSON.stringify([before.config, before.file, before.patternBase]) === JSON.stringify([resolved.config, resolved.file, resolved.patternBase]);
+    if (same) return;
+    this.project.reconfigure(resolved);
+    this.reindex();
+  }
+
+  dispose(): void {
+    this.indexController.abort();
+    this.scheduler.dispose();
+  }
+}
+
+export class Workspace {
+  private readonly folders = new Map<string, ProjectState>();
+  /** Files opened outside every folder: checked on their own, with the nearest vmbguard.json. */
+  private loose: ProjectState | undefined;
+  private loosePending: Promise<ProjectState> | undefined;
+  /** The folder the loose project's configuration is looked up from: the first such file's. */
+  private looseBase: string | undefined;
+
+  constructor(
+    private readonly hooks: ProjectHooks,
+    private settingsFor: (root: string | undefined) => Promise<EditorSettings>,
+  ) {}
+
+  async addFolder(root: string): Promise<void> {
+    if (this.folders.has(root)) return;
+    const state = new ProjectState(new Project(root, await this.resolve(root)), this.hooks);
+    this.folders.set(root, state);
+    // Open documents of the new folder leave the loose project.
+    state.reindex();
+  }
+
+  removeFolder(root: string): void {
+    this.folders.get(root)?.dispose();
+    this.folders.delete(root);
+  }
+
+  private async resolve(root: string): Promise<ResolvedConfig> {
+    return resolveConfig(root, await this.settingsFor(root));
+  }
+
+  /** The project that checks `file`: the innermost folder holding it, else the loose project. */
+  async projectOf(file: string): Promise<ProjectState> {
+    let best: ProjectState | undefined;
+    for (const state of this.folders.values()) {
+      if (state.project.contains(file) && (best === undefined || state.project.root!.length > best.project.root!.length)) best = state;
+    }
+    if (best !== undefined) return best;
+    // Made once, even when two documents open at the same time.
+    this.loosePending ??= this.resolve(path.dirname(file)).then((resolved) => {
+      this.looseBase = path.dirname(file);
+      this.loose = new ProjectState(new Project(undefined, resolved), this.hooks);
+      return this.loose;
+    });
+    return this.loosePending;
+  }
+
+  /** The project of `file` if one exists already (no loose project is made for it). */
+  existingProjectOf(file: string): ProjectState | undefined {
+    let best: ProjectState | undefined;
+    for (const state of this.folders.values()) {
+      if (state.project.contains(file) && (best === undefined || state.project.root!.length > best.project.root!.length)) best = state;
+    }
+    return best ?? this.loose;
+  }
+
+  all(): ProjectState[] {
+    return [...this.folders.values(), ...(this.loose === undefined ? [] : [this.loose])];
+  }
+
+  folderStates(): ProjectState[] {
+    return [...this.folders.values()];
+  }
+
+  /** The settings or a vmbguard.json changed: every project resolves its configuration again. */
+  async reconfigure(): Promise<void> {
+    for (const [root, state] of this.folders) state.configure(await this.resolve(root));
+    if (this.loose !== undefined && this.looseBase !== undefined) this.loose.configure(await this.resolve(this.looseBase));
+  }
+
+  dispose(): void {
+    for (const state of this.all()) state.dispose();
+  }
+}
