@@ -6,6 +6,7 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  DidChangeWorkspaceFoldersNotification,
   DocumentDiagnosticReportKind,
   ErrorCodes,
   FileChangeType,
@@ -194,7 +195,8 @@ export function startServer(connection: Connection): void {
     for (const document of documents.all()) await documentChanged(document);
   });
 
-  connection.workspace.onDidChangeWorkspaceFolders(async (event) => {
+  // Handled as a plain notification: the library's own hook refuses clients that never send it.
+  connection.onNotification(DidChangeWorkspaceFoldersNotification.type, async ({ event }) => {
     for (const removed of event.removed) {
       const root = filePath(removed.uri);
       if (root !== undefined) workspace?.removeFolder(root);
