@@ -17,7 +17,10 @@ const existingSuppression = /^([ \t]*\/\/[ \t]*vmbguard-disable-next-line[ \t]+)
 interface PlannedFix {
   title: string;
   edits: TextEdit[];
-  /** The fix an editor may apply without asking (the release or the removal, not the nulling). */
+  /**
+   * Safe to apply without reading it, and so part of "fix all": only a release before a leaking
+   * exit. Whether a second release or the first should go depends on the other paths through it.
+   */
   preferred: boolean;
 }
 
@@ -75,9 +78,9 @@ function removeStatement(source: SourceText, fix: Extract<FixHint, { kind: "remo
   if (end === undefined || !source.startsOwnStatement(fix.range.start)) return undefined;
   const title = "Remove the second release";
   if (source.isAloneOnItsLines(fix.range.start, end)) {
-    return { title, edits: [{ range: { start: { line: fix.range.start.line, character: 0 }, end: { line: end.line + 1, character: 0 } }, newText: "" }], preferred: true };
+    return { title, edits: [{ range: { start: { line: fix.range.start.line, character: 0 }, end: { line: end.line + 1, character: 0 } }, newText: "" }], preferred: false };
   }
-  return { title, edits: [{ range: { start: point(fix.range.start), end: point(end) }, newText: "" }], preferred: true };
+  return { title, edits: [{ range: { start: point(fix.range.start), end: point(end) }, newText: "" }], preferred: false };
 }
 
 function nullAfterRelease(source: SourceText, fix: Extract<FixHint, { kind: "null-after-release" }>): PlannedFix | undefined {
