@@ -14,6 +14,7 @@ import {
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type Range,
 } from "vscode-languageserver-protocol/node";
 
 export const repoRoot = path.resolve(__dirname, "../../../..");
@@ -120,13 +121,18 @@ export class LspSession {
     return version;
   }
 
-  /** Inserts `text` at a position (an incremental change); returns the new version. */
-  insert(uri: string, line: number, character: number, text: string): number {
+  /** Replaces `range` by `text` (an incremental change); returns the new version. */
+  edit(uri: string, range: Range, text: string): number {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
-    const at = { line, character };
-    void this.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range: { start: at, end: at }, text }] });
+    void this.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text }] });
     return version;
+  }
+
+  /** Inserts `text` at a position; returns the new version. */
+  insert(uri: string, line: number, character: number, text: string): number {
+    const at = { line, character };
+    return this.edit(uri, { start: at, end: at }, text);
   }
 
   version(uri: string): number {
