@@ -27,7 +27,7 @@ import { toolVersion } from "../cli/version";
 import { isSupportedSource } from "../frontends";
 import type { Completed } from "./checkScheduler";
 import { codeActions, fixAllKind } from "./codeActions";
-import { fileUri } from "./diagnostics";
+import { fileUri, toRange } from "./diagnostics";
 import { hoverAt } from "./hover";
 import { checkWorkspaceRequest, exportSarifRequest, statusNotification, type CheckWorkspaceResult, type ExportSarifParams, type ExportSarifResult, type StatusParams } from "./protocol";
 import type { EditorSettings } from "./settings";
@@ -298,11 +298,11 @@ export function startServer(connection: Connection): void {
       position: { line: params.position.line, column: params.position.character },
     });
     if (hover === undefined) return null;
-    return { contents: hover.contents, range: { start: { line: hover.range.start.line, character: hover.range.start.column }, end: { line: hover.range.end.line, character: hover.range.end.column } } };
+    return { contents: hover.contents, range: toRange(hover.range) };
   });
 
   connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
-    const { uri, file } = documentOf(params);
+    const { file } = documentOf(params);
     const state = workspace?.existingProjectOf(file);
     if (state === undefined || !state.project.knows(file)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const completed = await state.scheduler.current();
