@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import protocol from "vscode-languageserver-protocol/node";
 import { generateCorpus } from "./generate-corpus.mjs";

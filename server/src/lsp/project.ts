@@ -3,11 +3,13 @@
 // configuration changes. A check analyzes all of them with the same core call as `vmbguard
 // check`, so the cross-file summaries and the SAL-learned model are those CI sees.
 import * as path from "node:path";
-import { analyzeLowered, lowerSource, prepareLowering, type CheckResult, type FileProblem, type LoweringContext, type SourceInput } from "../analysis/check";
+import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type FileProblem, type LoweringContext, type SourceInput } from "../analysis/check";
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
 import { headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
+import { AnalysisShard } from "../analysis/shard";
 import type { IrFile } from "../ir/ir";
+import { interruptibleShard } from "./interruptibleShard";
 import type { ResolvedConfig } from "./settings";
 
 interface LoweredFile {
@@ -187,7 +189,10 @@ export class Project {
     const checked = new Set(sources.map((source) => source.path));
     for (const file of [...this.lowered.keys()]) if (!checked.has(file)) this.lowered.delete(file);
     signal.throwIfAborted();
-    const result = await analyzeLowered(files, sources, config, { signal });
+    // As analyzeLowered does, but in slices that a newer edit can interrupt.
+    const shard = new AnalysisShard(config);
+    for (const file of files) shard.add(file);
+    const result = await analyzeShards([interruptibleShard(shard, signal)], sources, config, { signal });
     result.problems.unshift(...problems);
     result.stats.millis = Date.now() - started;
     return {
