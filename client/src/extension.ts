@@ -32,6 +32,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: checkedLanguages.map((language) => ({ scheme: "file", language })),
     outputChannel: output,
+    // Pull on every edit, save and focus (the client's defaults pull on open only); the server
+    // answers for the newest text and asks for a refresh when an edit elsewhere changes a file.
+    diagnosticPullOptions: { onChange: true, onSave: true, onFocus: true },
   };
   client = new LanguageClient("vmbguard", "VmbGuard", serverOptions, clientOptions);
   const languageClient = client;
