@@ -4,7 +4,7 @@
 import type { MarkupContent } from "vscode-languageserver/node";
 import type { Finding } from "../analysis/findings";
 import type { Config } from "../config/config";
-import type { Expr, IrFile, Position, SourceRange } from "../ir/ir";
+import { locationText, type Expr, type IrFile, type IrFunction, type Position, type SourceRange } from "../ir/ir";
 import { forEachExpr } from "../ir/walk";
 import { anyFamily, type Effect, type ModelEntry } from "../model/model";
 import { ModelRegistry } from "../model/registry";
@@ -21,16 +21,56 @@ function samePosition(a: Position, b: Position): boolean {
   return a.line === b.line && a.column === b.column;
 }
 
-/** The innermost call whose callee's name is under `position`. */
-function callAt(file: IrFile, position: Position): CallExpr | undefined {
-  let found: CallExpr | undefined;
+/** The innermost call whose callee's name is under `position`, with its function. */
+function callAt(file: IrFile, position: Position): { call: CallExpr; fn: IrFunction } | undefined {
+  let found: { call: CallExpr; fn: IrFunction } | undefined;
   for (const fn of file.functions) {
     if (!contains(fn.range, position)) continue;
     forEachExpr(fn, (expr) => {
-      if (expr.kind === "call" && expr.callee.name !== undefined && contains(expr.callee.range, position)) found = expr;
+      if (expr.kind === "call" && expr.callee.name !== undefined && contains(expr.callee.range, position)) found = { call: expr, fn };
     });
   }
   return found;
+}
+
+/** How the acquired handle is spelled: the variable the call is assigned to, or the out-argument. */
+function handleOf(call: CallExpr, entry: ModelEntry, fn: IrFunction): string | undefined {
+  for (const effect of entry.effects) {
+    if (effect.kind !== "acquire") continue;
+    if (effect.target !== "return") {
+      const argument = call.args[effect.target];
+      if (argument === undefined) continue;
+      return locationText(argument.kind === "addr" ? argument.target : argument);
+    }
+    let assigned: string | undefined;
+    const visit = (target: Expr, value: Expr): void => {
+      if (value === call) assigned = locationText(target);
+    };
+    for (const block of fn.blocks) for (const instr of block.instrs) if (instr.kind === "assign") visit(instr.target, instr.value);
+    forEachExpr(fn, (expr) => {
+      if (expr.kind === "assign") visit(expr.target, expr.value);
+    });
+    return assigned;
+  }
+  return undefined;
+}
+
+/** The calls of `fn` that the model says release or hand over `handle`, in source order. */
+function releasesOf(handle: string, fn: IrFunction, registry: ModelRegistry): string[] {
+  const calls: CallExpr[] = [];
+  forEachExpr(fn, (expr) => {
+    if (expr.kind === "call" && expr.callee.name !== undefined) calls.push(expr);
+  });
+  calls.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
+  const releases: string[] = [];
+  for (const call of calls) {
+    const entry = registry.lookup(call.callee.name!);
+    const effect = entry?.effects.find((each) => (each.kind === "release" || each.kind === "transfer") && call.args[each.target] !== undefined && locationText(call.args[each.target]) === handle);
+    if (effect === undefined || (effect.kind !== "release" && effect.kind !== "transfer")) continue;
+    const when = effect.when === "success" ? " when it succeeds" : effect.when === "failure" ? " when it fails" : "";
+    releases.push(`line ${line(call.range)}: \`${call.callee.text}\` ${effect.kind === "release" ? "releases it" : "hands it over"}${when}`);
+  }
+  return releases;
 }
 
 /** The configured model with what the workspace's SAL annotations teach, as the check learns it. */
@@ -121,14 +161,20 @@ export interface HoverInput {
 }
 
 export function hoverAt(input: HoverInput): { contents: MarkupContent; range: SourceRange } | undefined {
-  const call = callAt(input.file, input.position);
-  if (call?.callee.name === undefined) return undefined;
+  const found = callAt(input.file, input.position);
+  if (found?.call.callee.name === undefined) return undefined;
+  const { call, fn } = found;
   const registry = modelOf(input.config, input.files);
-  const entry = registry.lookup(call.callee.name);
+  const entry = registry.lookup(call.callee.name!);
   if (entry === undefined) return undefined;
   const lines = [`**${call.callee.text}** — VmbGuard model (${entry.origin})`];
   if (entry.doc !== undefined) lines.push("", entry.doc);
   lines.push("", ...entry.effects.map((effect) => `- ${describeEffect(effect, registry)}`));
+  const handle = handleOf(call, entry, fn);
+  if (handle !== undefined) {
+    const releases = releasesOf(handle, fn, registry);
+    lines.push("", releases.length === 0 ? `No call in \`${fn.name}\` releases or hands over \`${handle}\`.` : `Where \`${fn.name}\` releases or hands over \`${handle}\`:`, ...releases.map((release) => `- ${release}`));
+  }
   const notes = pathsThrough(call, entry, input.findings);
   if (notes.length > 0) lines.push("", ...notes.map((note) => `- ${note}`));
   return { contents: { kind: "markdown", value: lines.join("\n") }, range: call.callee.range };

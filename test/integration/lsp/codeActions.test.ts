@@ -186,6 +186,11 @@ test("hover on an allocation says what the model makes of it and where its packe
       "",
       "- acquires a packet, returned; it may be NULL",
       "",
+      "Where `NvlSendControlMessage` releases or hands over `packet`:",
+      "- line 34: `VmbPacketFree` releases it",
+      "- line 38: `VmbPacketSend` hands it over when it succeeds",
+      "- line 40: `VmbPacketFree` releases it",
+      "",
       "- `packet-leak` at line 29: The packet 'packet' from VmbPacketAllocate (line 23) is leaked when the function returns without VmbPacketFree: it is still owned on this path.",
     ]);
     assert.deepEqual(hover.range, { start: { line: 22, character: 13 }, end: { line: 22, character: 30 } });
