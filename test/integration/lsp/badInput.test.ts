@@ -18,9 +18,9 @@ function manyCopies(source: string, copies: number): string {
   return header + Array.from({ length: copies }, (_, index) => body.replace("NvlSendControlMessage", `NvlSendControlMessage${index}`)).join("\n");
 }
 
-async function withSession(run: (session: LspSession, root: string) => Promise<void>, options: { pull?: boolean } = {}): Promise<void> {
+async function withSession(run: (session: LspSession, root: string) => Promise<void>, options: { pull?: boolean; debounceMillis?: number } = {}): Promise<void> {
   const tree = copyFixtures([]);
-  const session = await LspSession.start({ root: tree.root, pull: options.pull });
+  const session = await LspSession.start({ root: tree.root, pull: options.pull, initializationOptions: options.debounceMillis === undefined ? undefined : { debounceMillis: options.debounceMillis } });
   try {
     await run(session, tree.root);
   } finally {
@@ -120,5 +120,22 @@ test("pull: a request for a document that changes while it waits answers for the
     const report = await pending;
     assert.ok(report.kind === "full");
     assert.deepEqual(ruleLines(report.items), []);
-  }, { pull: true });
+    // A long quiet time: the edit surely arrives before the first check starts.
+  }, { pull: true, debounceMillis: 500 });
+});
+
+test("documents the server cannot check (untitled, not C) get nothing, and closing a file clears its diagnostics", async () => {
+  await withSession(async (session, root) => {
+    void session.connection.sendNotification("textDocument/didOpen", { textDocument: { uri: "untitled:Untitled-1", languageId: "c", version: 1, text: fixture("bad.c") } });
+    const untitled = (await session.connection.sendRequest("textDocument/hover", { textDocument: { uri: "untitled:Untitled-1" }, position: { line: 22, character: 16 } }).catch((error: { code: number }) => error.code)) as number;
+    assert.equal(untitled, -32602);
+    const notes = session.open(path.join(root, "notes.txt"), "VmbPacketAllocate");
+    const uri = session.open(path.join(root, "bad.c"), fixture("bad.c"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 29]]);
+    assert.deepEqual(session.published.filter((params) => params.uri !== uri).map((params) => params.uri), [], `nothing for ${notes} or the untitled document`);
+    const seen = session.published.length;
+    void session.connection.sendNotification("textDocument/didClose", { textDocument: { uri } });
+    const cleared = await session.waitForDiagnostics(uri, (params) => session.published.indexOf(params) >= seen);
+    assert.deepEqual(cleared.diagnostics, []);
+  });
 });

@@ -93,3 +93,33 @@ test("vmbguard/checkWorkspace, vmbguard/exportSarif and vmbguard/status", async 
     tree.cleanup();
   }
 });
+
+test("workspace folders added and removed while running are indexed and dropped", async () => {
+  const first = copyFixtures(["packet-leak-error-path"]);
+  const second = copyFixtures(["double-free"]);
+  const session = await LspSession.start({ root: first.root, pull: true });
+  try {
+    const files = async (): Promise<[string, unknown][]> => {
+      const report = (await session.connection.sendRequest("workspace/diagnostic", { previousResultIds: [] })) as WorkspaceDiagnosticReport;
+      return report.items
+        .map((item): [string, unknown] => [path.basename(path.dirname(new URL(item.uri).pathname)) + "/" + path.basename(new URL(item.uri).pathname), item.kind === "full" ? ruleLines(item.items) : "unchanged"])
+        .sort((a, b) => a[0].localeCompare(b[0]));
+    };
+    assert.deepEqual(await files(), [["packet-leak-error-path/bad.c", [["packet-leak", 29]]], ["packet-leak-error-path/good.c", []]]);
+    const folder = { uri: new URL(`file://${second.root}`).href, name: "second" };
+    // Messages are handled in order: the request after the notification sees the new folder.
+    void session.connection.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [folder], removed: [] } });
+    assert.deepEqual(await files(), [
+      ["double-free/bad.c", [["double-free", 42]]],
+      ["double-free/good.c", []],
+      ["packet-leak-error-path/bad.c", [["packet-leak", 29]]],
+      ["packet-leak-error-path/good.c", []],
+    ]);
+    void session.connection.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: new URL(`file://${first.root}`).href, name: "first" }] } });
+    assert.deepEqual(await files(), [["double-free/bad.c", [["double-free", 42]]], ["double-free/good.c", []]]);
+  } finally {
+    await session.close();
+    first.cleanup();
+    second.cleanup();
+  }
+});
