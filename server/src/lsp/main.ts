@@ -14,6 +14,8 @@ export function runLanguageServer(transport: LspTransport): void {
   // stdout is the protocol channel: a stray console.log from anywhere must not corrupt it.
   console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(" "));
   console.info = console.log;
+  // A failed promise nobody awaited must not end the editor's session: it is logged, and serving goes on.
+  process.on("unhandledRejection", (reason) => connection.console.error(`internal error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
   startServer(connection);
 }
 

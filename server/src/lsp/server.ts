@@ -10,7 +10,9 @@ import {
   DocumentDiagnosticReportKind,
   ErrorCodes,
   FileChangeType,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type CancellationToken,
@@ -88,6 +90,11 @@ export function startServer(connection: Connection): void {
   /** The status shown last: every project's last counts. */
   const counts = new Map<ProjectState, { findings: number; files: number }>();
 
+  /** A request to the client failed (refused, or unknown to it): the server goes on without it. */
+  const logFailure = (method: string, error: unknown): void => {
+    connection.console.warn(`${method} failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
+
   const sendStatus = (state: StatusParams["state"], message?: string): void => {
     const totals = [...counts.values()].reduce((sum, each) => ({ findings: sum.findings + each.findings, files: sum.files + each.files }), { findings: 0, files: 0 });
     void connection.sendNotification(statusNotification, { state, ...totals, message } satisfies StatusParams);
@@ -115,8 +122,13 @@ export function startServer(connection: Connection): void {
 
   const settingsFor = async (root: string | undefined): Promise<EditorSettings> => {
     if (!configurationRequests) return pushedSettings;
-    const settings = (await connection.workspace.getConfiguration(root === undefined ? { section: settingsSection } : { scopeUri: fileUri(root), section: settingsSection })) as EditorSettings | null;
-    return settings ?? {};
+    try {
+      const settings = (await connection.workspace.getConfiguration(root === undefined ? { section: settingsSection } : { scopeUri: fileUri(root), section: settingsSection })) as EditorSettings | null;
+      return settings ?? {};
+    } catch (error) {
+      logFailure("workspace/configuration", error);
+      return pushedSettings;
+    }
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -145,11 +157,13 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
-    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection });
+    if (dynamicConfiguration) connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection }).catch((error: unknown) => logFailure("client/registerCapability", error));
     if (dynamicWatchers) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: `**/${configFileName}` }, { globPattern: "**/*.{c,h,cpp,hpp,ts,tsx,js}" }, { globPattern: "**/.gitignore" }],
-      });
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: `**/${configFileName}` }, { globPattern: "**/*.{c,h,cpp,hpp,ts,tsx,js}" }, { globPattern: "**/.gitignore" }],
+        })
+        .catch((error: unknown) => logFailure("client/registerCapability", error));
     }
     const created = new Workspace(
       {
@@ -157,7 +171,11 @@ export function startServer(connection: Connection): void {
         openVersions,
         indexProgress: async (project) => {
           sendStatus("indexing");
-          const progress = await connection.window.createWorkDoneProgress();
+          const progress = await connection.window.createWorkDoneProgress().catch((error: unknown) => {
+            logFailure("window/workDoneProgress/create", error);
+            return undefined;
+          });
+          if (progress === undefined) return { report: () => undefined, done: () => undefined };
           progress.begin("VmbGuard: indexing", 0, project.root ?? "", false);
           return {
             report: (done, total) => progress.report(total === 0 ? 100 : Math.floor((done * 100) / total), `${done}/${total} files`),
@@ -170,7 +188,7 @@ export function startServer(connection: Connection): void {
           counts.set(state, { findings: result.findings.length, files: result.stats.files });
           connection.console.log(`checked ${state.project.root ?? "files outside the folders"}: ${result.stats.files} files, ${result.findings.length} findings in ${result.stats.millis} ms`);
           if (pullDiagnostics) {
-            if (refreshSupport) void connection.languages.diagnostics.refresh();
+            if (refreshSupport) connection.languages.diagnostics.refresh().catch((error: unknown) => logFailure("workspace/diagnostic/refresh", error));
           } else {
             publish(state, completed);
           }
@@ -183,7 +201,8 @@ export function startServer(connection: Connection): void {
         },
         configurationError: (_project, message) => {
           connection.console.error(message);
-          void connection.window.showErrorMessage(`VmbGuard: ${message}`);
+          // A notification, not window/showMessageRequest: nothing to answer, so nothing a client can refuse.
+          void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `VmbGuard: ${message}` });
         },
       },
       settingsFor,

@@ -32,10 +32,14 @@ export class ProjectState {
   private indexed: Promise<void> = Promise.resolve();
   private indexController = new AbortController();
 
+  /** The configuration error shown last: the same one is not shown again on every file event. */
+  private shownError: string | undefined;
+
   constructor(
     readonly project: Project,
     private readonly hooks: ProjectHooks,
   ) {
+    this.reportError(project.configuration.error);
     this.scheduler = new CheckScheduler((signal) => this.check(signal), {
       debounceMillis: hooks.debounceMillis,
       onCompleted: (completed) => hooks.checkCompleted(this, completed),
@@ -79,12 +83,17 @@ export class ProjectState {
 
   /** Takes a new configuration; when it differs, the index and every result are redone. */
   configure(resolved: ResolvedConfig): void {
-    if (resolved.error !== undefined) this.hooks.configurationError(this.project, resolved.error);
+    this.reportError(resolved.error);
     const before = this.project.configuration;
     const same = JSON.stringify([before.config, before.file, before.patternBase]) === JSON.stringify([resolved.config, resolved.file, resolved.patternBase]);
     if (same) return;
     this.project.reconfigure(resolved);
     this.reindex();
+  }
+
+  private reportError(error: string | undefined): void {
+    if (error !== undefined && error !== this.shownError) this.hooks.configurationError(this.project, error);
+    this.shownError = error;
   }
 
   dispose(): void {

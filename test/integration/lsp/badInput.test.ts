@@ -139,3 +139,23 @@ test("documents the server cannot check (untitled, not C) get nothing, and closi
     assert.deepEqual(cleared.diagnostics, []);
   });
 });
+
+test("a client that refuses progress, registrations and refreshes still gets its diagnostics", async () => {
+  const tree = copyFixtures(["packet-leak-error-path"]);
+  const session = await LspSession.start({ root: tree.root, refuse: ["window/workDoneProgress/create", "client/registerCapability", "workspace/diagnostic/refresh"], pull: true });
+  try {
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
+    const report = (await session.connection.sendRequest("textDocument/diagnostic", { textDocument: { uri } })) as DocumentDiagnosticReport;
+    assert.ok(report.kind === "full");
+    assert.deepEqual(ruleLines(report.items), [["packet-leak", 29]]);
+    session.change(uri, fixture("good.c"));
+    const after = (await session.connection.sendRequest("textDocument/diagnostic", { textDocument: { uri } })) as DocumentDiagnosticReport;
+    assert.ok(after.kind === "full");
+    assert.deepEqual(ruleLines(after.items), []);
+    assert.equal(session.child.exitCode, null);
+    assert.doesNotMatch(session.stderr(), /Error/);
+  } finally {
+    await session.close();
+    tree.cleanup();
+  }
+});

@@ -147,3 +147,25 @@ test("configuration: settings apply without restart, and vmbguard.json wins over
     tree.cleanup();
   }
 });
+
+test("configuration: a bad vmbguard.json is shown once, naming the key, and checking goes on with the settings", async () => {
+  const tree = copyFixtures(["packet-leak-error-path"]);
+  writeFileSync(path.join(tree.root, "vmbguard.json"), JSON.stringify({ rules: { "packet-leek": "off" } }));
+  const shown: string[] = [];
+  const session = await LspSession.start({ root: tree.root });
+  session.connection.onNotification("window/showMessage", (params: { message: string }) => {
+    shown.push(params.message);
+  });
+  try {
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 29]]);
+    // A file event that changes nothing does not repeat the message.
+    void session.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uriOf(path.join(tree.root, "vmbguard.json")), type: 2 }] });
+    session.change(uri, readFileSync(path.join(tree.root, "packet-leak-error-path", "good.c"), "utf8"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), []);
+    assert.deepEqual(shown, [`VmbGuard: ${path.join(tree.root, "vmbguard.json")}: rules.packet-leek: unknown rule id (did you mean "packet-leak"?)`]);
+  } finally {
+    await session.close();
+    tree.cleanup();
+  }
+});

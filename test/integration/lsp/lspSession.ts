@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   createProtocolConnection,
+  ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
   type ClientCapabilities,
@@ -44,6 +45,8 @@ export interface SessionOptions {
   initializationOptions?: Record<string, unknown>;
   /** Answers to workspace/configuration requests; without it the client does not offer them. */
   settings?: () => Record<string, unknown>;
+  /** Server-to-client requests this client refuses with an error (as some clients do). */
+  refuse?: string[];
 }
 
 export class LspSession {
@@ -79,6 +82,9 @@ export class LspSession {
     if (options.settings !== undefined) {
       const settings = options.settings;
       connection.onRequest("workspace/configuration", (params: { items: unknown[] }) => params.items.map(() => settings()));
+    }
+    for (const method of options.refuse ?? []) {
+      connection.onRequest(method, () => new ResponseError(-32601, `${method} is not supported by this client`));
     }
     connection.listen();
     const capabilities: ClientCapabilities = {
