@@ -11,6 +11,8 @@ import {
   ErrorCodes,
   FileChangeType,
   MessageType,
+  Position,
+  Range,
   ResponseError,
   ShowMessageNotification,
   TextDocumentSyncKind,
@@ -290,6 +292,7 @@ export function startServer(connection: Connection): void {
 
   connection.onCodeAction(async (params) => {
     const { uri, file } = documentOf(params);
+    if (!Range.is(params.range)) throw invalidParams("range must be an LSP range");
     const found = await checkedFor(uri, file);
     const text = found?.checked.texts.get(file);
     if (found === undefined || text === undefined) return [];
@@ -306,6 +309,7 @@ export function startServer(connection: Connection): void {
 
   connection.onHover(async (params) => {
     const { uri, file } = documentOf(params);
+    if (!Position.is(params.position)) throw invalidParams("position must be an LSP position");
     const found = await checkedFor(uri, file);
     const lowered = found?.checked.lowered.get(file);
     if (found === undefined || lowered === undefined) return null;

@@ -63,6 +63,8 @@ test("malformed messages: bad JSON, unknown methods and bad params get errors, a
     await assert.rejects(session.connection.sendRequest("vmbguard/noSuchMethod", {}), (error: { code?: number }) => error.code === -32601);
     await assert.rejects(session.connection.sendRequest("textDocument/hover", { position: { line: 0, character: 0 } }), (error: { code?: number; message?: string }) => error.code === -32602 && error.message === "textDocument.uri must be a string");
     await assert.rejects(session.connection.sendRequest("textDocument/codeAction", { textDocument: { uri: "untitled:1" }, range: null, context: {} }), (error: { code?: number }) => error.code === -32602);
+    await assert.rejects(session.connection.sendRequest("textDocument/codeAction", { textDocument: { uri: uriOf(path.join(root, "bad.c")) }, range: { start: 3 }, context: {} }), (error: { code?: number; message?: string }) => error.code === -32602 && error.message === "range must be an LSP range");
+    await assert.rejects(session.connection.sendRequest("textDocument/hover", { textDocument: { uri: uriOf(path.join(root, "bad.c")) }, position: "top" }), (error: { code?: number; message?: string }) => error.code === -32602 && error.message === "position must be an LSP position");
     await assert.rejects(session.connection.sendRequest("vmbguard/exportSarif", { folderUri: uriOf(path.join(root, "elsewhere")) }), (error: { code?: number }) => error.code === -32602);
     // An edit for a document never opened is ignored rather than fatal.
     void session.connection.sendNotification("textDocument/didChange", { textDocument: { uri: uriOf(path.join(root, "ghost.c")), version: 2 }, contentChanges: [{ text: "x" }] });
