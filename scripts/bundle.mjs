@@ -16,6 +16,8 @@ const entries = [
   { in: "server/src/cli/shardWorker.ts", out: "analysis-worker" },
   { in: "server/src/lsp/main.ts", out: "server" },
   { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
+  // The TypeScript frontend carries the compiler: loaded only when a TypeScript file is checked (server/src/frontends/ts-loader.ts).
+  { in: "server/src/frontends/ts/index.ts", out: "ts-frontend", minify: true, sourcemap: false },
   { in: "runtime/src/kmcl/index.ts", out: "runtime" },
   { in: "runtime/src/debug/main.ts", out: "dap" },
   // The debuggee's preload and the TypeScript transpiler both load beside dap.js (see runtime/src/debug/debuggee.ts).

@@ -278,7 +278,7 @@ function SimNicSendNetBufferList(adapter: SimNicAdapter, nbl: SimNicNetBufferLis
 /** EvtVmbPacketCompletionRoutine: the host consumed the frame (or the channel was disabled); the packet is ours again. */
 function SimNicSendCompletion(packet: VMBPACKET, status: NTSTATUS, _buffer: Uint8Array | null, _bufferLength: number): void {
   const context = SimNicSendContextOf(packet);
-  if (context.adapter === undefined || context.nbl === undefined) throw new Error(`SimNicSendCompletion: packet #${packet.id} has no send context`);
+  if (context.adapter === undefined || context.nbl === undefined) return VmbPacketFree(packet); // not one of our sends: only give it back
   SimNicCompleteSend(context.adapter, context.nbl, packet, status);
 }
 

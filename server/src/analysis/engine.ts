@@ -563,6 +563,18 @@ class FunctionAnalyzer {
         for (const part of e.parts) outs = each(outs, (out) => this.eval(out.s, part).map((o) => ({ s: o.s, v: unknownValue })));
         return outs;
       }
+      case "kept": {
+        let outs: Out[] = [{ s, v: unknownValue }];
+        for (const value of e.values) {
+          outs = each(outs, (out) =>
+            this.eval(out.s, value).map((o) => {
+              if (o.v.k === "res") this.escape(o.s, o.v.id, value.range, `kept by ${e.holder}`);
+              return { s: o.s, v: unknownValue };
+            }),
+          );
+        }
+        return outs;
+      }
     }
   }
 
@@ -631,7 +643,7 @@ class FunctionAnalyzer {
   /** A branch's condition as path steps show it, printed once per block (a block is entered on many paths). */
   private conditionText(blockId: number, cond: Expr): string {
     let text = this.conditionTexts.get(blockId);
-    if (text === undefined) this.conditionTexts.set(blockId, (text = exprText(cond)));
+    if (text === undefined) this.conditionTexts.set(blockId, (text = exprText(cond, this.fn.language)));
     return text;
   }
 
@@ -733,10 +745,13 @@ class FunctionAnalyzer {
       const through = e.callee.through;
       outs = each(outs, (out) => this.eval(out.s, through).map((o) => ({ s: o.s, values: out.values })));
     }
-    for (const arg of e.args) {
-      outs = each(outs, (out) => this.eval(out.s, arg).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
-    }
     const entry = this.calleeEntry(s, e.callee);
+    e.args.forEach((arg, index) => {
+      // A closure registered as a callback is called by the library, not kept by this function's
+      // code: what it captures stays this function's (the send, not the registration, hands a packet over).
+      const registered = arg.kind === "closure" && entry?.effects.some((effect) => effect.kind === "register-callback" && effect.target === index) === true;
+      outs = each(outs, (out) => (registered ? [{ s: out.s, v: unknownValue }] : this.eval(out.s, arg)).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
+    });
     return each(outs, (out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
   }
 
@@ -776,6 +791,11 @@ class FunctionAnalyzer {
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {
     if (entry.effects.some((effect) => effect.kind === "no-return")) return [];
+    if (entry.effects.some((effect) => effect.kind === "throws")) {
+      // Where this function handles the exception, its handler edge already carries the path on.
+      if (e.handled !== true) this.exit(s, unknownValue, e.range, "throw");
+      return [];
+    }
     const conditional = entry.effects.some((effect) => "when" in effect && effect.when !== undefined && effect.when !== "always");
     const outcomes: (boolean | undefined)[] = conditional ? [true, false] : [undefined];
     const results: Out[] = [];
@@ -879,6 +899,7 @@ class FunctionAnalyzer {
       }
       case "register-callback":
       case "no-return":
+      case "throws":
       case "attach":
         return undefined;
     }
@@ -924,7 +945,9 @@ class FunctionAnalyzer {
 
   /** A variable not this function's own that it assigns, for its summary. */
   private noteWrite(name: string, file: string): void {
-    if (!this.locals.has(name)) this.globalsWritten.set(`${file}\u0000${name}`, { name, file });
+    if (this.locals.has(name)) return;
+    const captured = file === this.fn.file && this.fn.captures?.includes(name) === true;
+    this.globalsWritten.set(`${file}\u0000${name}`, captured ? { name, file, captured } : { name, file });
   }
 
   /**
@@ -933,13 +956,22 @@ class FunctionAnalyzer {
    */
   private forgetWrittenGlobals(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry): void {
     for (const global of entry.writesGlobals ?? []) {
-      this.noteWrite(global.name, global.file);
-      if (this.locals.has(global.name)) continue;
+      // A captured variable written by a closure is one of this function's own locals.
+      if (global.captured !== true) this.noteWrite(global.name, global.file);
+      if (!this.sees(global)) continue;
       const described = entry.effects.some((effect) => (effect.kind === "release" || effect.kind === "transfer") && effect.global?.name === global.name && effect.clears === true);
       if (described) continue;
       s.bindings.set(global.name, this.freshSym(`written:${global.name}@${at(e.range)}`));
       forgetInside(s, global.name);
     }
+  }
+
+  /**
+   * Whether a variable a callee's summary names is this function's view of it: a file-scope
+   * variable is hidden by a local of the same name; a closure's captured variable is that local.
+   */
+  private sees(variable: GlobalVariable): boolean {
+    return variable.captured === true ? this.locals.has(variable.name) && variable.file === this.fn.file : !this.locals.has(variable.name);
   }
 
   /**
@@ -953,7 +985,7 @@ class FunctionAnalyzer {
     global: GlobalVariable,
     outcome: boolean | undefined,
   ): void {
-    if (global.file !== this.fn.file || this.locals.has(global.name)) return;
+    if (global.file !== this.fn.file || !this.sees(global)) return;
     this.applyEffectAt(s, e, effect, { kind: "var", name: global.name, range: e.range }, undefined, outcome);
   }
 

@@ -2,7 +2,7 @@
 // orchestration (analyzeShards) sees only digests, summaries and findings, so a shard can live
 // in a worker thread beside the IR it lowered: the IR itself never crosses threads.
 import type { Config } from "../config/config";
-import type { IrFile, IrFunction, IrGlobal, ParseProblem, Suppression } from "../ir/ir";
+import type { Expr, IrFile, IrFunction, IrGlobal, ParseProblem, Suppression } from "../ir/ir";
 import { forEachExpr, variableWrittenBy } from "../ir/walk";
 import type { ModelEntry } from "../model/model";
 import { ModelRegistry } from "../model/registry";
@@ -176,13 +176,21 @@ export class AnalysisShard {
       // Registration APIs are explicit model entries (SAL teaches none), so the configured model suffices.
       for (const effect of this.configuredModel.lookup(expr.callee.name)?.effects ?? []) {
         if (effect.kind !== "register-callback") continue;
-        const arg = expr.args[effect.target];
-        const name = arg?.kind === "function-ref" || arg?.kind === "var" ? arg.name : undefined;
+        const name = this.callbackName(fn, expr.args[effect.target]);
         if (name) assignedRoles.push({ functionName: name, role: effect.role });
       }
     });
     const writes = [...written].filter((name) => !locals.has(name));
     return { name: fn.name, file: fn.file, line: fn.range.start.line, column: fn.range.start.column, paramCount: fn.params.length, callees: [...callees], assignedRoles, writes };
+  }
+
+  /** The function a callback argument names: `Routine`, `this.onComplete`, or a closure written in place. */
+  private callbackName(fn: IrFunction, arg: Expr | undefined): string | undefined {
+    if (arg === undefined) return undefined;
+    if (arg.kind === "function-ref" || arg.kind === "var") return arg.name;
+    if (arg.kind === "field") return arg.field;
+    if (arg.kind === "closure") return this.fileOf.get(fn)?.functions.find((candidate) => candidate.id === arg.functionId)?.name;
+    return undefined;
   }
 
   private modelFor(fn: IrFunction): CallerModel {
@@ -193,7 +201,7 @@ export class AnalysisShard {
       // A static of the file is its own variable, whatever namesakes other files define.
       const statics = new Set((own.globals ?? []).filter((global) => global.isStatic).map((global) => global.name));
       const globals = statics.size === 0 ? this.globalConstants : new Map([...this.globalConstants].filter(([name]) => !statics.has(name)));
-      model = new CallerModel(this.registry, this.summaries, fn.file, names, globals);
+      model = new CallerModel(this.registry, this.summaries, fn.file, names, globals, fn.language);
       this.callerModels.set(fn.file, model);
     }
     return model;

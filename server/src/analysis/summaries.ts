@@ -125,6 +125,9 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     }
   });
 
+  // Every path ends in an exception: the caller's path does too.
+  if (exits.length > 0 && exits.every((exit) => exit.kind === "throw")) effects.push({ kind: "throws" });
+
   // Even without effects the summary matters: a function whose body we know is not an unknown call.
   const constants = new Set(exits.map((exit) => (exit.kind === "return" && exit.returnValue.k === "int" ? exit.returnValue.v : undefined)));
   const constant = constants.size === 1 ? [...constants][0] : undefined;
@@ -194,7 +197,7 @@ function globalEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: r
   const names = new Set(dereferenced);
   for (const exit of exits) for (const res of exit.state.resources.values()) if (res.global !== undefined) names.add(res.global);
   const homes: HandleHome[] = [...names].sort().map((name) => {
-    const global: GlobalVariable = { name, file: fn.file };
+    const global: GlobalVariable = fn.captures?.includes(name) === true ? { name, file: fn.file, captured: true } : { name, file: fn.file };
     return { location: name, holds: (res) => res.global === name, absentOn: () => false, dereferenced: dereferenced.has(name), place: { target: -1, global } };
   });
   return homeEffects(homes, exits, outcomes, correlated);

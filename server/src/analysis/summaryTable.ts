@@ -51,6 +51,7 @@ export class CallerModel implements ModelView {
     private readonly file: string,
     private readonly namesDefinedInFile: ReadonlySet<string>,
     private readonly globalConstants: ReadonlyMap<string, number | null> = new Map(),
+    private readonly language: "c" | "ts" = "c",
   ) {}
 
   globalConstant(name: string): number | null | undefined {
@@ -60,7 +61,7 @@ export class CallerModel implements ModelView {
   lookup(name: string): ModelEntry | undefined {
     const base = this.registry.lookup(name);
     if (base && !isLearned(base)) return base;
-    return this.summaries.resolve(name, this.file, this.namesDefinedInFile.has(name)) ?? base;
+    return this.summaries.resolve(name, this.file, this.namesDefinedInFile.has(name)) ?? base ?? this.registry.languageEntry(this.language, name);
   }
 
   family(name: string): FamilyDef {

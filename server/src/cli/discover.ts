@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { isIgnored, parseGitignore, type IgnoreLevel } from "./gitignore";
 import { compilePattern, matchesAnyOrParent, type PathPattern } from "./glob";
 
-export const sourceExtensions: readonly string[] = [".c", ".h", ".cpp", ".ts", ".tsx", ".js"];
+export const sourceExtensions: readonly string[] = [".c", ".h", ".cpp", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 const alwaysSkippedFolders = new Set(["node_modules", ".git"]);
 
 export interface DiscoveryOptions {

@@ -34,6 +34,7 @@ export const effectKinds: readonly Effect["kind"][] = [
   "register-callback",
   "status-predicate",
   "no-return",
+  "throws",
 ];
 export const topLevelKeys = ["$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes"];
 const identifierPattern = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -202,6 +203,7 @@ function readEffect(reader: Reader, value: Json, keyPath: string): Effect {
       };
     }
     case "no-return":
+    case "throws":
       reader.onlyKeys(effect, keyPath, ["kind"]);
       return { kind };
   }

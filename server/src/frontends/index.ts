@@ -3,6 +3,7 @@ import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
 import { roleTypedefNames, statusNamePattern } from "../model/packs";
 import { loadCFrontend, type CFrontend, type SharedDefinitions } from "./c";
+import { loadTypeScriptFrontend } from "./ts-loader";
 
 /**
  * What lowering one file may know of the others: the `#define`s of the headers being checked,
@@ -94,10 +95,8 @@ export async function lowerFile(file: string, text: string, config: Config, cont
     cFrontend ??= loadCFrontend();
     return (await cFrontend).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
   }
-  const language = tsExtensions.has(extension) ? "ts" : "c";
-  const message = tsExtensions.has(extension)
-    ? "TypeScript and JavaScript sources are not analyzed yet: the TypeScript frontend is still to come."
-    : `'${extension || file}' is not a C or TypeScript source.`;
+  if (tsExtensions.has(extension)) return loadTypeScriptFrontend().lowerTypeScript(file, text);
   const start = { line: 0, column: 0 };
-  return { file, language, functions: [], declarations: [], roles: [], suppressions: [], problems: [{ message, range: { start, end: start } }] };
+  const message = `'${extension || file}' is not a C or TypeScript source.`;
+  return { file, language: "c", functions: [], declarations: [], roles: [], suppressions: [], problems: [{ message, range: { start, end: start } }] };
 }

@@ -28,7 +28,11 @@ export type Expr =
   | { kind: "addr"; target: Expr; range: SourceRange }
   /** Literals: `NULL`/`nullptr`/`null`/`undefined` are `null`; `TRUE`/`FALSE` numbers or booleans. */
   | { kind: "const"; value: number | boolean | string | null; range: SourceRange }
-  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange }
+  /**
+   * `handled`: an exception from this call would be handled in this function (a `try` with a
+   * `catch` or `finally` encloses it), so a callee that always throws does not leave the function here.
+   */
+  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange; handled?: boolean }
   | { kind: "unary"; op: "!" | "-" | "~" | "+"; operand: Expr; range: SourceRange }
   | {
       kind: "binary";
@@ -50,6 +54,11 @@ export type Expr =
    * variables it reads; `functionId` names the IrFunction lowered from its body.
    */
   | { kind: "closure"; captures: string[]; functionId: string; range: SourceRange }
+  /**
+   * Values handed to something that keeps them beyond this function's view: the properties of an
+   * object or array literal, a generator's `yield`. `holder` names it for messages.
+   */
+  | { kind: "kept"; values: Expr[]; holder: string; range: SourceRange }
   /** Anything else; `parts` are sub-expressions still evaluated (for their calls and uses). */
   | { kind: "unknown"; parts: Expr[]; range: SourceRange };
 
@@ -124,6 +133,11 @@ export interface IrFunction {
   nameRange: SourceRange;
   /** True for closures analyzed on their own; their captures are escapes of the creator. */
   isClosure?: boolean;
+  /**
+   * For a closure: the creator's variables it refers to. What the closure does to them, a call to it
+   * from the creator does to the creator's own variables (a local helper closure that frees a packet).
+   */
+  captures?: string[];
 }
 
 /** A declaration without body (a prototype in a header): feeds the SAL-learned model. */

@@ -1,16 +1,17 @@
-// Prints IR expressions back in a C-like spelling, for path steps ("taken: 'p == NULL' is false").
-import type { Expr } from "./ir";
+// Prints IR expressions back in a C-like spelling, for path steps ("taken: 'p == NULL' is false");
+// the null constant is spelled as the source's language spells it.
+import type { Expr, IrFunction } from "./ir";
 
 const maxLength = 80;
 
-export function exprText(expr: Expr): string {
-  const text = print(expr, 0);
+export function exprText(expr: Expr, language: IrFunction["language"] = "c"): string {
+  const text = print(expr, 0, language === "c" ? "NULL" : "null");
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
 
-function print(expr: Expr, depth: number): string {
+function print(expr: Expr, depth: number, nullText: string): string {
   if (depth > 12) return "…";
-  const inner = (e: Expr) => print(e, depth + 1);
+  const inner = (e: Expr) => print(e, depth + 1, nullText);
   switch (expr.kind) {
     case "var":
       return expr.name;
@@ -23,7 +24,7 @@ function print(expr: Expr, depth: number): string {
     case "addr":
       return `&${inner(expr.target)}`;
     case "const":
-      return expr.value === null ? "NULL" : typeof expr.value === "string" ? JSON.stringify(expr.value) : String(expr.value);
+      return expr.value === null ? nullText : typeof expr.value === "string" ? JSON.stringify(expr.value) : String(expr.value);
     case "call":
       return `${expr.callee.text}(${expr.args.map(inner).join(", ")})`;
     case "unary":
@@ -40,6 +41,8 @@ function print(expr: Expr, depth: number): string {
       return expr.name;
     case "closure":
       return "function";
+    case "kept":
+      return `{${expr.values.map(inner).join(", ")}}`;
     case "unknown":
       return "…";
   }

@@ -17,6 +17,57 @@ export function writtenVariables(fn: IrFunction): Set<string> {
   return names;
 }
 
+/** Whether `expr` or any expression inside it passes `test` (checked before its parts). */
+export function anySubexpression(expr: Expr, test: (expr: Expr) => boolean): boolean {
+  const stack: Expr[] = [expr];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (test(current)) return true;
+    pushParts(current, stack);
+  }
+  return false;
+}
+
+function pushParts(expr: Expr, stack: Expr[]): void {
+  switch (expr.kind) {
+    case "field":
+      stack.push(expr.base);
+      break;
+    case "index":
+      stack.push(expr.base, expr.index);
+      break;
+    case "deref":
+    case "addr":
+      stack.push(expr.target);
+      break;
+    case "call":
+      for (const arg of expr.args) stack.push(arg);
+      if (expr.callee.through) stack.push(expr.callee.through);
+      break;
+    case "unary":
+      stack.push(expr.operand);
+      break;
+    case "binary":
+      stack.push(expr.left, expr.right);
+      break;
+    case "conditional":
+      stack.push(expr.test, expr.then, expr.else);
+      break;
+    case "assign":
+      stack.push(expr.target, expr.value);
+      break;
+    case "sequence":
+    case "unknown":
+      for (const part of expr.parts) stack.push(part);
+      break;
+    case "kept":
+      for (const value of expr.values) stack.push(value);
+      break;
+    default:
+      break;
+  }
+}
+
 export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
   const stack: Expr[] = [];
   for (const block of fn.blocks) {
@@ -32,38 +83,6 @@ export function forEachExpr(fn: IrFunction, visit: (expr: Expr) => void): void {
   while (stack.length > 0) {
     const expr = stack.pop()!;
     visit(expr);
-    switch (expr.kind) {
-      case "field":
-      case "index":
-        stack.push(expr.base);
-        if (expr.kind === "index") stack.push(expr.index);
-        break;
-      case "deref":
-      case "addr":
-        stack.push(expr.target);
-        break;
-      case "call":
-        for (const arg of expr.args) stack.push(arg);
-        if (expr.callee.through) stack.push(expr.callee.through);
-        break;
-      case "unary":
-        stack.push(expr.operand);
-        break;
-      case "binary":
-        stack.push(expr.left, expr.right);
-        break;
-      case "conditional":
-        stack.push(expr.test, expr.then, expr.else);
-        break;
-      case "assign":
-        stack.push(expr.target, expr.value);
-        break;
-      case "sequence":
-      case "unknown":
-        for (const part of expr.parts) stack.push(part);
-        break;
-      default:
-        break;
-    }
+    pushParts(expr, stack);
   }
 }

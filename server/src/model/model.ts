@@ -24,6 +24,8 @@ export type Outcome =
 export interface GlobalVariable {
   name: string;
   file: string;
+  /** A variable of the closure's creator that the closure captured, not one of the file. */
+  captured?: boolean;
 }
 
 /** A field of what an argument points to (`Context->Packet`): summaries say a helper frees it. */
@@ -69,7 +71,12 @@ export type Effect =
   /** The call's boolean result says whether its argument (a status) is a success (NT_SUCCESS). */
   | { kind: "status-predicate"; target: number }
   /** The call never returns (bug checks, abort). */
-  | { kind: "no-return" };
+  | { kind: "no-return" }
+  /**
+   * The call always ends by throwing (a TypeScript helper whose every exit is a `throw`): the
+   * caller's path leaves through its exception exit, where what it still owns is leaked.
+   */
+  | { kind: "throws" };
 
 /** How a function's return value encodes success, for `when` outcomes. */
 export type ReturnConvention = "ntstatus" | "pointer" | "boolean" | "none";

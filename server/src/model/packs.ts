@@ -181,6 +181,35 @@ export const libcPack: ModelPack = {
   roles: [],
 };
 
+/** Stores the arguments from `first` on: a variadic call keeps every one passed. */
+function storesArguments(name: string, origin: string, doc: string, first: number): ModelEntry {
+  const effects: Effect[] = [];
+  for (let target = first; target < first + 8; target++) effects.push({ kind: "escape", target });
+  return entry(name, origin, doc, effects);
+}
+
+const ECMASCRIPT = "ecmascript";
+/**
+ * The JavaScript library's containers, for TypeScript and JavaScript sources only: what is pushed
+ * into an array or put into a Map or Set stays reachable after the call, as a store into a field does.
+ */
+export const ecmascriptPack: ModelPack = {
+  name: ECMASCRIPT,
+  description: "ECMAScript containers (Array, Map, Set): storing a handle in one keeps it.",
+  families: [],
+  functions: [
+    storesArguments("push", ECMASCRIPT, "Appends its arguments to the array, which keeps them.", 0),
+    storesArguments("unshift", ECMASCRIPT, "Prepends its arguments to the array, which keeps them.", 0),
+    storesArguments("splice", ECMASCRIPT, "Inserts its arguments after the second into the array, which keeps them.", 2),
+    storesArguments("set", ECMASCRIPT, "Stores the key and the value in the map, which keeps them.", 0),
+    storesArguments("add", ECMASCRIPT, "Adds the value to the set, which keeps it.", 0),
+  ],
+  roles: [],
+};
+
+/** Packs that describe a language's own library: always in effect for sources of that language. */
+export const languagePacks: ReadonlyMap<"c" | "ts", readonly ModelPack[]> = new Map([["ts", [ecmascriptPack]]]);
+
 export const builtinPacks: ReadonlyMap<string, ModelPack> = new Map(
   [kmclPack, wdkPoolPack, wdkMdlPack, libcPack].map((pack) => [pack.name, pack]),
 );

@@ -3,7 +3,7 @@
 // except the configuration, which overrides packs).
 import type { Config } from "../config/config";
 import type { FamilyDef, ModelEntry, RoleDef, StatusConvention } from "./model";
-import { builtinPacks, statusConventionOf } from "./packs";
+import { builtinPacks, languagePacks, statusConventionOf } from "./packs";
 
 /** What the analysis of one function asks of the model. */
 export interface ModelView {
@@ -21,6 +21,8 @@ export class ModelRegistry implements ModelView {
   /** Typedef name (`EVT_VMB_CHANNEL_PROCESS_PACKET`) to role. */
   readonly roleByTypedef = new Map<string, RoleDef>();
   private readonly entries = new Map<string, ModelEntry>();
+  /** The language packs' entries, by language: consulted after everything else (`languageEntry`). */
+  private readonly languageEntries = new Map<string, Map<string, ModelEntry>>();
   /** Answers of releaserOf: summaries learned later never change them (they are skipped there). */
   private readonly releasers = new Map<string, string | undefined>();
   readonly status: StatusConvention;
@@ -33,6 +35,9 @@ export class ModelRegistry implements ModelView {
       for (const family of pack.families) this.families.set(family.name, family);
       for (const fn of pack.functions) this.entries.set(fn.name, fn);
       for (const role of pack.roles) this.addRole(role);
+    }
+    for (const [language, packs] of languagePacks) {
+      this.languageEntries.set(language, new Map(packs.flatMap((pack) => pack.functions.map((fn) => [fn.name, fn] as const))));
     }
     for (const [name, override] of Object.entries(config.families)) {
       const base = this.families.get(name);
@@ -64,6 +69,11 @@ export class ModelRegistry implements ModelView {
   /** The model entry for a called name: explicit entries first, then learned ones. */
   lookup(name: string): ModelEntry | undefined {
     return this.entries.get(name);
+  }
+
+  /** The entry of a language's own library (`push` on an array), for calls no other entry or summary models. */
+  languageEntry(language: string, name: string): ModelEntry | undefined {
+    return this.languageEntries.get(language)?.get(name);
   }
 
   has(name: string): boolean {

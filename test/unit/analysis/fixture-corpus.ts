@@ -1,4 +1,4 @@
-// Reads the C fixture corpus (test/fixtures/c) into checkable units and compares what the
+// Reads the fixture corpora (test/fixtures/c, test/fixtures/ts) into checkable units and compares what the
 // engine reports with the `expect:` comments written in the sources. The convention itself
 // is documented at the top of fixtures.test.ts.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -10,6 +10,7 @@ import { checkModelReferences } from "../../../server/src/config/validate";
 /** From out/test/unit/analysis back to the repository's source tree. */
 const repositoryRoot = resolve(__dirname, "../../../..");
 export const cFixturesRoot = join(repositoryRoot, "test/fixtures/c");
+export const tsFixturesRoot = join(repositoryRoot, "test/fixtures/ts");
 export const samplesRoot = join(repositoryRoot, "samples");
 
 export type Twin = "bad" | "good";
@@ -40,7 +41,7 @@ export interface ExpectedFinding {
   ruleId: string;
 }
 
-const sourceExtensions = [".c", ".h"];
+const sourceExtensions = [".c", ".h", ".ts", ".tsx", ".js", ".mjs", ".cjs"];
 const twins: Twin[] = ["bad", "good"];
 
 /**
@@ -93,9 +94,9 @@ export function discoverUnits(root: string = cFixturesRoot): FixtureUnit[] {
     const configPath = join(patternDir, "vmbguard.json");
     const config = existsSync(configPath) ? loadFixtureConfig(configPath) : defaultConfig();
     for (const twin of twins) {
-      const singleFile = join(patternDir, `${twin}.c`);
+      const singleFile = sourceExtensions.map((extension) => join(patternDir, `${twin}${extension}`)).find((candidate) => existsSync(candidate));
       const folder = join(patternDir, twin);
-      if (existsSync(singleFile)) {
+      if (singleFile !== undefined) {
         units.push({ pattern, twin, root: patternDir, files: [readFixtureFile(patternDir, singleFile)], config });
       } else if (existsSync(folder) && statSync(folder).isDirectory()) {
         units.push({ pattern, twin, root: folder, files: listSourceFiles(folder).map((file) => readFixtureFile(folder, file)), config });
@@ -161,13 +162,13 @@ export function loadSampleUnit(sampleName: string): CheckUnit {
 
 /**
  * The expected findings of a sample, read from the `## <sampleName>` section of
- * samples/README.md: table rows whose cells hold `` `file.c:line` `` and `` `rule-id` ``.
+ * samples/README.md: table rows whose cells hold `` `file.c:line` `` (or `.h`, `.ts`, `.js`) and `` `rule-id` ``.
  */
 export function readSampleExpectations(sampleName: string): ExpectedFinding[] {
   const readme = readFileSync(join(samplesRoot, "README.md"), "utf8");
   const sections = readme.split(/^## /m);
   const section = sections.find((candidate) => candidate.startsWith(`${sampleName}\n`));
   if (section === undefined) throw new Error(`samples/README.md has no "## ${sampleName}" section`);
-  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.[ch]):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
+  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.(?:[ch]|ts|js)):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
   return [...section.matchAll(rowPattern)].map((match) => ({ file: match[1], line: Number(match[2]), ruleId: match[3] }));
 }

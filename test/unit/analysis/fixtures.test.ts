@@ -1,9 +1,9 @@
-// The C fixture corpus, checked exactly.
+// The fixture corpora, C and TypeScript, checked exactly.
 //
-// Layout and convention (test/fixtures/c):
-// - One folder per pattern: test/fixtures/c/<pattern>/. It holds `bad.c` and `good.c`, each
-//   checked alone, or, for cases that span files, `bad/` and `good/` folders whose .c and .h files
-//   are checked together as one unit (cross-file summaries, SAL headers). An optional
+// Layout and convention (test/fixtures/c, test/fixtures/ts):
+// - One folder per pattern: test/fixtures/<language>/<pattern>/. It holds `bad.c` and `good.c`
+//   (`bad.ts`/`good.ts`, or `.js`), each checked alone, or, for cases that span files, `bad/` and
+//   `good/` folders whose sources are checked together as one unit (cross-file summaries, SAL headers). An optional
 //   `<pattern>/vmbguard.json` (plain JSON, a subset of Config keys) applies to both twins; it is
 //   read by the CLI's own loader, so keys left out keep their defaults.
 // - Every expected finding is written on the line where it must be reported, as a trailing
@@ -31,28 +31,37 @@ import {
   listPatterns,
   loadSampleUnit,
   readSampleExpectations,
+  tsFixturesRoot,
+  cFixturesRoot,
   unitFileName,
   type CheckUnit,
   type ExpectedFinding,
+  type FixtureUnit,
 } from "./fixture-corpus";
 
-const units = discoverUnits();
+const corpora = [
+  { prefix: "", root: cFixturesRoot },
+  { prefix: "ts/", root: tsFixturesRoot },
+];
+const units: (FixtureUnit & { label: string })[] = corpora.flatMap(({ prefix, root }) => discoverUnits(root).map((unit) => ({ ...unit, label: `${prefix}${unit.pattern}/${unit.twin}` })));
 
 test("every fixture pattern has a bad and a good twin", () => {
-  const patterns = listPatterns();
-  assert.ok(patterns.length > 0, "no fixture patterns found");
-  for (const pattern of patterns) {
-    const twinsFound = units.filter((unit) => unit.pattern === pattern).map((unit) => unit.twin);
-    assert.deepEqual(twinsFound, ["bad", "good"], `${pattern}: expected bad and good twins, found ${twinsFound.join(", ") || "none"}`);
+  for (const { prefix, root } of corpora) {
+    const patterns = listPatterns(root);
+    assert.ok(patterns.length > 0, `no fixture patterns found in ${root}`);
+    for (const pattern of patterns) {
+      const twinsFound = units.filter((unit) => unit.label.startsWith(`${prefix}${pattern}/`)).map((unit) => unit.twin);
+      assert.deepEqual(twinsFound, ["bad", "good"], `${prefix}${pattern}: expected bad and good twins, found ${twinsFound.join(", ") || "none"}`);
+    }
   }
 });
 
 test("bad twins expect findings, good twins expect none, and only known rules are named", () => {
   for (const unit of units) {
     const expected = expectationsOf(unit);
-    if (unit.twin === "bad") assert.ok(expected.length > 0, `${unit.pattern}/bad has no expect: comment`);
-    else assert.deepEqual(expected, [], `${unit.pattern}/good must not expect findings`);
-    for (const finding of expected) assert.ok(ruleById.has(finding.ruleId), `${unit.pattern}: unknown rule ${finding.ruleId} at ${finding.file}:${finding.line}`);
+    if (unit.twin === "bad") assert.ok(expected.length > 0, `${unit.label} has no expect: comment`);
+    else assert.deepEqual(expected, [], `${unit.label} must not expect findings`);
+    for (const finding of expected) assert.ok(ruleById.has(finding.ruleId), `${unit.label}: unknown rule ${finding.ruleId} at ${finding.file}:${finding.line}`);
   }
 });
 
@@ -71,8 +80,14 @@ async function assertFindings(label: string, unit: CheckUnit, expected: Expected
 }
 
 for (const unit of units) {
-  test(`fixture ${unit.pattern}/${unit.twin}`, () => assertFindings(`${unit.pattern}/${unit.twin}`, unit, expectationsOf(unit)));
+  test(`fixture ${unit.label}`, () => assertFindings(unit.label, unit, expectationsOf(unit)));
 }
+
+test("samples/sim-nic (TypeScript) reports exactly the findings samples/README.md lists", async () => {
+  const expected = readSampleExpectations("sim-nic");
+  assert.equal(expected.length, 1, `samples/README.md lists ${expected.length} findings for sim-nic`);
+  await assertFindings("samples/sim-nic", loadSampleUnit("sim-nic"), expected);
+});
 
 test("samples/netvsc-lite reports exactly the findings samples/README.md lists", async () => {
   const expected = readSampleExpectations("netvsc-lite");

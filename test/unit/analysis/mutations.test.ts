@@ -1,4 +1,4 @@
-// Broken input, systematically: every C fixture, cut, trimmed and sprinkled with stray tokens by a
+// Broken input, systematically: every C and TypeScript fixture, cut, trimmed and sprinkled with stray tokens by a
 // seeded generator, must still give a result (problems and partial findings), never an exception,
 // and every finding must point inside the file it is about.
 import { test } from "node:test";
@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkSources } from "../../../server/src/analysis/check";
 import { defaultConfig } from "../../../server/src/config/config";
-import { cFixturesRoot } from "./fixture-corpus";
+import { cFixturesRoot, tsFixturesRoot } from "./fixture-corpus";
 
 /** A small deterministic generator (mulberry32): the same mutants on every run and machine. */
 function seededRandom(seed: number): () => number {
@@ -25,6 +25,7 @@ const strayTokens = [
   "{", "}", "(", ")", ";", "[", "]", "\"", "'", "/*", "\\\n", "?", ":", "&&", "p->", "else", "case 1:",
   "goto out;", "do {", "} while (0);", "__try {", "__finally {", "__leave;", "\n#if 0\n", "\n#endif\n",
   "\n#ifdef X\n", "\n#else\n", "#define M(a) a(", "VmbPacketFree(", "\u0000", "\uFFFD",
+  "try {", "} finally {", "} catch (e) {", "throw ", "await ", "=>", "?.", "??", "`${", "label: ", "continue label;", "yield ",
 ];
 
 function mutate(text: string, random: () => number): string {
@@ -52,20 +53,18 @@ function mutate(text: string, random: () => number): string {
   return mutant;
 }
 
-function fixtureSources(): { name: string; text: string }[] {
+function fixtureSources(root: string, twins: readonly string[]): { name: string; text: string }[] {
   const sources: { name: string; text: string }[] = [];
-  for (const pattern of readdirSync(cFixturesRoot).sort()) {
-    for (const twin of ["bad.c", "good.c"]) {
-      const file = join(cFixturesRoot, pattern, twin);
+  for (const pattern of readdirSync(root).sort()) {
+    for (const twin of twins) {
+      const file = join(root, pattern, twin);
       if (existsSync(file)) sources.push({ name: `${pattern}/${twin}`, text: readFileSync(file, "utf8") });
     }
   }
   return sources;
 }
 
-test("mutants of every C fixture are checked without an exception, with findings inside the file", async () => {
-  const sources = fixtureSources();
-  assert.ok(sources.length > 100, "the fixture corpus is found");
+async function checkMutants(sources: { name: string; text: string }[], mutantPath: string): Promise<void> {
   const config = defaultConfig();
   config.models = ["kmcl", "wdk-pool", "wdk-mdl", "libc"];
   const random = seededRandom(20261125);
@@ -74,7 +73,7 @@ test("mutants of every C fixture are checked without an exception, with findings
     for (let round = 0; round < 4; round++) {
       const mutant = mutate(source.text, random);
       const lineCount = mutant.split("\n").length;
-      const result = await checkSources([{ path: "mutant.c", text: mutant }], config).catch((error: unknown) => {
+      const result = await checkSources([{ path: mutantPath, text: mutant }], config).catch((error: unknown) => {
         assert.fail(`${source.name}, mutant ${round}: ${error instanceof Error ? error.stack : String(error)}\n--- mutant ---\n${mutant}`);
       });
       for (const finding of result.findings) {
@@ -85,4 +84,16 @@ test("mutants of every C fixture are checked without an exception, with findings
     }
   }
   assert.equal(checked, sources.length * 4);
+}
+
+test("mutants of every C fixture are checked without an exception, with findings inside the file", async () => {
+  const sources = fixtureSources(cFixturesRoot, ["bad.c", "good.c"]);
+  assert.ok(sources.length > 100, "the fixture corpus is found");
+  await checkMutants(sources, "mutant.c");
+});
+
+test("mutants of every TypeScript fixture are checked without an exception, with findings inside the file", async () => {
+  const sources = fixtureSources(tsFixturesRoot, ["bad.ts", "good.ts"]);
+  assert.ok(sources.length > 50, "the fixture corpus is found");
+  await checkMutants(sources, "mutant.ts");
 });

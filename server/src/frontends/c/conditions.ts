@@ -2,7 +2,7 @@
 // `&&`, `||`, `!` over a logical operand, `?:`, commas, parentheses and casts become control flow.
 import type { Node } from "web-tree-sitter";
 import type { ParseProblem } from "../../ir/ir";
-import type { CfgBuilder } from "./cfg-builder";
+import type { CfgBuilder } from "../cfg-builder";
 import type { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
 import { stripTransparent } from "./syntax";

@@ -5,8 +5,8 @@ import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
 import { closingRangeOf, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { FunctionMacros, MacroBody } from "./function-macros";
-import { LocalNames } from "./local-names";
-import type { LineIndex } from "./positions";
+import { LocalNames } from "../local-names";
+import type { LineIndex } from "../positions";
 import type { TypeNames } from "./type-names";
 
 /** Macro expansion nests at most this deep (a macro calling a macro...). */

@@ -3,13 +3,14 @@
 // alternative path), and alternative #if branches. Nesting is bounded (MAX_STATEMENT_DEPTH).
 import type { Node } from "web-tree-sitter";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
-import { CfgBuilder } from "./cfg-builder";
+import { anySubexpression } from "../../ir/walk";
+import { CfgBuilder } from "../cfg-builder";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
 import { fieldChild } from "./fields";
 import { preprocessorCondition } from "./preprocessor-conditions";
-import type { LocalNames } from "./local-names";
+import type { LocalNames } from "../local-names";
 import { firstSignificantChild, namedChildList, significantChildren } from "./syntax";
 
 const MAX_STATEMENT_DEPTH = 250;
@@ -53,55 +54,14 @@ interface ActiveSwitch {
   defaultBlock?: number;
 }
 
+/** Whether evaluating `expr` does more than read: the switch value is then evaluated once, into a temporary. */
 function containsEffects(expr: Expr): boolean {
-  switch (expr.kind) {
-    case "call":
-    case "assign":
-    case "unknown":
-    case "sequence":
-    case "conditional":
-      return true;
-    case "field":
-    case "index":
-      return containsEffects(expr.base);
-    case "deref":
-    case "addr":
-      return containsEffects(expr.target);
-    case "unary":
-      return containsEffects(expr.operand);
-    case "binary":
-      return containsEffects(expr.left) || containsEffects(expr.right);
-    default:
-      return false;
-  }
+  return anySubexpression(expr, (part) => part.kind === "call" || part.kind === "assign" || part.kind === "unknown" || part.kind === "sequence" || part.kind === "conditional");
 }
 
 /** Calls and dereferences are where an exception (an access violation, a raised status) comes from. */
 function mayRaise(expr: Expr): boolean {
-  switch (expr.kind) {
-    case "call":
-    case "deref":
-      return true;
-    case "field":
-      return expr.op === "->" || mayRaise(expr.base);
-    case "index":
-      return mayRaise(expr.base) || mayRaise(expr.index);
-    case "addr":
-      return mayRaise(expr.target);
-    case "unary":
-      return mayRaise(expr.operand);
-    case "binary":
-      return mayRaise(expr.left) || mayRaise(expr.right);
-    case "conditional":
-      return mayRaise(expr.test) || mayRaise(expr.then) || mayRaise(expr.else);
-    case "assign":
-      return mayRaise(expr.target) || mayRaise(expr.value);
-    case "sequence":
-    case "unknown":
-      return expr.parts.some(mayRaise);
-    default:
-      return false;
-  }
+  return anySubexpression(expr, (part) => part.kind === "call" || part.kind === "deref" || (part.kind === "field" && part.op === "->"));
 }
 
 function instrMayRaise(instr: Instr): boolean {
@@ -117,8 +77,6 @@ export class FunctionBodyLowerer {
   private readonly finallys: ActiveFinally[] = [];
   private readonly leaveTargets: LeaveTarget[] = [];
   private readonly raiseTargets: RaiseTarget[] = [];
-  /** Variables declared in each open block, innermost last. */
-  private readonly scopes: string[][] = [];
   private readonly switches: ActiveSwitch[] = [];
   private readonly labels = new Map<string, number>();
   /** Labels already passed: a goto to one of them jumps backward and makes a loop. */
@@ -249,21 +207,17 @@ export class FunctionBodyLowerer {
   }
 
   private openScope(): void {
-    this.scopes.push([]);
     this.locals.open();
   }
 
   /** Ends the innermost block scope; returns the IR names it declared. */
   private closeScope(): string[] {
-    this.locals.close();
-    return this.scopes.pop() ?? [];
+    return this.locals.close();
   }
 
   /** Declares a local in the innermost scope; returns its IR name (renamed when it shadows another). */
   private declare(name: string): string {
-    const irName = this.locals.declare(name);
-    this.scopes[this.scopes.length - 1].push(irName);
-    return irName;
+    return this.locals.declare(name);
   }
 
   private declaration(node: Node): void {
@@ -349,7 +303,7 @@ export class FunctionBodyLowerer {
   }
 
   private loopBody(body: Node | null, breakTarget: number, continueTarget: number): void {
-    this.jumpScopes.push({ breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.jumpScopes.push({ breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     if (body !== null) this.statement(body);
     this.jumpScopes.pop();
   }
@@ -378,13 +332,7 @@ export class FunctionBodyLowerer {
     builder.continueAt(condition);
     const firstConditionBlock = builder.blocks.length;
     this.branchOn(fieldChild(node, "condition"), node, body, exit);
-    // `do { ... } while (0)` has no back edge: it is not a loop.
-    const blocks = builder.blocks;
-    const conditionBlocks = [blocks[condition], ...blocks.slice(firstConditionBlock)];
-    const loops = conditionBlocks.some(
-      (block) => (block.terminator.kind === "goto" && block.terminator.target === body) || (block.terminator.kind === "branch" && (block.terminator.then === body || block.terminator.else === body)),
-    );
-    if (loops) builder.markLoopHeader(body);
+    builder.markDoWhileLoop(body, condition, firstConditionBlock);
     builder.startAt(exit);
   }
 
@@ -431,24 +379,15 @@ export class FunctionBodyLowerer {
     const exit = builder.newBlock();
     const active: ActiveSwitch = { value, cases: [] };
     this.switches.push(active);
-    this.jumpScopes.push({ breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.jumpScopes.push({ breakTarget: exit, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     const body = fieldChild(node, "body");
     if (body !== null) this.statement(body);
     this.jumpScopes.pop();
     this.switches.pop();
     builder.jumpIfReachable(exit);
 
-    const fallback = active.defaultBlock ?? exit;
-    const tests = active.cases.filter((entry) => entry.value !== undefined);
-    if (tests.length === 0) builder.setTerminator(dispatch, { kind: "goto", target: fallback });
-    let from = dispatch;
-    tests.forEach((entry, index) => {
-      const next = index === tests.length - 1 ? fallback : builder.newBlock();
-      const range = entry.valueRange as SourceRange;
-      const cond: Expr = { kind: "binary", op: "==", left: value, right: entry.value as Expr, range };
-      builder.setTerminator(from, { kind: "branch", cond, then: entry.block, else: next, range });
-      from = next;
-    });
+    const tests = active.cases.flatMap((entry) => (entry.value === undefined || entry.valueRange === undefined ? [] : [{ value: entry.value, range: entry.valueRange, block: entry.block }]));
+    builder.chainCaseTests(dispatch, value, tests, active.defaultBlock ?? exit);
     builder.startAt(exit);
   }
 
@@ -540,7 +479,7 @@ export class FunctionBodyLowerer {
   /** `scope-end` for the blocks a jump leaves, deeper than `scopeDepth`. */
   private leaveScopes(scopeDepth: number, range: SourceRange): void {
     if (!this.builder.isReachable) return;
-    const names = this.scopes.slice(scopeDepth).flat();
+    const names = this.locals.declaredSince(scopeDepth);
     if (names.length > 0) this.builder.emit({ kind: "scope-end", names, range });
   }
 
@@ -594,7 +533,7 @@ export class FunctionBodyLowerer {
       const normalExit = builder.newBlock();
       const after = builder.newBlock();
       this.finallys.push({ tryNodeId: node.id, body: handlerBody });
-      this.leaveTargets.push({ target: normalExit, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+      this.leaveTargets.push({ target: normalExit, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
       if (body !== null) this.statement(body);
       this.leaveTargets.pop();
       this.finallys.pop();
@@ -607,7 +546,7 @@ export class FunctionBodyLowerer {
     // `emitInstr`), with the state of that point; a body that completes skips it.
     const handler = builder.newBlock("exception handler");
     const after = builder.newBlock();
-    this.leaveTargets.push({ target: after, finallyDepth: this.finallys.length, scopeDepth: this.scopes.length });
+    this.leaveTargets.push({ target: after, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     this.raiseTargets.push({ handler, finallyDepth: this.finallys.length });
     if (body !== null) this.statement(body);
     this.raiseTargets.pop();

@@ -5,7 +5,7 @@
 // statement expand where the call is a statement. Other macros stay calls to an unknown function.
 import type { Node, Tree } from "web-tree-sitter";
 import { fieldChild } from "./fields";
-import { LineIndex } from "./positions";
+import { LineIndex } from "../positions";
 
 /** Parses a snippet of C with the frontend's parser. */
 export type SnippetParser = (text: string) => Tree | null;

@@ -5,7 +5,7 @@ import type { IrFile, ParseProblem } from "../../ir/ir";
 import { sharedDefinitionsOf, type SharedDefinitions } from "./definitions";
 import { lowerTranslationUnit } from "./lower";
 import { createCParser } from "./parser";
-import { LineIndex } from "./positions";
+import { LineIndex } from "../positions";
 import { preprocess } from "./preprocess";
 
 export type { SharedDefinitions } from "./definitions";

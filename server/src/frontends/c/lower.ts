@@ -10,11 +10,11 @@ import { constantMacroOf, functionMacroOf, type SharedDefinitions } from "./defi
 import { FileConstants, literalValue } from "./file-constants";
 import { FunctionMacros, type SnippetParser } from "./function-macros";
 import { FunctionBodyLowerer } from "./function-body";
-import type { LineIndex } from "./positions";
+import type { LineIndex } from "../positions";
 import type { PreprocessedSource } from "./preprocess";
-import { suppressionsIn } from "./suppressions";
+import { suppressionsIn } from "../suppressions";
 import { collapseWhitespace, namedChildList, rangeOf, significantChildren } from "./syntax";
-import { LocalNames } from "./local-names";
+import { LocalNames } from "../local-names";
 import { TypeNames } from "./type-names";
 
 const MAX_CONTAINER_DEPTH = 64;

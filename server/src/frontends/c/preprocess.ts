@@ -2,15 +2,11 @@
 // decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
 // regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
 import { builtinTreatment, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+import type { OffsetSpan } from "../positions";
 
 export interface MacroInvocation {
   /** What the invocation said, whitespace removed: `__drv_freesMem(Mem)`. */
   text: string;
-  start: number;
-  end: number;
-}
-
-export interface OffsetSpan {
   start: number;
   end: number;
 }

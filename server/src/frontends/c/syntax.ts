@@ -2,7 +2,7 @@
 import type { Node } from "web-tree-sitter";
 import type { SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
-import type { LineIndex } from "./positions";
+import type { LineIndex } from "../positions";
 
 export function rangeOf(node: Node): SourceRange {
   const start = node.startPosition;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { branchConditions, exprText, pathsOf, reachableBlocks, successors } from "./cfg-text";
+import { branchConditions, exprText, pathsOf, reachableBlocks, successors } from "../cfg-text";
 import { branchesOf, lowerFunction, loopHeaders, terminatorsOf } from "./lowering";
 
 test("if / else if / else: one branch per condition, every path returns", async () => {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Expr, Instr } from "../../../../server/src/ir/ir";
-import { exprText, instrText } from "./cfg-text";
+import { exprText, instrText } from "../cfg-text";
 import { findCall, instructionsOf, lowerFunction } from "./lowering";
 
 async function statementsOf(body: string, prelude = ""): Promise<Instr[]> {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { branchConditions, pathsOf } from "./cfg-text";
+import { branchConditions, pathsOf } from "../cfg-text";
 import { lowerC } from "./lowering";
 
 test("macros, const globals and unwritten statics with literal values decide branches", async () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { branchConditions, pathsOf } from "./cfg-text";
+import { branchConditions, pathsOf } from "../cfg-text";
 import { findCall, lowerC } from "./lowering";
 
 test("a call to a function-like macro of the file is lowered as its body", async () => {

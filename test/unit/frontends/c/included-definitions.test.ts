@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadCFrontend } from "../../../../server/src/frontends/c/index";
-import { branchConditions, pathsOf } from "./cfg-text";
+import { branchConditions, pathsOf } from "../cfg-text";
 import { defaultModelNames } from "./lowering";
 
 const header = `

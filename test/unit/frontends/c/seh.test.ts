@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { branchConditions, pathsOf } from "./cfg-text";
+import { branchConditions, pathsOf } from "../cfg-text";
 import { lowerFunction, terminatorsOf } from "./lowering";
 
 function joined(paths: string[][]): string[] {
