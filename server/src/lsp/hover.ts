@@ -116,6 +116,8 @@ function describeEffect(effect: Effect, registry: ModelRegistry): string {
       return `says whether ${argument(effect.target)} is a success status`;
     case "no-return":
       return "never returns";
+    case "throws":
+      return "always throws: the caller leaves through its exception exit";
   }
 }
 

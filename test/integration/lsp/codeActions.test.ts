@@ -32,8 +32,8 @@ function linesOf(text: string, from: number, to: number): string[] {
   return text.split("\n").slice(from - 1, to);
 }
 
-async function withFixture(names: string[], run: (session: LspSession, root: string) => Promise<void>): Promise<void> {
-  const tree = copyFixtures(names);
+async function withFixture(names: string[], run: (session: LspSession, root: string) => Promise<void>, language: "c" | "ts" = "c"): Promise<void> {
+  const tree = copyFixtures(names, language);
   const session = await LspSession.start({ root: tree.root });
   try {
     await run(session, tree.root);
@@ -205,4 +205,16 @@ test("hover on an allocation says what the model makes of it and where its packe
     const nothing = await session.connection.sendRequest("textDocument/hover", { textDocument: { uri: document.uri }, position: { line: 0, character: 0 } });
     assert.equal(nothing, null);
   });
+});
+
+test("TypeScript: the leak of early-return/bad.ts is fixed the same way", async () => {
+  await withFixture(["early-return"], async (session, root) => {
+    const document = openFile(session, path.join(root, "early-return", "bad.ts"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["packet-leak", 36]]);
+    const [release] = await actionsAt(session, document, 36);
+    assert.equal(release.title, "Release 'packet' before this exit: VmbPacketFree(packet);");
+    const fixed = apply(session, document, release);
+    assert.deepEqual(linesOf(fixed.text, 35, 37), ["    ctx.rejectedRequests += 1;", "    VmbPacketFree(packet);", "    return STATUS_BUFFER_TOO_SMALL; // expect: packet-leak"]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), []);
+  }, "ts");
 });

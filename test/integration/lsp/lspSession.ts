@@ -20,16 +20,16 @@ import {
 
 export const repoRoot = path.resolve(__dirname, "../../../..");
 export const cliPath = path.join(repoRoot, "dist", "cli.js");
-export const fixturesRoot = path.join(repoRoot, "test", "fixtures", "c");
+export const fixturesRoot = path.join(repoRoot, "test", "fixtures");
 
 export function uriOf(file: string): string {
   return pathToFileURL(file).href;
 }
 
-/** A temporary copy of C fixture folders (edits and config files never touch the originals). */
-export function copyFixtures(names: readonly string[]): { root: string; cleanup: () => void } {
+/** A temporary copy of C (or TypeScript) fixture folders: edits and config files never touch the originals. */
+export function copyFixtures(names: readonly string[], language: "c" | "ts" = "c"): { root: string; cleanup: () => void } {
   const root = mkdtempSync(path.join(tmpdir(), "vmbguard-lsp-"));
-  for (const name of names) cpSync(path.join(fixturesRoot, name), path.join(root, name), { recursive: true });
+  for (const name of names) cpSync(path.join(fixturesRoot, language, name), path.join(root, name), { recursive: true });
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
@@ -115,7 +115,8 @@ export class LspSession {
   open(file: string, text = readFileSync(file, "utf8")): string {
     const uri = uriOf(file);
     this.versions.set(uri, 1);
-    void this.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "c", version: 1, text } });
+    const languageId = [".ts", ".tsx", ".js"].includes(path.extname(file)) ? "typescript" : "c";
+    void this.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId, version: 1, text } });
     return uri;
   }
 
