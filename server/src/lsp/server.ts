@@ -1,40 +1,35 @@
 // The language server: LSP requests and notifications in, the core's findings out. Everything
 // here translates; the checking itself is the same core call as `vmbguard check`.
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   DidChangeWorkspaceFoldersNotification,
-  DocumentDiagnosticReportKind,
-  ErrorCodes,
   FileChangeType,
   MessageType,
   Position,
   Range,
-  ResponseError,
   ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
-  type CancellationToken,
   type Connection,
-  type DocumentDiagnosticReport,
   type InitializeParams,
   type InitializeResult,
-  type WorkspaceDocumentDiagnosticReport,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { configFileName } from "../config/load";
-import { formatSarif } from "../cli/sarif";
 import { toolVersion } from "../cli/version";
+import { configFileName } from "../config/load";
 import { isSupportedSource } from "../frontends";
 import type { Completed } from "./checkScheduler";
 import { codeActions, fixAllKind } from "./codeActions";
 import { fileUri, toRange } from "./diagnostics";
 import { hoverAt } from "./hover";
-import { checkWorkspaceRequest, exportSarifRequest, statusNotification, type CheckWorkspaceResult, type ExportSarifParams, type ExportSarifResult, type StatusParams } from "./protocol";
+import { statusNotification, type StatusParams } from "./protocol";
+import { registerPullDiagnostics } from "./pullDiagnostics";
+import { documentOf, filePath, invalidParams } from "./requestParams";
 import type { EditorSettings } from "./settings";
+import { registerVmbGuardRequests } from "./vmbguardRequests";
 import { Workspace, type CheckedProject, type ProjectState } from "./workspace";
 
 /** Options a client may pass in `initializationOptions`. */
@@ -47,36 +42,6 @@ interface InitializationOptions {
 
 const defaultDebounceMillis = 100;
 const settingsSection = "vmbguard";
-
-/** The absolute path of a `file:` URI; other schemes (untitled, git) are not checked. */
-function filePath(uri: string): string | undefined {
-  if (!uri.startsWith("file:")) return undefined;
-  try {
-    return path.resolve(fileURLToPath(uri));
-  } catch {
-    return undefined;
-  }
-}
-
-function invalidParams(message: string): ResponseError<void> {
-  return new ResponseError(ErrorCodes.InvalidParams, message);
-}
-
-/** A text document position from untrusted params, or an InvalidParams error. */
-function documentOf(params: unknown): { uri: string; file: string } {
-  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
-  if (typeof uri !== "string") throw invalidParams("textDocument.uri must be a string");
-  const file = filePath(uri);
-  if (file === undefined) throw invalidParams(`not a file URI: ${uri}`);
-  return { uri, file };
-}
-
-function cancelled(token: CancellationToken): Promise<"cancelled"> {
-  return new Promise((resolve) => {
-    if (token.isCancellationRequested) resolve("cancelled");
-    token.onCancellationRequested(() => resolve("cancelled"));
-  });
-}
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -324,70 +289,8 @@ export function startServer(connection: Connection): void {
     return { contents: hover.contents, range: toRange(hover.range) };
   });
 
-  connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
-    const { file } = documentOf(params);
-    const state = workspace?.existingProjectOf(file);
-    if (state === undefined || !state.project.knows(file)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-    const completed = await state.scheduler.current();
-    const resultId = String(completed.generation);
-    if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
-    return { kind: DocumentDiagnosticReportKind.Full, resultId, items: completed.value.diagnostics.get(file) ?? [] };
-  });
-
-  connection.languages.diagnostics.onWorkspace(async (params, token) => {
-    if (workspace === undefined) return { items: [] };
-    const previous = new Map((params.previousResultIds ?? []).map((each) => [each.uri, each.value]));
-    const states = workspace.all();
-    let results = await Promise.all(states.map((state) => state.scheduler.current()));
-    // Nothing new since the client's last answer: hold the request until a check completes (a long poll).
-    const knownToClient = results.every((completed) => [...completed.value.texts.keys()].every((file) => previous.get(fileUri(file)) === String(completed.generation)));
-    if (knownToClient && previous.size > 0) {
-      const next = await Promise.race([Promise.race(states.map((state, index) => state.scheduler.next(results[index].generation))), cancelled(token)]);
-      if (next === "cancelled") return { items: [] };
-      results = await Promise.all(states.map((state) => state.scheduler.current()));
-    }
-    const items: WorkspaceDocumentDiagnosticReport[] = [];
-    for (const completed of results) {
-      const resultId = String(completed.generation);
-      for (const file of completed.value.texts.keys()) {
-        const uri = fileUri(file);
-        const version = documents.get(uri)?.version ?? null;
-        if (previous.get(uri) === resultId) items.push({ kind: DocumentDiagnosticReportKind.Unchanged, uri, version, resultId });
-        else items.push({ kind: DocumentDiagnosticReportKind.Full, uri, version, resultId, items: completed.value.diagnostics.get(file) ?? [] });
-      }
-    }
-    return { items };
-  });
-
-  connection.onRequest(checkWorkspaceRequest, async (): Promise<CheckWorkspaceResult> => {
-    const started = Date.now();
-    const states = workspace?.all() ?? [];
-    for (const state of states) state.reindex();
-    const results = await Promise.all(states.map((state) => state.scheduler.current()));
-    return {
-      findings: results.reduce((sum, completed) => sum + completed.value.result.findings.length, 0),
-      files: results.reduce((sum, completed) => sum + completed.value.result.stats.files, 0),
-      millis: Date.now() - started,
-    };
-  });
-
-  connection.onRequest(exportSarifRequest, async (params: ExportSarifParams | undefined): Promise<ExportSarifResult> => {
-    const folders = workspace?.folderStates() ?? [];
-    const root = params?.folderUri === undefined ? folders[0]?.project.root : filePath(params.folderUri);
-    const state = folders.find((each) => each.project.root === root);
-    if (state === undefined || root === undefined) throw invalidParams(params?.folderUri === undefined ? "no workspace folder is open" : `not a workspace folder: ${params.folderUri}`);
-    const { value } = await state.scheduler.current();
-    const report = {
-      findings: value.result.findings,
-      problems: value.result.problems,
-      stats: value.result.stats,
-      belowThreshold: 0,
-      inBaseline: 0,
-      files: [...value.texts.keys()],
-      root,
-    };
-    return { sarif: formatSarif(report, state.project.configuration.config, toolVersion()), findings: value.result.findings.length };
-  });
+  registerPullDiagnostics(connection, documents, () => workspace);
+  registerVmbGuardRequests(connection, () => workspace);
 
   connection.onShutdown(() => workspace?.dispose());
   documents.listen(connection);
