@@ -169,3 +169,15 @@ test("configuration: a bad vmbguard.json is shown once, naming the key, and chec
     tree.cleanup();
   }
 });
+
+test("node-ipc: dist/server.js forked as the VS Code extension starts it serves the same diagnostics", async () => {
+  const tree = copyFixtures(["packet-leak-error-path"]);
+  const session = await LspSession.start({ root: tree.root, transport: "node-ipc" });
+  try {
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 29]]);
+  } finally {
+    await session.close();
+    tree.cleanup();
+  }
+});

@@ -1,13 +1,15 @@
 // Drives the bundled language server (`dist/cli.js lsp --stdio`) as an editor would: a JSON-RPC
 // client over the child's stdin and stdout, recording every diagnostics publication.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
   ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
@@ -20,6 +22,7 @@ import {
 
 export const repoRoot = path.resolve(__dirname, "../../../..");
 export const cliPath = path.join(repoRoot, "dist", "cli.js");
+export const serverPath = path.join(repoRoot, "dist", "server.js");
 export const fixturesRoot = path.join(repoRoot, "test", "fixtures");
 
 export function uriOf(file: string): string {
@@ -45,6 +48,8 @@ export interface SessionOptions {
   initializationOptions?: Record<string, unknown>;
   /** Answers to workspace/configuration requests; without it the client does not offer them. */
   settings?: () => Record<string, unknown>;
+  /** `vmbguard lsp --stdio` (default), or dist/server.js forked over Node IPC as the extension does. */
+  transport?: "stdio" | "node-ipc";
   /** Server-to-client requests this client refuses with an error (as some clients do). */
   refuse?: string[];
 }
@@ -70,8 +75,17 @@ export class LspSession {
 
   static async start(options: SessionOptions): Promise<LspSession> {
     assert.ok(existsSync(cliPath), `${cliPath} is missing: run "npm run build" (npm test does) first`);
-    const child = spawn(process.execPath, [cliPath, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    let child: ChildProcess;
+    let connection: ProtocolConnection;
+    if (options.transport === "node-ipc") {
+      // As the VS Code extension starts it: the server bundle forked with an IPC channel.
+      assert.ok(existsSync(serverPath), `${serverPath} is missing: run "npm run build" first`);
+      child = fork(serverPath, ["--node-ipc"], { stdio: ["pipe", "pipe", "pipe", "ipc"] });
+      connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    } else {
+      child = spawn(process.execPath, [cliPath, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+      connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    }
     const session = new LspSession(connection, child);
     connection.onRequest("window/workDoneProgress/create", () => null);
     connection.onRequest("client/registerCapability", () => null);
