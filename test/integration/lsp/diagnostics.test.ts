@@ -181,3 +181,20 @@ test("node-ipc: dist/server.js forked as the VS Code extension starts it serves 
     tree.cleanup();
   }
 });
+
+test("a file opened outside every workspace folder is checked on its own, with the vmbguard.json above it", async () => {
+  const folder = copyFixtures(["double-free"]);
+  const outside = copyFixtures(["packet-leak-error-path"]);
+  writeFileSync(path.join(outside.root, "vmbguard.json"), JSON.stringify({ rules: { "packet-leak": "information" } }));
+  const session = await LspSession.start({ root: folder.root });
+  try {
+    const uri = session.open(path.join(outside.root, "packet-leak-error-path", "bad.c"));
+    const published = await session.currentDiagnostics(uri);
+    assert.deepEqual(ruleLines(published.diagnostics), [["packet-leak", 29]]);
+    assert.equal(published.diagnostics[0].severity, 3, "its own vmbguard.json applies");
+  } finally {
+    await session.close();
+    folder.cleanup();
+    outside.cleanup();
+  }
+});
