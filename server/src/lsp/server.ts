@@ -191,7 +191,24 @@ export function startServer(connection: Connection): void {
       const root = filePath(added.uri);
       if (root !== undefined) await workspace?.addFolder(root);
     }
+    await rehomeDocuments();
   });
+
+  /** Open documents move to the project that owns them now (a folder was added or removed). */
+  const rehomeDocuments = async (): Promise<void> => {
+    if (workspace === undefined) return;
+    for (const document of documents.all()) {
+      const file = filePath(document.uri);
+      if (file === undefined || !isSupportedSource(file)) continue;
+      const owner = await workspace.projectOf(file);
+      for (const state of workspace.all()) {
+        if (state === owner || !state.project.hasEditorText(file)) continue;
+        state.project.setEditorText(file, undefined);
+        state.scheduler.invalidate();
+      }
+      if (!owner.project.hasEditorText(file)) await documentChanged(document);
+    }
+  };
 
   connection.onDidChangeConfiguration(async (change) => {
     const settings = (change.settings as { vmbguard?: EditorSettings } | undefined)?.vmbguard;

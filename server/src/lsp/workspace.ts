@@ -8,6 +8,7 @@ import { CheckScheduler, type Completed } from "./checkScheduler";
 import { diagnosticsByFile } from "./diagnostics";
 import { Project, type ProgressReport, type ProjectCheck } from "./project";
 import { resolveConfig, type EditorSettings, type ResolvedConfig } from "./settings";
+import { findConfigFile } from "../config/load";
 
 export interface CheckedProject extends ProjectCheck {
   /** The editor version of each open document the check read, by absolute path. */
@@ -104,11 +105,12 @@ export class ProjectState {
 
 export class Workspace {
   private readonly folders = new Map<string, ProjectState>();
-  /** Files opened outside every folder: checked on their own, with the nearest vmbguard.json. */
-  private loose: ProjectState | undefined;
-  private loosePending: Promise<ProjectState> | undefined;
-  /** The folder the loose project's configuration is looked up from: the first such file's. */
-  private looseBase: string | undefined;
+  /**
+   * Files opened outside every folder, checked together per configuration file that applies to
+   * them (the nearest vmbguard.json above each; "" for none).
+   */
+  private readonly loose = new Map<string, Promise<ProjectState>>();
+  private readonly looseStates = new Map<string, { state: ProjectState; base: string }>();
 
   constructor(
     private readonly hooks: ProjectHooks,
@@ -119,7 +121,6 @@ export class Workspace {
     if (this.folders.has(root)) return;
     const state = new ProjectState(new Project(root, await this.resolve(root)), this.hooks);
     this.folders.set(root, state);
-    // Open documents of the new folder leave the loose project.
     state.reindex();
   }
 
@@ -132,33 +133,44 @@ export class Workspace {
     return resolveConfig(root, await this.settingsFor(root));
   }
 
-  /** The project that checks `file`: the innermost folder holding it, else the loose project. */
-  async projectOf(file: string): Promise<ProjectState> {
+  private folderOf(file: string): ProjectState | undefined {
     let best: ProjectState | undefined;
     for (const state of this.folders.values()) {
       if (state.project.contains(file) && (best === undefined || state.project.root!.length > best.project.root!.length)) best = state;
     }
-    if (best !== undefined) return best;
+    return best;
+  }
+
+  private looseKey(file: string): string {
+    return findConfigFile(path.dirname(file)) ?? "";
+  }
+
+  /** The project that checks `file`: the innermost folder holding it, else the loose project of its configuration. */
+  async projectOf(file: string): Promise<ProjectState> {
+    const folder = this.folderOf(file);
+    if (folder !== undefined) return folder;
+    const key = this.looseKey(file);
+    let pending = this.loose.get(key);
     // Made once, even when two documents open at the same time.
-    this.loosePending ??= this.resolve(path.dirname(file)).then((resolved) => {
-      this.looseBase = path.dirname(file);
-      this.loose = new ProjectState(new Project(undefined, resolved), this.hooks);
-      return this.loose;
-    });
-    return this.loosePending;
+    if (pending === undefined) {
+      const base = path.dirname(file);
+      pending = this.resolve(base).then((resolved) => {
+        const state = new ProjectState(new Project(undefined, resolved), this.hooks);
+        this.looseStates.set(key, { state, base });
+        return state;
+      });
+      this.loose.set(key, pending);
+    }
+    return pending;
   }
 
   /** The project of `file` if one exists already (no loose project is made for it). */
   existingProjectOf(file: string): ProjectState | undefined {
-    let best: ProjectState | undefined;
-    for (const state of this.folders.values()) {
-      if (state.project.contains(file) && (best === undefined || state.project.root!.length > best.project.root!.length)) best = state;
-    }
-    return best ?? this.loose;
+    return this.folderOf(file) ?? this.looseStates.get(this.looseKey(file))?.state;
   }
 
   all(): ProjectState[] {
-    return [...this.folders.values(), ...(this.loose === undefined ? [] : [this.loose])];
+    return [...this.folders.values(), ...[...this.looseStates.values()].map((each) => each.state)];
   }
 
   folderStates(): ProjectState[] {
@@ -168,7 +180,7 @@ export class Workspace {
   /** The settings or a vmbguard.json changed: every project resolves its configuration again. */
   async reconfigure(): Promise<void> {
     for (const [root, state] of this.folders) state.configure(await this.resolve(root));
-    if (this.loose !== undefined && this.looseBase !== undefined) this.loose.configure(await this.resolve(this.looseBase));
+    for (const { state, base } of this.looseStates.values()) state.configure(await this.resolve(base));
   }
 
   dispose(): void {
