@@ -63,7 +63,9 @@ export function startServer(connection: Connection): void {
   };
 
   const sendStatus = (state: StatusParams["state"], message?: string): void => {
-    const totals = [...counts.values()].reduce((sum, each) => ({ findings: sum.findings + each.findings, files: sum.files + each.files }), { findings: 0, files: 0 });
+    // Only the projects still open: a removed folder's counts no longer show.
+    const current = (workspace?.all() ?? []).map((state) => counts.get(state)).filter((each) => each !== undefined);
+    const totals = current.reduce((sum, each) => ({ findings: sum.findings + each.findings, files: sum.files + each.files }), { findings: 0, files: 0 });
     void connection.sendNotification(statusNotification, { state, ...totals, message } satisfies StatusParams);
   };
 
@@ -107,7 +109,7 @@ export function startServer(connection: Connection): void {
     dynamicWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     if (typeof options.debounceMillis === "number" && options.debounceMillis >= 0) debounceMillis = options.debounceMillis;
-    if (options.settings !== undefined && typeof options.settings === "object") pushedSettings = options.settings;
+    if (typeof options.settings === "object" && options.settings !== null) pushedSettings = options.settings;
     const folderUris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
     initialFolders = folderUris.map(filePath).filter((folder): folder is string => folder !== undefined);
     if (folderUris.length === 0 && typeof params.rootPath === "string") initialFolders = [path.resolve(params.rootPath)];
@@ -211,8 +213,8 @@ export function startServer(connection: Connection): void {
   };
 
   connection.onDidChangeConfiguration(async (change) => {
-    const settings = (change.settings as { vmbguard?: EditorSettings } | undefined)?.vmbguard;
-    if (settings !== undefined && settings !== null) pushedSettings = settings;
+    const settings = (change.settings as { vmbguard?: unknown } | null | undefined)?.vmbguard;
+    if (typeof settings === "object" && settings !== null) pushedSettings = settings as EditorSettings;
     await workspace?.reconfigure();
   });
 
