@@ -149,9 +149,9 @@ function wants(only: readonly string[] | undefined, kind: string): boolean {
   return only === undefined || only.some((asked) => kind === asked || kind.startsWith(`${asked}.`));
 }
 
-function intersects(a: Range, b: Range): boolean {
-  const before = (x: Range["start"], y: Range["start"]): boolean => x.line < y.line || (x.line === y.line && x.character <= y.character);
-  return before(a.start, b.end) && before(b.start, a.end);
+/** By lines: a cursor anywhere on a finding's line asks for its fixes, as clients without diagnostics in the context do. */
+function sharesLines(a: Range, b: Range): boolean {
+  return a.start.line <= b.end.line && b.start.line <= a.end.line;
 }
 
 export function codeActions(input: CodeActionInput): CodeAction[] {
@@ -160,7 +160,7 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
   const actions: CodeAction[] = [];
   const referenced = new Set(input.diagnostics.map((diagnostic) => (diagnostic.data as Partial<FindingReference> | undefined)?.fingerprint).filter((print) => print !== undefined));
   const fixable = input.findings.filter((finding) => finding.ruleId !== "unused-suppression" || finding.fixes.length > 0);
-  const here = fixable.filter((finding) => referenced.has(finding.fingerprint) || intersects(findingDiagnostic(finding).range, input.range));
+  const here = fixable.filter((finding) => referenced.has(finding.fingerprint) || sharesLines(findingDiagnostic(finding).range, input.range));
 
   if (wants(input.only, CodeActionKind.QuickFix)) {
     for (const finding of here) {
