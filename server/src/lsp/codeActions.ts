@@ -80,7 +80,9 @@ function removeStatement(source: SourceText, fix: Extract<FixHint, { kind: "remo
   if (source.isAloneOnItsLines(fix.range.start, end)) {
     return { title, edits: [{ range: { start: { line: fix.range.start.line, character: 0 }, end: { line: end.line + 1, character: 0 } }, newText: "" }], preferred: false };
   }
-  return { title, edits: [{ range: { start: point(fix.range.start), end: point(end) }, newText: "" }], preferred: false };
+  // The blanks after it go too, so what follows takes its place.
+  const blanks = /^[ \t]*/.exec(source.line(end.line).slice(end.column))![0].length;
+  return { title, edits: [{ range: { start: point(fix.range.start), end: { line: end.line, character: end.column + blanks } }, newText: "" }], preferred: false };
 }
 
 function nullAfterRelease(source: SourceText, fix: Extract<FixHint, { kind: "null-after-release" }>): PlannedFix | undefined {

@@ -48,7 +48,7 @@ test("a second release that is the body of a brace-less `if` is not removed; nul
 test("in TypeScript the handle is nulled with null; a release sharing its line keeps the rest", () => {
   const text = ["if (bad) {", "  VmbPacketFree(packet); count++;", "}", ""].join("\n");
   assert.equal(applied(text, { kind: "null-after-release", file: "/work/driver.ts", after: range(1, 2, 23), handleText: "packet" }), ["if (bad) {", "  VmbPacketFree(packet); packet = null; count++;", "}", ""].join("\n"));
-  assert.equal(applied(text, { kind: "remove-statement", file, range: range(1, 2, 23) }), ["if (bad) {", "   count++;", "}", ""].join("\n"));
+  assert.equal(applied(text, { kind: "remove-statement", file, range: range(1, 2, 23) }), ["if (bad) {", "  count++;", "}", ""].join("\n"));
 });
 
 function finding(ruleId: string, line: number, fixes: FixHint[] = []): Finding {
