@@ -1,14 +1,14 @@
-// The projects of a session: one per workspace folder, plus one for files opened outside every
-// folder. Each has its index, its configuration and its check scheduler; a file belongs to the
-// innermost folder holding it.
+// The projects of a session: one per workspace folder, plus one per vmbguard.json for the files
+// opened outside every folder. Each has its index, its configuration and its check scheduler; a
+// file belongs to the innermost folder holding it.
 import * as path from "node:path";
 import type { Diagnostic } from "vscode-languageserver/node";
 import type { Finding } from "../analysis/findings";
+import { findConfigFile } from "../config/load";
 import { CheckScheduler, type Completed } from "./checkScheduler";
 import { diagnosticsByFile } from "./diagnostics";
 import { Project, type ProgressReport, type ProjectCheck } from "./project";
 import { resolveConfig, type EditorSettings, type ResolvedConfig } from "./settings";
-import { findConfigFile } from "../config/load";
 
 export interface CheckedProject extends ProjectCheck {
   /** The editor version of each open document the check read, by absolute path. */
