@@ -1,7 +1,6 @@
 // Code actions from the core's fix hints: release before a leaking exit, remove a second release
 // or null the handle after the first, suppress the rule on the line, and fix every finding of a
 // rule in the file at once. The core says where; this file only says how to edit the text.
-import * as path from "node:path";
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from "vscode-languageserver/node";
 import type { Finding, FixHint } from "../analysis/findings";
 import type { Position } from "../ir/ir";
@@ -29,6 +28,8 @@ export interface CodeActionInput {
   file: string;
   /** The text the findings were computed on (the document's current text). */
   text: string;
+  /** The file's language as its frontend lowered it: how the fixes spell NULL. */
+  language: "c" | "ts";
   /** The findings of this file. */
   findings: readonly Finding[];
   range: Range;
@@ -46,8 +47,8 @@ function insertAt(position: Position, text: string): TextEdit {
   return { range: { start: point(position), end: point(position) }, newText: text };
 }
 
-function nullLiteral(file: string): string {
-  return [".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"].includes(path.extname(file).toLowerCase()) ? "null" : "NULL";
+function nullLiteral(source: SourceText): string {
+  return source.language === "ts" ? "null" : "NULL";
 }
 
 /** `VmbPacketFree(packet);` before the exit at `before`: on its own line when the exit starts a statement, else wrapped in braces with it. */
@@ -88,8 +89,8 @@ function removeStatement(source: SourceText, fix: Extract<FixHint, { kind: "remo
 function nullAfterRelease(source: SourceText, fix: Extract<FixHint, { kind: "null-after-release" }>): PlannedFix | undefined {
   const end = source.statementEnd(fix.after.end);
   if (end === undefined) return undefined;
-  const assignment = `${fix.handleText} = ${nullLiteral(fix.file)};`;
-  const title = `Set '${fix.handleText}' to ${nullLiteral(fix.file)} after the first release`;
+  const assignment = `${fix.handleText} = ${nullLiteral(source)};`;
+  const title = `Set '${fix.handleText}' to ${nullLiteral(source)} after the first release`;
   if (!source.startsOwnStatement(fix.after.start)) {
     return { title, edits: [insertAt(fix.after.start, "{ "), insertAt(end, ` ${assignment} }`)], preferred: false };
   }
@@ -157,7 +158,7 @@ function sharesLines(a: Range, b: Range): boolean {
 }
 
 export function codeActions(input: CodeActionInput): CodeAction[] {
-  const source = new SourceText(input.text);
+  const source = new SourceText(input.text, input.language);
   const edit = (edits: TextEdit[]) => ({ changes: { [input.uri]: edits } });
   const actions: CodeAction[] = [];
   const referenced = new Set(input.diagnostics.map((diagnostic) => (diagnostic.data as Partial<FindingReference> | undefined)?.fingerprint).filter((print) => print !== undefined));

@@ -284,6 +284,7 @@ export function startServer(connection: Connection): void {
       uri,
       file,
       text,
+      language: found.checked.lowered.get(file)?.language ?? "c",
       findings: found.checked.findingsByFile.get(file) ?? [],
       range: params.range,
       diagnostics: params.context?.diagnostics ?? [],

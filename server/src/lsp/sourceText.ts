@@ -12,7 +12,10 @@ export class SourceText {
   readonly lines: string[];
   readonly eol: string;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    readonly language: "c" | "ts",
+  ) {
     this.lines = text.split(/\r?\n/);
     this.eol = text.includes("\r\n") ? "\r\n" : "\n";
   }

@@ -14,8 +14,8 @@ function range(line: number, column: number, endColumn: number) {
   return { start: { line, column }, end: { line, column: endColumn } };
 }
 
-function applied(text: string, fix: FixHint): string | undefined {
-  const plan = planFix(new SourceText(text), fix);
+function applied(text: string, fix: FixHint, language: "c" | "ts" = "c"): string | undefined {
+  const plan = planFix(new SourceText(text, language), fix);
   return plan === undefined ? undefined : TextDocument.applyEdits(TextDocument.create(uri, "c", 1, text), plan.edits);
 }
 
@@ -47,7 +47,7 @@ test("a second release that is the body of a brace-less `if` is not removed; nul
 
 test("in TypeScript the handle is nulled with null; a release sharing its line keeps the rest", () => {
   const text = ["if (bad) {", "  VmbPacketFree(packet); count++;", "}", ""].join("\n");
-  assert.equal(applied(text, { kind: "null-after-release", file: "/work/driver.ts", after: range(1, 2, 23), handleText: "packet" }), ["if (bad) {", "  VmbPacketFree(packet); packet = null; count++;", "}", ""].join("\n"));
+  assert.equal(applied(text, { kind: "null-after-release", file: "/work/driver.ts", after: range(1, 2, 23), handleText: "packet" }, "ts"), ["if (bad) {", "  VmbPacketFree(packet); packet = null; count++;", "}", ""].join("\n"));
   assert.equal(applied(text, { kind: "remove-statement", file, range: range(1, 2, 23) }), ["if (bad) {", "  count++;", "}", ""].join("\n"));
 });
 
@@ -57,7 +57,7 @@ function finding(ruleId: string, line: number, fixes: FixHint[] = []): Finding {
 
 test("a suppression joins an existing disable-next-line comment above the line", () => {
   const text = ["{", "    // vmbguard-disable-next-line use-after-free", "    return 0;", "}", ""].join("\n");
-  const actions = codeActions({ uri, file, text, findings: [finding("packet-leak", 2)], range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, diagnostics: [] });
+  const actions = codeActions({ uri, file, text, language: "c", findings: [finding("packet-leak", 2)], range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, diagnostics: [] });
   assert.deepEqual(actions.map((action) => action.title), ["Suppress 'packet-leak' on this line (// vmbguard-disable-next-line)"]);
   const edited = TextDocument.applyEdits(TextDocument.create(uri, "c", 1, text), actions[0].edit!.changes![uri]);
   assert.equal(edited.split("\n")[1], "    // vmbguard-disable-next-line use-after-free, packet-leak");
@@ -67,7 +67,7 @@ test("source.fixAll takes only the release-before-exit fixes, never a second rel
   const text = ["{", "    return 1;", "    VmbPacketFree(p);", "}", ""].join("\n");
   const leak = finding("packet-leak", 1, [{ kind: "insert-release", file, before: range(1, 4, 13), callText: "VmbPacketFree", handleText: "p" }]);
   const twice = finding("double-free", 2, [{ kind: "remove-statement", file, range: range(2, 4, 20) }]);
-  const actions = codeActions({ uri, file, text, findings: [leak, twice], range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, diagnostics: [], only: ["source.fixAll"] });
+  const actions = codeActions({ uri, file, text, language: "c", findings: [leak, twice], range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, diagnostics: [], only: ["source.fixAll"] });
   assert.deepEqual(actions.map((action) => [action.title, action.kind]), [["Fix all 1 VmbGuard problems in this file", "source.fixAll.vmbguard"]]);
   assert.deepEqual(actions[0].edit!.changes![uri].map((edit) => edit.newText), ["    VmbPacketFree(p);\n"]);
 });
