@@ -1,6 +1,6 @@
-// Hover on a call: what the model says it does (built-in pack, vmbguard.json or SAL), and for
-// an allocation or a release what the check found on the paths through it. All API knowledge
-// comes from the model registry: nothing here knows a function name.
+// Hover on a call: what the model says it does (built-in pack, vmbguard.json, SAL, or the summary
+// of a user function's body), and for an allocation or a release what the check found on the
+// paths through it. All API knowledge comes from the model: nothing here knows a function name.
 import type { MarkupContent } from "vscode-languageserver/node";
 import type { Finding } from "../analysis/findings";
 import type { Config } from "../config/config";
@@ -9,6 +9,7 @@ import { forEachExpr } from "../ir/walk";
 import { anyFamily, type Effect, type ModelEntry } from "../model/model";
 import { ModelRegistry } from "../model/registry";
 import { learnFromSal } from "../model/sal";
+import { CallerModel, type SummaryTable } from "../analysis/summaryTable";
 
 type CallExpr = Extract<Expr, { kind: "call" }>;
 
@@ -158,6 +159,8 @@ export interface HoverInput {
   /** Every lowered file of the check, for the SAL-learned model. */
   files: Iterable<IrFile>;
   config: Config;
+  /** The user functions' summaries from the check. */
+  summaries: SummaryTable;
   findings: readonly Finding[];
   position: Position;
 }
@@ -167,7 +170,9 @@ export function hoverAt(input: HoverInput): { contents: MarkupContent; range: So
   if (found?.call.callee.name === undefined) return undefined;
   const { call, fn } = found;
   const registry = modelOf(input.config, input.files);
-  const entry = registry.lookup(call.callee.name!);
+  // The model exactly as the check applied it at this call: a user function's summary included.
+  const callerModel = new CallerModel(registry, input.summaries, input.file.file, new Set(input.file.functions.map((each) => each.name)), new Map(), input.file.language);
+  const entry = callerModel.lookup(call.callee.name!);
   if (entry === undefined) return undefined;
   const lines = [`**${call.callee.text}** — VmbGuard model (${entry.origin})`];
   if (entry.doc !== undefined) lines.push("", entry.doc);

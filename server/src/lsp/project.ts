@@ -7,8 +7,10 @@ import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type Fil
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
 import { headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
-import { AnalysisShard } from "../analysis/shard";
+import { AnalysisShard, type FunctionDigest } from "../analysis/shard";
+import { SummaryTable } from "../analysis/summaryTable";
 import type { IrFile } from "../ir/ir";
+import type { ModelEntry } from "../model/model";
 import { interruptibleShard } from "./interruptibleShard";
 import type { ResolvedConfig } from "./settings";
 
@@ -28,6 +30,17 @@ export interface ProjectCheck {
   texts: ReadonlyMap<string, string>;
   /** The lowered files of the check, for hovers. */
   lowered: ReadonlyMap<string, IrFile>;
+  /** The summaries of the user functions, as the check applied them at their calls. */
+  summaries: SummaryTable;
+}
+
+/** The summaries in the order the check resolves them by (file, then position), as its SummaryTable holds them. */
+function summaryTableOf(functions: readonly FunctionDigest[], computed: ReadonlyMap<number, ModelEntry>): SummaryTable {
+  const placed = [...computed].map(([index, entry]) => ({ fn: functions[index], entry }));
+  placed.sort((a, b) => (a.fn.file < b.fn.file ? -1 : a.fn.file > b.fn.file ? 1 : a.fn.line - b.fn.line || a.fn.column - b.fn.column));
+  const table = new SummaryTable();
+  placed.forEach(({ fn, entry }, order) => table.apply({ order, name: fn.name, file: fn.file, entry }));
+  return table;
 }
 
 /** Lets pending I/O (a newer edit, a cancellation) in between two files of a long check. */
@@ -192,13 +205,15 @@ export class Project {
     // As analyzeLowered does, but in slices that a newer edit can interrupt.
     const shard = new AnalysisShard(config);
     for (const file of files) shard.add(file);
-    const result = await analyzeShards([interruptibleShard(shard, signal)], sources, config, { signal });
+    const computed = new Map<number, ModelEntry>();
+    const result = await analyzeShards([interruptibleShard(shard, signal, computed)], sources, config, { signal });
     result.problems.unshift(...problems);
     result.stats.millis = Date.now() - started;
     return {
       result,
       texts: new Map(sources.map((source) => [source.path, source.text])),
       lowered: new Map(files.map((file) => [file.file, file])),
+      summaries: summaryTableOf(shard.digest().functions, computed),
     };
   }
 }

@@ -302,6 +302,7 @@ export function startServer(connection: Connection): void {
       file: lowered,
       files: found.checked.lowered.values(),
       config: found.state.project.configuration.config,
+      summaries: found.checked.summaries,
       findings: found.checked.findingsByFile.get(file) ?? [],
       position: { line: params.position.line, column: params.position.character },
     });

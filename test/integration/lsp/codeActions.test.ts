@@ -218,3 +218,22 @@ test("TypeScript: the leak of early-return/bad.ts is fixed the same way", async 
     assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), []);
   }, "ts");
 });
+
+test("hover on a call of a user wrapper shows the summary the check applied there", async () => {
+  await withFixture(["cross-file-helper/bad"], async (session, root) => {
+    const document = openFile(session, path.join(root, "cross-file-helper", "bad", "transmit.c"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["double-free", 28]]);
+    const hover = (await session.connection.sendRequest("textDocument/hover", { textDocument: { uri: document.uri }, position: { line: 26, character: 12 } })) as Hover;
+    const lines = (hover.contents as { value: string }).value.split("\n");
+    assert.deepEqual(lines, [
+      "**NvlRecycleTxPacket** — VmbGuard model (summary of NvlRecycleTxPacket)",
+      "",
+      `Summarized from its body (${path.join(root, "cross-file-helper", "bad", "txpool.c")}:5).`,
+      "",
+      "- uses the handle in argument 1: an error once it is released",
+      "- releases the packet in argument 2",
+      "",
+      "- The release here comes first on the path of `double-free` at line 28.",
+    ]);
+  });
+});
