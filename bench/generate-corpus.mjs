@@ -1,16 +1,25 @@
 #!/usr/bin/env node
-// Writes the speed corpus: driver-like C over ~400 files, deterministic from a seed.
-//   node bench/generate-corpus.mjs [--seed N] [--files N] [--lines N] [--out DIR] [--bug-rate R]
+// Writes a speed corpus, deterministic from a seed: driver-like C over ~400 files (the default),
+// or driver-style TypeScript against vmbguard/runtime over ~100 files (`--language ts`).
+//   node bench/generate-corpus.mjs [--language c|ts] [--seed N] [--files N] [--lines N] [--out DIR] [--bug-rate R]
 // Seeded bugs carry `// expect: <rule>` like the fixtures, so recall on the corpus can be scored too.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRandom, SourceWriter } from "./corpus/source-writer.mjs";
-import { driverHeader, exportedPrototypes, fillerTemplates, fixedTemplates } from "./corpus/templates.mjs";
+import { cCorpus } from "./corpus/c-templates.mjs";
+import { createRandom } from "./corpus/source-writer.mjs";
+import { typeScriptCorpus } from "./corpus/ts-templates.mjs";
 
 const SUBSYSTEMS = ["Nvsp", "Rndis", "Stor", "Synth", "Kbd", "Vid", "Hvs", "Vss", "Bal", "Tim", "Shut", "Pci"];
 
-export const defaultCorpusOptions = { seed: 20241125, files: 400, lines: 205000, bugRate: 0.06 };
+/** Each language's corpus (templates, shared files, file layout) and default size. */
+export const corpusLanguages = {
+  c: { corpus: cCorpus, defaults: { seed: 20241125, files: 400, lines: 205000, bugRate: 0.06 } },
+  ts: { corpus: typeScriptCorpus, defaults: { seed: 20241125, files: 100, lines: 50000, bugRate: 0.06 } },
+};
+
+export const defaultCorpusOptions = corpusLanguages.c.defaults;
+export const defaultTypeScriptCorpusOptions = corpusLanguages.ts.defaults;
 
 function prefixOf(fileIndex) {
   return `${SUBSYSTEMS[fileIndex % SUBSYSTEMS.length]}${String(fileIndex).padStart(3, "0")}`;
@@ -32,63 +41,67 @@ function emitTemplate(writer, template, context, random, bugRate) {
   return bug ? 1 : 0;
 }
 
-/** Generates the corpus into `outDir` and returns what was written. */
-export function generateCorpus(outDir, options = defaultCorpusOptions) {
-  const { seed, files, lines, bugRate } = { ...defaultCorpusOptions, ...options };
+const lineCount = (text) => text.split("\n").length - 1;
+
+/** Generates the corpus of `language` ("c" or "ts") into `outDir` and returns what was written. */
+export function generateCorpus(outDir, options = {}, language = "c") {
+  const { corpus, defaults } = corpusLanguages[language];
+  const { seed, files, lines, bugRate } = { ...defaults, ...options };
   const random = createRandom(seed);
   const linesPerFile = Math.ceil(lines / files);
   const prefixes = Array.from({ length: files }, (_, index) => prefixOf(index));
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, "src"), { recursive: true });
-  const headerText = driverHeader(prefixes.flatMap(exportedPrototypes));
-  writeFileSync(join(outDir, "src", "driver.h"), headerText);
-  writeFileSync(
-    join(outDir, "vmbguard.json"),
-    `${JSON.stringify({ models: ["kmcl", "wdk-pool", "wdk-mdl"] }, null, 2)}\n`,
-  );
+  writeFileSync(join(outDir, "vmbguard.json"), `${JSON.stringify(corpus.config, null, 2)}\n`);
+  let totalLines = 0;
+  for (const shared of corpus.sharedFiles(prefixes)) {
+    writeFileSync(join(outDir, "src", shared.name), shared.text);
+    totalLines += lineCount(shared.text);
+  }
 
-  let totalLines = headerText.split("\n").length - 1;
   let seededBugs = 0;
   const fileNames = [];
   for (let fileIndex = 0; fileIndex < files; fileIndex++) {
     const prefix = prefixes[fileIndex];
     // Helpers come from the next files, so calls cross file boundaries and wrap around.
     const other = (distance) => prefixes[(fileIndex + distance * random.between(1, 7)) % files];
-    const writer = new SourceWriter();
-    writer.line(`/* ${prefix}: synthetic VMBus client code (seed ${seed}, file ${fileIndex}). */`, '#include "driver.h"', "");
+    const file = corpus.startFile({ prefix, fileIndex, seed });
+    const { writer } = file;
     let templateIndex = 0;
-    for (const template of fixedTemplates) {
-      seededBugs += emitTemplate(writer, template, { prefix, index: templateIndex++, other, random }, random, bugRate);
-    }
+    const contextOf = () => ({ ...file.context, prefix, index: templateIndex++, other, random });
+    for (const template of corpus.fixedTemplates) seededBugs += emitTemplate(writer, template, contextOf(), random, bugRate);
     while (writer.lineCount < linesPerFile) {
-      const template = pickWeighted(random, fillerTemplates);
-      seededBugs += emitTemplate(writer, template, { prefix, index: templateIndex++, other, random }, random, bugRate);
+      seededBugs += emitTemplate(writer, pickWeighted(random, corpus.fillerTemplates), contextOf(), random, bugRate);
     }
-    const fileName = `${prefix.toLowerCase()}.c`;
-    writeFileSync(join(outDir, "src", fileName), writer.toString());
+    const fileName = corpus.sourceFileName(prefix);
+    const text = file.text();
+    writeFileSync(join(outDir, "src", fileName), text);
     fileNames.push(join("src", fileName));
-    totalLines += writer.lineCount;
+    totalLines += lineCount(text);
   }
-  return { dir: outDir, files: fileNames, sourceFiles: files, lines: totalLines, seededBugs, seed };
+  return { dir: outDir, language, languageName: corpus.languageName, files: fileNames, sourceFiles: files, lines: totalLines, seededBugs, seed };
 }
 
 function parseArguments(argv) {
-  const options = { ...defaultCorpusOptions, out: "bench/work/corpus" };
+  const options = { language: "c" };
   for (let index = 0; index < argv.length; index += 2) {
     const [flag, value] = [argv[index], argv[index + 1]];
-    if (flag === "--seed") options.seed = Number(value);
+    if (flag === "--language") options.language = value;
+    else if (flag === "--seed") options.seed = Number(value);
     else if (flag === "--files") options.files = Number(value);
     else if (flag === "--lines") options.lines = Number(value);
     else if (flag === "--bug-rate") options.bugRate = Number(value);
     else if (flag === "--out") options.out = value;
     else throw new Error(`unknown option ${flag}`);
   }
+  if (!(options.language in corpusLanguages)) throw new Error(`--language must be one of ${Object.keys(corpusLanguages).join(", ")}`);
+  options.out ??= options.language === "c" ? "bench/work/corpus" : `bench/work/corpus-${options.language}`;
   return options;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const options = parseArguments(process.argv.slice(2));
-  const result = generateCorpus(resolve(options.out), options);
+  const { language, out, ...options } = parseArguments(process.argv.slice(2));
+  const result = generateCorpus(resolve(out), options, language);
   console.log(`wrote ${result.sourceFiles} files, ${result.lines} lines, ${result.seededBugs} seeded bugs into ${result.dir}`);
 }

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// `npm run bench`: accuracy on the fixture corpus and speed on a generated corpus, for
-// VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck). Results go to
+// `npm run bench`: accuracy on the fixture corpus and speed on a generated C corpus, for
+// VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck), and VmbGuard's speed on a
+// generated TypeScript corpus (no peer analyzes TypeScript). Results go to
 // bench/results/latest.{md,json}. See bench/README.md.
-//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-runtime] [--lines N] [--files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
+//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-runtime]
+//     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { generateCorpus, defaultCorpusOptions } from "./generate-corpus.mjs";
+import { defaultCorpusOptions, defaultTypeScriptCorpusOptions, generateCorpus } from "./generate-corpus.mjs";
 import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerAsTool } from "./lib/accuracy.mjs";
 import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
@@ -30,10 +32,13 @@ const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11
 function parseOptions(argv) {
   const options = {
     accuracy: true,
-    speed: true,
+    cSpeed: true,
+    typeScriptSpeed: true,
     runtime: true,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
+    typeScriptLines: defaultTypeScriptCorpusOptions.lines,
+    typeScriptFiles: defaultTypeScriptCorpusOptions.files,
     repeats: 3,
     cooldownSeconds: 30,
     workDir: join(benchDir, "work"),
@@ -42,10 +47,14 @@ function parseOptions(argv) {
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     if (flag === "--skip-accuracy") options.accuracy = false;
-    else if (flag === "--skip-speed") options.speed = false;
+    else if (flag === "--skip-speed") options.cSpeed = options.typeScriptSpeed = false;
+    else if (flag === "--skip-c-speed") options.cSpeed = false;
+    else if (flag === "--skip-ts-speed") options.typeScriptSpeed = false;
     else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
+    else if (flag === "--ts-lines") options.typeScriptLines = Number(argv[++index]);
+    else if (flag === "--ts-files") options.typeScriptFiles = Number(argv[++index]);
     else if (flag === "--repeats") options.repeats = Math.max(1, Number(argv[++index]));
     else if (flag === "--cooldown") options.cooldownSeconds = Math.max(0, Number(argv[++index]));
     else if (flag === "--work") options.workDir = resolve(argv[++index]);
@@ -94,9 +103,11 @@ async function main() {
   const started = Date.now();
   mkdirSync(workDir, { recursive: true });
   mkdirSync(resultsDir, { recursive: true });
-  const warnings = ensureTools(log);
+  // The peers are C tools: they take part in accuracy and in the C speed phase only.
+  const withPeers = options.accuracy || options.cSpeed;
+  const warnings = ensureTools(log, { withPeers });
   const inputs = peerInputs(repoRoot);
-  const availablePeers = peers.filter((peer) => isInstalled(peer.binary));
+  const availablePeers = withPeers ? peers.filter((peer) => isInstalled(peer.binary)) : [];
   const haveOurs = oursAvailable(repoRoot);
   if (!haveOurs) warnings.push("dist/cli.js is missing (npm run build): VmbGuard was not measured");
 
@@ -121,38 +132,49 @@ async function main() {
   }
 
   let speed;
-  if (options.speed) {
-    const generated = generateCorpus(join(workDir, "corpus"), { ...defaultCorpusOptions, lines: options.lines, files: options.files });
-    const corpus = describeCorpus(generated);
-    log(`speed: corpus of ${corpus.sourceFiles} files, ${corpus.lines} lines, ${corpus.seededBugs} seeded bugs`);
+  let typeScriptSpeed;
+  if (options.cSpeed || options.typeScriptSpeed) {
     const { parseExpectations } = loadFixtureReader(repoRoot);
-    const wholeCorpus = corpusUnit(corpus, corpus.files, parseExpectations);
     // VmbGuard's rounds take turns with the peers (ours, gcc, ours, clang, ours, ...), and every
     // measurement starts after a rest: on this shared host, memory-heavy work runs slower for a
     // while after sustained load, which would penalize whichever tool comes right after another.
     const rest = async () => {
       if (options.cooldownSeconds > 0) await sleep(options.cooldownSeconds * 1000);
     };
-    const ours = haveOurs ? new OursMeasurement(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, log, rest) : undefined;
+    const prepare = (language, sizes) => {
+      const corpus = describeCorpus(generateCorpus(join(workDir, language === "c" ? "corpus" : `corpus-${language}`), sizes, language));
+      log(`speed: ${corpus.languageName} corpus of ${corpus.sourceFiles} files, ${corpus.lines} lines, ${corpus.seededBugs} seeded bugs`);
+      const wholeCorpus = corpusUnit(corpus, corpus.files, parseExpectations);
+      return { corpus, ours: haveOurs ? new OursMeasurement(repoRoot, corpus, workDir, [1, undefined], wholeCorpus, log, rest) : undefined };
+    };
+    const c = options.cSpeed ? prepare("c", { lines: options.lines, files: options.files }) : undefined;
+    const typeScript = options.typeScriptSpeed ? prepare("ts", { lines: options.typeScriptLines, files: options.typeScriptFiles }) : undefined;
+    // A round of VmbGuard measures both corpora back to back, so both languages meet the same spells of the host.
+    const ourMeasurements = [c?.ours, typeScript?.ours].filter((measurement) => measurement !== undefined);
+    const oursRound = async () => {
+      for (const measurement of ourMeasurements) if (measurement.roundsDone < options.repeats) await measurement.runRound();
+    };
     const peerRows = [];
-    await ours?.runRound();
-    for (const peer of availablePeers) {
+    await oursRound();
+    for (const peer of c === undefined ? [] : availablePeers) {
       log(`speed: ${peer.label}`);
       await rest();
-      peerRows.push(await measurePeer(peer, inputs, corpus, {
+      peerRows.push(await measurePeer(peer, inputs, c.corpus, {
         parallelism: availableParallelism(),
         budgetSeconds: peerBudgetSeconds[peer.id],
         timeoutSeconds: perFileTimeoutSeconds,
         parseExpectations,
         log,
       }));
-      if (ours && ours.roundsDone < options.repeats) await ours.runRound();
+      await oursRound();
     }
-    while (ours && ours.roundsDone < options.repeats) await ours.runRound();
-    speed = {
-      corpus: { seed: corpus.seed, sourceFiles: corpus.sourceFiles, files: corpus.files.length, lines: corpus.lines, seededBugs: corpus.seededBugs },
-      rows: [...(ours?.rows() ?? []), ...peerRows],
-    };
+    while (ourMeasurements.some((measurement) => measurement.roundsDone < options.repeats)) await oursRound();
+    const summary = ({ corpus, ours }, otherRows) => ({
+      corpus: { language: corpus.language, seed: corpus.seed, sourceFiles: corpus.sourceFiles, files: corpus.files.length, lines: corpus.lines, seededBugs: corpus.seededBugs },
+      rows: [...(ours?.rows() ?? []), ...otherRows],
+    });
+    speed = c && summary(c, peerRows);
+    typeScriptSpeed = typeScript && summary(typeScript, []);
   }
 
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
@@ -172,6 +194,7 @@ async function main() {
     selfChecks,
     accuracy,
     speed,
+    typeScriptSpeed,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };

@@ -1,5 +1,7 @@
 // VmbGuard's own CLI (dist/cli.js), run the way a user runs it in CI.
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { run } from "./measure.mjs";
 
@@ -9,6 +11,18 @@ export function cliPath(repoRoot) {
 
 export function oursAvailable(repoRoot) {
   return existsSync(cliPath(repoRoot));
+}
+
+/**
+ * The threads `vmbguard check` uses without `--jobs` for these source texts, by the CLI's own rule
+ * (`threadsFor` in server/src/cli/shardPool.ts, compiled by `npm run build`): at most one per
+ * megabyte of source, so a small corpus runs on fewer threads than there are cores.
+ */
+export function defaultThreads(repoRoot, texts) {
+  const compiled = join(repoRoot, "out", "server", "src", "cli", "shardPool.js");
+  if (!existsSync(compiled)) throw new Error(`${compiled} is missing: run npm run build first`);
+  const { threadsFor } = createRequire(import.meta.url)(compiled);
+  return threadsFor(texts.map((text) => ({ text })), availableParallelism());
 }
 
 /** Arguments of `vmbguard check` with every severity reported (analysis-incomplete is information). */

@@ -123,44 +123,80 @@ function accuracySection(accuracy) {
   return lines;
 }
 
-function speedSection(speed) {
-  if (speed === undefined) return ["## Speed and memory", "", "Not run."];
-  const clang = speed.rows.find((row) => row.tool === "clang");
-  const rows = speed.rows.map((row) => {
-    const notes = [];
-    if (row.sampled) notes.push(`measured on ${row.measuredFiles} of ${row.files} files (${thousands(row.measuredLines)} lines, ${format(row.measuredWallSeconds)} s), time extrapolated`);
-    if (row.timeouts) notes.push(`${row.timeouts} files timed out`);
-    if (row.errorCount) notes.push(`${row.errorCount} compile errors`);
-    if (row.errors?.length && !row.errorCount) notes.push(row.errors[0]);
-    if (row.runs?.length > 1) notes.push(`median of ${row.runs.length} runs (wall s: ${row.runs.map((each) => format(each.wallSeconds, 2)).join(", ")})`);
-    if (row.loadAverage !== undefined) notes.push(`load average ${format(row.loadAverage, 2)} at start`);
-    const recall = row.recall === undefined ? "n/a" : `${row.recall.found}/${row.recall.seeded}`;
-    return [
-      row.label,
-      String(row.files),
-      thousands(row.lines),
-      format(row.wallSeconds, 2),
-      thousands(row.lines / row.wallSeconds),
-      thousands(row.lines / row.cpuSeconds),
-      format(row.cpuSeconds, 1),
-      format(row.peakRssMb),
-      clang?.wallSeconds && row.wallSeconds ? `${format(clang.wallSeconds / row.wallSeconds)}x` : "n/a",
-      recall,
-      notes.join("; "),
-    ];
-  });
+/** The notes column of a speed row: sampling, errors, every run's wall time, the load at start. */
+function speedNotes(row) {
+  const notes = [];
+  if (row.sampled) notes.push(`measured on ${row.measuredFiles} of ${row.files} files (${thousands(row.measuredLines)} lines, ${format(row.measuredWallSeconds)} s), time extrapolated`);
+  if (row.timeouts) notes.push(`${row.timeouts} files timed out`);
+  if (row.errorCount) notes.push(`${row.errorCount} compile errors`);
+  if (row.errors?.length && !row.errorCount) notes.push(row.errors[0]);
+  if (row.runs?.length > 1) notes.push(`median of ${row.runs.length} runs (wall s: ${row.runs.map((each) => format(each.wallSeconds, 2)).join(", ")})`);
+  if (row.loadAverage !== undefined) notes.push(`load average ${format(row.loadAverage, 2)} at start`);
+  return notes.join("; ");
+}
+
+const speedHeader = ["tool", "files", "lines", "wall s", "lines/s", "lines/s per core (CPU)", "CPU s", "peak RSS MB"];
+
+function speedCells(row) {
   return [
-    "## Speed and memory on the generated corpus",
+    row.label,
+    String(row.files),
+    thousands(row.lines),
+    format(row.wallSeconds, 2),
+    thousands(row.lines / row.wallSeconds),
+    thousands(row.lines / row.cpuSeconds),
+    format(row.cpuSeconds, 1),
+    format(row.peakRssMb),
+  ];
+}
+
+const recallCell = (row) => (row.recall === undefined ? "n/a" : `${row.recall.found}/${row.recall.seeded}`);
+
+const howSpeedIsMeasured = [
+  "lines/s: corpus lines / wall seconds. Per core (CPU): corpus lines / (user + system seconds). Peak RSS: the largest single process.",
+  "Wall times depend on what else runs on the machine: the 1-minute load average at the start of each run is in the notes.",
+];
+
+function speedSection(speed) {
+  if (speed === undefined) return ["## Speed and memory on the generated C corpus", "", "Not run."];
+  const clang = speed.rows.find((row) => row.tool === "clang");
+  const rows = speed.rows.map((row) => [
+    ...speedCells(row),
+    clang?.wallSeconds && row.wallSeconds ? `${format(clang.wallSeconds / row.wallSeconds)}x` : "n/a",
+    recallCell(row),
+    speedNotes(row),
+  ]);
+  return [
+    "## Speed and memory on the generated C corpus",
     "",
     `\`bench/generate-corpus.mjs\` seed ${speed.corpus.seed}: ${speed.corpus.sourceFiles} C files + 1 shared header, ${thousands(speed.corpus.lines)} lines, ${speed.corpus.seededBugs} seeded bugs.`,
     "Peers run file by file, each file under `/usr/bin/time -v`; VmbGuard runs over the folder under `/usr/bin/time -v`, in rounds (both `--jobs` settings) that take turns with the peers, and its row is the run of median wall time. Every measurement starts after a rest (`--cooldown`).",
-    "lines/s: corpus lines / wall seconds. Per core (CPU): corpus lines / (user + system seconds). Peak RSS: the largest single process.",
-    "Wall times depend on what else runs on the machine: the 1-minute load average at the start of each run is in the notes.",
+    ...howSpeedIsMeasured,
     "",
-    table(
-      ["tool", "files", "lines", "wall s", "lines/s", "lines/s per core (CPU)", "CPU s", "peak RSS MB", "clang time / tool time", "seeded bugs found", "notes"],
-      rows,
-    ),
+    table([...speedHeader, "clang time / tool time", "seeded bugs found", "notes"], rows),
+    "",
+    ...seededBugSection(speed.rows),
+  ];
+}
+
+/** VmbGuard alone: gcc, clang and cppcheck are C analyzers, so no peer has a row here. */
+function typeScriptSpeedSection(speed, afterCRounds) {
+  if (speed === undefined) return ["## Speed and memory on the generated TypeScript corpus", "", "Not run."];
+  const rows = speed.rows.map((row) => [
+    ...speedCells(row),
+    recallCell(row),
+    row.recall === undefined ? "n/a" : `${row.recall.exactLine}/${row.recall.seeded}`,
+    speedNotes(row),
+  ]);
+  return [
+    "## Speed and memory on the generated TypeScript corpus",
+    "",
+    `\`bench/generate-corpus.mjs --language ts\` seed ${speed.corpus.seed}: ${speed.corpus.sourceFiles} TypeScript modules against \`vmbguard/runtime\` + 1 shared module, ${thousands(speed.corpus.lines)} lines, ${speed.corpus.seededBugs} seeded bugs.`,
+    "No peer analyzes TypeScript (gcc, clang and cppcheck are C analyzers): the rows are VmbGuard's only, and there is no target for them.",
+    `VmbGuard runs over the folder under \`/usr/bin/time -v\`, in rounds (both \`--jobs\` settings)${afterCRounds ? " that follow its rounds on the C corpus" : ""}, and its row is the run of median wall time. Every measurement starts after a rest (\`--cooldown\`).`,
+    ...howSpeedIsMeasured,
+    "",
+    table([...speedHeader, "seeded bugs found", "found on the exact line", "notes"], rows),
     "",
     ...seededBugSection(speed.rows),
   ];
@@ -209,6 +245,8 @@ export function writeResults(resultsDir, results) {
     ...accuracySection(results.accuracy),
     "",
     ...speedSection(results.speed),
+    "",
+    ...typeScriptSpeedSection(results.typeScriptSpeed, results.speed !== undefined),
     "",
     ...runtimeSection(results.runtime),
     "",

@@ -1,9 +1,9 @@
 // Speed and peak memory of every tool on the generated corpus.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { mapPool, run } from "./measure.mjs";
-import { checkArguments, readReportFile } from "./ours.mjs";
+import { checkArguments, defaultThreads, readReportFile } from "./ours.mjs";
 import { addToTotals, scoreUnit } from "./score.mjs";
 
 /** Lines and `expect:` comments of the corpus files a tool was run on. */
@@ -15,16 +15,16 @@ export function corpusUnit(corpus, files, parseExpectations) {
 function seededBugRecall(unit, reports) {
   const score = scoreUnit({ files: unit.files, expected: unit.expected, reports });
   const totals = addToTotals({}, score);
-  const found = Object.values(totals).reduce((sum, row) => sum + row.found, 0);
-  const byRule = Object.fromEntries(Object.entries(totals).map(([rule, row]) => [rule, { seeded: row.expected, found: row.found }]));
-  return { seeded: unit.expected.length, found, otherReports: score.falseAlarms.length, byRule };
+  const sum = (key) => Object.values(totals).reduce((total, row) => total + row[key], 0);
+  const byRule = Object.fromEntries(Object.entries(totals).map(([rule, row]) => [rule, { seeded: row.expected, found: row.found, exactLine: row.exactLine }]));
+  return { seeded: unit.expected.length, found: sum("found"), exactLine: sum("exactLine"), otherReports: score.falseAlarms.length, byRule };
 }
 
 const kilobytesToMegabytes = (kilobytes) => kilobytes / 1024;
 
 /** One run of VmbGuard over the whole corpus with `jobs` (undefined: the CLI's default). */
 async function runOursOnce(repoRoot, corpus, workDir, jobs, round) {
-  const reportFile = join(workDir, `vmbguard-jobs-${jobs ?? "default"}-${round}.json`);
+  const reportFile = join(workDir, `vmbguard-${corpus.language}-jobs-${jobs ?? "default"}-${round}.json`);
   const loadAverage = loadavg()[0];
   const args = checkArguments(repoRoot, ["src"], { config: join(corpus.dir, "vmbguard.json"), jobs });
   const result = await run(process.execPath, args, { cwd: corpus.dir, measure: true, stdoutFile: reportFile, timeoutSeconds: 900 });
@@ -61,24 +61,28 @@ export class OursMeasurement {
   async runRound() {
     this.roundsDone++;
     for (const [index, jobs] of this.jobsSettings.entries()) {
-      this.log(`speed: VmbGuard --jobs ${jobs ?? "default"}, round ${this.roundsDone}`);
+      this.log(`speed: VmbGuard on the ${this.corpus.languageName} corpus --jobs ${jobs ?? "default"}, round ${this.roundsDone}`);
       await this.rest();
       this.runsBySetting[index].push(await runOursOnce(this.repoRoot, this.corpus, this.workDir, jobs, this.roundsDone));
     }
   }
 
   rows() {
-    return this.jobsSettings.map((jobs, index) => oursRow(this.corpus, this.unit, jobs, this.runsBySetting[index]));
+    const sourceFolder = join(this.corpus.dir, "src");
+    const threads = defaultThreads(this.repoRoot, readdirSync(sourceFolder).map((name) => readFileSync(join(sourceFolder, name), "utf8")));
+    return this.jobsSettings.map((jobs, index) => oursRow(this.corpus, this.unit, jobs, this.runsBySetting[index], threads));
   }
 }
 
-function oursRow(corpus, unit, jobs, runs) {
+/** `defaultThreads`: what the CLI runs on without `--jobs`, named in the row's label. */
+function oursRow(corpus, unit, jobs, runs, defaultThreads) {
   const failed = runs.find((candidate) => candidate.exitCode !== 0);
   const chosen = failed ?? runs.find((candidate) => candidate.wallSeconds === median(runs.map((each) => each.wallSeconds)));
   const row = {
     tool: "vmbguard",
-    label: `VmbGuard --jobs ${jobs ?? `default (${availableParallelism()})`}`,
+    label: `VmbGuard --jobs ${jobs ?? `default (${defaultThreads} ${defaultThreads === 1 ? "thread" : "threads"})`}`,
     jobs: jobs ?? availableParallelism(),
+    threads: jobs ?? defaultThreads,
     loadAverage: chosen.loadAverage,
     files: corpus.files.length,
     lines: corpus.lines,

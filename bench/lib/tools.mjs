@@ -1,12 +1,12 @@
 // Makes sure the peers and GNU time are installed, from Debian when they are missing.
 import { spawnSync } from "node:child_process";
 
-/** Binary to look for, and the Debian package that provides it. */
+/** Binary to look for, and the Debian package that provides it; `peer`: only needed when peers run. */
 export const requiredTools = [
-  { binary: "gcc", debianPackage: "gcc" },
-  { binary: "clang", debianPackage: "clang" },
-  { binary: "cppcheck", debianPackage: "cppcheck" },
-  { binary: "/usr/bin/time", debianPackage: "time" },
+  { binary: "gcc", debianPackage: "gcc", peer: true },
+  { binary: "clang", debianPackage: "clang", peer: true },
+  { binary: "cppcheck", debianPackage: "cppcheck", peer: true },
+  { binary: "/usr/bin/time", debianPackage: "time", peer: false },
 ];
 
 export function isInstalled(binary) {
@@ -20,10 +20,11 @@ function firstLine(command, args) {
 
 /**
  * Installs what is missing with apt-get (the bench runs as root on the project's machines;
- * elsewhere, through sudo when it is there). Returns notes for the report.
+ * elsewhere, through sudo when it is there); the peers only when `withPeers`. Returns notes for the report.
  */
-export function ensureTools(log) {
-  const missing = requiredTools.filter((tool) => !isInstalled(tool.binary));
+export function ensureTools(log, { withPeers = true } = {}) {
+  const needed = requiredTools.filter((tool) => withPeers || !tool.peer);
+  const missing = needed.filter((tool) => !isInstalled(tool.binary));
   const notes = [];
   if (missing.length > 0) {
     const packages = missing.map((tool) => tool.debianPackage);
@@ -37,7 +38,7 @@ export function ensureTools(log) {
     const install = apt(["install", "-y", "-qq", ...packages]);
     if (install.status !== 0) notes.push(`apt-get install ${packages.join(" ")} failed (exit ${install.status})`);
   }
-  for (const tool of requiredTools) {
+  for (const tool of needed) {
     if (!isInstalled(tool.binary)) notes.push(`${tool.binary} is not available: its results are missing`);
   }
   return notes;

@@ -289,10 +289,15 @@ class FunctionAnalyzer {
       case "branch": {
         const successors: { block: number; state: State }[] = [];
         const retested = this.retested.has(this.branchSubjects.get(block.id) ?? this.subjectOf(t.cond));
+        // A branch on nothing in the source (an exception may be raised here, one more element?)
+        // is told by the label of the block it goes to, if any.
+        const opaque = t.cond.kind === "unknown" && t.cond.parts.length === 0;
         for (const { s: evaluated, v } of this.eval(s, t.cond)) {
           for (const [next, truth] of this.split(evaluated, v, retested)) {
-            next.addStep({ message: `taken: '${this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`, file: this.fn.file, range: t.range, kind: "branch" });
-            successors.push({ block: truth ? t.then : t.else, state: next });
+            const target = truth ? t.then : t.else;
+            const message = opaque ? this.fn.blocks[target].label : `taken: '${this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`;
+            if (message !== undefined) next.addStep({ message, file: this.fn.file, range: t.range, kind: "branch" });
+            successors.push({ block: target, state: next });
           }
         }
         return successors;
@@ -755,6 +760,17 @@ class FunctionAnalyzer {
     return each(outs, (out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
   }
 
+  /**
+   * Where a call writes through an out parameter: `*p` in C; in TypeScript the property of the
+   * object the API fills (`channelOut.value`), which stays this function's when the object is one of its locals.
+   */
+  private outParameterSlot(arg: Expr): { location: Expr; local: boolean } {
+    const property = this.registry.outParameterProperty(this.fn.language);
+    if (property === undefined) return { location: { kind: "deref", target: arg, range: arg.range }, local: false };
+    const local = arg.kind === "var" && this.locals.has(arg.name) && !this.fn.params.some((param) => param.name === arg.name);
+    return { location: { kind: "field", base: arg, field: property, op: ".", range: arg.range }, local };
+  }
+
   /** The model entry of a callee, also when it is called through a variable holding a function. */
   private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
     if (callee.name === undefined) return undefined;
@@ -855,8 +871,9 @@ class FunctionAnalyzer {
         if (effect.target === "return") return { k: "res", id };
         const arg = e.args[effect.target];
         if (!arg) return undefined;
-        const location = effect.inPlace ? arg : arg.kind === "addr" ? arg.target : ({ kind: "deref", target: arg, range: arg.range } as Expr);
-        this.write(s, location, { k: "res", id }, e.range, false);
+        const slot = effect.inPlace ? { location: arg, local: false } : arg.kind === "addr" ? { location: arg.target, local: false } : this.outParameterSlot(arg);
+        const location = slot.location;
+        this.write(s, location, { k: "res", id }, e.range, slot.local);
         if (this.locationKey(location) === undefined) s.update(id, { state: "escaped" });
         return undefined;
       }

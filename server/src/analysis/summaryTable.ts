@@ -72,6 +72,10 @@ export class CallerModel implements ModelView {
     return this.registry.releaserOf(family);
   }
 
+  outParameterProperty(language: "c" | "ts"): string | undefined {
+    return this.registry.outParameterProperty(language);
+  }
+
   statusConstant(name: string): boolean | undefined {
     return this.registry.statusConstant(name);
   }

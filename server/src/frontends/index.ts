@@ -1,7 +1,7 @@
 // Chooses the frontend for a source file by its extension.
 import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
-import { roleTypedefNames, statusNamePattern } from "../model/packs";
+import { predicateNames, roleTypedefNames, statusNamePattern } from "../model/packs";
 import { loadCFrontend, type CFrontend, type SharedDefinitions } from "./c";
 import { loadTypeScriptFrontend } from "./ts-loader";
 
@@ -78,12 +78,18 @@ function includedBy(text: string, context: LoweringContext | undefined): SharedD
 }
 
 /** What the frontend needs to know of the model, derived once per configuration rather than per file. */
-const modelKnowledge = new WeakMap<Config, { modelNames: RegExp; roleTypedefs: ReadonlySet<string> }>();
+interface ModelKnowledge {
+  modelNames: RegExp;
+  roleTypedefs: ReadonlySet<string>;
+  predicates: ReadonlySet<string>;
+}
 
-function modelKnowledgeOf(config: Config): { modelNames: RegExp; roleTypedefs: ReadonlySet<string> } {
+const modelKnowledge = new WeakMap<Config, ModelKnowledge>();
+
+function modelKnowledgeOf(config: Config): ModelKnowledge {
   let known = modelKnowledge.get(config);
   if (!known) {
-    known = { modelNames: statusNamePattern(config.models), roleTypedefs: roleTypedefNames(config.models, config.roles) };
+    known = { modelNames: statusNamePattern(config.models), roleTypedefs: roleTypedefNames(config.models, config.roles), predicates: predicateNames(config.models, config.functions) };
     modelKnowledge.set(config, known);
   }
   return known;
@@ -95,7 +101,7 @@ export async function lowerFile(file: string, text: string, config: Config, cont
     cFrontend ??= loadCFrontend();
     return (await cFrontend).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
   }
-  if (tsExtensions.has(extension)) return loadTypeScriptFrontend().lowerTypeScript(file, text);
+  if (tsExtensions.has(extension)) return loadTypeScriptFrontend().lowerTypeScript(file, text, { predicates: modelKnowledgeOf(config).predicates });
   const start = { line: 0, column: 0 };
   const message = `'${extension || file}' is not a C or TypeScript source.`;
   return { file, language: "c", functions: [], declarations: [], roles: [], suppressions: [], problems: [{ message, range: { start, end: start } }] };

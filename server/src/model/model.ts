@@ -137,4 +137,9 @@ export interface ModelPack {
   functions: ModelEntry[];
   roles: RoleDef[];
   status?: StatusConvention;
+  /**
+   * How the API's TypeScript implementation passes an out parameter: an object whose property of
+   * this name receives what C would write through the pointer (vmbguard/runtime's `OutParam<T>` is `{ value }`).
+   */
+  typescriptOutParameterProperty?: string;
 }

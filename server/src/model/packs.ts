@@ -97,6 +97,7 @@ export const kmclPack: ModelPack = {
     },
   ],
   status: { successConstants: ["STATUS_SUCCESS"], failureConstantPattern: "^STATUS_" },
+  typescriptOutParameterProperty: "value",
 };
 
 const POOL = "wdk-pool";
@@ -238,4 +239,19 @@ export function statusNamePattern(models: readonly string[]): RegExp {
   const status = statusConventionOf(models);
   const success = status.successConstants.map((name) => name.replace(/[^\w]/g, "\\$&")).join("|");
   return new RegExp(success ? `${status.failureConstantPattern}|^(?:${success})$` : status.failureConstantPattern);
+}
+
+/**
+ * Functions that only answer a question about their arguments (`NT_SUCCESS`): a call to one cannot
+ * throw, so inside a `try` it is no place an exception comes from.
+ */
+export function predicateNames(models: readonly string[], configured: Readonly<Record<string, { effects: readonly Effect[] }>> = {}): Set<string> {
+  const names = new Set<string>();
+  const isPredicate = (effects: readonly Effect[]) => effects.length > 0 && effects.every((effect) => effect.kind === "status-predicate");
+  for (const model of models) for (const fn of builtinPacks.get(model)?.functions ?? []) if (isPredicate(fn.effects)) names.add(fn.name);
+  for (const [name, spec] of Object.entries(configured)) {
+    if (isPredicate(spec.effects)) names.add(name);
+    else names.delete(name);
+  }
+  return names;
 }

@@ -13,6 +13,8 @@ export interface ModelView {
   statusConstant(name: string): boolean | undefined;
   /** The value of a global variable no function changes, if known. */
   globalConstant(name: string): number | null | undefined;
+  /** The property an out parameter object receives its value in, in `language` (none: a C pointer). */
+  outParameterProperty(language: "c" | "ts"): string | undefined;
 }
 
 export class ModelRegistry implements ModelView {
@@ -27,11 +29,14 @@ export class ModelRegistry implements ModelView {
   private readonly releasers = new Map<string, string | undefined>();
   readonly status: StatusConvention;
   private readonly failurePattern: RegExp;
+  private readonly typescriptOutParameterProperty: string | undefined;
 
   constructor(config: Config) {
+    let typescriptOutParameterProperty: string | undefined;
     for (const name of config.models) {
       const pack = builtinPacks.get(name);
       if (!pack) throw new Error(`unknown model pack '${name}' (known: ${[...builtinPacks.keys()].join(", ")})`);
+      typescriptOutParameterProperty ??= pack.typescriptOutParameterProperty;
       for (const family of pack.families) this.families.set(family.name, family);
       for (const fn of pack.functions) this.entries.set(fn.name, fn);
       for (const role of pack.roles) this.addRole(role);
@@ -57,6 +62,7 @@ export class ModelRegistry implements ModelView {
       }
     }
     for (const role of config.roles) this.addRole(role);
+    this.typescriptOutParameterProperty = typescriptOutParameterProperty;
     this.status = statusConventionOf(config.models);
     this.failurePattern = new RegExp(this.status.failureConstantPattern);
   }
@@ -110,6 +116,10 @@ export class ModelRegistry implements ModelView {
       if (entry.effects.some((effect) => effect.kind === "release" && effect.family === family && (effect.when ?? "always") === "always")) return entry.name;
     }
     return undefined;
+  }
+
+  outParameterProperty(language: "c" | "ts"): string | undefined {
+    return language === "ts" ? this.typescriptOutParameterProperty : undefined;
   }
 
   /** The registry knows no program: its globals come with the functions analyzed (analysis/summaryTable.ts). */

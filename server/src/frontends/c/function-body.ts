@@ -544,7 +544,7 @@ export class FunctionBodyLowerer {
     }
     // `__except`: the handler is entered from every point of the body that may raise (see
     // `emitInstr`), with the state of that point; a body that completes skips it.
-    const handler = builder.newBlock("exception handler");
+    const handler = builder.newBlock("assuming an exception is raised here");
     const after = builder.newBlock();
     this.leaveTargets.push({ target: after, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     this.raiseTargets.push({ handler, finallyDepth: this.finallys.length });
@@ -575,7 +575,7 @@ export class FunctionBodyLowerer {
   private raiseEdge(target: RaiseTarget, range: SourceRange): void {
     const builder = this.builder;
     const continued = builder.newBlock();
-    const raised = this.finallys.length > target.finallyDepth ? builder.newBlock("exception raised") : target.handler;
+    const raised = this.finallys.length > target.finallyDepth ? builder.newBlock("assuming an exception is raised here") : target.handler;
     builder.terminate({ kind: "branch", cond: { kind: "unknown", parts: [], range }, then: raised, else: continued, range });
     if (raised !== target.handler) {
       builder.startAt(raised);

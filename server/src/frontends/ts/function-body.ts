@@ -5,6 +5,7 @@
 // function with a `throw` exit.
 import ts from "typescript";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
+import { anySubexpression } from "../../ir/walk";
 import { CfgBuilder, type CaseTest } from "../cfg-builder";
 import type { LocalNames } from "../local-names";
 import { containsCall, stripTransparent, type ExpressionLowerer } from "./expressions";
@@ -60,6 +61,8 @@ export class FunctionBodyLowerer {
     private readonly problems: ParseProblem[],
     private readonly nested: NestedDeclarations,
     private readonly declarationScope: DeclarationScope,
+    /** Calls that never throw (the model's predicates, `NT_SUCCESS`). */
+    private readonly predicates: ReadonlySet<string>,
   ) {}
 
   /** Opens the function's outermost scope; parameters are declared in it. */
@@ -390,8 +393,8 @@ export class FunctionBodyLowerer {
     this.openScope();
     const collection = this.evaluatedOnce(this.expressions.lower(node.expression));
     const header = builder.newBlock();
-    const body = builder.newBlock();
-    const exit = builder.newBlock();
+    const body = builder.newBlock(ts.isForOfStatement(node) ? "taking the next element" : "taking the next key");
+    const exit = builder.newBlock(ts.isForOfStatement(node) ? "no element left" : "no key left");
     builder.continueAt(header);
     builder.markLoopHeader(header);
     this.unknownBranch(node.expression, body, exit);
@@ -509,7 +512,7 @@ export class FunctionBodyLowerer {
     const finallyBlock = node.finallyBlock;
     const catchClause = node.catchClause;
     if (finallyBlock !== undefined) this.finallys.push(finallyBlock);
-    const handler = catchClause === undefined ? undefined : builder.newBlock("exception caught");
+    const handler = catchClause === undefined ? undefined : builder.newBlock("assuming an exception is thrown here");
     if (handler !== undefined) this.raiseTargets.push({ handler, finallyDepth: this.finallys.length });
     this.handlers++;
     this.block(node.tryBlock);
@@ -562,14 +565,18 @@ export class FunctionBodyLowerer {
   /** Inside a `try` with a `catch`, an instruction with a call may throw before it completes. */
   private emitRaisesOf(expr: Expr, range: SourceRange): void {
     const target = this.raiseTargets[this.raiseTargets.length - 1];
-    if (target === undefined || !this.builder.isReachable || !containsCall(expr)) return;
+    if (target === undefined || !this.builder.isReachable || !this.mayThrow(expr)) return;
     const builder = this.builder;
     const continued = builder.newBlock();
-    const raised = builder.newBlock("exception thrown");
+    const raised = builder.newBlock("assuming an exception is thrown here");
     builder.terminate({ kind: "branch", cond: { kind: "unknown", parts: [], range }, then: raised, else: continued, range });
     builder.startAt(raised);
     this.raiseInto(target);
     builder.startAt(continued);
+  }
+
+  private mayThrow(expr: Expr): boolean {
+    return anySubexpression(expr, (part) => part.kind === "call" && !(part.callee.name !== undefined && this.predicates.has(part.callee.name)));
   }
 
   private emitInstr(instr: Instr): void {

@@ -9,11 +9,16 @@ export const MAX_SOURCE_LENGTH = 16 * 1024 * 1024;
 
 const START_OF_FILE = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
 
-export function lowerTypeScript(file: string, text: string): IrFile {
+export interface TypeScriptFrontendOptions {
+  /** Functions of the model that only answer a question (`NT_SUCCESS`): their calls never throw. */
+  predicates?: ReadonlySet<string>;
+}
+
+export function lowerTypeScript(file: string, text: string, options: TypeScriptFrontendOptions = {}): IrFile {
   const empty = (message: string): IrFile => ({ file, language: "ts", functions: [], declarations: [], roles: [], suppressions: [], problems: [{ message, range: START_OF_FILE }] });
   if (text.length > MAX_SOURCE_LENGTH) return empty(`File too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_LENGTH})`);
   try {
-    return lowerTypeScriptFile(file, text);
+    return lowerTypeScriptFile(file, text, options.predicates ?? new Set());
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return empty(`The TypeScript frontend failed on this file: ${message}`);

@@ -76,6 +76,7 @@ export class TypeScriptFileLowerer {
   constructor(
     private readonly fileName: string,
     text: string,
+    private readonly predicates: ReadonlySet<string>,
   ) {
     const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
     this.source = new SourceText(file);
@@ -240,7 +241,7 @@ export class TypeScriptFileLowerer {
     };
     const expressions = new ExpressionLowerer(this.source, context);
     const scope: DeclarationScope = ts.isSourceFile(node) ? "module" : "function";
-    const body = new FunctionBodyLowerer(this.source, expressions, locals, this.problems, { declaration: (declaration) => this.declaration(declaration, pending.id) }, scope);
+    const body = new FunctionBodyLowerer(this.source, expressions, locals, this.problems, { declaration: (declaration) => this.declaration(declaration, pending.id) }, scope, this.predicates);
     body.begin();
     const params = ts.isSourceFile(node) ? [] : this.parameters(node, body, expressions);
     let lowered: LoweredBody;
@@ -327,6 +328,6 @@ export class TypeScriptFileLowerer {
   }
 }
 
-export function lowerTypeScriptFile(file: string, text: string): IrFile {
-  return new TypeScriptFileLowerer(file, text).lower();
+export function lowerTypeScriptFile(file: string, text: string, predicates: ReadonlySet<string>): IrFile {
+  return new TypeScriptFileLowerer(file, text, predicates).lower();
 }
