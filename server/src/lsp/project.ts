@@ -24,6 +24,14 @@ interface LoweredFile {
 /** How far an index or a check has come, for `window/workDoneProgress`. */
 export type ProgressReport = (done: number, total: number) => void;
 
+export interface ProgressReporter {
+  report: ProgressReport;
+  done(): void;
+}
+
+/** Fewer files than this are lowered too fast to be worth a progress report. */
+const filesWorthAProgressReport = 50;
+
 export interface ProjectCheck {
   result: CheckResult;
   /** The text each file was checked with: code actions and hovers read positions in it. */
@@ -172,14 +180,29 @@ export class Project {
     return context;
   }
 
-  /** Checks every source; throws the signal's reason when it is aborted (a newer edit). */
-  async check(signal: AbortSignal, progress?: ProgressReport): Promise<ProjectCheck> {
+  /**
+   * Checks every source; throws the signal's reason when it is aborted (a newer edit). When many
+   * files are to be lowered (the first check, a new configuration), `startProgress` reports it.
+   */
+  async check(signal: AbortSignal, startProgress?: () => Promise<ProgressReporter>): Promise<ProjectCheck> {
     const started = Date.now();
-    const { config } = this.resolved;
     const { sources, problems } = this.sources();
     const context = await this.loweringContext(sources);
+    const toLower = sources.filter((source) => this.lowered.get(source.path)?.text !== source.text).length;
+    const progress = toLower >= filesWorthAProgressReport && startProgress !== undefined ? await startProgress() : undefined;
+    try {
+      const reportLowered = progress === undefined ? undefined : (done: number) => progress.report(done, toLower);
+      return await this.lowerAndAnalyze(sources, problems, context, signal, reportLowered, started);
+    } finally {
+      progress?.done();
+    }
+  }
+
+  private async lowerAndAnalyze(sources: SourceInput[], problems: FileProblem[], context: LoweringContext, signal: AbortSignal, reportLowered: ((done: number) => void) | undefined, started: number): Promise<ProjectCheck> {
+    const { config } = this.resolved;
     const files: IrFile[] = [];
-    for (const [index, source] of sources.entries()) {
+    let lowered = 0;
+    for (const source of sources) {
       const cached = this.lowered.get(source.path);
       if (cached?.text === source.text) {
         files.push(cached.ir);
@@ -188,7 +211,8 @@ export class Project {
       // Lowering is the costly part of a first check: let a newer edit or a cancellation in.
       await yieldToEvents();
       signal.throwIfAborted();
-      progress?.(index, sources.length);
+      if (lowered % 20 === 0) reportLowered?.(lowered);
+      lowered++;
       try {
         const ir = await lowerSource(source, config, context);
         this.lowered.set(source.path, { text: source.text, ir, includes: includedHeaderNames(source.text) });

@@ -138,14 +138,14 @@ export function startServer(connection: Connection): void {
       {
         debounceMillis,
         openVersions,
-        indexProgress: async (project) => {
-          sendStatus("indexing");
+        progress: async (project, stage) => {
+          if (stage === "indexing") sendStatus("indexing");
           const progress = await connection.window.createWorkDoneProgress().catch((error: unknown) => {
             logFailure("window/workDoneProgress/create", error);
             return undefined;
           });
           if (progress === undefined) return { report: () => undefined, done: () => undefined };
-          progress.begin("VmbGuard: indexing", 0, project.root ?? "", false);
+          progress.begin(`VmbGuard: ${stage}`, 0, project.root ?? "", false);
           return {
             report: (done, total) => progress.report(total === 0 ? 100 : Math.floor((done * 100) / total), `${done}/${total} files`),
             done: () => progress.done(),

@@ -7,7 +7,7 @@ import type { Finding } from "../analysis/findings";
 import { findConfigFile } from "../config/load";
 import { CheckScheduler, type Completed } from "./checkScheduler";
 import { diagnosticsByFile } from "./diagnostics";
-import { Project, type ProgressReport, type ProjectCheck } from "./project";
+import { Project, type ProgressReporter, type ProjectCheck } from "./project";
 import { resolveConfig, type EditorSettings, type ResolvedConfig } from "./settings";
 
 export interface CheckedProject extends ProjectCheck {
@@ -21,7 +21,8 @@ export interface ProjectHooks {
   debounceMillis: number;
   /** The open documents' versions by absolute path, read when a check starts. */
   openVersions(): ReadonlyMap<string, number>;
-  indexProgress(project: Project): Promise<{ report: ProgressReport; done(): void }>;
+  /** A `window/workDoneProgress` for the folder's walk, or for the lowering of many files (a first check). */
+  progress(project: Project, stage: "indexing" | "parsing"): Promise<ProgressReporter>;
   checkStarted(project: Project): void;
   checkCompleted(state: ProjectState, completed: Completed<CheckedProject>): void;
   checkFailed(project: Project, error: unknown): void;
@@ -54,7 +55,7 @@ export class ProjectState {
     const controller = new AbortController();
     this.indexController = controller;
     this.indexed = (async () => {
-      const progress = await this.hooks.indexProgress(this.project);
+      const progress = await this.hooks.progress(this.project, "indexing");
       try {
         await this.project.index(controller.signal, progress.report);
       } finally {
@@ -72,7 +73,7 @@ export class ProjectState {
     const open = this.hooks.openVersions();
     const versions = new Map([...open].filter(([file]) => this.project.hasEditorText(file)));
     this.hooks.checkStarted(this.project);
-    const check = await this.project.check(signal);
+    const check = await this.project.check(signal, () => this.hooks.progress(this.project, "parsing"));
     const findingsByFile = new Map<string, Finding[]>();
     for (const finding of check.result.findings) {
       const list = findingsByFile.get(finding.file);

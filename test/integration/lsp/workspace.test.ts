@@ -125,3 +125,47 @@ test("workspace folders added and removed while running are indexed and dropped"
     second.cleanup();
   }
 });
+
+test("a first check that parses many files reports its progress too", async () => {
+  const tree = copyFixtures([]);
+  for (let index = 0; index < 60; index++) {
+    writeFileSync(path.join(tree.root, `unit${String(index).padStart(2, "0")}.c`), `VOID Free${index}(VMBCHANNEL Channel)\n{\n    VMBPACKET packet = VmbPacketAllocate(Channel);\n    if (packet == NULL) {\n        return;\n    }\n    VmbPacketFree(packet);\n}\n`);
+  }
+  writeFileSync(path.join(tree.root, "unit59.c"), leakySource);
+  const progress: unknown[] = [];
+  const session = await LspSession.start({ root: tree.root, pull: true });
+  session.connection.onNotification("$/progress", (params: { value: { kind: string; title?: string; message?: string } }) => {
+    progress.push([params.value.kind, params.value.title ?? params.value.message]);
+  });
+  try {
+    const report = (await session.connection.sendRequest("workspace/diagnostic", { previousResultIds: [] })) as WorkspaceDiagnosticReport;
+    assert.deepEqual(relativeFiles(report, tree.root).filter(([, found]) => (found as unknown[]).length > 0), [["unit59.c", [["packet-leak", 7]]]]);
+    assert.deepEqual(progress, [
+      ["begin", "VmbGuard: indexing"],
+      ["report", "0/60 files"],
+      ["report", "50/60 files"],
+      ["report", "60/60 files"],
+      ["end", undefined],
+      ["begin", "VmbGuard: parsing"],
+      ["report", "0/60 files"],
+      ["report", "20/60 files"],
+      ["report", "40/60 files"],
+      ["end", undefined],
+    ]);
+  } finally {
+    await session.close();
+    tree.cleanup();
+  }
+});
+
+const leakySource = `NTSTATUS Leaky(VMBCHANNEL Channel, ULONG Flags)
+{
+    VMBPACKET packet = VmbPacketAllocate(Channel);
+    if (packet == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (Flags & 1) return STATUS_NOT_SUPPORTED;
+    VmbPacketFree(packet);
+    return STATUS_SUCCESS;
+}
+`;
