@@ -18,6 +18,7 @@ import {
   type InitializeResult,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { prepareParsers } from "../analysis/check";
 import { toolVersion } from "../cli/version";
 import { configFileName } from "../config/load";
 import { isSupportedSource } from "../frontends";
@@ -126,6 +127,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
+    // The C grammar compiles while the folders are walked, not after.
+    prepareParsers().catch((error: unknown) => logFailure("loading the C parser", error));
     if (dynamicConfiguration) connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection }).catch((error: unknown) => logFailure("client/registerCapability", error));
     if (dynamicWatchers) {
       connection.client
