@@ -230,7 +230,7 @@ export class Project {
     const shard = new AnalysisShard(config);
     for (const file of files) shard.add(file);
     const computed = new Map<number, ModelEntry>();
-    const result = await analyzeShards([interruptibleShard(shard, signal, computed)], sources, config, { signal });
+    const result = await analyzeShards([interruptibleShard(shard, signal, computed)], sources, config, { signal, root: this.root });
     result.problems.unshift(...problems);
     result.stats.millis = Date.now() - started;
     return {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { WorkspaceDiagnosticReport } from "vscode-languageserver-protocol/node";
+import { runCli } from "../cli/cliRun";
 import { copyFixtures, LspSession, ruleLines } from "./lspSession";
 
 function relativeFiles(report: WorkspaceDiagnosticReport, root: string): [string, unknown][] {
@@ -79,7 +80,8 @@ test("vmbguard/checkWorkspace, vmbguard/exportSarif and vmbguard/status", async 
 
     const exported = (await session.connection.sendRequest("vmbguard/exportSarif", {})) as { sarif: string; findings: number };
     assert.equal(exported.findings, 2);
-    const log = JSON.parse(exported.sarif) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    type SarifLog = { version: string; runs: { results: { ruleId: string; partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    const log = JSON.parse(exported.sarif) as SarifLog;
     assert.equal(log.version, "2.1.0");
     assert.deepEqual(
       log.runs[0].results.map((result) => [result.ruleId, result.locations[0].physicalLocation.artifactLocation.uri, result.locations[0].physicalLocation.region.startLine]),
@@ -87,6 +89,12 @@ test("vmbguard/checkWorkspace, vmbguard/exportSarif and vmbguard/status", async 
         ["double-free", "double-free/bad.c", 42],
         ["packet-leak", "packet-leak-error-path/bad.c", 29],
       ],
+    );
+    // The same fingerprints as CI's log of that folder: an exported log works as a --baseline.
+    const ci = JSON.parse(runCli(["check", "--format", "sarif", "--exit-zero", "."], tree.root).stdout) as SarifLog;
+    assert.deepEqual(
+      log.runs[0].results.map((result) => result.partialFingerprints),
+      ci.runs[0].results.map((result) => result.partialFingerprints),
     );
   } finally {
     await session.close();
