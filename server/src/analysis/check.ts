@@ -47,6 +47,12 @@ export interface CheckOptions {
    * their own findings and problems are not reported, nor counted (the headers of other `--shard`s).
    */
   contextFiles?: ReadonlySet<string>;
+  /**
+   * The folder that fingerprints name absolute paths relative to (default: the working folder, as
+   * the CLI reports paths): the language server passes the workspace folder, so a SARIF log it
+   * exports matches one `vmbguard check` writes there.
+   */
+  root?: string;
 }
 
 /** Summaries inside a recursive cycle are recomputed until stable, at most this many rounds. */
@@ -137,7 +143,7 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
 
   const findings = (await Promise.all(shards.map((shard) => shard.findings()))).flat();
   const kept = applySuppressions(findings, files, config).filter((finding) => reported(finding.file));
-  assignFingerprints(kept, sources);
+  assignFingerprints(kept, sources, options.root ?? process.cwd());
   kept.sort(compareFindings);
   const lines = sources.reduce((sum, source) => sum + (reported(source.path) ? countLines(source.text) : 0), 0);
   const stats = { files: files.filter((file) => reported(file.file)).length, lines, functions: functions.filter((fn) => reported(fn.file)).length, millis: Date.now() - started };
@@ -254,7 +260,7 @@ function applySuppressions(findings: Finding[], files: readonly Pick<FileDigest,
  * code text of the finding's and the acquisition's lines (not their numbers), plus an ordinal
  * among otherwise identical findings.
  */
-function assignFingerprints(findings: Finding[], sources: readonly SourceInput[]): void {
+function assignFingerprints(findings: Finding[], sources: readonly SourceInput[], root: string): void {
   const byPath = new Map(sources.map((source) => [source.path, source.text]));
   // Only files with findings are split into lines.
   const lines = new Map<string, string[]>();
@@ -266,7 +272,7 @@ function assignFingerprints(findings: Finding[], sources: readonly SourceInput[]
   const normalize = (file: string, range?: SourceRange) => (range ? lineOf(file, range.start.line).replace(/\s+/g, " ").trim() : "");
   const seen = new Map<string, number>();
   for (const finding of [...findings].sort(compareFindings)) {
-    const file = path.isAbsolute(finding.file) ? path.relative(process.cwd(), finding.file) : finding.file;
+    const file = path.isAbsolute(finding.file) ? path.relative(root, finding.file) : finding.file;
     const base = [finding.ruleId, file.split(path.sep).join("/"), finding.functionName, normalize(finding.file, finding.range), normalize(finding.file, finding.acquiredAt?.range)].join("\u0000");
     const ordinal = seen.get(base) ?? 0;
     seen.set(base, ordinal + 1);

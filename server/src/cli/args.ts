@@ -4,6 +4,7 @@ import type { Severity } from "../analysis/findings";
 import { ruleById, rules } from "../analysis/rules";
 import { builtinPacks } from "../model/packs";
 import { closestName } from "../config/closestName";
+import type { LspTransport } from "../lsp/main";
 import { parseShard, type Shard } from "./shard";
 
 export type OutputFormat = "text" | "json" | "sarif";
@@ -31,10 +32,12 @@ export interface CheckOptions {
 }
 
 export type Command =
-  | { kind: "help"; topic: "general" | "check" }
+  | { kind: "help"; topic: "general" | "check" | "lsp" }
   | { kind: "version" }
   | { kind: "check"; options: CheckOptions }
-  | { kind: "dap" };
+  | { kind: "dap" }
+  | { kind: "lsp"; transport: LspTransport };
+const lspTransports: readonly LspTransport[] = ["stdio", "node-ipc"];
 
 /** A mistake on the command line: exit code 2 with this message and a pointer to --help. */
 export class UsageError extends Error {
@@ -110,6 +113,16 @@ function parseCheck(args: string[], defaultJobs: number): Command {
   return { kind: "check", options };
 }
 
+function parseLsp(args: readonly string[]): Command {
+  if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) return { kind: "help", topic: "lsp" };
+  const transports = args.map((arg) => {
+    if (!arg.startsWith("--")) throw new UsageError(`lsp takes a transport option, not "${arg}"`);
+    return choice("lsp", arg.slice(2), lspTransports);
+  });
+  if (transports.length !== 1) throw new UsageError("lsp needs exactly one transport: --stdio or --node-ipc");
+  return { kind: "lsp", transport: transports[0] };
+}
+
 /** `argv` without the node executable and script; `defaultJobs` is the machine's parallelism. */
 export function parseCommandLine(argv: readonly string[], defaultJobs: number): Command {
   const [first, ...rest] = argv;
@@ -119,7 +132,7 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     case "-h":
     case "--help":
     case "help":
-      return rest[0] === "check" ? { kind: "help", topic: "check" } : { kind: "help", topic: "general" };
+      return rest[0] === "check" || rest[0] === "lsp" ? { kind: "help", topic: rest[0] } : { kind: "help", topic: "general" };
     case "-v":
     case "--version":
       return { kind: "version" };
@@ -128,6 +141,8 @@ export function parseCommandLine(argv: readonly string[], defaultJobs: number): 
     case "dap":
       if (rest.length > 0) throw new UsageError(`dap takes no arguments (it speaks the Debug Adapter Protocol on stdin and stdout), got "${rest[0]}"`);
       return { kind: "dap" };
+    case "lsp":
+      return parseLsp(rest);
     default:
       if (first.startsWith("-")) throw new UsageError(`unknown option "${first}" (a command comes first: vmbguard check ${first} ...)`);
       throw new UsageError(`unknown command "${first}"`);

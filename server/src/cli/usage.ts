@@ -1,10 +1,11 @@
-// The text of `vmbguard --help` and `vmbguard check --help`.
+// The text of `vmbguard --help`, `vmbguard check --help` and `vmbguard lsp --help`.
 
 export const generalUsage = `Usage: vmbguard <command> [options]
 
 Commands:
   check [paths...]   Check C and TypeScript sources for VMBus packet lifecycle bugs
   dap                Run the vmbus-sim debug adapter on stdin/stdout (see docs/debugging.md)
+  lsp --stdio        Run the language server on stdin/stdout (see docs/editor.md)
 
 Options:
   -h, --help         Show this help (vmbguard check --help for the check options)
@@ -39,4 +40,16 @@ Options:
 
 Exit codes: 0 nothing at or above the severity threshold, 1 findings, 2 usage,
 configuration or I/O error.
+`;
+
+export const lspUsage = `Usage: vmbguard lsp --stdio | --node-ipc
+
+Runs the VmbGuard language server: diagnostics as you type, quick fixes, suppressions and
+hovers for any LSP client. It checks the workspace folders the client opens, with their
+vmbguard.json (see docs/editor.md).
+
+Options:
+  --stdio      Speak LSP over stdin and stdout (Neovim, Helix, Emacs, Sublime...)
+  --node-ipc   Speak LSP over the Node IPC channel (the VS Code extension)
+  -h, --help   Show this help
 `;

@@ -57,11 +57,21 @@ export async function collectHeaderDefinitions(sources: readonly { path: string;
   return { headerDefinitions };
 }
 
+/** The lower-case file names a source `#include`s: the headers whose definitions its lowering reads. */
+export function includedHeaderNames(text: string): string[] {
+  return [...text.matchAll(includeDirective)].map((match) => baseName(match[1]));
+}
+
+/** The lower-case file name that `#include` directives match a header by. */
+export function headerKey(file: string): string {
+  return baseName(file);
+}
+
 function includedBy(text: string, context: LoweringContext | undefined): SharedDefinitions[] {
   if (!context) return [];
   const included: SharedDefinitions[] = [];
-  for (const match of text.matchAll(includeDirective)) {
-    const definitions = context.headerDefinitions[baseName(match[1])];
+  for (const name of includedHeaderNames(text)) {
+    const definitions = context.headerDefinitions[name];
     if (definitions) included.push(definitions);
   }
   return included;

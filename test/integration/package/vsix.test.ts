@@ -11,7 +11,7 @@ const vsce = join(root, "node_modules", ".bin", "vsce");
 
 test("the VSIX holds dist/ with both WASM files and no node_modules", () => {
   const listed = execFileSync(vsce, ["ls", "--no-dependencies"], { cwd: root, encoding: "utf8" }).split("\n").map((line) => line.trim()).filter(Boolean);
-  for (const file of ["dist/cli.js", "dist/ts-frontend.js", "dist/extension.js", "dist/runtime.js", "dist/tree-sitter-c.wasm", "dist/web-tree-sitter.wasm", "dist/vmbguard.schema.json", "package.json", "README.md", "LICENSE"]) {
+  for (const file of ["dist/cli.js", "dist/ts-frontend.js", "dist/extension.js", "dist/server.js", "dist/runtime.js", "dist/tree-sitter-c.wasm", "dist/web-tree-sitter.wasm", "dist/vmbguard.schema.json", "package.json", "README.md", "LICENSE"]) {
     assert.ok(listed.includes(file), `${file} is not packaged`);
   }
   assert.deepEqual(listed.filter((file) => file.startsWith("node_modules/") || file.startsWith("test/") || file.startsWith("server/")), []);

@@ -91,3 +91,14 @@ test("usage errors say what is wrong", () => {
   assert.match(usageError(["check", "--frobnicate"]), /Unknown option '--frobnicate'/);
   assert.match(usageError(["check", "--output"]), /--output/);
 });
+
+test("lsp takes exactly one transport", () => {
+  assert.deepEqual(parseCommandLine(["lsp", "--stdio"], 1), { kind: "lsp", transport: "stdio" });
+  assert.deepEqual(parseCommandLine(["lsp", "--node-ipc"], 1), { kind: "lsp", transport: "node-ipc" });
+  assert.deepEqual(parseCommandLine(["lsp", "--help"], 1), { kind: "help", topic: "lsp" });
+  assert.deepEqual(parseCommandLine(["help", "lsp"], 1), { kind: "help", topic: "lsp" });
+  assert.equal(usageError(["lsp"]), "lsp needs exactly one transport: --stdio or --node-ipc");
+  assert.equal(usageError(["lsp", "--stdio", "--node-ipc"]), "lsp needs exactly one transport: --stdio or --node-ipc");
+  assert.equal(usageError(["lsp", "--stdoi"]), 'lsp: unknown value "stdoi" (did you mean "stdio"?); expected one of stdio, node-ipc');
+  assert.equal(usageError(["lsp", "stdio"]), 'lsp takes a transport option, not "stdio"');
+});
