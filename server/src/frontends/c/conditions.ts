@@ -3,6 +3,7 @@
 import type { Node } from "web-tree-sitter";
 import type { ParseProblem } from "../../ir/ir";
 import type { CfgBuilder } from "../cfg-builder";
+import { NestingLimit } from "../nesting-limit";
 import type { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
 import { stripTransparent } from "./syntax";
@@ -31,14 +32,15 @@ function isLogical(node: Node): boolean {
 }
 
 export class ConditionLowerer {
-  private depth = 0;
-  private depthReported = false;
+  private readonly nesting: NestingLimit;
 
   constructor(
     private readonly builder: CfgBuilder,
     private expressions: ExpressionLowerer,
-    private readonly problems: ParseProblem[],
-  ) {}
+    problems: ParseProblem[],
+  ) {
+    this.nesting = new NestingLimit(MAX_CONDITION_DEPTH, "Condition nested too deeply; its inner part is tested as a whole", problems);
+  }
 
   /** Lowers later conditions with `expressions` (inside a macro expansion); returns the previous one. */
   useExpressions(expressions: ExpressionLowerer): ExpressionLowerer {
@@ -50,20 +52,11 @@ export class ConditionLowerer {
   /** Ends the current block with branches that reach `whenTrue` or `whenFalse`. */
   lower(conditionNode: Node, whenTrue: number, whenFalse: number): void {
     const node = stripTransparent(conditionNode);
-    if (this.depth >= MAX_CONDITION_DEPTH) {
-      if (!this.depthReported) {
-        this.depthReported = true;
-        this.problems.push({ message: "Condition nested too deeply; its inner part is tested as a whole", range: this.expressions.rangeFor(node) });
-      }
-      this.atom(node, whenTrue, whenFalse);
-      return;
-    }
-    this.depth++;
-    try {
-      this.lowerStripped(node, whenTrue, whenFalse);
-    } finally {
-      this.depth--;
-    }
+    this.nesting.run(
+      () => this.expressions.rangeFor(node),
+      () => this.lowerStripped(node, whenTrue, whenFalse),
+      () => this.atom(node, whenTrue, whenFalse),
+    );
   }
 
   private lowerStripped(node: Node, whenTrue: number, whenFalse: number): void {

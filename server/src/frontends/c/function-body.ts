@@ -5,6 +5,7 @@ import type { Node } from "web-tree-sitter";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
 import { anySubexpression } from "../../ir/walk";
 import { CfgBuilder } from "../cfg-builder";
+import { NestingLimit } from "../nesting-limit";
 import { ConditionLowerer } from "./conditions";
 import { declaredName } from "./declarators";
 import { ExpressionLowerer, isExpressionNode, isExpressionType } from "./expressions";
@@ -84,8 +85,7 @@ export class FunctionBodyLowerer {
   /** Label name to the ids of the `__try` statements (with `__finally`) around it; computed on first need. */
   private labelTryPaths: Map<string, number[]> | undefined;
   private body: Node | undefined;
-  private depth = 0;
-  private depthReported = false;
+  private readonly nesting: NestingLimit;
   private temporaries = 0;
   /**
    * Function definitions found inside the body: after a missing `}` tree-sitter nests the
@@ -99,6 +99,7 @@ export class FunctionBodyLowerer {
     private readonly locals: LocalNames,
   ) {
     this.conditions = new ConditionLowerer(this.builder, expressions, problems);
+    this.nesting = new NestingLimit(MAX_STATEMENT_DEPTH, "Statements nested too deeply; the inner ones are not analyzed", problems);
   }
 
   lower(body: Node): { blocks: BasicBlock[]; entry: number; nestedDefinitions: Node[] } {
@@ -113,19 +114,11 @@ export class FunctionBodyLowerer {
 
   /** @param type the node's type when the caller already has it (each `node.type` is a WASM call). */
   private statement(node: Node, type: string = node.type): void {
-    if (this.depth >= MAX_STATEMENT_DEPTH) {
-      if (!this.depthReported) {
-        this.depthReported = true;
-        this.problems.push({ message: "Statements nested too deeply; the inner ones are not analyzed", range: this.expressions.rangeFor(node) });
-      }
-      return;
-    }
-    this.depth++;
-    try {
-      this.statementAtDepth(node, type);
-    } finally {
-      this.depth--;
-    }
+    this.nesting.run(
+      () => this.expressions.rangeFor(node),
+      () => this.statementAtDepth(node, type),
+      () => undefined,
+    );
   }
 
   private statementAtDepth(node: Node, type: string): void {

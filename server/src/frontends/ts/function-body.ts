@@ -7,6 +7,7 @@ import ts from "typescript";
 import type { BasicBlock, Expr, Instr, ParseProblem, SourceRange } from "../../ir/ir";
 import { anySubexpression } from "../../ir/walk";
 import { CfgBuilder, type CaseTest } from "../cfg-builder";
+import { NestingLimit } from "../nesting-limit";
 import type { LocalNames } from "../local-names";
 import { containsCall, stripTransparent, type ExpressionLowerer } from "./expressions";
 import type { SourceText } from "./source";
@@ -48,8 +49,7 @@ export class FunctionBodyLowerer {
   private readonly raiseTargets: RaiseTarget[] = [];
   /** Labels written before the statement being lowered: a loop takes them as its own. */
   private pendingLabels: string[] = [];
-  private depth = 0;
-  private depthReported = false;
+  private readonly nesting: NestingLimit;
   private temporaries = 0;
   /** Enclosing `try` statements with a `catch` or `finally`, around the code being lowered. */
   private handlers = 0;
@@ -63,7 +63,9 @@ export class FunctionBodyLowerer {
     private readonly declarationScope: DeclarationScope,
     /** Calls that never throw (the model's predicates, `NT_SUCCESS`). */
     private readonly predicates: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.nesting = new NestingLimit(MAX_STATEMENT_DEPTH, "Statements nested too deeply; the inner ones are not analyzed", problems);
+  }
 
   /** Opens the function's outermost scope; parameters are declared in it. */
   begin(): void {
@@ -124,21 +126,13 @@ export class FunctionBodyLowerer {
   }
 
   private statement(node: ts.Statement): void {
-    if (this.depth >= MAX_STATEMENT_DEPTH) {
-      if (!this.depthReported) {
-        this.depthReported = true;
-        this.problems.push({ message: "Statements nested too deeply; the inner ones are not analyzed", range: this.source.rangeOf(node) });
-      }
-      return;
-    }
-    this.depth++;
     const labels = this.pendingLabels;
     this.pendingLabels = [];
-    try {
-      this.statementAtDepth(node, labels);
-    } finally {
-      this.depth--;
-    }
+    this.nesting.run(
+      () => this.source.rangeOf(node),
+      () => this.statementAtDepth(node, labels),
+      () => undefined,
+    );
   }
 
   private statementAtDepth(node: ts.Statement, labels: string[]): void {
