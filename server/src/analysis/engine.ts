@@ -756,13 +756,33 @@ class FunctionAnalyzer {
       outs = each(outs, (out) => this.eval(out.s, through).map((o) => ({ s: o.s, values: out.values })));
     }
     const entry = this.calleeEntry(s, e.callee);
+    const runNow: Extract<Expr, { kind: "closure" }>[] = [];
     e.args.forEach((arg, index) => {
-      // A closure registered as a callback is called by the library, not kept by this function's
-      // code: what it captures stays this function's (the send, not the registration, hands a packet over).
-      const registered = arg.kind === "closure" && entry?.effects.some((effect) => effect.kind === "register-callback" && effect.target === index) === true;
-      outs = each(outs, (out) => (registered ? [{ s: out.s, v: unknownValue }] : this.eval(out.s, arg)).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
+      // A closure registered as a callback is called by the library, and one the call runs at once
+      // is not kept: what it captures stays this function's (the send, not the registration, hands a
+      // packet over), unless the closure itself ends it (applyCallbackSummary).
+      const callback = arg.kind === "closure" ? entry?.effects.find((effect) => (effect.kind === "register-callback" || effect.kind === "runs-callback") && effect.target === index) : undefined;
+      const runs = callback?.kind === "runs-callback" && arg.kind === "closure" && this.registry.lookup(arg.functionId) !== undefined;
+      if (runs && arg.kind === "closure") runNow.push(arg);
+      const kept = callback === undefined || (callback.kind === "runs-callback" && !runs);
+      outs = each(outs, (out) => (kept ? this.eval(out.s, arg) : [{ s: out.s, v: unknownValue }]).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
     });
-    return each(outs, (out) => (entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values)));
+    return each(outs, (out) => {
+      for (const closure of runNow) this.applyCallbackSummary(out.s, closure);
+      return entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values);
+    });
+  }
+
+  /**
+   * A closure the call runs now, any number of times: what its summary says it ends of this
+   * function's variables is no longer this function's to release (ended once, or more).
+   */
+  private applyCallbackSummary(s: State, closure: Extract<Expr, { kind: "closure" }>): void {
+    for (const effect of this.registry.lookup(closure.functionId)?.effects ?? []) {
+      if ((effect.kind !== "release" && effect.kind !== "transfer") || effect.global?.captured !== true || !this.sees(effect.global)) continue;
+      const held = s.bindings.get(effect.field === undefined ? effect.global.name : `${effect.global.name}${effect.field.op}${effect.field.name}`);
+      if (held?.k === "res") this.escape(s, held.id, closure.range, "ended by the closure run here");
+    }
   }
 
   /**
@@ -921,6 +941,7 @@ class FunctionAnalyzer {
         return unknownValue;
       }
       case "register-callback":
+      case "runs-callback":
       case "no-return":
       case "throws":
       case "attach":

@@ -174,10 +174,14 @@ export class AnalysisShard {
       if (expr.kind !== "call" || expr.callee.name === undefined) return;
       callees.add(expr.callee.name);
       // Registration APIs are explicit model entries (SAL teaches none), so the configured model suffices.
-      for (const effect of this.configuredModel.lookup(expr.callee.name)?.effects ?? []) {
-        if (effect.kind !== "register-callback") continue;
+      const entry = this.configuredModel.lookup(expr.callee.name) ?? this.configuredModel.languageEntry(fn.language, expr.callee.name);
+      for (const effect of entry?.effects ?? []) {
+        if (effect.kind !== "register-callback" && effect.kind !== "runs-callback") continue;
         const name = this.callbackName(fn, expr.args[effect.target]);
-        if (name) assignedRoles.push({ functionName: name, role: effect.role });
+        if (name === undefined) continue;
+        if (effect.kind === "register-callback") assignedRoles.push({ functionName: name, role: effect.role });
+        // A closure run by the call is summarized first: its summary applies at the call.
+        else callees.add(name);
       }
     });
     const writes = [...written].filter((name) => !locals.has(name));

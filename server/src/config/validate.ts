@@ -32,6 +32,7 @@ export const effectKinds: readonly Effect["kind"][] = [
   "use",
   "escape",
   "register-callback",
+  "runs-callback",
   "status-predicate",
   "no-return",
   "throws",
@@ -188,6 +189,7 @@ function readEffect(reader: Reader, value: Json, keyPath: string): Effect {
       };
     }
     case "escape":
+    case "runs-callback":
     case "attach":
     case "opaque-call":
     case "status-predicate": {

@@ -113,6 +113,8 @@ function describeEffect(effect: Effect, registry: ModelRegistry): string {
       return `passes ${argument(effect.target)} on to code without a model`;
     case "register-callback":
       return `registers ${argument(effect.target)} as a '${effect.role}' callback`;
+    case "runs-callback":
+      return `runs ${argument(effect.target)} before it returns, without keeping it`;
     case "status-predicate":
       return `says whether ${argument(effect.target)} is a success status`;
     case "no-return":

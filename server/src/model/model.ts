@@ -68,6 +68,11 @@ export type Effect =
   | { kind: "opaque-call"; target: number }
   /** The argument is a callback function that the API will call in `role`. */
   | { kind: "register-callback"; target: number; role: string }
+  /**
+   * The argument is a function the call runs before it returns and does not keep (`Array.forEach`):
+   * what the function captures stays the caller's, unless the function ends it.
+   */
+  | { kind: "runs-callback"; target: number }
   /** The call's boolean result says whether its argument (a status) is a success (NT_SUCCESS). */
   | { kind: "status-predicate"; target: number }
   /** The call never returns (bug checks, abort). */

@@ -204,6 +204,9 @@ export const ecmascriptPack: ModelPack = {
     storesArguments("splice", ECMASCRIPT, "Inserts its arguments after the second into the array, which keeps them.", 2),
     storesArguments("set", ECMASCRIPT, "Stores the key and the value in the map, which keeps them.", 0),
     storesArguments("add", ECMASCRIPT, "Adds the value to the set, which keeps it.", 0),
+    ...["forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex", "flatMap", "reduce", "reduceRight", "sort"].map((name) =>
+      entry(name, ECMASCRIPT, "Runs the function it is given on the elements, before it returns, and does not keep it.", [{ kind: "runs-callback", target: 0 }]),
+    ),
   ],
   roles: [],
 };

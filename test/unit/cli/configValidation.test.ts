@@ -79,7 +79,7 @@ test("bad configurations are rejected with the file, the key path and the reason
     [{ macros: { PAGED_CODE: null } }, "proj/vmbguard.json: macros.PAGED_CODE: expected a string, got null"],
     [{ functions: { MyFree: {} } }, "proj/vmbguard.json: functions.MyFree.effects: missing required key"],
     [{ functions: { MyFree: { effects: [{ kind: "relese", family: "packet", target: 0 }] } } },
-      'proj/vmbguard.json: functions.MyFree.effects[0].kind: unknown effect kind "relese" (did you mean "release"?); expected one of "acquire", "release", "transfer", "use", "escape", "register-callback", "status-predicate", "no-return", "throws"'],
+      'proj/vmbguard.json: functions.MyFree.effects[0].kind: unknown effect kind "relese" (did you mean "release"?); expected one of "acquire", "release", "transfer", "use", "escape", "register-callback", "runs-callback", "status-predicate", "no-return", "throws"'],
     [{ functions: { MyFree: { effects: [{ kind: "release", family: "packet", target: -1 }] } } },
       "proj/vmbguard.json: functions.MyFree.effects[0].target: expected an integer >= 0, got -1"],
     [{ functions: { MyFree: { effects: [{ kind: "release", family: "packet", target: "return" }] } } },
