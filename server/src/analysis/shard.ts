@@ -5,10 +5,12 @@ import type { Config } from "../config/config";
 import type { Expr, IrFile, IrFunction, IrGlobal, ParseProblem, Suppression } from "../ir/ir";
 import { forEachExpr, variableWrittenBy } from "../ir/walk";
 import type { ModelEntry } from "../model/model";
-import { ModelRegistry } from "../model/registry";
+import { ModelRegistry, type ModelView } from "../model/registry";
 import { functionClassOf, learnFromSal } from "../model/sal";
 import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFinding } from "./engine";
 import type { Finding, Severity } from "./findings";
+import { FunctionResultCache, RecordingModelView } from "./functionResultCache";
+import { resolveLineMentions } from "./lineMentions";
 import { ruleById } from "./rules";
 import { summarize } from "./summaries";
 import { CallerModel, SummaryTable, type SummaryUpdate } from "./summaryTable";
@@ -73,12 +75,21 @@ export class AnalysisShard {
   private summaries = new SummaryTable();
   private readonly callerModels = new Map<string, CallerModel>();
   private ownership: (EntryOwnership | undefined)[] = [];
+  private roles: (string | undefined)[] = [];
   private globalConstants = new Map<string, number | null>();
   private readonly findingsOf = new Map<number, RawFinding[]>();
 
-  constructor(private readonly config: Config) {
+  /**
+   * `reuse`: the results of an earlier check of the same files (the language server's), reused for
+   * the functions whose analysis would come out the same; a check made once (the CLI) has none.
+   */
+  constructor(
+    private readonly config: Config,
+    private readonly reuse?: FunctionResultCache,
+  ) {
     this.registry = new ModelRegistry(config);
     this.configuredModel = new ModelRegistry(config);
+    reuse?.useWith(config);
   }
 
   /** Takes a lowered file in; its digest is made now, while its IR is still in the cache. */
@@ -102,6 +113,7 @@ export class AnalysisShard {
     this.globalConstants = new Map(model.globalConstants);
     for (const entry of model.learned) this.registry.learn(entry);
     this.callerModels.clear();
+    this.roles = model.roles;
     this.ownership = this.functions.map((fn, index) => {
       const role = this.registry.roles.get(model.roles[index] ?? "");
       if (!role) return undefined;
@@ -116,10 +128,29 @@ export class AnalysisShard {
     for (const update of updates) this.summaries.apply(update);
     return indexes.map((index) => {
       const fn = this.functions[index];
-      const analysis = this.analyzeSafely(fn, this.ownership[index] ?? new Map());
-      this.findingsOf.set(index, analysis.findings);
-      return summarize(fn, analysis);
+      if (this.reuse === undefined) {
+        const analysis = this.analyzeSafely(fn, this.modelFor(fn), this.ownership[index] ?? new Map());
+        this.findingsOf.set(index, analysis.findings);
+        return summarize(fn, analysis);
+      }
+      return this.analyzeOrReuse(index, fn, this.reuse);
     });
+  }
+
+  private analyzeOrReuse(index: number, fn: IrFunction, reuse: FunctionResultCache): ModelEntry | undefined {
+    const model = this.modelFor(fn);
+    const role = this.roles[index];
+    const reused = reuse.reusable(fn, role, model);
+    if (reused !== undefined) {
+      this.findingsOf.set(index, reused.findings);
+      return reused.summary;
+    }
+    const recorder = new RecordingModelView(model);
+    const analysis = this.analyzeSafely(fn, recorder, this.ownership[index] ?? new Map());
+    const result = { findings: analysis.findings, summary: summarize(fn, analysis) };
+    reuse.remember(fn, role, recorder, result, analysis.incomplete);
+    this.findingsOf.set(index, result.findings);
+    return result.summary;
   }
 
   /** The findings of every function analyzed so far, at their configured severity. */
@@ -208,9 +239,9 @@ export class AnalysisShard {
   }
 
   /** One function's failure (a pathological expression nesting, say) never costs the others their findings. */
-  private analyzeSafely(fn: IrFunction, ownership: EntryOwnership): FunctionAnalysis {
+  private analyzeSafely(fn: IrFunction, model: ModelView, ownership: EntryOwnership): FunctionAnalysis {
     try {
-      return analyzeFunction(fn, this.modelFor(fn), ownership, this.config.budget);
+      return analyzeFunction(fn, model, ownership, this.config.budget);
     } catch (error) {
       const reason = error instanceof RangeError ? "it nests too deeply" : error instanceof Error ? error.message : String(error);
       return {
@@ -235,16 +266,17 @@ export function severityOf(ruleId: string, config: Config): Severity | undefined
 }
 
 function toFinding(raw: RawFinding, fn: IrFunction, severity: Severity): Finding {
+  const startLine = fn.range.start.line;
   return {
     ruleId: raw.ruleId,
     severity,
-    message: raw.message,
+    message: resolveLineMentions(raw.message, startLine),
     file: fn.file,
     range: raw.range,
     functionName: fn.qualifiedName ?? fn.name,
     family: raw.family,
     acquiredAt: raw.acquiredAt ? { file: fn.file, range: raw.acquiredAt } : undefined,
-    path: raw.path,
+    path: raw.path.map((step) => ({ ...step, message: resolveLineMentions(step.message, startLine) })),
     fixes: raw.fixes,
     fingerprint: "",
   };
