@@ -4,13 +4,15 @@
 // function's own start, so a function pushed down by lines inserted above it still matches), its
 // role, the configuration, or any answer the model gave it (the summaries and model entries of
 // what it calls, the global constants it read). The engine is deterministic and reads nothing
-// else, so a reused result is the result a new analysis would give, its lines shifted.
+// else, so a reused result is the result a new analysis would give, its lines shifted. The digests
+// of a lowered file (its calls, roles, SAL entries) are kept with it too: they depend on nothing else.
 import type { Config } from "../config/config";
-import type { IrFunction, SourceRange } from "../ir/ir";
+import type { IrFile, IrFunction, SourceRange } from "../ir/ir";
 import type { ModelEntry } from "../model/model";
 import type { ModelView } from "../model/registry";
 import type { RawFinding } from "./engine";
 import type { FixHint, PathStep } from "./findings";
+import type { FileDigest, FunctionDigest } from "./shard";
 import { summaryDoc } from "./summaries";
 
 type Question = keyof ModelView;
@@ -31,6 +33,12 @@ export interface ReuseCounts {
 export interface FunctionResult {
   findings: RawFinding[];
   summary: ModelEntry | undefined;
+}
+
+/** What a shard learns of a file as it takes it in. */
+export interface FileDigests {
+  file: FileDigest;
+  functions: FunctionDigest[];
 }
 
 interface CachedResult extends FunctionResult {
@@ -89,6 +97,7 @@ export class FunctionResultCache {
   private readonly touched = new Set<string>();
   /** Every result was computed under this configuration (its budget, rules, models, roles). */
   private config: Config | undefined;
+  private digests = new WeakMap<IrFile, FileDigests>();
   private counting: ReuseCounts = { reused: 0, analyzed: 0 };
   /** How many analyses the last completed check reused and made (a recursive function's every round counts). */
   lastCheck: ReuseCounts = { reused: 0, analyzed: 0 };
@@ -97,8 +106,16 @@ export class FunctionResultCache {
   useWith(config: Config): void {
     if (this.config === config) return;
     this.config = config;
+    this.digests = new WeakMap();
     this.results.clear();
     this.touched.clear();
+  }
+
+  /** The digests of `file`, made by `make` the first time this lowering of it is met. */
+  digestsOf(file: IrFile, make: () => FileDigests): FileDigests {
+    let digests = this.digests.get(file);
+    if (digests === undefined) this.digests.set(file, (digests = make()));
+    return digests;
   }
 
   /** The result of `fn`'s previous analysis, if it is still its result: its IR, role and model answers are the same. */
@@ -107,12 +124,12 @@ export class FunctionResultCache {
     this.touched.add(key);
     const cached = this.results.get(key);
     if (cached === undefined || cached.role !== role) return undefined;
-    if (cached.ir !== fn && relativeIr(cached.ir) !== relativeIr(fn)) return undefined;
+    const lines = fn.range.start.line - cached.ir.range.start.line;
+    if (cached.ir !== fn && !sameData(cached.ir, fn, lines)) return undefined;
     if (!cached.answers.every((known) => sameAnswer(known.question, known.answer, ask(model, known.question, known.subject)))) return undefined;
     this.counting.reused++;
     if (cached.ir === fn) return cached;
     // The same function lowered again (its file was edited): keep the new IR, the old one can go.
-    const lines = fn.range.start.line - cached.ir.range.start.line;
     const current: CachedResult =
       lines === 0
         ? { ...cached, ir: fn }
@@ -163,35 +180,40 @@ function ask(model: ModelView, question: Question, subject: string): unknown {
 function sameAnswer(question: Question, a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // A summary's `doc` names where its function is, for hovers; the engine never reads it.
-  if (question === "lookup" && isObject(a) && isObject(b)) return sameValue({ ...a, doc: undefined }, { ...b, doc: undefined });
-  return sameValue(a, b);
-}
-
-const relativeIrOf = new WeakMap<IrFunction, string>();
-
-/** The function's IR as text, every line counted from the function's first: equal for a function that only moved. */
-function relativeIr(fn: IrFunction): string {
-  let text = relativeIrOf.get(fn);
-  if (text === undefined) {
-    const base = fn.range.start.line;
-    // In the IR only positions have a `line`.
-    text = JSON.stringify(fn, (key, value: unknown) => (key === "line" && typeof value === "number" ? value - base : value));
-    relativeIrOf.set(fn, text);
-  }
-  return text;
+  if (question === "lookup" && isObject(a) && isObject(b)) return sameData({ ...a, doc: undefined }, { ...b, doc: undefined }, 0);
+  return sameData(a, b, 0);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-/** Structural equality of answers (plain data: model entries, families); the same keys, even those set to undefined. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameValue(a[key], b[key]));
+/**
+ * Structural equality of plain data (IR, model entries, families): the same keys, even those set to
+ * undefined, and the same values, except that every `line` of `later` is `lines` more than in
+ * `earlier` (in the IR only positions have a `line`: a function moved by `lines`).
+ */
+function sameData(earlier: unknown, later: unknown, lines: number): boolean {
+  if (earlier === later) return true;
+  if (!isObject(earlier) || !isObject(later)) return false;
+  // Loops rather than array methods: this walks the whole IR of every function of an edited file.
+  if (Array.isArray(earlier) || Array.isArray(later)) {
+    if (!Array.isArray(earlier) || !Array.isArray(later) || earlier.length !== later.length) return false;
+    for (let i = 0; i < earlier.length; i++) if (!sameData(earlier[i], later[i], lines)) return false;
+    return true;
+  }
+  const keys = Object.keys(earlier);
+  if (keys.length !== Object.keys(later).length) return false;
+  for (const key of keys) {
+    const a = earlier[key];
+    const b = later[key];
+    if (key === "line" && typeof a === "number") {
+      if (a + lines !== b) return false;
+    } else if (!sameData(a, b, lines) || (b === undefined && !Object.prototype.hasOwnProperty.call(later, key))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function shiftRange(range: SourceRange, lines: number): SourceRange {

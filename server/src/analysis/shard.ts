@@ -9,7 +9,7 @@ import { ModelRegistry, type ModelView } from "../model/registry";
 import { functionClassOf, learnFromSal } from "../model/sal";
 import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFinding } from "./engine";
 import type { Finding, Severity } from "./findings";
-import { FunctionResultCache, RecordingModelView } from "./functionResultCache";
+import { RecordingModelView, type FileDigests, type FunctionResultCache } from "./functionResultCache";
 import { resolveLineMentions } from "./lineMentions";
 import { ruleById } from "./rules";
 import { summarize } from "./summaries";
@@ -97,8 +97,10 @@ export class AnalysisShard {
     this.files.push(file);
     this.functions.push(...file.functions);
     for (const fn of file.functions) this.fileOf.set(fn, file);
-    this.fileDigests.push(this.fileDigest(file));
-    for (const fn of file.functions) this.functionDigests.push(this.functionDigest(fn));
+    const make = (): FileDigests => ({ file: this.fileDigest(file), functions: file.functions.map((fn) => this.functionDigest(fn)) });
+    const digests = this.reuse === undefined ? make() : this.reuse.digestsOf(file, make);
+    this.fileDigests.push(digests.file);
+    this.functionDigests.push(...digests.functions);
   }
 
   digest(): ShardDigest {
