@@ -8,7 +8,7 @@ import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type Fil
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
 import { headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
-import { FunctionResultCache } from "../analysis/functionResultCache";
+import { FunctionResultCache, type ReuseCounts } from "../analysis/functionResultCache";
 import { AnalysisShard, type FunctionDigest } from "../analysis/shard";
 import { SummaryTable } from "../analysis/summaryTable";
 import type { IrFile } from "../ir/ir";
@@ -42,6 +42,8 @@ export interface ProjectCheck {
   lowered: ReadonlyMap<string, IrFile>;
   /** The summaries of the user functions, as the check applied them at their calls. */
   summaries: SummaryTable;
+  /** How many function analyses the check made, and how many it took over from the check before. */
+  reuse: ReuseCounts;
 }
 
 /** The summaries in the order the check resolves them by (file, then position), as its SummaryTable holds them. */
@@ -244,6 +246,7 @@ export class Project {
       texts: new Map(sources.map((source) => [source.path, source.text])),
       lowered: new Map(files.map((file) => [file.file, file])),
       summaries: summaryTableOf(shard.digest().functions, computed),
+      reuse: this.functionResults.lastCheck,
     };
   }
 }
