@@ -125,7 +125,7 @@ export class FunctionResultCache {
     const cached = this.results.get(key);
     if (cached === undefined || cached.role !== role) return undefined;
     const lines = fn.range.start.line - cached.ir.range.start.line;
-    if (cached.ir !== fn && !sameData(cached.ir, fn, lines)) return undefined;
+    if (cached.ir !== fn && !sameIr(cached.ir, fn, lines)) return undefined;
     if (!cached.answers.every((known) => sameAnswer(known.question, known.answer, ask(model, known.question, known.subject)))) return undefined;
     this.counting.reused++;
     if (cached.ir === fn) return cached;
@@ -186,6 +186,16 @@ function sameAnswer(question: Question, a: unknown, b: unknown): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
+}
+
+/** Whether `later` is `earlier` moved by `lines`; an IR nested too deeply to compare is analyzed again (the engine reports it). */
+function sameIr(earlier: IrFunction, later: IrFunction, lines: number): boolean {
+  try {
+    return sameData(earlier, later, lines);
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
 }
 
 /**
