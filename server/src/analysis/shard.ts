@@ -128,31 +128,26 @@ export class AnalysisShard {
   /** Analyzes the functions at `indexes`, after taking in `updates`; returns their summaries in the same order. */
   analyze(indexes: readonly number[], updates: readonly SummaryUpdate[]): (ModelEntry | undefined)[] {
     for (const update of updates) this.summaries.apply(update);
-    return indexes.map((index) => {
-      const fn = this.functions[index];
-      if (this.reuse === undefined) {
-        const analysis = this.analyzeSafely(fn, this.modelFor(fn), this.ownership[index] ?? new Map());
-        this.findingsOf.set(index, analysis.findings);
-        return summarize(fn, analysis);
-      }
-      return this.analyzeOrReuse(index, fn, this.reuse);
-    });
+    return indexes.map((index) => this.analyzeOne(index));
   }
 
-  private analyzeOrReuse(index: number, fn: IrFunction, reuse: FunctionResultCache): ModelEntry | undefined {
+  /** Analyzes one function, or takes over its result from an earlier check when that is still its result. */
+  private analyzeOne(index: number): ModelEntry | undefined {
+    const fn = this.functions[index];
     const model = this.modelFor(fn);
     const role = this.roles[index];
-    const reused = reuse.reusable(fn, role, model);
+    const reused = this.reuse?.reusable(fn, role, model);
     if (reused !== undefined) {
       this.findingsOf.set(index, reused.findings);
       return reused.summary;
     }
-    const recorder = new RecordingModelView(model);
-    const analysis = this.analyzeSafely(fn, recorder, this.ownership[index] ?? new Map());
-    const result = { findings: analysis.findings, summary: summarize(fn, analysis) };
-    reuse.remember(fn, role, recorder, result, analysis.incomplete);
-    this.findingsOf.set(index, result.findings);
-    return result.summary;
+    // Only a check that keeps its results notes what the model answered: the CLI pays nothing for it.
+    const recorder = this.reuse === undefined ? undefined : new RecordingModelView(model);
+    const analysis = this.analyzeSafely(fn, recorder ?? model, this.ownership[index] ?? new Map());
+    const summary = summarize(fn, analysis);
+    if (recorder !== undefined) this.reuse?.remember(fn, role, recorder, { findings: analysis.findings, summary }, analysis.incomplete);
+    this.findingsOf.set(index, analysis.findings);
+    return summary;
   }
 
   /** The findings of every function analyzed so far, at their configured severity. */
