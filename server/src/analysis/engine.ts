@@ -9,6 +9,7 @@ import type { Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/mod
 import type { ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
+import { lineMention } from "./lineMentions";
 import { State, unknownValue, valueKey, type GlobalField, type Knowledge, type ParamField, type Resource, type Value } from "./state";
 
 export interface EngineBudget {
@@ -383,9 +384,14 @@ class FunctionAnalyzer {
     return releaser;
   }
 
+  /** A line a message names: relative to the function until it is reported (lineMentions.ts). */
+  private lineOf(range: SourceRange): string {
+    return lineMention(range, this.fn.range.start.line);
+  }
+
   private describe(res: Resource, holder?: string): string {
     const noun = res.family ? this.registry.family(res.family).noun : "handle";
-    const origin = res.acquiredBy && res.acquiredAt ? ` from ${res.acquiredBy} (line ${res.acquiredAt.start.line + 1})` : "";
+    const origin = res.acquiredBy && res.acquiredAt ? ` from ${res.acquiredBy} (line ${this.lineOf(res.acquiredAt)})` : "";
     return holder ? `the ${noun} '${holder}'${origin}` : `the ${noun}${origin}`;
   }
 
@@ -1090,14 +1096,14 @@ class FunctionAnalyzer {
     if (res.state === "released") {
       if (effect.kind === "release") {
         this.report(res, {
-          ...this.finding(s, res, familyDef.doubleReleaseRule, `${capitalize(what)} is released twice: it was already released by '${res.releasedBy}' at line ${res.releasedAt!.start.line + 1}.`, e.range, "release"),
+          ...this.finding(s, res, familyDef.doubleReleaseRule, `${capitalize(what)} is released twice: it was already released by '${res.releasedBy}' at line ${this.lineOf(res.releasedAt!)}.`, e.range, "release"),
           fixes: [
             { kind: "remove-statement", file: this.fn.file, range: e.range },
             ...(res.releaseStatement && holder ? [{ kind: "null-after-release" as const, file: this.fn.file, after: res.releaseStatement, handleText: holder }] : []),
           ],
         });
       } else {
-        this.report(res, this.finding(s, res, "use-after-free", `${capitalize(what)} is used by '${e.callee.text}' after it was released by '${res.releasedBy}' at line ${res.releasedAt!.start.line + 1}.`, e.range, "use"));
+        this.report(res, this.finding(s, res, "use-after-free", `${capitalize(what)} is used by '${e.callee.text}' after it was released by '${res.releasedBy}' at line ${this.lineOf(res.releasedAt!)}.`, e.range, "use"));
       }
       return;
     }
@@ -1109,7 +1115,7 @@ class FunctionAnalyzer {
         return;
       }
       if (res.state === "transferred") {
-        this.report(res, this.finding(s, res, "free-in-flight", `${capitalize(what)} is released after '${res.transferredBy}' succeeded at line ${res.transferredAt!.start.line + 1}: it now belongs to the library, which releases it when it completes.`, e.range, "release"));
+        this.report(res, this.finding(s, res, "free-in-flight", `${capitalize(what)} is released after '${res.transferredBy}' succeeded at line ${this.lineOf(res.transferredAt!)}: it now belongs to the library, which releases it when it completes.`, e.range, "release"));
       }
       s.update(res.id, { state: "released", releasedAt: e.range, releasedBy: e.callee.text, releaseStatement: e.range });
       s.addStep({ message: `released here by '${e.callee.text}'`, file: this.fn.file, range: e.range, kind: "release" }, res.id);
@@ -1144,7 +1150,7 @@ class FunctionAnalyzer {
     const res = s.resources.get(v.id)!;
     const holder = s.holders(res.id)[0];
     if (res.state === "released") {
-      this.report(res, this.finding(s, res, "use-after-free", `${capitalize(this.describe(res, holder))} is dereferenced after it was released by '${res.releasedBy}' at line ${res.releasedAt!.start.line + 1}.`, range, "use"));
+      this.report(res, this.finding(s, res, "use-after-free", `${capitalize(this.describe(res, holder))} is dereferenced after it was released by '${res.releasedBy}' at line ${this.lineOf(res.releasedAt!)}.`, range, "use"));
       return;
     }
     this.checkNull(s, res, range, holder);

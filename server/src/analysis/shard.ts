@@ -5,10 +5,12 @@ import type { Config } from "../config/config";
 import type { Expr, IrFile, IrFunction, IrGlobal, ParseProblem, Suppression } from "../ir/ir";
 import { forEachExpr, variableWrittenBy } from "../ir/walk";
 import type { ModelEntry } from "../model/model";
-import { ModelRegistry } from "../model/registry";
+import { ModelRegistry, type ModelView } from "../model/registry";
 import { functionClassOf, learnFromSal } from "../model/sal";
 import { analyzeFunction, type EntryOwnership, type FunctionAnalysis, type RawFinding } from "./engine";
 import type { Finding, Severity } from "./findings";
+import { RecordingModelView, type FileDigests, type FunctionResultCache } from "./functionResultCache";
+import { resolveLineMentions } from "./lineMentions";
 import { ruleById } from "./rules";
 import { summarize } from "./summaries";
 import { CallerModel, SummaryTable, type SummaryUpdate } from "./summaryTable";
@@ -73,12 +75,21 @@ export class AnalysisShard {
   private summaries = new SummaryTable();
   private readonly callerModels = new Map<string, CallerModel>();
   private ownership: (EntryOwnership | undefined)[] = [];
+  private roles: (string | undefined)[] = [];
   private globalConstants = new Map<string, number | null>();
   private readonly findingsOf = new Map<number, RawFinding[]>();
 
-  constructor(private readonly config: Config) {
+  /**
+   * `reuse`: the results of an earlier check of the same files (the language server's), reused for
+   * the functions whose analysis would come out the same; a check made once (the CLI) has none.
+   */
+  constructor(
+    private readonly config: Config,
+    private readonly reuse?: FunctionResultCache,
+  ) {
     this.registry = new ModelRegistry(config);
     this.configuredModel = new ModelRegistry(config);
+    reuse?.useWith(config);
   }
 
   /** Takes a lowered file in; its digest is made now, while its IR is still in the cache. */
@@ -86,8 +97,10 @@ export class AnalysisShard {
     this.files.push(file);
     this.functions.push(...file.functions);
     for (const fn of file.functions) this.fileOf.set(fn, file);
-    this.fileDigests.push(this.fileDigest(file));
-    for (const fn of file.functions) this.functionDigests.push(this.functionDigest(fn));
+    const make = (): FileDigests => ({ file: this.fileDigest(file), functions: file.functions.map((fn) => this.functionDigest(fn)) });
+    const digests = this.reuse === undefined ? make() : this.reuse.digestsOf(file, make);
+    this.fileDigests.push(digests.file);
+    this.functionDigests.push(...digests.functions);
   }
 
   digest(): ShardDigest {
@@ -102,6 +115,7 @@ export class AnalysisShard {
     this.globalConstants = new Map(model.globalConstants);
     for (const entry of model.learned) this.registry.learn(entry);
     this.callerModels.clear();
+    this.roles = model.roles;
     this.ownership = this.functions.map((fn, index) => {
       const role = this.registry.roles.get(model.roles[index] ?? "");
       if (!role) return undefined;
@@ -114,12 +128,26 @@ export class AnalysisShard {
   /** Analyzes the functions at `indexes`, after taking in `updates`; returns their summaries in the same order. */
   analyze(indexes: readonly number[], updates: readonly SummaryUpdate[]): (ModelEntry | undefined)[] {
     for (const update of updates) this.summaries.apply(update);
-    return indexes.map((index) => {
-      const fn = this.functions[index];
-      const analysis = this.analyzeSafely(fn, this.ownership[index] ?? new Map());
-      this.findingsOf.set(index, analysis.findings);
-      return summarize(fn, analysis);
-    });
+    return indexes.map((index) => this.analyzeOne(index));
+  }
+
+  /** Analyzes one function, or takes over its result from an earlier check when that is still its result. */
+  private analyzeOne(index: number): ModelEntry | undefined {
+    const fn = this.functions[index];
+    const model = this.modelFor(fn);
+    const role = this.roles[index];
+    const reused = this.reuse?.reusable(fn, role, model);
+    if (reused !== undefined) {
+      this.findingsOf.set(index, reused.findings);
+      return reused.summary;
+    }
+    // Only a check that keeps its results notes what the model answered: the CLI pays nothing for it.
+    const recorder = this.reuse === undefined ? undefined : new RecordingModelView(model);
+    const analysis = this.analyzeSafely(fn, recorder ?? model, this.ownership[index] ?? new Map());
+    const summary = summarize(fn, analysis);
+    if (recorder !== undefined) this.reuse?.remember(fn, role, recorder, { findings: analysis.findings, summary }, analysis.incomplete);
+    this.findingsOf.set(index, analysis.findings);
+    return summary;
   }
 
   /** The findings of every function analyzed so far, at their configured severity. */
@@ -212,9 +240,9 @@ export class AnalysisShard {
   }
 
   /** One function's failure (a pathological expression nesting, say) never costs the others their findings. */
-  private analyzeSafely(fn: IrFunction, ownership: EntryOwnership): FunctionAnalysis {
+  private analyzeSafely(fn: IrFunction, model: ModelView, ownership: EntryOwnership): FunctionAnalysis {
     try {
-      return analyzeFunction(fn, this.modelFor(fn), ownership, this.config.budget);
+      return analyzeFunction(fn, model, ownership, this.config.budget);
     } catch (error) {
       const reason = error instanceof RangeError ? "it nests too deeply" : error instanceof Error ? error.message : String(error);
       return {
@@ -239,16 +267,17 @@ export function severityOf(ruleId: string, config: Config): Severity | undefined
 }
 
 function toFinding(raw: RawFinding, fn: IrFunction, severity: Severity): Finding {
+  const startLine = fn.range.start.line;
   return {
     ruleId: raw.ruleId,
     severity,
-    message: raw.message,
+    message: resolveLineMentions(raw.message, startLine),
     file: fn.file,
     range: raw.range,
     functionName: fn.qualifiedName ?? fn.name,
     family: raw.family,
     acquiredAt: raw.acquiredAt ? { file: fn.file, range: raw.acquiredAt } : undefined,
-    path: raw.path,
+    path: raw.path.map((step) => ({ ...step, message: resolveLineMentions(step.message, startLine) })),
     fixes: raw.fixes,
     fingerprint: "",
   };

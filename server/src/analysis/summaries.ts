@@ -139,8 +139,13 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     ...(constant !== undefined && effects.length === 0 ? { constant } : {}),
     ...(analysis.globalsWritten.length > 0 ? { writesGlobals: [...analysis.globalsWritten].sort((a, b) => (a.file + a.name < b.file + b.name ? -1 : 1)) } : {}),
     origin: `summary of ${fn.name}`,
-    doc: `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`,
+    doc: summaryDoc(fn),
   };
+}
+
+/** The hover line of a summary: where the body it was read from is (so a function that moved has a new one). */
+export function summaryDoc(fn: IrFunction): string {
+  return `Summarized from its body (${fn.file}:${fn.range.start.line + 1}).`;
 }
 
 /**

@@ -1,12 +1,14 @@
 // The workspace index of one folder: every source the CLI would check there (the editor's unsaved
 // text wins over the disk), lowered once and kept until its text, an included header or the
 // configuration changes. A check analyzes all of them with the same core call as `vmbguard
-// check`, so the cross-file summaries and the SAL-learned model are those CI sees.
+// check`, so the cross-file summaries and the SAL-learned model are those CI sees; the analysis of
+// the functions an edit did not affect is reused from the check before (functionResultCache.ts).
 import * as path from "node:path";
 import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type FileProblem, type LoweringContext, type SourceInput } from "../analysis/check";
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
 import { headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
+import { FunctionResultCache, type ReuseCounts } from "../analysis/functionResultCache";
 import { AnalysisShard, type FunctionDigest } from "../analysis/shard";
 import { SummaryTable } from "../analysis/summaryTable";
 import type { IrFile } from "../ir/ir";
@@ -40,6 +42,8 @@ export interface ProjectCheck {
   lowered: ReadonlyMap<string, IrFile>;
   /** The summaries of the user functions, as the check applied them at their calls. */
   summaries: SummaryTable;
+  /** How many function analyses the check made, and how many it took over from the check before. */
+  reuse: ReuseCounts;
 }
 
 /** The summaries in the order the check resolves them by (file, then position), as its SummaryTable holds them. */
@@ -61,6 +65,8 @@ export class Project {
   private readProblems: FileProblem[] = [];
   private readonly lowered = new Map<string, LoweredFile>();
   private headerContext: { context: LoweringContext; headers: Map<string, string> } | undefined;
+  /** Each function's last analysis: a check after an edit analyzes only what the edit can have changed. */
+  private functionResults = new FunctionResultCache();
 
   constructor(
     /** The workspace folder; undefined for the files opened outside every folder. */
@@ -83,6 +89,7 @@ export class Project {
     this.resolved = resolved;
     this.lowered.clear();
     this.headerContext = undefined;
+    this.functionResults = new FunctionResultCache();
   }
 
   private get maxFileBytes(): number {
@@ -227,10 +234,11 @@ export class Project {
     for (const file of [...this.lowered.keys()]) if (!checked.has(file)) this.lowered.delete(file);
     signal.throwIfAborted();
     // As analyzeLowered does, but in slices that a newer edit can interrupt.
-    const shard = new AnalysisShard(config);
+    const shard = new AnalysisShard(config, this.functionResults);
     for (const file of files) shard.add(file);
     const computed = new Map<number, ModelEntry>();
     const result = await analyzeShards([interruptibleShard(shard, signal, computed)], sources, config, { signal, root: this.root });
+    this.functionResults.sweep();
     result.problems.unshift(...problems);
     result.stats.millis = Date.now() - started;
     return {
@@ -238,6 +246,7 @@ export class Project {
       texts: new Map(sources.map((source) => [source.path, source.text])),
       lowered: new Map(files.map((file) => [file.file, file])),
       summaries: summaryTableOf(shard.digest().functions, computed),
+      reuse: this.functionResults.lastCheck,
     };
   }
 }

@@ -156,9 +156,11 @@ export function startServer(connection: Connection): void {
         },
         checkStarted: () => sendStatus("checking"),
         checkCompleted: (state, completed) => {
-          const { result } = completed.value;
+          const { result, reuse } = completed.value;
           counts.set(state, { findings: result.findings.length, files: result.stats.files });
-          connection.console.log(`checked ${state.project.root ?? "files outside the folders"}: ${result.stats.files} files, ${result.findings.length} findings in ${result.stats.millis} ms`);
+          connection.console.log(
+            `checked ${state.project.root ?? "files outside the folders"}: ${result.stats.files} files, ${result.findings.length} findings in ${result.stats.millis} ms (${reuse.analyzed} function analyses made, ${reuse.reused} reused)`,
+          );
           if (pullDiagnostics) {
             if (refreshSupport) connection.languages.diagnostics.refresh().catch((error: unknown) => logFailure("workspace/diagnostic/refresh", error));
           } else {
