@@ -10,17 +10,7 @@ import { AnalysisShard } from "../../../server/src/analysis/shard";
 import { defaultConfig, type Config } from "../../../server/src/config/config";
 import type { IrFile } from "../../../server/src/ir/ir";
 import { cFixturesRoot, discoverUnits, loadSampleUnit, tsFixturesRoot, type CheckUnit } from "./fixture-corpus";
-
-/** A small deterministic generator (mulberry32): the same edits on every run and machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./seeded-random";
 
 /** Checks like the language server's project: files lowered again only when their text changed, results reused. */
 class ReusingChecker {

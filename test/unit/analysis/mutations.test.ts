@@ -8,17 +8,7 @@ import { join } from "node:path";
 import { checkSources } from "../../../server/src/analysis/check";
 import { defaultConfig } from "../../../server/src/config/config";
 import { cFixturesRoot, tsFixturesRoot } from "./fixture-corpus";
-
-/** A small deterministic generator (mulberry32): the same mutants on every run and machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./seeded-random";
 
 /** Fragments that unbalance or confuse the grammar, the preprocessor and the CFG builder. */
 const strayTokens = [
