@@ -147,7 +147,6 @@ export class ExpressionLowerer {
     if (ts.isTemplateExpression(node)) return { kind: "unknown", parts: node.templateSpans.map((span) => this.lower(span.expression)), range };
     if (ts.isTaggedTemplateExpression(node)) return { kind: "unknown", parts: [this.lower(node.tag)], range };
     if (ts.isSpreadElement(node)) return this.lower(node.expression);
-    if (ts.isClassExpression(node)) return { kind: "unknown", parts: [], range };
     return { kind: "unknown", parts: [], range };
   }
 

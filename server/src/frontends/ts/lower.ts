@@ -3,12 +3,12 @@
 // fields holding functions, object-literal methods), and so does the module's own top-level code.
 // Function expressions inside a function are closures: the creator sees a `closure` expression.
 import ts from "typescript";
-import type { Expr, IrFile, IrFunction, IrGlobal, Parameter, ParseProblem, SourceRange } from "../../ir/ir";
+import type { IrFile, IrFunction, IrGlobal, Parameter, ParseProblem, SourceRange } from "../../ir/ir";
 import { LocalNames } from "../local-names";
 import type { OffsetSpan } from "../positions";
 import { suppressionsIn } from "../suppressions";
-import { importedNames } from "./bindings";
-import { ExpressionLowerer, stripTransparent, type ExpressionContext } from "./expressions";
+import { forwardingFunctions, hasModifier, importedNames } from "./bindings";
+import { ExpressionLowerer, type ExpressionContext } from "./expressions";
 import { FunctionBodyLowerer, type DeclarationScope, type LoweredBody } from "./function-body";
 import { SourceText } from "./source";
 
@@ -22,9 +22,6 @@ interface PendingFunction {
   isClosure: boolean;
   captures?: string[];
 }
-
-/** Arguments a forwarding alias passes on: more than any KMCL function takes. */
-const forwardedArguments = 8;
 
 /** The name of the module's top-level code as a function. */
 export const moduleFunctionName = "(module)";
@@ -51,10 +48,6 @@ function runsCode(statement: ts.Statement): boolean {
     ts.isEnumDeclaration(statement) ||
     ts.isEmptyStatement(statement)
   );
-}
-
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
 }
 
 function propertyNameText(name: ts.PropertyName | undefined): string | undefined {
@@ -88,7 +81,7 @@ export class TypeScriptFileLowerer {
     this.syntaxProblems();
     if (file.statements.some(runsCode)) this.pending.push({ node: file, id: this.uniqueId(moduleFunctionName), name: moduleFunctionName, isClosure: false });
     this.declarationsIn(file.statements, undefined);
-    const functions: IrFunction[] = this.aliases();
+    const functions: IrFunction[] = forwardingFunctions(this.source, this.fileName, this.imported, (name) => this.uniqueId(name));
     // Lowering a function queues the functions nested in it.
     for (let index = 0; index < this.pending.length; index++) {
       const lowered = this.lowerFunction(this.pending[index]);
@@ -105,52 +98,6 @@ export class TypeScriptFileLowerer {
       suppressions: file.text.includes("vmbguard-disable") ? suppressionsIn(file.text, this.comments(), this.source.lines) : [],
       problems: this.problems,
     };
-  }
-
-  /**
-   * A module that gives an API function another name (`export { VmbPacketFree as freePacket }`,
-   * `export const freePacket = VmbPacketFree`) gets a forwarding function of that name, so that
-   * `freePacket(p)` in the files importing it is summarized as the call it forwards to.
-   */
-  private aliases(): IrFunction[] {
-    const aliases: IrFunction[] = [];
-    const forward = (alias: ts.Identifier | ts.StringLiteral, target: string, node: ts.Node) => {
-      const name = alias.text;
-      if (name === target || name === "default") return;
-      const range = this.source.rangeOf(node);
-      const params: Parameter[] = Array.from({ length: forwardedArguments }, (_, index) => ({ name: `#arg${index}`, annotations: [], range }));
-      const args = params.map((param): Expr => ({ kind: "var", name: param.name, range }));
-      const call: Expr = { kind: "call", callee: { name: target, text: target, range }, args, range };
-      aliases.push({
-        id: this.uniqueId(name),
-        name,
-        file: this.fileName,
-        language: "ts",
-        params,
-        annotations: [],
-        blocks: [{ id: 0, instrs: [], terminator: { kind: "return", value: call, range } }],
-        entry: 0,
-        range,
-        nameRange: this.source.rangeOf(alias),
-      });
-    };
-    const original = (local: string) => this.imported.get(local) ?? local;
-    for (const statement of this.source.file.statements) {
-      if (ts.isExportDeclaration(statement) && statement.exportClause !== undefined && ts.isNamedExports(statement.exportClause)) {
-        for (const specifier of statement.exportClause.elements) {
-          if (specifier.propertyName === undefined || !ts.isIdentifier(specifier.propertyName)) continue;
-          // `export { A as B } from "m"` names m's A; `export { A as B }` names what A is here.
-          const target = statement.moduleSpecifier === undefined ? original(specifier.propertyName.text) : specifier.propertyName.text;
-          forward(specifier.name, target, specifier);
-        }
-      } else if (ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword)) {
-        for (const declaration of statement.declarationList.declarations) {
-          const initializer = declaration.initializer === undefined ? undefined : stripTransparent(declaration.initializer);
-          if (ts.isIdentifier(declaration.name) && initializer !== undefined && ts.isIdentifier(initializer)) forward(declaration.name, original(initializer.text), declaration);
-        }
-      }
-    }
-    return aliases;
   }
 
   private syntaxProblems(): void {
