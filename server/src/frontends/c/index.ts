@@ -1,10 +1,10 @@
 // The C frontend: C source text in, IrFile out. It never throws: whatever goes wrong becomes
 // a problem of the returned file.
-import type { Parser } from "web-tree-sitter";
+import type { Parser, Tree } from "web-tree-sitter";
 import type { IrFile, ParseProblem } from "../../ir/ir";
 import { sharedDefinitionsOf, type SharedDefinitions } from "./definitions";
 import { lowerTranslationUnit } from "./lower";
-import { createCParser } from "./parser";
+import { createCParser, Edit } from "./parser";
 import { LineIndex } from "../positions";
 import { preprocess } from "./preprocess";
 
@@ -45,8 +45,64 @@ function emptyFile(file: string, problem: ParseProblem): IrFile {
 
 const START_OF_FILE = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
 
+/**
+ * Files whose last syntax tree is kept: lowering one of them again (an editor's next version)
+ * re-parses only around what changed. A few suffice; each tree lives in WASM memory.
+ */
+const KEPT_TREES = 8;
+
+/** Where two versions of a text differ: one edit from the common prefix to the common suffix. */
+function editBetween(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
+  const shorter = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < shorter - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}
+
+/** Row and column of an offset, in the code units web-tree-sitter counts in. */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let newline = text.indexOf("\n"); newline !== -1 && newline < offset; newline = text.indexOf("\n", newline + 1)) {
+    row++;
+    lineStart = newline + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
 class TreeSitterCFrontend implements CFrontend {
+  /** By file: the preprocessed text last parsed and its tree, most recently used last. */
+  private readonly keptTrees = new Map<string, { text: string; tree: Tree }>();
+
   constructor(private readonly parser: Parser) {}
+
+  /** Parses `text`, from the file's previous tree when there is one (tree-sitter's incremental parse). */
+  private parse(file: string, text: string): Tree | null {
+    const kept = this.keptTrees.get(file);
+    if (kept === undefined) return this.parser.parse(text);
+    const { start, oldEnd, newEnd } = editBetween(kept.text, text);
+    kept.tree.edit(new Edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition: pointAt(text, start), oldEndPosition: pointAt(kept.text, oldEnd), newEndPosition: pointAt(text, newEnd) }));
+    const tree = this.parser.parse(text, kept.tree);
+    // Error recovery may differ from a fresh parse's: a file with syntax errors is parsed afresh,
+    // so that what is reported never depends on the edits that led to the text.
+    if (tree === null || !tree.rootNode.hasError) return tree;
+    tree.delete();
+    return this.parser.parse(text);
+  }
+
+  /** Keeps `tree` as the file's last one (the one it replaces, and the least recent beyond the limit, are freed). */
+  private keep(file: string, text: string, tree: Tree): void {
+    this.forget(file);
+    this.keptTrees.set(file, { text, tree });
+    if (this.keptTrees.size > KEPT_TREES) this.forget(this.keptTrees.keys().next().value as string);
+  }
+
+  private forget(file: string): void {
+    this.keptTrees.get(file)?.tree.delete();
+    this.keptTrees.delete(file);
+  }
 
   lower(file: string, text: string, options: CFrontendOptions = {}): IrFile {
     if (text.length > MAX_SOURCE_LENGTH) {
@@ -54,16 +110,14 @@ class TreeSitterCFrontend implements CFrontend {
     }
     try {
       const preprocessed = preprocess(text, options.macros ?? {});
-      const tree = this.parser.parse(preprocessed.text);
+      const tree = this.parse(file, preprocessed.text);
       if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
-      try {
-        return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions, options.modelNames, options.roleTypedefs);
-      } finally {
-        tree.delete();
-      }
+      this.keep(file, preprocessed.text, tree);
+      return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions, options.modelNames, options.roleTypedefs);
     } catch (error) {
       // A parse interrupted by an exception must not leave state behind for the next file.
       this.parser.reset();
+      this.forget(file);
       const message = error instanceof Error ? error.message : String(error);
       return emptyFile(file, { message: `The C frontend failed on this file: ${message}`, range: START_OF_FILE });
     }

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import webTreeSitter = require("web-tree-sitter");
 
 const { Language, Parser } = webTreeSitter;
+/** An edit to apply to a kept syntax tree before re-parsing its file incrementally. */
+export const { Edit } = webTreeSitter;
 type Language = webTreeSitter.Language;
 type Parser = webTreeSitter.Parser;
 
