@@ -66,6 +66,12 @@ export function analyzeFunction(fn: IrFunction, registry: ModelView, entryOwners
   return new FunctionAnalyzer(fn, registry, entryOwnership, budget).run();
 }
 
+/** The location a summary names by a variable not the caller's own, and maybe a field of it (`g_Adapter->Pending`, `this.pending`). */
+function globalLocation(global: GlobalVariable, field: FieldStep | undefined, range: SourceRange): Expr {
+  const variable: Expr = { kind: "var", name: global.name, range };
+  return field === undefined ? variable : { kind: "field", base: variable, field: field.name, op: field.op, range };
+}
+
 class FunctionAnalyzer {
   private readonly findings: RawFinding[] = [];
   private readonly findingKeys = new Set<string>();
@@ -764,19 +770,26 @@ class FunctionAnalyzer {
     const entry = this.calleeEntry(s, e.callee);
     const runNow: Extract<Expr, { kind: "closure" }>[] = [];
     e.args.forEach((arg, index) => {
-      // A closure registered as a callback is called by the library, and one the call runs at once
-      // is not kept: what it captures stays this function's (the send, not the registration, hands a
-      // packet over), unless the closure itself ends it (applyCallbackSummary).
-      const callback = arg.kind === "closure" ? entry?.effects.find((effect) => (effect.kind === "register-callback" || effect.kind === "runs-callback") && effect.target === index) : undefined;
-      const runs = callback?.kind === "runs-callback" && arg.kind === "closure" && this.registry.lookup(arg.functionId) !== undefined;
-      if (runs && arg.kind === "closure") runNow.push(arg);
-      const kept = callback === undefined || (callback.kind === "runs-callback" && !runs);
-      outs = each(outs, (out) => (kept ? this.eval(out.s, arg) : [{ s: out.s, v: unknownValue }]).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
+      const use = arg.kind === "closure" ? this.callbackUse(entry, index, arg) : "kept";
+      if (use === "runs" && arg.kind === "closure") runNow.push(arg);
+      outs = each(outs, (out) => (use === "kept" ? this.eval(out.s, arg) : [{ s: out.s, v: unknownValue }]).map((o) => ({ s: o.s, values: [...out.values, o.v] })));
     });
     return each(outs, (out) => {
       for (const closure of runNow) this.applyCallbackSummary(out.s, closure);
       return entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values);
     });
+  }
+
+  /**
+   * What a call does with a closure it is given. A closure registered as a callback is called by
+   * the library, and one the call runs at once is not kept: what it captures stays this function's
+   * (the send, not the registration, hands a packet over), unless the closure itself ends it
+   * (applyCallbackSummary, which needs the closure's summary). Any other closure may be kept.
+   */
+  private callbackUse(entry: ModelEntry | undefined, index: number, closure: Extract<Expr, { kind: "closure" }>): "registered" | "runs" | "kept" {
+    const callback = entry?.effects.find((effect) => (effect.kind === "register-callback" || effect.kind === "runs-callback") && effect.target === index);
+    if (callback?.kind === "register-callback") return "registered";
+    return callback?.kind === "runs-callback" && this.registry.lookup(closure.functionId) !== undefined ? "runs" : "kept";
   }
 
   /**
@@ -786,7 +799,8 @@ class FunctionAnalyzer {
   private applyCallbackSummary(s: State, closure: Extract<Expr, { kind: "closure" }>): void {
     for (const effect of this.registry.lookup(closure.functionId)?.effects ?? []) {
       if ((effect.kind !== "release" && effect.kind !== "transfer") || effect.global?.captured !== true || !this.sees(effect.global)) continue;
-      const held = s.bindings.get(effect.field === undefined ? effect.global.name : `${effect.global.name}${effect.field.op}${effect.field.name}`);
+      const key = this.locationKey(globalLocation(effect.global, effect.field, closure.range));
+      const held = key === undefined ? undefined : s.bindings.get(key);
       if (held?.k === "res") this.escape(s, held.id, closure.range, "ended by the closure run here");
     }
   }
@@ -902,9 +916,8 @@ class FunctionAnalyzer {
         if (effect.target === "return") return { k: "res", id };
         const arg = e.args[effect.target];
         if (!arg) return undefined;
-        const slot = effect.inPlace ? { location: arg, local: false } : arg.kind === "addr" ? { location: arg.target, local: false } : this.outParameterSlot(arg);
-        const location = slot.location;
-        this.write(s, location, { k: "res", id }, e.range, slot.local);
+        const { location, local } = effect.inPlace ? { location: arg, local: false } : arg.kind === "addr" ? { location: arg.target, local: false } : this.outParameterSlot(arg);
+        this.write(s, location, { k: "res", id }, e.range, local);
         if (this.locationKey(location) === undefined) s.update(id, { state: "escaped" });
         return undefined;
       }
@@ -1036,14 +1049,9 @@ class FunctionAnalyzer {
     outcome: boolean | undefined,
   ): void {
     if (global.file !== this.fn.file || !this.sees(global)) return;
-    const variable: Expr = { kind: "var", name: global.name, range: e.range };
-    const field = "field" in effect ? effect.field : undefined;
-    if (field === undefined) {
-      this.applyEffectAt(s, e, effect, variable, undefined, outcome);
-      return;
-    }
-    const location: Expr = { kind: "field", base: variable, field: field.name, op: field.op, range: e.range };
-    this.applyEffectAt(s, e, effect, location, this.read(s, variable), outcome);
+    const location = globalLocation(global, "field" in effect ? effect.field : undefined, e.range);
+    const base = location.kind === "field" ? this.read(s, location.base) : undefined;
+    this.applyEffectAt(s, e, effect, location, base, outcome);
   }
 
   /** The resource an argument denotes; an unknown value (a parameter, a field) becomes a borrowed handle. */

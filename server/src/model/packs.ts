@@ -191,12 +191,13 @@ function storesArguments(name: string, origin: string, doc: string, first: numbe
 
 const ECMASCRIPT = "ecmascript";
 /**
- * The JavaScript library's containers, for TypeScript and JavaScript sources only: what is pushed
- * into an array or put into a Map or Set stays reachable after the call, as a store into a field does.
+ * The JavaScript library, for TypeScript and JavaScript sources only: what is pushed into an array
+ * or put into a Map or Set stays reachable after the call, as a store into a field does; the array
+ * methods that take a function run it before they return and do not keep it.
  */
 export const ecmascriptPack: ModelPack = {
   name: ECMASCRIPT,
-  description: "ECMAScript containers (Array, Map, Set): storing a handle in one keeps it.",
+  description: "ECMAScript containers (Array, Map, Set) keep what is stored in them; Array's iteration methods run their function at once.",
   families: [],
   functions: [
     storesArguments("push", ECMASCRIPT, "Appends its arguments to the array, which keeps them.", 0),

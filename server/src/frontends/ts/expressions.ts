@@ -82,6 +82,12 @@ export function containsCall(expr: Expr): boolean {
   return anySubexpression(expr, (part) => part.kind === "call");
 }
 
+/** `present != null ? value : undefined`: what an optional chain evaluates to. */
+function onlyIfPresent(present: Expr, value: Expr, range: SourceRange): Expr {
+  const test: Expr = { kind: "binary", op: "!=", left: present, right: { kind: "const", value: null, range: present.range }, range: present.range };
+  return { kind: "conditional", test, then: value, else: { kind: "const", value: null, range }, range };
+}
+
 export class ExpressionLowerer {
   private depth = 0;
 
@@ -161,9 +167,7 @@ export class ExpressionLowerer {
    */
   private optional(node: ts.PropertyAccessExpression | ts.ElementAccessExpression | ts.CallExpression, base: Expr, access: (base: Expr) => Expr): Expr {
     if (node.questionDotToken === undefined) return access(base);
-    const range = this.rangeOf(node);
-    const test: Expr = { kind: "binary", op: "!=", left: base, right: { kind: "const", value: null, range: base.range }, range: base.range };
-    return { kind: "conditional", test, then: access(base), else: { kind: "const", value: null, range }, range };
+    return onlyIfPresent(base, access(base), this.rangeOf(node));
   }
 
   private propertyValues(property: ts.ObjectLiteralElementLike): Expr[] {
@@ -185,15 +189,11 @@ export class ExpressionLowerer {
     // `obj?.method(p)`: the call happens only when `obj` is there.
     if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && callee.questionDotToken !== undefined) {
       const through = this.lower(callee.expression);
-      const test: Expr = { kind: "binary", op: "!=", left: through, right: { kind: "const", value: null, range: through.range }, range: through.range };
-      const call = this.callExpr(this.calleeOf(callee, through), args, range);
-      return { kind: "conditional", test, then: call, else: { kind: "const", value: null, range }, range };
+      return onlyIfPresent(through, this.callExpr(this.calleeOf(callee, through), args, range), range);
     }
     const call = this.callExpr(this.calleeOf(callee), args, range);
     if (node.questionDotToken === undefined) return call;
-    const target = this.lower(callee);
-    const test: Expr = { kind: "binary", op: "!=", left: target, right: { kind: "const", value: null, range: target.range }, range: target.range };
-    return { kind: "conditional", test, then: call, else: { kind: "const", value: null, range }, range };
+    return onlyIfPresent(this.lower(callee), call, range);
   }
 
   private callExpr(callee: Callee, args: Expr[], range: SourceRange): Expr {
