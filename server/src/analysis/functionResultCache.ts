@@ -7,7 +7,8 @@
 // else, so a reused result is the result a new analysis would give, its lines shifted. The digests
 // of a lowered file (its calls, roles, SAL entries) are kept with it too: they depend on nothing else.
 import type { Config } from "../config/config";
-import type { IrFile, IrFunction, SourceRange } from "../ir/ir";
+import type { IrFile, IrFunction } from "../ir/ir";
+import { sameShiftedFunction, shiftRange } from "../ir/shift";
 import type { ModelEntry } from "../model/model";
 import type { ModelView } from "../model/registry";
 import type { RawFinding } from "./engine";
@@ -125,7 +126,7 @@ export class FunctionResultCache {
     const cached = this.results.get(key);
     if (cached === undefined || cached.role !== role) return undefined;
     const lines = fn.range.start.line - cached.ir.range.start.line;
-    if (cached.ir !== fn && !sameIr(cached.ir, fn, lines)) return undefined;
+    if (!sameShiftedFunction(cached.ir, fn, lines) && !sameIr(cached.ir, fn, lines)) return undefined;
     if (!cached.answers.every((known) => sameAnswer(known.question, known.answer, ask(model, known.question, known.subject)))) return undefined;
     this.counting.reused++;
     if (cached.ir === fn) return cached;
@@ -224,10 +225,6 @@ function sameData(earlier: unknown, later: unknown, lines: number): boolean {
     }
   }
   return true;
-}
-
-function shiftRange(range: SourceRange, lines: number): SourceRange {
-  return { start: { line: range.start.line + lines, column: range.start.column }, end: { line: range.end.line + lines, column: range.end.column } };
 }
 
 function shiftStep(step: PathStep, lines: number): PathStep {

@@ -63,36 +63,72 @@ export class FileConstants {
     this.staticCandidates.set(name, value);
   }
 
-  /**
-   * Puts the values in the lowered functions (mutating their blocks). `namesUsedBy` (each function's
-   * names, when the caller knows them) lets a function that mentions none of the constants be skipped.
-   */
-  applyTo(functions: IrFunction[], namesUsedBy?: ReadonlyMap<IrFunction, ReadonlySet<string>>): void {
-    const constantFunctions = constantReturningFunctions(functions);
-    if (this.fixed.size === 0 && this.staticCandidates.size === 0 && this.included.size === 0 && constantFunctions.size === 0) return;
-    const values = new Map(this.fixed);
-    for (const [name, value] of this.included) if (!values.has(name) && !this.includedConflicting.has(name)) values.set(name, value);
+  /** The values the functions of the file (as lowered, before any substitution) see. */
+  tablesFor(functions: readonly IrFunction[]): ConstantTables {
+    const calls = constantReturningFunctions(functions);
+    const variables = new Map(this.fixed);
+    for (const [name, value] of this.included) if (!variables.has(name) && !this.includedConflicting.has(name)) variables.set(name, value);
     if (this.staticCandidates.size > 0) {
-      const written = new Set(functions.flatMap((fn) => [...writtenVariables(fn)]));
-      for (const [name, value] of this.staticCandidates) if (!written.has(name) && !values.has(name)) values.set(name, value);
+      const written = new Set<string>();
+      for (const fn of functions) for (const name of writtenBy(fn)) written.add(name);
+      for (const [name, value] of this.staticCandidates) if (!written.has(name) && !variables.has(name)) variables.set(name, value);
     }
-    for (const name of this.conflicting) values.delete(name);
-    if (values.size === 0 && constantFunctions.size === 0) return;
-    for (const fn of functions) {
-      const used = namesUsedBy?.get(fn);
-      if (used !== undefined && !mentionsAny(used, values, constantFunctions)) continue;
-      substituteInFunction(fn, { variables: values, calls: constantFunctions });
-    }
+    for (const name of this.conflicting) variables.delete(name);
+    return { variables, calls };
   }
 }
 
-function mentionsAny(used: ReadonlySet<string>, ...tables: ReadonlyMap<string, ConstantValue>[]): boolean {
-  for (const name of used) for (const table of tables) if (table.has(name)) return true;
-  return false;
+/** File-scope names with a value, and the functions whose call is a constant. */
+export interface ConstantTables {
+  variables: ReadonlyMap<string, ConstantValue>;
+  calls: ReadonlyMap<string, ConstantValue>;
+}
+
+const writtenByFunction = new WeakMap<IrFunction, ReadonlySet<string>>();
+
+/** writtenVariables, once per lowered function: a function taken over by the next lowering keeps it. */
+function writtenBy(fn: IrFunction): ReadonlySet<string> {
+  let written = writtenByFunction.get(fn);
+  if (written === undefined) writtenByFunction.set(fn, (written = writtenVariables(fn)));
+  return written;
+}
+
+/**
+ * The constants of `tables` that a function mentioning `used` takes in, as text: one function's
+ * IR given the same text here is the same IR once substituted.
+ */
+export function constantsUsed(used: ReadonlySet<string>, tables: ConstantTables): string {
+  let text = "";
+  for (const name of used) {
+    const variable = tables.variables.get(name);
+    const call = tables.calls.get(name);
+    if (variable !== undefined || call !== undefined) text += `${name}=${String(variable)}/${String(call)};`;
+  }
+  return text;
+}
+
+/**
+ * `fn`, a function mentioning `used`, with the values of `tables` in place of their names, as new
+ * IR: `fn` itself is left as it is (and returned when nothing changes). Substitution rewrites only
+ * what changes, so a function that uses none of the constants costs no new IR.
+ */
+export function withConstants(fn: IrFunction, tables: ConstantTables, used: ReadonlySet<string>): IrFunction {
+  if (constantsUsed(used, tables) === "") return fn;
+  const values: Substitutions = { ...tables, hidden: localNames(fn) };
+  const substitute = (expr: Expr): Expr => substituteExpr(expr, values);
+  let changed = false;
+  const blocks = fn.blocks.map((block) => {
+    const instrs = changedList(block.instrs, (instr) => substituteInstr(instr, values));
+    const terminator = substituteTerminator(block.terminator, substitute);
+    if (instrs === block.instrs && terminator === block.terminator) return block;
+    changed = true;
+    return { ...block, instrs, terminator };
+  });
+  return changed ? { ...fn, blocks } : fn;
 }
 
 /** `static BOOLEAN StagingEnabled(VOID) { return TRUE; }`: no parameter, no effect, one constant returned. */
-function constantReturningFunctions(functions: IrFunction[]): Map<string, ConstantValue> {
+function constantReturningFunctions(functions: readonly IrFunction[]): Map<string, ConstantValue> {
   const definitions = new Map<string, number>();
   for (const fn of functions) definitions.set(fn.name, (definitions.get(fn.name) ?? 0) + 1);
   const found = new Map<string, ConstantValue>();
@@ -134,25 +170,6 @@ interface Substitutions {
   calls: ReadonlyMap<string, ConstantValue>;
   /** Locals and parameters of the function: they hide file-scope names. */
   hidden: ReadonlySet<string>;
-}
-
-/**
- * Rewrites only what changes: an expression with nothing to substitute is kept as it is, so a
- * function that uses none of the constants costs no new IR (every file includes the same headers).
- */
-function substituteInFunction(fn: IrFunction, constants: Omit<Substitutions, "hidden">): void {
-  const values: Substitutions = { ...constants, hidden: localNames(fn) };
-  const substitute = (expr: Expr): Expr => substituteExpr(expr, values);
-  for (const block of fn.blocks) {
-    let changed = false;
-    const instrs = block.instrs.map((instr): Instr => {
-      const next = substituteInstr(instr, values);
-      if (next !== instr) changed = true;
-      return next;
-    });
-    if (changed) block.instrs = instrs;
-    block.terminator = substituteTerminator(block.terminator, substitute);
-  }
 }
 
 function substituteInstr(instr: Instr, values: Substitutions): Instr {
@@ -260,8 +277,8 @@ function substituteExpr(expr: Expr, values: Substitutions): Expr {
 }
 
 /** The list with `map` applied, or the list itself when no element changed. */
-function changedList(list: Expr[], map: (expr: Expr) => Expr): Expr[] {
-  let result: Expr[] | undefined;
+function changedList<T>(list: T[], map: (element: T) => T): T[] {
+  let result: T[] | undefined;
   for (let index = 0; index < list.length; index++) {
     const next = map(list[index]);
     if (next !== list[index]) (result ??= list.slice(0, index)).push(next);

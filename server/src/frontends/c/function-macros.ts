@@ -42,6 +42,11 @@ export class FunctionMacros {
     return this.definitions.size === 0 && this.includedDefinitions.size === 0;
   }
 
+  /** Every definition `bodyOf` answers from, as text: the same signature expands every macro alike. */
+  get signature(): string {
+    return JSON.stringify([[...this.definitions], [...this.conflicting], [...this.includedDefinitions], [...this.includedConflicting]]);
+  }
+
   private definitionOf(name: string): MacroDefinition | undefined {
     if (this.definitions.has(name)) return this.conflicting.has(name) ? undefined : this.definitions.get(name);
     return this.includedConflicting.has(name) ? undefined : this.includedDefinitions.get(name);

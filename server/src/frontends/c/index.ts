@@ -3,7 +3,8 @@
 import type { Parser, Tree } from "web-tree-sitter";
 import type { IrFile, ParseProblem } from "../../ir/ir";
 import { sharedDefinitionsOf, type SharedDefinitions } from "./definitions";
-import { lowerTranslationUnit } from "./lower";
+import type { KeptFunctions } from "./kept-functions";
+import { lowerTranslationUnit, type LoweredTranslationUnit } from "./lower";
 import { createCParser, Edit } from "./parser";
 import { LineIndex } from "../positions";
 import { preprocess } from "./preprocess";
@@ -46,10 +47,11 @@ function emptyFile(file: string, problem: ParseProblem): IrFile {
 const START_OF_FILE = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
 
 /**
- * Files whose last syntax tree is kept: lowering one of them again (an editor's next version)
- * re-parses only around what changed. A few suffice; each tree lives in WASM memory.
+ * Files whose last syntax tree and functions are kept: lowering one of them again (an editor's next
+ * version) re-parses only around what changed and lowers only the functions that changed. A few
+ * suffice; each tree lives in WASM memory.
  */
-const KEPT_TREES = 8;
+const KEPT_FILES = 8;
 
 /** Where two versions of a text differ: one edit from the common prefix to the common suffix. */
 function editBetween(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
@@ -73,14 +75,14 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
 }
 
 class TreeSitterCFrontend implements CFrontend {
-  /** By file: the preprocessed text last parsed and its tree, most recently used last. */
-  private readonly keptTrees = new Map<string, { text: string; tree: Tree }>();
+  /** By file: the preprocessed text last parsed, its tree and its functions, most recently used last. */
+  private readonly kept = new Map<string, { text: string; tree: Tree; functions: KeptFunctions }>();
 
   constructor(private readonly parser: Parser) {}
 
   /** Parses `text`, from the file's previous tree when there is one (tree-sitter's incremental parse). */
   private parse(file: string, text: string): Tree | null {
-    const kept = this.keptTrees.get(file);
+    const kept = this.kept.get(file);
     if (kept === undefined) return this.parser.parse(text);
     const { start, oldEnd, newEnd } = editBetween(kept.text, text);
     kept.tree.edit(new Edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition: pointAt(text, start), oldEndPosition: pointAt(kept.text, oldEnd), newEndPosition: pointAt(text, newEnd) }));
@@ -92,16 +94,16 @@ class TreeSitterCFrontend implements CFrontend {
     return this.parser.parse(text);
   }
 
-  /** Keeps `tree` as the file's last one (the one it replaces, and the least recent beyond the limit, are freed). */
-  private keep(file: string, text: string, tree: Tree): void {
+  /** Keeps `tree` and `functions` as the file's last (the tree it replaces, and the least recent beyond the limit, are freed). */
+  private keep(file: string, text: string, tree: Tree, functions: KeptFunctions): void {
     this.forget(file);
-    this.keptTrees.set(file, { text, tree });
-    if (this.keptTrees.size > KEPT_TREES) this.forget(this.keptTrees.keys().next().value as string);
+    this.kept.set(file, { text, tree, functions });
+    if (this.kept.size > KEPT_FILES) this.forget(this.kept.keys().next().value as string);
   }
 
   private forget(file: string): void {
-    this.keptTrees.get(file)?.tree.delete();
-    this.keptTrees.delete(file);
+    this.kept.get(file)?.tree.delete();
+    this.kept.delete(file);
   }
 
   lower(file: string, text: string, options: CFrontendOptions = {}): IrFile {
@@ -110,10 +112,23 @@ class TreeSitterCFrontend implements CFrontend {
     }
     try {
       const preprocessed = preprocess(text, options.macros ?? {});
+      const previous = this.kept.get(file)?.functions;
       const tree = this.parse(file, preprocessed.text);
       if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
-      this.keep(file, preprocessed.text, tree);
-      return lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), options.includedDefinitions, options.modelNames, options.roleTypedefs);
+      let lowered: LoweredTranslationUnit;
+      try {
+        lowered = lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), {
+          included: options.includedDefinitions,
+          modelNames: options.modelNames,
+          roleTypedefs: options.roleTypedefs,
+          previous,
+        });
+      } catch (error) {
+        tree.delete();
+        throw error;
+      }
+      this.keep(file, preprocessed.text, tree, lowered.kept);
+      return lowered.ir;
     } catch (error) {
       // A parse interrupted by an exception must not leave state behind for the next file.
       this.parser.reset();

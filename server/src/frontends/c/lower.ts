@@ -2,12 +2,14 @@
 // role declarations, annotations, suppressions and problems.
 import type { Node, Tree } from "web-tree-sitter";
 import type { IrDeclaration, IrFile, IrFunction, IrGlobal, ParseProblem, SourceRange } from "../../ir/ir";
+import { shiftFunction, shiftRange } from "../../ir/shift";
 import { AnnotationIndex, attachAnnotations } from "./annotations";
 import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
 import { constantMacroOf, functionMacroOf, type SharedDefinitions } from "./definitions";
 import { FileConstants, literalValue } from "./file-constants";
+import { finishedFunction, keptFunctionKey, type KeptFunction, type KeptFunctions } from "./kept-functions";
 import { FunctionMacros, type SnippetParser } from "./function-macros";
 import { FunctionBodyLowerer } from "./function-body";
 import type { LineIndex } from "../positions";
@@ -30,6 +32,12 @@ interface PendingFunction {
   declarationStart: number;
 }
 
+/** A function of the file: lowered now, or kept from the last lowering and `lines` below where it was then. */
+interface PlacedFunction {
+  kept: KeptFunction;
+  lines: number;
+}
+
 interface RoleEntry {
   functionName: string;
   role: string;
@@ -40,7 +48,6 @@ class TranslationUnitLowerer {
   private readonly problems: ParseProblem[] = [];
   private readonly declarations: IrDeclaration[] = [];
   private readonly globals: IrGlobal[] = [];
-  private readonly namesUsedBy = new Map<IrFunction, ReadonlySet<string>>();
   private readonly roles: RoleEntry[] = [];
   private readonly pending: PendingFunction[] = [];
   private readonly typedefNames = new Set<string>();
@@ -70,18 +77,28 @@ class TranslationUnitLowerer {
     this.text = preprocessed.text;
   }
 
-  lower(tree: Tree): IrFile {
+  lower(tree: Tree, previous: KeptFunctions | undefined): LoweredTranslationUnit {
     for (const problem of this.preprocessed.problems) this.problems.push({ message: problem.message, range: this.lines.rangeOf(problem.start, problem.end) });
     this.syntaxProblems(tree.rootNode);
     this.visitContainer(tree.rootNode, 0);
-    let functions: IrFunction[];
+    let placed: PlacedFunction[];
+    let kept: KeptFunctions;
     try {
-      functions = this.lowerFunctions();
+      ({ placed, kept } = this.lowerFunctions(previous));
     } finally {
       this.macros.dispose();
     }
-    this.constants.applyTo(functions, this.namesUsedBy);
-    this.addRoleAnnotations(functions);
+    const tables = this.constants.tablesFor(placed.map((entry) => entry.kept.ir));
+    const rolesByFunction = this.rolesByFunction();
+    const functions = placed.map((entry) => {
+      const own = entry.kept.ir.annotations;
+      const roles = [...new Set(rolesByFunction.get(entry.kept.ir.name))].filter((role) => !own.includes(role));
+      return shiftFunction(finishedFunction(entry.kept, tables, roles), entry.lines);
+    });
+    return { ir: this.fileOf(functions), kept };
+  }
+
+  private fileOf(functions: IrFunction[]): IrFile {
     return {
       file: this.file,
       language: "c",
@@ -240,59 +257,91 @@ class TranslationUnitLowerer {
     }
   }
 
-  private lowerFunctions(): IrFunction[] {
+  /** What lowering a function reads besides its own text (see KeptFunctions.definitions). */
+  private definitionsSignature(functionNames: ReadonlySet<string>): string {
+    return JSON.stringify([[...functionNames].sort(), [...this.typedefNames].sort(), this.macros.signature]);
+  }
+
+  /**
+   * Lowers each function, or takes it over from `previous` (the file's last lowering) when its text
+   * and the file's definitions are unchanged and its syntax tree has no error (error recovery could
+   * read the same text another way).
+   */
+  private lowerFunctions(previous: KeptFunctions | undefined): { placed: PlacedFunction[]; kept: KeptFunctions } {
     const functionNames = new Set<string>();
     for (const entry of this.pending) functionNames.add(entry.shape.name);
     for (const declaration of this.declarations) functionNames.add(declaration.name);
     // `BOOLEAN TraceEnabled;` is a variable: only a role typedef the model knows declares a function.
     for (const role of this.roles) if (this.roleTypedefs === undefined || this.roleTypedefs.has(role.role)) functionNames.add(role.functionName);
+    const definitions = this.definitionsSignature(functionNames);
+    const reusable = previous?.definitions === definitions ? previous.functions : undefined;
+    const kept: KeptFunctions = { definitions, functions: new Map() };
     const definitionsSeen = new Map<string, number>();
     const typeNames = new TypeNames(this.typedefNames);
-    const functions: IrFunction[] = [];
+    const placed: PlacedFunction[] = [];
     for (const entry of this.pending) {
-      const { definition, shape, body } = entry;
-      const parameters = parametersOf(shape.parameterList, this.text);
-      const annotations = attachAnnotations(
-        this.annotations,
-        { from: entry.declarationStart, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: body.startIndex },
-        parameters,
-        this.text,
-      );
-      this.functionClassRoles(shape.name, annotations, rangeOf(shape.nameNode));
-      const locals = new LocalNames();
-      for (const { parameter } of parameters) if (parameter.name) locals.declare(parameter.name);
-      const expressions = new ExpressionLowerer(this.text, this.lines, functionNames, typeNames, this.problems, this.macros, undefined, locals);
-      const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, this.problems, locals).lower(body);
-      for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
+      const { definition, shape } = entry;
       // Definitions under different #if branches share a name; ids stay unique.
       const seen = (definitionsSeen.get(shape.name) ?? 0) + 1;
       definitionsSeen.set(shape.name, seen);
-      const lowered: IrFunction = {
-        id: seen === 1 ? shape.name : `${shape.name}@${seen}`,
-        name: shape.name,
-        file: this.file,
-        language: "c",
-        params: parameters.map((parameter) => parameter.parameter),
-        annotations,
-        blocks,
-        entry: entryBlock,
-        range: rangeOf(definition),
-        nameRange: rangeOf(shape.nameNode),
-      };
-      const returnType = typeSpelling(fieldChild(definition, "type"), this.text, shape.returnIndirections);
-      if (returnType !== undefined) lowered.returnType = returnType;
-      functions.push(lowered);
-      this.namesUsedBy.set(lowered, expressions.namesUsed);
+      const id = seen === 1 ? shape.name : `${shape.name}@${seen}`;
+      const key = keptFunctionKey(this.text, id, Math.min(entry.declarationStart, definition.startIndex), definition.endIndex);
+      const earlier = reusable?.get(key);
+      let placedFunction: PlacedFunction;
+      if (earlier !== undefined && !definition.hasError) {
+        placedFunction = { kept: earlier, lines: definition.startPosition.row - earlier.ir.range.start.line };
+        kept.functions.set(key, earlier);
+      } else {
+        const lowered = this.lowerFunction(entry, id, functionNames, typeNames);
+        placedFunction = { kept: lowered.kept, lines: 0 };
+        // A function with nested definitions found them while lowered: it is lowered every time.
+        if (!lowered.hasNestedDefinitions) kept.functions.set(key, lowered.kept);
+      }
+      const { ir, problems } = placedFunction.kept;
+      this.functionClassRoles(shape.name, ir.annotations, shiftRange(ir.nameRange, placedFunction.lines));
+      for (const problem of problems) this.problems.push(placedFunction.lines === 0 ? problem : { ...problem, range: shiftRange(problem.range, placedFunction.lines) });
+      placed.push(placedFunction);
     }
-    return functions;
+    return { placed, kept };
   }
 
-  private addRoleAnnotations(functions: IrFunction[]): void {
+  private lowerFunction(entry: PendingFunction, id: string, functionNames: ReadonlySet<string>, typeNames: TypeNames): { kept: KeptFunction; hasNestedDefinitions: boolean } {
+    const { definition, shape, body } = entry;
+    const parameters = parametersOf(shape.parameterList, this.text);
+    const annotations = attachAnnotations(
+      this.annotations,
+      { from: entry.declarationStart, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: body.startIndex },
+      parameters,
+      this.text,
+    );
+    const problems: ParseProblem[] = [];
+    const locals = new LocalNames();
+    for (const { parameter } of parameters) if (parameter.name) locals.declare(parameter.name);
+    const expressions = new ExpressionLowerer(this.text, this.lines, functionNames, typeNames, problems, this.macros, undefined, locals);
+    const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, problems, locals).lower(body);
+    for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
+    const ir: IrFunction = {
+      id,
+      name: shape.name,
+      file: this.file,
+      language: "c",
+      params: parameters.map((parameter) => parameter.parameter),
+      annotations,
+      blocks,
+      entry: entryBlock,
+      range: rangeOf(definition),
+      nameRange: rangeOf(shape.nameNode),
+    };
+    const returnType = typeSpelling(fieldChild(definition, "type"), this.text, shape.returnIndirections);
+    if (returnType !== undefined) ir.returnType = returnType;
+    return { kept: { ir, namesUsed: expressions.namesUsed, problems }, hasNestedDefinitions: nestedDefinitions.length > 0 };
+  }
+
+  /** The roles role declarations and `_Function_class_` annotations give, by function name. */
+  private rolesByFunction(): Map<string, string[]> {
     const rolesByFunction = new Map<string, string[]>();
     for (const role of this.roles) rolesByFunction.set(role.functionName, [...(rolesByFunction.get(role.functionName) ?? []), role.role]);
-    for (const fn of functions) {
-      for (const role of rolesByFunction.get(fn.name) ?? []) if (!fn.annotations.includes(role)) fn.annotations.push(role);
-    }
+    return rolesByFunction;
   }
 
   /** ERROR and MISSING nodes, found by descending only where `hasError` says there are some. */
@@ -321,15 +370,20 @@ class TranslationUnitLowerer {
   }
 }
 
-export function lowerTranslationUnit(
-  tree: Tree,
-  file: string,
-  preprocessed: PreprocessedSource,
-  lines: LineIndex,
-  parseSnippet: SnippetParser,
-  included: readonly SharedDefinitions[] = [],
-  modelNames?: RegExp,
-  roleTypedefs?: ReadonlySet<string>,
-): IrFile {
-  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, included, modelNames, roleTypedefs).lower(tree);
+export interface LoweredTranslationUnit {
+  ir: IrFile;
+  /** Its functions, for the next lowering of the file. */
+  kept: KeptFunctions;
+}
+
+export interface TranslationUnitOptions {
+  included?: readonly SharedDefinitions[];
+  modelNames?: RegExp;
+  roleTypedefs?: ReadonlySet<string>;
+  /** The functions of the file's last lowering: those unchanged are taken over. */
+  previous?: KeptFunctions;
+}
+
+export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser, options: TranslationUnitOptions = {}): LoweredTranslationUnit {
+  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs).lower(tree, options.previous);
 }

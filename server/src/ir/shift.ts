@@ -1,0 +1,53 @@
+// Functions moved in their file. An editor's next version of a file mostly holds the same functions
+// on other lines: a frontend that takes a function over from the file's previous lowering copies its
+// IR with every line moved (`shiftFunction`), and the copy remembers what it was copied from, so
+// that telling it equal to another copy of the same IR (`sameShiftedFunction`) needs no walk.
+// IR is never changed once lowered: a copy stays what its original was, moved.
+import type { IrFunction, SourceRange } from "./ir";
+
+interface Origin {
+  ir: IrFunction;
+  /** Lines the copy is below its original. */
+  lines: number;
+}
+
+const origins = new WeakMap<IrFunction, Origin>();
+
+/** `fn` moved down by `lines` (up when negative): `fn` itself when `lines` is 0. */
+export function shiftFunction(fn: IrFunction, lines: number): IrFunction {
+  if (lines === 0) return fn;
+  const origin = origins.get(fn) ?? { ir: fn, lines: 0 };
+  const copy = shiftedData(fn, lines) as IrFunction;
+  origins.set(copy, { ir: origin.ir, lines: origin.lines + lines });
+  return copy;
+}
+
+/**
+ * Whether `later` is known to be `earlier` moved by `lines`, without comparing them: one is a
+ * copy of the other, or both are copies of the same IR. False says nothing: they may still be alike.
+ */
+export function sameShiftedFunction(earlier: IrFunction, later: IrFunction, lines: number): boolean {
+  const from = origins.get(earlier) ?? { ir: earlier, lines: 0 };
+  const to = origins.get(later) ?? { ir: later, lines: 0 };
+  return from.ir === to.ir && to.lines - from.lines === lines;
+}
+
+export function shiftRange(range: SourceRange, lines: number): SourceRange {
+  return { start: { line: range.start.line + lines, column: range.start.column }, end: { line: range.end.line + lines, column: range.end.column } };
+}
+
+/** A deep copy of plain data with every `line` moved by `lines` (in the IR only positions have a `line`). */
+function shiftedData(value: unknown, lines: number): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = shiftedData(value[index], lines);
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    const field = (value as Record<string, unknown>)[key];
+    copy[key] = key === "line" && typeof field === "number" ? field + lines : shiftedData(field, lines);
+  }
+  return copy;
+}
