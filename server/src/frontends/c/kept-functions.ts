@@ -27,8 +27,10 @@ export interface KeptFunctions {
 }
 
 /**
- * What a function's lowering depends on of its own: its id (unique in the file), its text from the
- * start of the line its declaration starts on, and where its annotations start on that line.
+ * What a function's lowering depends on of its own: its id (unique in the file) and its text from
+ * the start of the line its declaration starts on, with where on that line. The declaration starts
+ * where the file's previous item ends (its annotations may be anywhere after that), so the blank
+ * lines and comments above a function are part of it.
  */
 export function keptFunctionKey(text: string, id: string, declarationStart: number, end: number): string {
   const lineStart = text.lastIndexOf("\n", declarationStart - 1) + 1;
