@@ -47,7 +47,14 @@ function shiftedData(value: unknown, lines: number): unknown {
   const copy: Record<string, unknown> = {};
   for (const key in value) {
     const field = (value as Record<string, unknown>)[key];
-    copy[key] = key === "line" && typeof field === "number" ? field + lines : shiftedData(field, lines);
+    copy[key] = key === "line" && typeof field === "number" ? field + lines : isRange(field) ? shiftRange(field, lines) : shiftedData(field, lines);
   }
   return copy;
+}
+
+/** Most of the IR's objects are ranges: copied by shiftRange, they are built in one shape. */
+function isRange(value: unknown): value is SourceRange {
+  if (typeof value !== "object" || value === null) return false;
+  const { start, end } = value as Partial<SourceRange>;
+  return typeof start === "object" && typeof end === "object" && typeof start.line === "number" && typeof end.line === "number" && Object.keys(value).length === 2;
 }
