@@ -198,3 +198,37 @@ test("a file opened outside every workspace folder is checked on its own, with t
     outside.cleanup();
   }
 });
+
+test("a server killed in the middle of a check and started again, as vscode-languageclient restarts it, serves the editor's unsaved text and the folder as before", async () => {
+  const tree = copyFixtures(["packet-leak-error-path", "double-free"]);
+  const bad = path.join(tree.root, "packet-leak-error-path", "bad.c");
+  const first = await LspSession.start({ root: tree.root, transport: "node-ipc" });
+  const uri = first.open(bad);
+  await first.currentDiagnostics(uri);
+  first.insert(uri, 0, 0, "/* unsaved */\n/* edit */\n");
+  assert.deepEqual(ruleLines((await first.currentDiagnostics(uri)).diagnostics), [["packet-leak", 31]]);
+  // One more edit starts a check; the process dies under it.
+  first.insert(uri, 0, 0, "\n");
+  const died = new Promise((resolve) => first.child.once("exit", resolve));
+  first.child.kill("SIGKILL");
+  await died;
+  first.connection.dispose();
+  // The client starts a new server and opens its documents again with the text it holds, never saved.
+  const second = await LspSession.start({ root: tree.root, transport: "node-ipc", pull: true });
+  try {
+    second.open(bad, `\n/* unsaved */\n/* edit */\n${readFileSync(bad, "utf8")}`);
+    const report = (await second.connection.sendRequest("workspace/diagnostic", { previousResultIds: [] })) as WorkspaceDiagnosticReport;
+    const byFile = report.items
+      .map((item) => [path.relative(tree.root, new URL(item.uri).pathname), item.kind === "full" ? ruleLines(item.items) : "unchanged"])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    assert.deepEqual(byFile, [
+      ["double-free/bad.c", [["double-free", 42]]],
+      ["double-free/good.c", []],
+      ["packet-leak-error-path/bad.c", [["packet-leak", 32]]],
+      ["packet-leak-error-path/good.c", []],
+    ]);
+  } finally {
+    await second.close();
+    tree.cleanup();
+  }
+});
