@@ -32,6 +32,8 @@ export interface ExitRecord {
   state: State;
   returnValue: Value;
   kind: "return" | "throw";
+  /** The statement that leaves the function (or the end of its body). */
+  range: SourceRange;
 }
 
 export interface FunctionAnalysis {
@@ -332,7 +334,7 @@ class FunctionAnalyzer {
     for (const res of s.resources.values()) {
       if (this.isLive(s, res)) this.reportLeak(s, res, range, kind === "throw" ? "throw" : "exit");
     }
-    this.exits.push({ state: s, returnValue, kind });
+    this.exits.push({ state: s, returnValue, kind, range });
   }
 
   /** Whether the path still owes a release of `res` (a buffer its live MDL describes does not count). */
@@ -350,8 +352,9 @@ class FunctionAnalyzer {
     if (!res || !this.isLive(s, res)) return;
     if (s.holders(id).length > 0) return;
     this.reportLeak(s, res, range, why, lastHolder);
-    // Reported once: the resource is gone from this path.
+    // Reported once: the resource is gone from this path (the step says where, for hovers).
     s.update(id, { state: "escaped" });
+    s.addStep({ message: "leaked here: its last handle is gone", file: this.fn.file, range, kind: "exit" }, id);
   }
 
   private reportLeak(s: State, res: Resource, range: SourceRange, why: "exit" | "throw" | "overwrite" | "dropped" | "scope", lastHolder?: string): void {

@@ -5,10 +5,12 @@
 // role, the configuration, or any answer the model gave it (the summaries and model entries of
 // what it calls, the global constants it read). The engine is deterministic and reads nothing
 // else, so a reused result is the result a new analysis would give, its lines shifted. The digests
-// of a lowered file (its calls, roles, SAL entries) are kept with it too: they depend on nothing else.
+// of a lowered file (its calls, roles, SAL entries) are kept with it too, and each function's with the
+// IR it was copied from: they depend on nothing else (a closure registered as a callback is named
+// from its own file, which a copied function shares with its original).
 import type { Config } from "../config/config";
 import type { IrFile, IrFunction } from "../ir/ir";
-import { sameShiftedFunction, shiftRange } from "../ir/shift";
+import { originOf, sameShiftedFunction, shiftRange } from "../ir/shift";
 import type { ModelEntry } from "../model/model";
 import type { ModelView } from "../model/registry";
 import type { RawFinding } from "./engine";
@@ -99,6 +101,8 @@ export class FunctionResultCache {
   /** Every result was computed under this configuration (its budget, rules, models, roles). */
   private config: Config | undefined;
   private digests = new WeakMap<IrFile, FileDigests>();
+  /** By the IR a function was copied from (ir/shift.ts): a moved function's digest differs only in its line. */
+  private functionDigests = new WeakMap<IrFunction, FunctionDigest>();
   private counting: ReuseCounts = { reused: 0, analyzed: 0 };
   /** How many analyses the last completed check reused and made (a recursive function's every round counts). */
   lastCheck: ReuseCounts = { reused: 0, analyzed: 0 };
@@ -108,6 +112,7 @@ export class FunctionResultCache {
     if (this.config === config) return;
     this.config = config;
     this.digests = new WeakMap();
+    this.functionDigests = new WeakMap();
     this.results.clear();
     this.touched.clear();
   }
@@ -117,6 +122,18 @@ export class FunctionResultCache {
     let digests = this.digests.get(file);
     if (digests === undefined) this.digests.set(file, (digests = make()));
     return digests;
+  }
+
+  /** The digest of `fn`, made by `make` the first time its IR, or the IR it was copied from, is met. */
+  functionDigestOf(fn: IrFunction, make: () => FunctionDigest): FunctionDigest {
+    const origin = originOf(fn).ir;
+    const digest = this.functionDigests.get(origin);
+    if (digest === undefined) {
+      const made = make();
+      this.functionDigests.set(origin, made);
+      return made;
+    }
+    return digest.line === fn.range.start.line ? digest : { ...digest, line: fn.range.start.line };
   }
 
   /** The result of `fn`'s previous analysis, if it is still its result: its IR, role and model answers are the same. */

@@ -97,7 +97,9 @@ export class AnalysisShard {
     this.files.push(file);
     this.functions.push(...file.functions);
     for (const fn of file.functions) this.fileOf.set(fn, file);
-    const make = (): FileDigests => ({ file: this.fileDigest(file), functions: file.functions.map((fn) => this.functionDigest(fn)) });
+    const reuse = this.reuse;
+    const digestOf = (fn: IrFunction): FunctionDigest => (reuse === undefined ? this.functionDigest(fn) : reuse.functionDigestOf(fn, () => this.functionDigest(fn)));
+    const make = (): FileDigests => ({ file: this.fileDigest(file), functions: file.functions.map(digestOf) });
     const digests = this.reuse === undefined ? make() : this.reuse.digestsOf(file, make);
     this.fileDigests.push(digests.file);
     this.functionDigests.push(...digests.functions);
@@ -148,6 +150,15 @@ export class AnalysisShard {
     if (recorder !== undefined) this.reuse?.remember(fn, role, recorder, { findings: analysis.findings, summary }, analysis.incomplete);
     this.findingsOf.set(index, analysis.findings);
     return summary;
+  }
+
+  /**
+   * `fn`'s analysis made again under the model and role the check gave it, its exit states
+   * included (for a question about its paths, such as a hover's); undefined if it is not the shard's.
+   */
+  analyzeAgain(fn: IrFunction): FunctionAnalysis | undefined {
+    const index = this.functions.indexOf(fn);
+    return index < 0 ? undefined : this.analyzeSafely(fn, this.modelFor(fn), this.ownership[index] ?? new Map());
   }
 
   /** The findings of every function analyzed so far, at their configured severity. */

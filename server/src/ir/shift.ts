@@ -5,7 +5,7 @@
 // IR is never changed once lowered: a copy stays what its original was, moved.
 import type { IrFunction, SourceRange } from "./ir";
 
-interface Origin {
+export interface Origin {
   ir: IrFunction;
   /** Lines the copy is below its original. */
   lines: number;
@@ -16,10 +16,15 @@ const origins = new WeakMap<IrFunction, Origin>();
 /** `fn` moved down by `lines` (up when negative): `fn` itself when `lines` is 0. */
 export function shiftFunction(fn: IrFunction, lines: number): IrFunction {
   if (lines === 0) return fn;
-  const origin = origins.get(fn) ?? { ir: fn, lines: 0 };
+  const origin = originOf(fn);
   const copy = shiftedData(fn, lines) as IrFunction;
   origins.set(copy, { ir: origin.ir, lines: origin.lines + lines });
   return copy;
+}
+
+/** What `fn` is a moved copy of, and by how many lines; `fn` itself, by none, when it is no copy. */
+export function originOf(fn: IrFunction): Origin {
+  return origins.get(fn) ?? { ir: fn, lines: 0 };
 }
 
 /**
@@ -27,8 +32,8 @@ export function shiftFunction(fn: IrFunction, lines: number): IrFunction {
  * copy of the other, or both are copies of the same IR. False says nothing: they may still be alike.
  */
 export function sameShiftedFunction(earlier: IrFunction, later: IrFunction, lines: number): boolean {
-  const from = origins.get(earlier) ?? { ir: earlier, lines: 0 };
-  const to = origins.get(later) ?? { ir: later, lines: 0 };
+  const from = originOf(earlier);
+  const to = originOf(later);
   return from.ir === to.ir && to.lines - from.lines === lines;
 }
 

@@ -2,9 +2,11 @@
 // of a user function's body), and for an allocation or a release what the check found on the
 // paths through it. All API knowledge comes from the model: nothing here knows a function name.
 import type { MarkupContent } from "vscode-languageserver/node";
-import type { Finding } from "../analysis/findings";
+import type { FunctionAnalysis } from "../analysis/engine";
+import type { Finding, PathStep } from "../analysis/findings";
+import { handleOutcomes } from "../analysis/handleOutcomes";
 import type { Config } from "../config/config";
-import { locationText, type Expr, type IrFile, type IrFunction, type Position, type SourceRange } from "../ir/ir";
+import type { Expr, IrFile, IrFunction, Position, SourceRange } from "../ir/ir";
 import { forEachExpr } from "../ir/walk";
 import { anyFamily, type Effect, type ModelEntry } from "../model/model";
 import { ModelRegistry } from "../model/registry";
@@ -34,44 +36,34 @@ function callAt(file: IrFile, position: Position): { call: CallExpr; fn: IrFunct
   return found;
 }
 
-/** How the acquired handle is spelled: the variable the call is assigned to, or the out-argument. */
-function handleOf(call: CallExpr, entry: ModelEntry, fn: IrFunction): string | undefined {
-  for (const effect of entry.effects) {
-    if (effect.kind !== "acquire") continue;
-    if (effect.target !== "return") {
-      const argument = call.args[effect.target];
-      if (argument === undefined) continue;
-      return locationText(argument.kind === "addr" ? argument.target : argument);
-    }
-    let assigned: string | undefined;
-    const visit = (target: Expr, value: Expr): void => {
-      if (value === call) assigned = locationText(target);
-    };
-    for (const block of fn.blocks) for (const instr of block.instrs) if (instr.kind === "assign") visit(instr.target, instr.value);
-    forEachExpr(fn, (expr) => {
-      if (expr.kind === "assign") visit(expr.target, expr.value);
-    });
-    return assigned;
-  }
-  return undefined;
+function paths(count: number): string {
+  return count === 1 ? "1 path" : `${count} paths`;
 }
 
-/** The calls of `fn` that the model says release or hand over `handle`, in source order. */
-function releasesOf(handle: string, fn: IrFunction, registry: ModelRegistry): string[] {
-  const calls: CallExpr[] = [];
-  forEachExpr(fn, (expr) => {
-    if (expr.kind === "call" && expr.callee.name !== undefined) calls.push(expr);
-  });
-  calls.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
-  const releases: string[] = [];
-  for (const call of calls) {
-    const entry = registry.lookup(call.callee.name!);
-    const effect = entry?.effects.find((each) => (each.kind === "release" || each.kind === "transfer") && call.args[each.target] !== undefined && locationText(call.args[each.target]) === handle);
-    if (effect === undefined || (effect.kind !== "release" && effect.kind !== "transfer")) continue;
-    const when = effect.when === "success" ? " when it succeeds" : effect.when === "failure" ? " when it fails" : "";
-    releases.push(`line ${line(call.range)}: \`${call.callee.text}\` ${effect.kind === "release" ? "releases it" : "hands it over"}${when}`);
+/** The last branch decisions of a path, enough to tell it from the others. */
+function viaText(via: readonly PathStep[]): string {
+  const shown = via.slice(-3).map((step) => `${step.message} (line ${line(step.range)})`);
+  return shown.length === 0 ? "" : `; ${via.length > shown.length ? "…, " : ""}${shown.join(", ")}`;
+}
+
+/** Where the handles acquired or released at `call` go on each path the analysis of `fn` explored. */
+function outcomesAt(call: CallExpr, fn: IrFunction, analysis: FunctionAnalysis): string[] {
+  const { acquired, releasedHere, incomplete } = handleOutcomes(analysis, call.range.start);
+  const lines: string[] = [];
+  if (acquired.length > 0) {
+    lines.push("", `Where what it acquires ends up, on the paths VmbGuard explored through \`${fn.name}\`:`);
+    for (const outcome of acquired) {
+      const where = outcome.range === undefined ? "" : ` at line ${line(outcome.range)}`;
+      const warning = outcome.kind === "owned" || outcome.kind === "lost" ? "**" : "";
+      lines.push(`- ${warning}${outcome.message}${where}${warning} (${paths(outcome.paths)}${viaText(outcome.via)})`);
+    }
   }
-  return releases;
+  if (releasedHere.length > 0) {
+    lines.push("", `What it releases, on the paths VmbGuard explored through \`${fn.name}\`:`);
+    for (const released of releasedHere) lines.push(`- ${released.description}${released.acquiredAt === undefined ? "" : ` (line ${line(released.acquiredAt)})`} (${paths(released.paths)})`);
+  }
+  if (incomplete) lines.push("", `The analysis of \`${fn.name}\` stopped at its budget: paths beyond it are not included.`);
+  return lines;
 }
 
 /** The configured model with what the workspace's SAL annotations teach, as the check learns it. */
@@ -165,6 +157,8 @@ export interface HoverInput {
   summaries: SummaryTable;
   findings: readonly Finding[];
   position: Position;
+  /** The function's analysis made again as the check made it, for where its handles go on each path. */
+  analyzeAgain?: (fn: IrFunction) => FunctionAnalysis | undefined;
 }
 
 export function hoverAt(input: HoverInput): { contents: MarkupContent; range: SourceRange } | undefined {
@@ -179,11 +173,8 @@ export function hoverAt(input: HoverInput): { contents: MarkupContent; range: So
   const lines = [`**${call.callee.text}** — VmbGuard model (${entry.origin})`];
   if (entry.doc !== undefined) lines.push("", entry.doc);
   lines.push("", ...entry.effects.map((effect) => `- ${describeEffect(effect, registry)}`));
-  const handle = handleOf(call, entry, fn);
-  if (handle !== undefined) {
-    const releases = releasesOf(handle, fn, registry);
-    lines.push("", releases.length === 0 ? `No call in \`${fn.name}\` releases or hands over \`${handle}\`.` : `Where \`${fn.name}\` releases or hands over \`${handle}\`:`, ...releases.map((release) => `- ${release}`));
-  }
+  const analysis = input.analyzeAgain?.(fn);
+  if (analysis !== undefined) lines.push(...outcomesAt(call, fn, analysis));
   const notes = pathsThrough(call, entry, input.findings);
   if (notes.length > 0) lines.push("", ...notes.map((note) => `- ${note}`));
   return { contents: { kind: "markdown", value: lines.join("\n") }, range: call.callee.range };

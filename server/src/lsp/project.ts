@@ -11,7 +11,8 @@ import { headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from 
 import { FunctionResultCache, type ReuseCounts } from "../analysis/functionResultCache";
 import { AnalysisShard, type FunctionDigest } from "../analysis/shard";
 import { SummaryTable } from "../analysis/summaryTable";
-import type { IrFile } from "../ir/ir";
+import type { FunctionAnalysis } from "../analysis/engine";
+import type { IrFile, IrFunction } from "../ir/ir";
 import type { ModelEntry } from "../model/model";
 import { interruptibleShard } from "./interruptibleShard";
 import type { ResolvedConfig } from "./settings";
@@ -44,6 +45,8 @@ export interface ProjectCheck {
   summaries: SummaryTable;
   /** How many function analyses the check made, and how many it took over from the check before. */
   reuse: ReuseCounts;
+  /** A function's analysis made again as the check made it, exit states included (for hovers). */
+  analyzeAgain(fn: IrFunction): FunctionAnalysis | undefined;
 }
 
 /** The summaries in the order the check resolves them by (file, then position), as its SummaryTable holds them. */
@@ -247,6 +250,7 @@ export class Project {
       lowered: new Map(files.map((file) => [file.file, file])),
       summaries: summaryTableOf(shard.digest().functions, computed),
       reuse: this.functionResults.lastCheck,
+      analyzeAgain: (fn) => shard.analyzeAgain(fn),
     };
   }
 }

@@ -310,6 +310,7 @@ export function startServer(connection: Connection): void {
       summaries: found.checked.summaries,
       findings: found.checked.findingsByFile.get(file) ?? [],
       position: { line: params.position.line, column: params.position.character },
+      analyzeAgain: found.checked.analyzeAgain,
     });
     if (hover === undefined) return null;
     return { contents: hover.contents, range: toRange(hover.range) };

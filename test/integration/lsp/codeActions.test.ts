@@ -173,7 +173,7 @@ test("fix all: every leak of the file is fixed at once, brace-less exits wrapped
   });
 });
 
-test("hover on an allocation says what the model makes of it and where its packet leaks", async () => {
+test("hover on an allocation says what the model makes of it and where its packet ends up on each path", async () => {
   await withFixture(["packet-leak-error-path"], async (session, root) => {
     const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
     await session.currentDiagnostics(document.uri);
@@ -186,10 +186,12 @@ test("hover on an allocation says what the model makes of it and where its packe
       "",
       "- acquires a packet, returned; it may be NULL",
       "",
-      "Where `NvlSendControlMessage` releases or hands over `packet`:",
-      "- line 34: `VmbPacketFree` releases it",
-      "- line 38: `VmbPacketSend` hands it over when it succeeds",
-      "- line 40: `VmbPacketFree` releases it",
+      "Where what it acquires ends up, on the paths VmbGuard explored through `NvlSendControlMessage`:",
+      "- the acquisition failed: NULL on this path, nothing to release (1 path; taken: 'packet == NULL' is true (line 24))",
+      "- **still owned when the function returns at line 29** (1 path; taken: 'packet == NULL' is false (line 24), taken: 'MessageSize > Context->MaxMessageSize' is true (line 28))",
+      "- released by 'VmbPacketFree' at line 34 (1 path; taken: 'packet == NULL' is false (line 24), taken: 'MessageSize > Context->MaxMessageSize' is false (line 28), taken: '!NT_SUCCESS(status)' is true (line 33))",
+      "- handed over by 'VmbPacketSend' (assuming it succeeds) at line 38 (1 path; …, taken: '!NT_SUCCESS(status)' is false (line 33), assuming 'VmbPacketSend' succeeds (line 38), taken: '!NT_SUCCESS(status)' is false (line 39))",
+      "- released by 'VmbPacketFree' at line 40 (1 path; …, taken: '!NT_SUCCESS(status)' is false (line 33), assuming 'VmbPacketSend' fails (line 38), taken: '!NT_SUCCESS(status)' is true (line 39))",
       "",
       "- `packet-leak` at line 29: The packet 'packet' from VmbPacketAllocate (line 23) is leaked when the function returns without VmbPacketFree: it is still owned on this path.",
     ]);
@@ -232,6 +234,9 @@ test("hover on a call of a user wrapper shows the summary the check applied ther
       "",
       "- uses the handle in argument 1: an error once it is released",
       "- releases the packet in argument 2",
+      "",
+      "What it releases, on the paths VmbGuard explored through `NvlTransmit`:",
+      "- packet acquired by 'VmbPacketAllocate' (line 13) (1 path)",
       "",
       "- The release here comes first on the path of `double-free` at line 28.",
     ]);
