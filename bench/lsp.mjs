@@ -17,7 +17,7 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(repoRoot, "dist", "cli.js");
 
 function parseOptions(argv) {
-  const options = { edits: 200, files: 1000, linesPerFile: 200, debounce: 0, work: join(repoRoot, "bench", "work", "lsp") };
+  const options = { edits: 200, files: 1000, linesPerFile: 200, debounce: undefined, work: join(repoRoot, "bench", "work", "lsp") };
   for (let index = 0; index < argv.length; index += 2) {
     const [flag, value] = [argv[index], argv[index + 1]];
     if (flag === "--edits") options.edits = Number(value);
@@ -64,7 +64,8 @@ async function startServer(root, debounceMillis) {
     rootUri: uri,
     workspaceFolders: [{ uri, name: "bench" }],
     capabilities: { window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
-    initializationOptions: { debounceMillis },
+    // Without --debounce the server's own default applies, as in an editor.
+    initializationOptions: debounceMillis === undefined ? {} : { debounceMillis },
   });
   await connection.sendNotification("initialized", {});
   const nextStatus = () => new Promise((resolveStatus) => statusWaiters.push(resolveStatus));
@@ -119,7 +120,7 @@ async function main() {
   let server = await startServer(single.dir, options.debounce);
   const latency = await measureEdits(server, singleFile, options.edits);
   await server.stop();
-  console.log(`didChange to diagnostics, ${lineCount}-line file, ${latency.edits} edits, debounce ${options.debounce} ms: p50 ${round(latency.p50)} ms, p95 ${round(latency.p95)} ms, max ${round(latency.max)} ms (target p95 <= 50 ms)`);
+  console.log(`didChange to diagnostics, ${lineCount}-line file, ${latency.edits} edits, debounce ${options.debounce === undefined ? "the server's default" : `${options.debounce} ms`}: p50 ${round(latency.p50)} ms, p95 ${round(latency.p95)} ms, max ${round(latency.max)} ms (target p95 <= 50 ms)`);
 
   // 2. The first index and check of a large workspace, its memory, and an edit in it.
   const corpus = generateCorpus(join(options.work, "workspace"), { files: options.files, lines: options.files * options.linesPerFile, seed: 7 });

@@ -1,6 +1,7 @@
-// When a project is checked: a while after the last edit (debounced), one check at a time, and a
-// newer edit aborts the check of the older text. A result is kept only if nothing changed while
-// it ran, so a stale result can never be published.
+// When a project is checked: at once after an edit that finds the project idle, else a while
+// after the last edit (debounced: edits are coming faster than checks complete); one check at a time,
+// and a newer edit aborts the check of the older text. A result is kept only if nothing changed
+// while it ran, so a stale result can never be published.
 
 export interface Completed<T> {
   /** The change count the result belongs to; a newer change makes it stale. */
@@ -36,13 +37,19 @@ export class CheckScheduler<T> {
     },
   ) {}
 
-  /** Something the check reads changed: a check under way is stale, and a new one is due. */
+  /**
+   * Something the check reads changed: a check under way is stale, and a new one is due. It starts
+   * at once when nothing is under way or waiting (a lone edit gets its diagnostics as fast as the
+   * check is), and after the debounce when a check or an earlier edit's wait is cut short (typing
+   * faster than checks complete would otherwise start and abort one check per keystroke).
+   */
   invalidate(options: { immediately?: boolean } = {}): void {
     if (this.disposed) return;
+    const busy = this.controller !== undefined || this.timer !== undefined;
     this.generation++;
     this.controller?.abort();
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.start(), options.immediately === true ? 0 : this.options.debounceMillis);
+    this.timer = setTimeout(() => this.start(), options.immediately === true || !busy ? 0 : this.options.debounceMillis);
   }
 
   /** The result for the current state: at once when it is known, else when its check completes. */

@@ -49,6 +49,24 @@ test("edits within the debounce start one check; current() waits for the result 
   scheduler.dispose();
 });
 
+test("an edit that finds nothing under way is checked at once; one that cuts a check short waits the debounce", async () => {
+  const checks = new ControlledChecks();
+  const scheduler = new CheckScheduler(checks.run, { debounceMillis: 10_000, onCompleted: () => undefined, onFailed: assert.fail });
+  scheduler.invalidate();
+  await tick();
+  assert.equal(checks.started.length, 1, "started without the 10 s debounce");
+  checks.started[0].finish("first");
+  await tick();
+  scheduler.invalidate();
+  await tick();
+  assert.equal(checks.started.length, 2, "idle again: at once again");
+  scheduler.invalidate();
+  await tick(50);
+  assert.equal(checks.started[1].signal.aborted, true);
+  assert.equal(checks.started.length, 2, "a check was cut short: the next waits for the edits to pause");
+  scheduler.dispose();
+});
+
 test("a failing check rejects its waiters and is reported once; the next edit checks again", async () => {
   let fail = true;
   const failures: unknown[] = [];
