@@ -3,7 +3,7 @@
 // IR with every line moved (`shiftFunction`), and the copy remembers what it was copied from, so
 // that telling it equal to another copy of the same IR (`sameShiftedFunction`) needs no walk.
 // IR is never changed once lowered: a copy stays what its original was, moved.
-import type { IrFunction, SourceRange } from "./ir";
+import type { BasicBlock, IrFunction, SourceRange } from "./ir";
 
 export interface Origin {
   ir: IrFunction;
@@ -13,12 +13,29 @@ export interface Origin {
 
 const origins = new WeakMap<IrFunction, Origin>();
 
-/** `fn` moved down by `lines` (up when negative): `fn` itself when `lines` is 0. */
+/**
+ * `fn` moved down by `lines` (up when negative): `fn` itself when `lines` is 0. The copy's blocks,
+ * most of its IR, are copied when first read: a function taken over from a file's last lowering is
+ * mostly never read again (its analysis is reused), and an edit above it must not cost a copy.
+ */
 export function shiftFunction(fn: IrFunction, lines: number): IrFunction {
   if (lines === 0) return fn;
+  // Copied from the original, never from another copy: that would copy the other copy's blocks too.
   const origin = originOf(fn);
-  const copy = shiftedData(fn, lines) as IrFunction;
-  origins.set(copy, { ir: origin.ir, lines: origin.lines + lines });
+  const moved = origin.lines + lines;
+  if (moved === 0) return origin.ir;
+  const copy = {} as IrFunction;
+  const source = origin.ir as unknown as Record<string, unknown>;
+  for (const key in source) {
+    if (key === "blocks") {
+      let blocks: BasicBlock[] | undefined;
+      // In the original's key order, so that the copy prints as a fresh lowering does.
+      Object.defineProperty(copy, key, { enumerable: true, get: () => (blocks ??= shiftedData(origin.ir.blocks, moved) as BasicBlock[]) });
+    } else {
+      (copy as unknown as Record<string, unknown>)[key] = shiftedData(source[key], moved);
+    }
+  }
+  origins.set(copy, { ir: origin.ir, lines: moved });
   return copy;
 }
 
