@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: accuracy on the fixture corpus and speed on a generated C corpus, for
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck), and VmbGuard's speed on a
-// generated TypeScript corpus (no peer analyzes TypeScript). Results go to
-// bench/results/latest.{md,json}. See bench/README.md.
-//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-runtime]
+// generated TypeScript corpus (no peer analyzes TypeScript), and the language server's latency and
+// first index (bench/lsp.mjs). Results go to bench/results/latest.{md,json}. See bench/README.md.
+//   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { defaultCorpusOptions, defaultTypeScriptCorpusOptions, generateCorpus } from "./generate-corpus.mjs";
+import { measureLanguageServer } from "./lsp.mjs";
 import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerAsTool } from "./lib/accuracy.mjs";
 import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
@@ -34,6 +35,7 @@ function parseOptions(argv) {
     accuracy: true,
     cSpeed: true,
     typeScriptSpeed: true,
+    languageServer: true,
     runtime: true,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
@@ -50,6 +52,7 @@ function parseOptions(argv) {
     else if (flag === "--skip-speed") options.cSpeed = options.typeScriptSpeed = false;
     else if (flag === "--skip-c-speed") options.cSpeed = false;
     else if (flag === "--skip-ts-speed") options.typeScriptSpeed = false;
+    else if (flag === "--skip-lsp") options.languageServer = false;
     else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
@@ -177,6 +180,16 @@ async function main() {
     typeScriptSpeed = typeScript && summary(typeScript, []);
   }
 
+  let languageServer;
+  if (options.languageServer && haveOurs) {
+    languageServer = { runs: [] };
+    for (let round = 0; round < options.repeats; round++) {
+      if (options.cooldownSeconds > 0) await sleep(options.cooldownSeconds * 1000);
+      log(`language server: round ${round + 1} of ${options.repeats}`);
+      languageServer.runs.push(await measureLanguageServer({ edits: 200, files: 1000, linesPerFile: 200, debounce: undefined, work: join(workDir, "lsp") }));
+    }
+  }
+
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
   const results = {
     generatedAt: new Date().toISOString(),
@@ -195,6 +208,7 @@ async function main() {
     accuracy,
     speed,
     typeScriptSpeed,
+    languageServer,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };
