@@ -16,15 +16,25 @@ const entries = [
   { in: "server/src/cli/shardWorker.ts", out: "analysis-worker" },
   { in: "server/src/lsp/main.ts", out: "server" },
   { in: "client/src/extension.ts", out: "extension", external: ["vscode"] },
-  // The TypeScript frontend carries the compiler: loaded only when a TypeScript file is checked (server/src/frontends/ts-loader.ts).
-  { in: "server/src/frontends/ts/index.ts", out: "ts-frontend", minify: true, sourcemap: false },
+  // The TypeScript compiler, once, minified and without a map (the VSIX stays small): the two bundles
+  // below load it from beside them.
+  { in: require.resolve("typescript"), out: "typescript", minify: true, sourcemap: false },
+  // The TypeScript frontend: loaded only when a TypeScript file is checked (server/src/frontends/ts-loader.ts).
+  { in: "server/src/frontends/ts/index.ts", out: "ts-frontend", sharesTypeScript: true },
   { in: "runtime/src/kmcl/index.ts", out: "runtime" },
   { in: "runtime/src/debug/main.ts", out: "dap" },
   // The debuggee's preload and the TypeScript transpiler both load beside dap.js (see runtime/src/debug/debuggee.ts).
   { in: "runtime/src/debug/preload.ts", out: "dap-preload" },
-  // It carries the whole TypeScript compiler: minified and without a map, the VSIX stays small.
-  { in: "runtime/src/debug/transpiler.ts", out: "dap-transpiler", minify: true, sourcemap: false },
-].filter((entry) => existsSync(join(root, entry.in)));
+  { in: "runtime/src/debug/transpiler.ts", out: "dap-transpiler", sharesTypeScript: true },
+].filter((entry) => existsSync(entry.in.startsWith("/") ? entry.in : join(root, entry.in)));
+
+/** `typescript` resolved to dist/typescript.js, beside the bundle that requires it. */
+const sharedTypeScript = {
+  name: "shared-typescript",
+  setup(builder) {
+    builder.onResolve({ filter: /^typescript$/ }, () => ({ path: "./typescript.js", external: true }));
+  },
+};
 
 // web-tree-sitter's ESM build (chosen for `import` statements) reads import.meta.url, which is
 // empty in a CommonJS bundle; give it the bundle file's own URL. The shim comes first in the file,
@@ -34,7 +44,7 @@ const importMetaUrlShim = '"use strict";\nconst __bundleImportMetaUrl = require(
 await Promise.all(
   entries.map((entry) =>
     build({
-      entryPoints: [join(root, entry.in)],
+      entryPoints: [entry.in.startsWith("/") ? entry.in : join(root, entry.in)],
       outfile: join(dist, `${entry.out}.js`),
       bundle: true,
       platform: "node",
@@ -43,6 +53,7 @@ await Promise.all(
       sourcemap: entry.sourcemap ?? true,
       minify: entry.minify ?? false,
       external: entry.external ?? [],
+      plugins: entry.sharesTypeScript ? [sharedTypeScript] : [],
       define: { "import.meta.url": "__bundleImportMetaUrl" },
       banner: { js: entry.banner ? `${entry.banner}\n${importMetaUrlShim}` : importMetaUrlShim },
       logLevel: "warning",
