@@ -4,7 +4,6 @@
 // test/e2e/artifacts/. Run with `npm run test:e2e`.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -78,19 +77,18 @@ test("the quick fix 'Release packet before this exit' makes the packet-leak go a
 });
 
 test("the language server killed under the editor is restarted by the extension, and checks the unsaved text again", { skip }, async () => {
-  // The server the extension forked for this workbench (its copy of the samples is the only one open).
-  const pids = spawnSync("pgrep", ["-f", "extensions/vmbguard.vmbguard-.*/dist/server.js"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-  assert.equal(pids.length, 1, `one VmbGuard server runs: ${pids.join(", ")}`);
-  process.kill(Number(pids[0]), "SIGKILL");
+  const pids = workbench.languageServerProcesses();
+  assert.equal(pids.length, 1, `one VmbGuard server runs for this workbench: ${pids.join(", ")}`);
+  process.kill(pids[0], "SIGKILL");
   // Restarted: a new process. vscode-languageclient drops the dead server's diagnostics when it
   // restarts it, so the findings below are the new server's: those of the unsaved, fixed send.c
   // and of the files never opened.
   const deadline = Date.now() + 60_000;
-  let restarted: string[] = [];
+  let restarted: number[] = [];
   while (restarted.length === 0 || restarted.includes(pids[0])) {
     assert.ok(Date.now() < deadline, "the extension did not start the server again within 60 s");
     await workbench.page.waitForTimeout(500);
-    restarted = spawnSync("pgrep", ["-f", "extensions/vmbguard.vmbguard-.*/dist/server.js"], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+    restarted = workbench.languageServerProcesses();
   }
   await workbench.waitForProblems("free-in-flight", (rows) => findingRow(rows, "free-in-flight", 157) !== undefined);
   await workbench.waitForProblems("double-free", (rows) => findingRow(rows, "double-free", 65) !== undefined);

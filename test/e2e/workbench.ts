@@ -3,7 +3,7 @@
 // driven in Debian's headless chromium through playwright-core. Each step can save a screenshot
 // under test/e2e/artifacts/ (ignored by git).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -68,6 +68,7 @@ export class Workbench {
     private readonly browser: Browser,
     private readonly server: ChildProcess,
     private readonly home: string,
+    private readonly extensionsDir: string,
     /** What code-server wrote, for failures. */
     readonly serverOutput: { text: string },
   ) {}
@@ -115,11 +116,27 @@ export class Workbench {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
       await page.locator(".monaco-workbench").waitFor({ timeout: 120_000 });
-      return new Workbench(page, browser, server, home, output);
+      return new Workbench(page, browser, server, home, extensions, output);
     } catch (error) {
       server.kill();
       throw error;
     }
+  }
+
+  /** The VmbGuard language servers of this workbench's extension folder (Linux /proc, without procps). */
+  languageServerProcesses(): number[] {
+    const server = path.join(this.extensionsDir, "vmbguard.vmbguard-");
+    return readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+          return commandLine.some((argument) => argument.startsWith(server) && argument.endsWith(path.join("dist", "server.js")));
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
   }
 
   /** Saves a screenshot of the workbench as test/e2e/artifacts/<n>-<name>.png. */
