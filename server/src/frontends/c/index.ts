@@ -8,6 +8,7 @@ import { lowerTranslationUnit, type LoweredTranslationUnit } from "./lower";
 import { createCParser, Edit } from "./parser";
 import { LineIndex } from "../positions";
 import { preprocess } from "./preprocess";
+import { editBetween } from "../text-edit";
 
 export type { SharedDefinitions } from "./definitions";
 
@@ -52,16 +53,6 @@ const START_OF_FILE = { start: { line: 0, column: 0 }, end: { line: 0, column: 0
  * suffice; each tree lives in WASM memory.
  */
 const KEPT_FILES = 8;
-
-/** Where two versions of a text differ: one edit from the common prefix to the common suffix. */
-function editBetween(before: string, after: string): { start: number; oldEnd: number; newEnd: number } {
-  const shorter = Math.min(before.length, after.length);
-  let start = 0;
-  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let suffix = 0;
-  while (suffix < shorter - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
-}
 
 /** Row and column of an offset, in the code units web-tree-sitter counts in. */
 function pointAt(text: string, offset: number): { row: number; column: number } {

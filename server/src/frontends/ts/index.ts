@@ -3,6 +3,7 @@
 // bundled on its own (dist/ts-frontend.js) and loaded only when a TypeScript file comes (../ts-loader.ts).
 import type { IrFile } from "../../ir/ir";
 import { lowerTypeScriptFile } from "./lower";
+import { forgetTypeScript } from "./parse";
 
 /** Past this size the file is not parsed, as for C: a driver source is a few hundred kilobytes. */
 export const MAX_SOURCE_LENGTH = 16 * 1024 * 1024;
@@ -20,6 +21,8 @@ export function lowerTypeScript(file: string, text: string, options: TypeScriptF
   try {
     return lowerTypeScriptFile(file, text, options.predicates ?? new Set());
   } catch (error) {
+    // The next version of the file is parsed afresh, not from a tree this failure may have left half-used.
+    forgetTypeScript(file);
     const message = error instanceof Error ? error.message : String(error);
     return empty(`The TypeScript frontend failed on this file: ${message}`);
   }

@@ -9,6 +9,7 @@ import type { OffsetSpan } from "../positions";
 import { suppressionsIn } from "../suppressions";
 import { forwardingFunctions, hasModifier, importedNames } from "./bindings";
 import { ExpressionLowerer, type ExpressionContext } from "./expressions";
+import { parseTypeScript, syntaxErrorsOf } from "./parse";
 import { FunctionBodyLowerer, type DeclarationScope, type LoweredBody } from "./function-body";
 import { SourceText } from "./source";
 
@@ -25,14 +26,6 @@ interface PendingFunction {
 
 /** The name of the module's top-level code as a function. */
 export const moduleFunctionName = "(module)";
-
-function scriptKindOf(file: string): ts.ScriptKind {
-  const extension = file.slice(file.lastIndexOf(".")).toLowerCase();
-  if (extension === ".tsx") return ts.ScriptKind.TSX;
-  if (extension === ".jsx") return ts.ScriptKind.JSX;
-  if (extension === ".js" || extension === ".mjs" || extension === ".cjs") return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
-}
 
 /** Statements that run when the module loads (anything but declarations of functions, classes and types). */
 function runsCode(statement: ts.Statement): boolean {
@@ -71,7 +64,7 @@ export class TypeScriptFileLowerer {
     text: string,
     private readonly predicates: ReadonlySet<string>,
   ) {
-    const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+    const file = parseTypeScript(fileName, text);
     this.source = new SourceText(file);
     this.imported = importedNames(file);
   }
@@ -102,7 +95,7 @@ export class TypeScriptFileLowerer {
 
   private syntaxProblems(): void {
     // The parser's own diagnostics: the tree is still complete, with missing nodes where it recovered.
-    const diagnostics = (this.source.file as unknown as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+    const diagnostics = syntaxErrorsOf(this.source.file);
     for (const diagnostic of diagnostics.slice(0, 50)) {
       const range = this.source.lines.rangeOf(diagnostic.start, diagnostic.start + diagnostic.length);
       this.problems.push({ message: `Syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`, range });
