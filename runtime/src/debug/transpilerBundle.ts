@@ -40,33 +40,53 @@ function cacheFolder(): string | undefined {
   }
 }
 
-function loadWithCodeCache(bundle: string): Transpiler {
+/** A CommonJS file run with a V8 code cache; `saveCache` writes the cache once, when it was missing or stale. */
+function runWithCodeCache(file: string, cacheName: string, require: (id: string) => unknown): { exports: unknown; saveCache: () => void } {
   const folder = cacheFolder();
-  const cacheFile = folder === undefined ? undefined : path.join(folder, `dap-transpiler-${process.version}.v8cache`);
+  const cacheFile = folder === undefined ? undefined : path.join(folder, `${cacheName}-${process.version}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = cacheFile === undefined ? undefined : readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
-  const source = readFileSync(bundle, "utf8");
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, ...(cachedData ? { cachedData } : {}) });
-  const loaded = { exports: {} as TranspilerModule };
-  (script.runInThisContext() as (...args: unknown[]) => void)(loaded.exports, createRequire(bundle), loaded, bundle, path.dirname(bundle));
-  const transpile = loaded.exports.transpileForDebugging;
+  const source = readFileSync(file, "utf8");
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const loaded = { exports: {} as unknown };
+  (script.runInThisContext() as (...args: unknown[]) => void)(loaded.exports, require, loaded, file, path.dirname(file));
   let cacheWanted = cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true);
+  const saveCache = (): void => {
+    if (!cacheWanted) return;
+    cacheWanted = false;
+    try {
+      const temporary = `${cacheFile!}.${process.pid}`;
+      writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+      renameSync(temporary, cacheFile!);
+    } catch {
+      // Without a cache it is only slower.
+    }
+  };
+  return { exports: loaded.exports, saveCache };
+}
+
+/**
+ * The transpiler bundle requires the compiler from beside it (dist/typescript.js, shared with the
+ * static checker's TypeScript frontend): that is the file worth a code cache.
+ */
+function loadWithCodeCache(bundle: string): Transpiler {
+  const requireBeside = createRequire(bundle);
+  const compilerFile = path.join(path.dirname(bundle), "typescript.js");
+  let compiler: ReturnType<typeof runWithCodeCache> | undefined;
+  const require = (id: string): unknown => {
+    if (id !== "./typescript.js" || !existsSync(compilerFile)) return requireBeside(id);
+    compiler ??= runWithCodeCache(compilerFile, "typescript", requireBeside);
+    return compiler.exports;
+  };
+  const transpile = (runWithCodeCache(bundle, "dap-transpiler", require).exports as TranspilerModule).transpileForDebugging;
   return (text, fileName) => {
     const result = transpile(text, fileName);
-    if (cacheWanted) {
-      cacheWanted = false;
-      try {
-        const temporary = `${cacheFile!}.${process.pid}`;
-        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-        renameSync(temporary, cacheFile!);
-      } catch {
-        // Without a cache it is only slower.
-      }
-    }
+    // After the first transpilation, the functions it needs are compiled: now the cache holds them.
+    compiler?.saveCache();
     return result;
   };
 }
