@@ -4,30 +4,22 @@
 // test/e2e/artifacts/. Run with `npm run test:e2e`.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { installWorkbench, repoRoot, Workbench } from "./workbench";
+import { installWorkbench, Workbench } from "./workbench";
 
 const setUp = installWorkbench();
 const skip = "reason" in setUp ? setUp.reason : false;
 if (skip !== false) console.log(`# e2e skipped: ${skip}`);
 
 let workbench: Workbench;
-let folder: string;
 
 before(async () => {
   if (skip !== false) return;
-  // A copy: the quick fix edits a sample.
-  folder = mkdtempSync(path.join(tmpdir(), "vmbguard-e2e-samples-"));
-  cpSync(path.join(repoRoot, "samples"), folder, { recursive: true });
-  workbench = await Workbench.open((setUp as { tools: string }).tools, folder);
+  workbench = await Workbench.openOnSamplesCopy((setUp as { tools: string }).tools);
 });
 
 after(async () => {
   if (skip !== false) return;
   await workbench?.close();
-  rmSync(folder, { recursive: true, force: true });
 });
 
 /**

@@ -3,29 +3,22 @@
 // session would run its code. Part of `npm run test:e2e`; the workbench is extension.test.ts's.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
-import { installWorkbench, repoRoot, Workbench } from "./workbench";
+import { installWorkbench, Workbench } from "./workbench";
 
 const setUp = installWorkbench();
 const skip = "reason" in setUp ? setUp.reason : false;
 
 let workbench: Workbench;
-let folder: string;
 
 before(async () => {
   if (skip !== false) return;
-  folder = mkdtempSync(path.join(tmpdir(), "vmbguard-e2e-untrusted-"));
-  cpSync(path.join(repoRoot, "samples"), folder, { recursive: true });
   // Trust on, and never asked at start: the folder opens in Restricted Mode.
-  workbench = await Workbench.open((setUp as { tools: string }).tools, folder, { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" });
+  workbench = await Workbench.openOnSamplesCopy((setUp as { tools: string }).tools, { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" });
 });
 
 after(async () => {
   if (skip !== false) return;
   await workbench?.close();
-  rmSync(folder, { recursive: true, force: true });
 });
 
 test("in Restricted Mode the findings are still listed", { skip }, async () => {

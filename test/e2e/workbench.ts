@@ -3,14 +3,14 @@
 // driven in Debian's headless chromium through playwright-core. Each step can save a screenshot
 // under test/e2e/artifacts/ (ignored by git).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
-export const artifactsDir = path.join(repoRoot, "test", "e2e", "artifacts");
+const artifactsDir = path.join(repoRoot, "test", "e2e", "artifacts");
 const vsixPath = path.join(repoRoot, "vmbguard.vsix");
 const chromiumPath = "/usr/bin/chromium";
 
@@ -62,6 +62,8 @@ function outputMatching(child: ChildProcess, pattern: RegExp, timeoutMillis: num
 
 export class Workbench {
   private step = 0;
+  /** A folder made for this workbench (a copy of the samples), removed with it. */
+  private ownedFolder: string | undefined;
 
   private constructor(
     readonly page: Page,
@@ -119,6 +121,20 @@ export class Workbench {
       return new Workbench(page, browser, server, home, extensions, output);
     } catch (error) {
       server.kill();
+      throw error;
+    }
+  }
+
+  /** Opens a copy of `samples/` (the tests edit it), removed when the workbench closes. */
+  static async openOnSamplesCopy(tools: string, settings: Record<string, unknown> = {}): Promise<Workbench> {
+    const folder = mkdtempSync(path.join(tmpdir(), "vmbguard-e2e-samples-"));
+    cpSync(path.join(repoRoot, "samples"), folder, { recursive: true });
+    try {
+      const workbench = await Workbench.open(tools, folder, settings);
+      workbench.ownedFolder = folder;
+      return workbench;
+    } catch (error) {
+      rmSync(folder, { recursive: true, force: true });
       throw error;
     }
   }
@@ -249,5 +265,6 @@ export class Workbench {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     if (this.server.exitCode === null && this.server.signalCode === null) this.server.kill("SIGKILL");
     rmSync(this.home, { recursive: true, force: true });
+    if (this.ownedFolder !== undefined) rmSync(this.ownedFolder, { recursive: true, force: true });
   }
 }

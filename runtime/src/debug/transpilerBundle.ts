@@ -40,9 +40,12 @@ function cacheFolder(): string | undefined {
   }
 }
 
-/** A CommonJS file run with a V8 code cache; `saveCache` writes the cache once, when it was missing or stale. */
-function runWithCodeCache(file: string, cacheName: string, require: (id: string) => unknown): { exports: unknown; saveCache: () => void } {
-  const folder = cacheFolder();
+/**
+ * A CommonJS file run with `require` and, when `cacheName` is given, a V8 code cache; `saveCache`
+ * writes the cache once, when it was missing or stale.
+ */
+function runWithCodeCache(file: string, cacheName: string | undefined, require: (id: string) => unknown): { exports: unknown; saveCache: () => void } {
+  const folder = cacheName === undefined ? undefined : cacheFolder();
   const cacheFile = folder === undefined ? undefined : path.join(folder, `${cacheName}-${process.version}.v8cache`);
   let cachedData: Buffer | undefined;
   try {
@@ -82,7 +85,8 @@ function loadWithCodeCache(bundle: string): Transpiler {
     compiler ??= runWithCodeCache(compilerFile, "typescript", requireBeside);
     return compiler.exports;
   };
-  const transpile = (runWithCodeCache(bundle, "dap-transpiler", require).exports as TranspilerModule).transpileForDebugging;
+  // The bundle itself is small: run with the require above, without a cache of its own.
+  const transpile = (runWithCodeCache(bundle, undefined, require).exports as TranspilerModule).transpileForDebugging;
   return (text, fileName) => {
     const result = transpile(text, fileName);
     // After the first transpilation, the functions it needs are compiled: now the cache holds them.

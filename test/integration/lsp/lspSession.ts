@@ -18,6 +18,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type Range,
+  type WorkspaceDiagnosticReport,
 } from "vscode-languageserver-protocol/node";
 
 export const repoRoot = path.resolve(__dirname, "../../../..");
@@ -39,6 +40,13 @@ export function copyFixtures(names: readonly string[], language: "c" | "ts" = "c
 /** What a test reads of a diagnostic: the rule and the one-based line. */
 export function ruleLines(diagnostics: readonly Diagnostic[]): [string | number | undefined, number][] {
   return diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.range.start.line + 1]);
+}
+
+/** A workspace diagnostic report as [file relative to `root`, its rules and lines, or "unchanged"], by file. */
+export function relativeFiles(report: WorkspaceDiagnosticReport, root: string): [string, unknown][] {
+  return report.items
+    .map((item): [string, unknown] => [path.relative(root, new URL(item.uri).pathname), item.kind === "full" ? ruleLines(item.items) : "unchanged"])
+    .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
 export interface SessionOptions {

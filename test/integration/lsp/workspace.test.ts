@@ -6,13 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { WorkspaceDiagnosticReport } from "vscode-languageserver-protocol/node";
 import { runCli } from "../cli/cliRun";
-import { copyFixtures, LspSession, ruleLines } from "./lspSession";
-
-function relativeFiles(report: WorkspaceDiagnosticReport, root: string): [string, unknown][] {
-  return report.items
-    .map((item): [string, unknown] => [path.relative(root, new URL(item.uri).pathname), item.kind === "full" ? ruleLines(item.items) : "unchanged"])
-    .sort((a, b) => a[0].localeCompare(b[0]));
-}
+import { copyFixtures, LspSession, relativeFiles, ruleLines } from "./lspSession";
 
 test("index: progress is reported, .gitignore'd and excluded files stay out, and a config exclude change applies", async () => {
   const tree = copyFixtures(["packet-leak-error-path"]);

@@ -9,3 +9,9 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `text` with one seeded edit: a few characters deleted somewhere (30%), or one of `insertions` put in. */
+export function randomEdit(text: string, random: () => number, insertions: readonly string[]): string {
+  const at = Math.floor(random() * (text.length + 1));
+  return random() < 0.3 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 12)) : text.slice(0, at) + insertions[Math.floor(random() * insertions.length)] + text.slice(at);
+}

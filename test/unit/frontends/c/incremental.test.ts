@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadCFrontend } from "../../../../server/src/frontends/c/index";
 import type { IrFile } from "../../../../server/src/ir/ir";
 import { cFixturesRoot } from "../../analysis/fixture-corpus";
-import { seededRandom } from "../../analysis/seeded-random";
+import { randomEdit, seededRandom } from "../../analysis/seeded-random";
 
 /** Edits that keep the code valid (a statement, a comment, a blank line) and ones that break it. */
 const insertions = ["\n  Trace(1);\n", "/* edited */", "\n", "é😀", "{", "}", "if (", "#if 0\n"];
@@ -28,8 +28,7 @@ test("an incremental re-parse lowers to the same IR as a fresh parse, after ever
     let text = readFileSync(source, "utf8");
     frontend.lower("edited.c", text);
     for (let round = 0; round < 8; round++) {
-      const at = Math.floor(random() * (text.length + 1));
-      text = random() < 0.3 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 12)) : text.slice(0, at) + insertions[Math.floor(random() * insertions.length)] + text.slice(at);
+      text = randomEdit(text, random, insertions);
       const incremental = irOf(frontend.lower("edited.c", text), "edited.c");
       const freshName = `fresh-${index}-${round}.c`;
       const fresh = irOf(frontend.lower(freshName, text), freshName);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { lowerTypeScript } from "../../../../server/src/frontends/ts/index";
 import type { IrFile } from "../../../../server/src/ir/ir";
 import { tsFixturesRoot } from "../../analysis/fixture-corpus";
-import { seededRandom } from "../../analysis/seeded-random";
+import { randomEdit, seededRandom } from "../../analysis/seeded-random";
 
 /** Edits that keep the code valid (a statement, a comment, a blank line, a closure) and ones that break it. */
 const insertions = ["\n  trace(1);\n", "/* edited */", "\n", "é😀", "{", "}", "if (", "=> {", "`", "() => VmbPacketFree(packet);\n"];
@@ -28,8 +28,7 @@ test("an incremental re-parse of a TypeScript file lowers to the same IR as a fr
     let text = readFileSync(source, "utf8");
     lowerTypeScript("/edited.ts", text);
     for (let round = 0; round < 8; round++) {
-      const at = Math.floor(random() * (text.length + 1));
-      text = random() < 0.3 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 12)) : text.slice(0, at) + insertions[Math.floor(random() * insertions.length)] + text.slice(at);
+      text = randomEdit(text, random, insertions);
       const incremental = irOf(lowerTypeScript("/edited.ts", text), "/edited.ts");
       const freshName = `/fresh-${index}-${round}.ts`;
       const fresh = irOf(lowerTypeScript(freshName, text), freshName);
