@@ -62,6 +62,7 @@ await Promise.all(
 );
 
 copyFileSync(require.resolve("tree-sitter-c/tree-sitter-c.wasm"), join(dist, "tree-sitter-c.wasm"));
+copyFileSync(require.resolve("tree-sitter-cpp/tree-sitter-cpp.wasm"), join(dist, "tree-sitter-cpp.wasm"));
 copyFileSync(require.resolve("web-tree-sitter/web-tree-sitter.wasm"), join(dist, "web-tree-sitter.wasm"));
 // Editors validate vmbguard.json against it (package.json contributes.jsonValidation).
 copyFileSync(join(root, "server/src/config/vmbguard.schema.json"), join(dist, "vmbguard.schema.json"));

@@ -8,6 +8,7 @@
 // of a lowered file (its calls, roles, SAL entries) are kept with it too, and each function's with the
 // IR it was copied from: they depend on nothing else (a closure registered as a callback is named
 // from its own file, which a copied function shares with its original).
+import type { SourceLanguage } from "../ir/ir";
 import type { Config } from "../config/config";
 import type { IrFile, IrFunction } from "../ir/ir";
 import { originOf, sameShiftedFunction, shiftRange } from "../ir/shift";
@@ -80,7 +81,7 @@ export class RecordingModelView implements ModelView {
     return this.note("globalConstant", name) as number | null | undefined;
   }
 
-  outParameterProperty(language: "c" | "ts"): string | undefined {
+  outParameterProperty(language: SourceLanguage): string | undefined {
     return this.note("outParameterProperty", language) as string | undefined;
   }
 

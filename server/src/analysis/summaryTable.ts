@@ -2,6 +2,7 @@
 // graph's edges do: a function defined in the caller's own file (a static helper) wins over a
 // namesake elsewhere; among several candidates the last in file-and-position order counts, so
 // the answer never depends on the order in which summaries arrived.
+import type { SourceLanguage } from "../ir/ir";
 import type { FamilyDef, ModelEntry } from "../model/model";
 import { isLearned, type ModelRegistry, type ModelView } from "../model/registry";
 
@@ -51,7 +52,7 @@ export class CallerModel implements ModelView {
     private readonly file: string,
     private readonly namesDefinedInFile: ReadonlySet<string>,
     private readonly globalConstants: ReadonlyMap<string, number | null> = new Map(),
-    private readonly language: "c" | "ts" = "c",
+    private readonly language: SourceLanguage = "c",
   ) {}
 
   globalConstant(name: string): number | null | undefined {
@@ -72,7 +73,7 @@ export class CallerModel implements ModelView {
     return this.registry.releaserOf(family);
   }
 
-  outParameterProperty(language: "c" | "ts"): string | undefined {
+  outParameterProperty(language: SourceLanguage): string | undefined {
     return this.registry.outParameterProperty(language);
   }
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { isIgnored, parseGitignore, type IgnoreLevel } from "./gitignore";
 import { compilePattern, matchesAnyOrParent, type PathPattern } from "./glob";
 
-export const sourceExtensions: readonly string[] = [".c", ".h", ".cpp", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+export const sourceExtensions: readonly string[] = [".c", ".h", ".cpp", ".cc", ".cxx", ".hpp", ".hh", ".hxx", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 const alwaysSkippedFolders = new Set(["node_modules", ".git"]);
 
 export interface DiscoveryOptions {
@@ -149,7 +149,7 @@ export async function discoverFiles(paths: readonly string[], cwd: string, optio
     } else if (hasSourceExtension(absolute)) {
       collector.found.add(absolute);
     } else {
-      skipped.push({ file: absolute, reason: `not a C or TypeScript source (expected one of ${sourceExtensions.join(" ")}); skipped` });
+      skipped.push({ file: absolute, reason: `not a C, C++ or TypeScript source (expected one of ${sourceExtensions.join(" ")}); skipped` });
     }
   }
   const files = [...collector.found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

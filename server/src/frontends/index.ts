@@ -3,6 +3,7 @@ import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
 import { predicateNames, roleTypedefNames, statusNamePattern } from "../model/packs";
 import { loadCFrontend, type CFrontend, type SharedDefinitions } from "./c";
+import { loadCppFrontend } from "./cpp";
 import { loadTypeScriptFrontend } from "./ts-loader";
 
 /**
@@ -14,13 +15,20 @@ export interface LoweringContext {
   headerDefinitions: Record<string, SharedDefinitions>;
 }
 
-const headerExtensions = new Set([".h", ".hpp", ".hh", ".hxx"]);
+const headerExtensions = new Set([".h", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
 const includeDirective = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"\r\n]+)[>"]/gm;
 
-const cExtensions = new Set([".c", ".h", ".cpp", ".cc", ".cxx", ".hpp"]);
+const cExtensions = new Set([".c", ".h"]);
+const cppExtensions = new Set([".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
+/**
+ * What only C++ has, at the start of a line or after a keyword: a `.h` holding any of it is C++
+ * (`class X {`, `namespace`, `template <`, access specifiers, `Class::Method(` definitions, `nullptr`).
+ */
+const CPP_SYNTAX = /^\s*(?:(?:class|namespace)\s+\w+[^;]*$|template\s*<|(?:public|private|protected)\s*:|using\s+namespace\b|extern\s+"C\+\+")|\bnullptr\b|^\s*(?:[\w:<>*&]+\s+)*\w+::~?\w+\s*\(/m;
 const tsExtensions = new Set([".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"]);
 
 let cFrontend: Promise<CFrontend> | undefined;
+let cppFrontend: Promise<CFrontend> | undefined;
 
 function extensionOf(file: string): string {
   const dot = file.lastIndexOf(".");
@@ -34,7 +42,23 @@ export function isHeaderFile(file: string): boolean {
 
 export function isSupportedSource(file: string): boolean {
   const extension = extensionOf(file);
-  return cExtensions.has(extension) || tsExtensions.has(extension);
+  return cExtensions.has(extension) || cppExtensions.has(extension) || tsExtensions.has(extension);
+}
+
+/** C++ by its extension, or a `.h` whose text holds C++. */
+export function isCppSource(file: string, text: string): boolean {
+  const extension = extensionOf(file);
+  return cppExtensions.has(extension) || (extension === ".h" && CPP_SYNTAX.test(text));
+}
+
+/** The tree-sitter frontend for a C or C++ source, its grammar loaded on first need. */
+function treeSitterFrontend(file: string, text: string): Promise<CFrontend> {
+  if (isCppSource(file, text)) {
+    cppFrontend ??= loadCppFrontend();
+    return cppFrontend;
+  }
+  cFrontend ??= loadCFrontend();
+  return cFrontend;
 }
 
 function baseName(file: string): string {
@@ -51,8 +75,7 @@ export async function collectHeaderDefinitions(sources: readonly { path: string;
   const headerDefinitions: Record<string, SharedDefinitions> = {};
   for (const source of sources) {
     if (!headerExtensions.has(extensionOf(source.path))) continue;
-    cFrontend ??= loadCFrontend();
-    headerDefinitions[baseName(source.path)] = (await cFrontend).definitionsOf(source.text, { macros: config.macros });
+    headerDefinitions[baseName(source.path)] = (await treeSitterFrontend(source.path, source.text)).definitionsOf(source.text, { macros: config.macros });
   }
   return { headerDefinitions };
 }
@@ -97,12 +120,11 @@ function modelKnowledgeOf(config: Config): ModelKnowledge {
 
 export async function lowerFile(file: string, text: string, config: Config, context?: LoweringContext): Promise<IrFile> {
   const extension = extensionOf(file);
-  if (cExtensions.has(extension)) {
-    cFrontend ??= loadCFrontend();
-    return (await cFrontend).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
+  if (cExtensions.has(extension) || cppExtensions.has(extension)) {
+    return (await treeSitterFrontend(file, text)).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
   }
   if (tsExtensions.has(extension)) return loadTypeScriptFrontend().lowerTypeScript(file, text, { predicates: modelKnowledgeOf(config).predicates });
   const start = { line: 0, column: 0 };
-  const message = `'${extension || file}' is not a C or TypeScript source.`;
+  const message = `'${extension || file}' is not a C, C++ or TypeScript source.`;
   return { file, language: "c", functions: [], declarations: [], roles: [], suppressions: [], problems: [{ message, range: { start, end: start } }] };
 }

@@ -115,6 +115,9 @@ export interface Parameter {
   range: SourceRange;
 }
 
+/** The source language: `cpp` is C++ (its own frontend and language pack; otherwise as C). */
+export type SourceLanguage = "c" | "cpp" | "ts";
+
 export interface IrFunction {
   /** Unique in the file; for methods `Class.method`, for closures `outer#n`. */
   id: string;
@@ -123,7 +126,7 @@ export interface IrFunction {
   /** The name reports give it when `name` alone is ambiguous (`Nic.open`, `send#2`); default: `name`. */
   qualifiedName?: string;
   file: string;
-  language: "c" | "ts";
+  language: SourceLanguage;
   params: Parameter[];
   /** Return type spelling, if any. */
   returnType?: string;
@@ -178,7 +181,7 @@ export interface IrGlobal {
 
 export interface IrFile {
   file: string;
-  language: "c" | "ts";
+  language: SourceLanguage;
   functions: IrFunction[];
   declarations: IrDeclaration[];
   /** File-scope variables: the analysis takes a global no function writes as the constant it starts as. */

@@ -5,7 +5,7 @@ import type { Expr, IrFunction } from "./ir";
 const maxLength = 80;
 
 export function exprText(expr: Expr, language: IrFunction["language"] = "c"): string {
-  const text = print(expr, 0, language === "c" ? "NULL" : "null");
+  const text = print(expr, 0, language === "ts" ? "null" : language === "cpp" ? "nullptr" : "NULL");
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
 

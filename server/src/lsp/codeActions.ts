@@ -1,6 +1,7 @@
 // Code actions from the core's fix hints: release before a leaking exit, remove a second release
 // or null the handle after the first, suppress the rule on the line, and fix every finding of a
 // rule in the file at once. The core says where; this file only says how to edit the text.
+import type { SourceLanguage } from "../ir/ir";
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from "vscode-languageserver/node";
 import type { Finding, FixHint } from "../analysis/findings";
 import type { Position } from "../ir/ir";
@@ -29,7 +30,7 @@ export interface CodeActionInput {
   /** The text the findings were computed on (the document's current text). */
   text: string;
   /** The file's language as its frontend lowered it: how the fixes spell NULL. */
-  language: "c" | "ts";
+  language: SourceLanguage;
   /** The findings of this file. */
   findings: readonly Finding[];
   range: Range;
@@ -48,7 +49,7 @@ function insertAt(position: Position, text: string): TextEdit {
 }
 
 function nullLiteral(source: SourceText): string {
-  return source.language === "ts" ? "null" : "NULL";
+  return source.language === "ts" ? "null" : source.language === "cpp" ? "nullptr" : "NULL";
 }
 
 /** `VmbPacketFree(packet);` before the exit at `before`: on its own line when the exit starts a statement, else wrapped in braces with it. */

@@ -1,6 +1,7 @@
 // Just enough reading of C-like source text to place an edit: lines, indentation, where a
 // statement ends and whether a position starts a statement of its own (not the body of a
 // brace-less `if`). It never parses: the core's ranges say what to edit, this says how.
+import type { SourceLanguage } from "../ir/ir";
 import type { Position } from "../ir/ir";
 
 /** Characters after which a new statement may start on the next line without changing what an `if` or `else` governs. */
@@ -14,7 +15,7 @@ export class SourceText {
 
   constructor(
     text: string,
-    readonly language: "c" | "ts",
+    readonly language: SourceLanguage,
   ) {
     this.lines = text.split(/\r?\n/);
     this.eol = text.includes("\r\n") ? "\r\n" : "\n";

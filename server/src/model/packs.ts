@@ -1,4 +1,5 @@
 // The built-in model packs. This file is the only place that knows API names.
+import type { SourceLanguage } from "../ir/ir";
 import { anyFamily, type Effect, type ModelEntry, type ModelPack, type RoleDef, type StatusConvention } from "./model";
 
 
@@ -212,8 +213,35 @@ export const ecmascriptPack: ModelPack = {
   roles: [],
 };
 
+const CPP = "c++";
+/**
+ * The C++ language's own allocation, for C++ sources only: the frontend lowers `new T(...)` to a
+ * call of `operator new` (then the constructor) and `delete p` to the destructor then `operator
+ * delete`. An object and an array are families of their own, so `delete` of an array is a release
+ * of something the family did not allocate. Placement forms with pool and tag arguments are the
+ * same allocation; the one-pointer placement form allocates nothing (the frontend knows it).
+ */
+export const cppPack: ModelPack = {
+  name: CPP,
+  description: "C++ new and delete: an object from new is deleted once with delete, an array from new[] once with delete[].",
+  families: [
+    { name: "new", noun: "object from new", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "new[]", noun: "array from new[]", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+  ],
+  functions: [
+    entry("operator new", CPP, "Allocates and constructs an object; it must be deleted once with delete.", [{ kind: "acquire", family: "new", target: "return" }], "pointer"),
+    entry("operator new[]", CPP, "Allocates an array; it must be deleted once with delete[].", [{ kind: "acquire", family: "new[]", target: "return" }], "pointer"),
+    entry("operator delete", CPP, "Destroys and frees an object from new.", [{ kind: "release", family: "new", target: 0 }]),
+    entry("operator delete[]", CPP, "Frees an array from new[].", [{ kind: "release", family: "new[]", target: 0 }]),
+  ],
+  roles: [],
+};
+
 /** Packs that describe a language's own library: always in effect for sources of that language. */
-export const languagePacks: ReadonlyMap<"c" | "ts", readonly ModelPack[]> = new Map([["ts", [ecmascriptPack]]]);
+export const languagePacks: ReadonlyMap<SourceLanguage, readonly ModelPack[]> = new Map([
+  ["ts", [ecmascriptPack]],
+  ["cpp", [cppPack]],
+]);
 
 export const builtinPacks: ReadonlyMap<string, ModelPack> = new Map(
   [kmclPack, wdkPoolPack, wdkMdlPack, libcPack].map((pack) => [pack.name, pack]),

@@ -1,6 +1,7 @@
 // The effective model for one analysis: built-in packs, then the user's configuration,
 // then SAL-learned entries, then learned summaries (later sources never override earlier explicit ones
 // except the configuration, which overrides packs).
+import type { SourceLanguage } from "../ir/ir";
 import type { Config } from "../config/config";
 import type { FamilyDef, ModelEntry, RoleDef, StatusConvention } from "./model";
 import { builtinPacks, languagePacks, statusConventionOf } from "./packs";
@@ -14,7 +15,7 @@ export interface ModelView {
   /** The value of a global variable no function changes, if known. */
   globalConstant(name: string): number | null | undefined;
   /** The property an out parameter object receives its value in, in `language` (none: a C pointer). */
-  outParameterProperty(language: "c" | "ts"): string | undefined;
+  outParameterProperty(language: SourceLanguage): string | undefined;
 }
 
 export class ModelRegistry implements ModelView {
@@ -42,6 +43,7 @@ export class ModelRegistry implements ModelView {
       for (const role of pack.roles) this.addRole(role);
     }
     for (const [language, packs] of languagePacks) {
+      for (const family of packs.flatMap((pack) => pack.families)) if (!this.families.has(family.name)) this.families.set(family.name, family);
       this.languageEntries.set(language, new Map(packs.flatMap((pack) => pack.functions.map((fn) => [fn.name, fn] as const))));
     }
     for (const [name, override] of Object.entries(config.families)) {
@@ -118,7 +120,7 @@ export class ModelRegistry implements ModelView {
     return undefined;
   }
 
-  outParameterProperty(language: "c" | "ts"): string | undefined {
+  outParameterProperty(language: SourceLanguage): string | undefined {
     return language === "ts" ? this.typescriptOutParameterProperty : undefined;
   }
 

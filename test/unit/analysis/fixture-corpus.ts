@@ -41,7 +41,7 @@ export interface ExpectedFinding {
   ruleId: string;
 }
 
-const sourceExtensions = [".c", ".h", ".ts", ".tsx", ".js", ".mjs", ".cjs"];
+const sourceExtensions = [".c", ".h", ".cpp", ".hpp", ".ts", ".tsx", ".js", ".mjs", ".cjs"];
 const twins: Twin[] = ["bad", "good"];
 
 /**

@@ -51,7 +51,7 @@ test("named files are kept even when ignored; non-sources are reported; duplicat
     const found = await discoverFiles(["x.c", "./x.c", "readme.md", "."], root, { patternBase: root, include: [], exclude: [] });
     assert.deepEqual(relative(root, found.files), ["x.c"]);
     assert.deepEqual(found.skipped, [
-      { file: path.join(root, "readme.md"), reason: "not a C or TypeScript source (expected one of .c .h .cpp .ts .tsx .mts .cts .js .jsx .mjs .cjs); skipped" },
+      { file: path.join(root, "readme.md"), reason: "not a C, C++ or TypeScript source (expected one of .c .h .cpp .cc .cxx .hpp .hh .hxx .ts .tsx .mts .cts .js .jsx .mjs .cjs); skipped" },
     ]);
   } finally {
     rmSync(root, { recursive: true, force: true });

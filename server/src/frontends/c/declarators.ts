@@ -35,6 +35,9 @@ export function declaredName(declarator: Node | null): DeclaredName {
       case "parenthesized_declarator":
       case "abstract_parenthesized_declarator":
       case "attributed_declarator":
+      // C++: `T& name` and `T&& name` alias what they are bound to; no level of their own.
+      case "reference_declarator":
+      case "abstract_reference_declarator":
         node = firstSignificantChild(node);
         break;
       default:
@@ -83,6 +86,10 @@ export function parametersOf(parameterList: Node, source: string): ParameterWith
 }
 
 export interface FunctionShape {
+  /**
+   * The declared name as written, without spaces: `Send`, and in C++ also `Sender::Send`,
+   * `vmb::Sender::~Sender`, `operator==`.
+   */
   name: string;
   nameNode: Node;
   parameterList: Node;
@@ -101,7 +108,7 @@ export function functionShape(declarator: Node | null): FunctionShape | undefine
     if (node.type === "pointer_declarator") {
       returnIndirections++;
       node = fieldChild(node, "declarator");
-    } else if (node.type === "attributed_declarator" || node.type === "parenthesized_declarator") {
+    } else if (node.type === "attributed_declarator" || node.type === "parenthesized_declarator" || node.type === "reference_declarator") {
       node = firstSignificantChild(node);
     } else {
       return undefined;
@@ -111,6 +118,9 @@ export function functionShape(declarator: Node | null): FunctionShape | undefine
   const parameterList = fieldChild(node, "parameters");
   let inner = fieldChild(node, "declarator");
   while (inner !== null && (inner.type === "parenthesized_declarator" || inner.type === "attributed_declarator")) inner = firstSignificantChild(inner);
-  if (inner === null || parameterList === null || inner.type !== "identifier") return undefined;
-  return { name: inner.text, nameNode: inner, parameterList, returnIndirections };
+  if (inner === null || parameterList === null || !FUNCTION_NAME_TYPES.has(inner.type)) return undefined;
+  return { name: inner.text.replace(/\s+/g, ""), nameNode: inner, parameterList, returnIndirections };
 }
+
+/** What names a function: C's identifier; C++'s method, qualified, destructor and operator names. */
+const FUNCTION_NAME_TYPES = new Set(["identifier", "field_identifier", "qualified_identifier", "destructor_name", "operator_name", "template_function"]);

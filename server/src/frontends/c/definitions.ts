@@ -5,6 +5,7 @@ import type { Node } from "web-tree-sitter";
 import { fieldChild } from "./fields";
 import { literalValue, type ConstantValue } from "./file-constants";
 import { namedChildList, significantChildren } from "./syntax";
+import type { ClassShape } from "../cpp/classes";
 
 export interface MacroDefinition {
   name: string;
@@ -20,6 +21,8 @@ export interface ConstantDefinition {
 export interface SharedDefinitions {
   functionMacros: MacroDefinition[];
   constants: ConstantDefinition[];
+  /** C++ headers: the classes they define, for the members and methods of the files including them. */
+  classes?: ClassShape[];
 }
 
 /** `#define NAME(a, b) body` (named parameters only), or undefined. */

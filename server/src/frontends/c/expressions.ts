@@ -13,7 +13,7 @@ import type { TypeNames } from "./type-names";
 const MAX_MACRO_DEPTH = 8;
 
 /** How an expression lowered from a macro body is placed: its parameters and where it was invoked. */
-interface MacroExpansion {
+export interface MacroExpansion {
   /** Parameter name to the lowered argument. */
   arguments: ReadonlyMap<string, Expr>;
   /** Every expression from the body gets the invocation's range. */
@@ -52,21 +52,21 @@ function stringContent(spelling: string): string {
 }
 
 export class ExpressionLowerer {
-  private depth = 0;
-  private depthReported = false;
+  protected depth = 0;
+  protected depthReported = false;
 
   constructor(
-    private readonly source: string,
+    protected readonly source: string,
     /** Line starts of `source`, for the end of a node's range. */
-    private readonly lines: LineIndex,
+    protected readonly lines: LineIndex,
     /** Functions of this file (definitions, prototypes, role declarations): an identifier naming one is a `function-ref`. */
-    private readonly functionNames: ReadonlySet<string>,
-    private readonly typeNames: TypeNames,
-    private readonly problems: ParseProblem[],
-    private readonly macros?: FunctionMacros,
-    private readonly expansion?: MacroExpansion,
+    protected readonly functionNames: ReadonlySet<string>,
+    protected readonly typeNames: TypeNames,
+    protected readonly problems: ParseProblem[],
+    protected readonly macros?: FunctionMacros,
+    protected readonly expansion?: MacroExpansion,
     /** The enclosing function's block scopes; a macro body sees the names where it is expanded. */
-    private readonly locals: LocalNames = new LocalNames(),
+    protected readonly locals: LocalNames = new LocalNames(),
     /** Every name the function's expressions mention, macro bodies included (see FileConstants.applyTo). */
     readonly namesUsed: Set<string> = new Set(),
   ) {}
@@ -79,7 +79,7 @@ export class ExpressionLowerer {
    * The spelling of an identifier-like token, read off the text: its end needs no tree query. A
    * non-ASCII character (the grammar allows Unicode letters) falls back to the tree.
    */
-  private nameOf(node: Node): string {
+  protected nameOf(node: Node): string {
     const source = this.source;
     const start = node.startIndex;
     let end = start;
@@ -109,7 +109,7 @@ export class ExpressionLowerer {
     }
   }
 
-  private lowerNode(node: Node, type: string): Expr {
+  protected lowerNode(node: Node, type: string): Expr {
     if (type === "identifier") return this.identifier(node);
     const endIndex = node.endIndex;
     const range = this.expansion?.range ?? rangeIn(this.lines, node, endIndex);
@@ -212,7 +212,7 @@ export class ExpressionLowerer {
     }
   }
 
-  private identifier(node: Node): Expr {
+  protected identifier(node: Node): Expr {
     const name = this.nameOf(node);
     this.namesUsed.add(name);
     if (this.expansion !== undefined) {
@@ -240,7 +240,7 @@ export class ExpressionLowerer {
     }
   }
 
-  private concatenatedString(node: Node, range: SourceRange): Expr {
+  protected concatenatedString(node: Node, range: SourceRange): Expr {
     let value = "";
     for (const part of significantChildren(node)) {
       // A macro between literals (`"a" PRIx64 "b"`) leaves the value unknown.
@@ -250,7 +250,7 @@ export class ExpressionLowerer {
     return { kind: "const", value, range };
   }
 
-  private field(node: Node, range: SourceRange): Expr {
+  protected field(node: Node, range: SourceRange): Expr {
     const base = fieldChild(node, "argument");
     const field = fieldChild(node, "field");
     if (base === null || field === null) return this.unknownOf(node, range);
@@ -258,7 +258,7 @@ export class ExpressionLowerer {
   }
 
   /** The operator right before the field name, read from the text (cheaper than another tree query). */
-  private fieldOperator(fieldStart: number): "->" | "." {
+  protected fieldOperator(fieldStart: number): "->" | "." {
     let index = fieldStart - 1;
     while (index > 0 && /\s/.test(this.source[index])) index--;
     return this.source[index] === "." ? "." : "->";
@@ -295,7 +295,7 @@ export class ExpressionLowerer {
     return { text, range };
   }
 
-  private call(node: Node, range: SourceRange): Expr {
+  protected call(node: Node, range: SourceRange): Expr {
     const functionNode = fieldChild(node, "function");
     const argumentList = fieldChild(node, "arguments");
     if (functionNode === null) return this.unknownOf(node, range);
@@ -320,7 +320,7 @@ export class ExpressionLowerer {
     return { kind: "call", callee, args, range };
   }
 
-  private assignment(node: Node, range: SourceRange): Expr {
+  protected assignment(node: Node, range: SourceRange): Expr {
     const left = fieldChild(node, "left");
     const right = fieldChild(node, "right");
     const operator = left === null || right === null ? undefined : this.operatorBetween(left, right);
@@ -336,7 +336,7 @@ export class ExpressionLowerer {
   }
 
   /** `NAME(args)` where NAME is a function-like macro of the file whose body is one expression. */
-  private expandMacro(name: string, argumentList: Node | null, range: SourceRange): Expr | undefined {
+  protected expandMacro(name: string, argumentList: Node | null, range: SourceRange): Expr | undefined {
     const depth = (this.expansion?.depth ?? 0) + 1;
     if (this.macros === undefined || depth > MAX_MACRO_DEPTH) return undefined;
     const argumentNodes = argumentList === null ? [] : significantChildren(argumentList);
@@ -361,10 +361,15 @@ export class ExpressionLowerer {
     return { statement: body.node, expressions: this.lowererForMacro(body, argumentNodes, this.rangeFor(call), depth) };
   }
 
-  private lowererForMacro(body: MacroBody, argumentNodes: Node[], range: SourceRange, depth: number): ExpressionLowerer {
+  protected lowererForMacro(body: MacroBody, argumentNodes: Node[], range: SourceRange, depth: number): ExpressionLowerer {
     const values = new Map<string, Expr>();
     body.parameters.forEach((parameter, index) => values.set(parameter, this.lower(argumentNodes[index])));
-    return new ExpressionLowerer(body.source, body.lines, this.functionNames, this.typeNames, [], this.macros, { arguments: values, range, depth }, this.locals, this.namesUsed);
+    return this.derive(body.source, body.lines, { arguments: values, range, depth });
+  }
+
+  /** A lowerer for a macro body's text (C++ keeps its own lowering there too). */
+  protected derive(source: string, lines: LineIndex, expansion: MacroExpansion): ExpressionLowerer {
+    return new ExpressionLowerer(source, lines, this.functionNames, this.typeNames, [], this.macros, expansion, this.locals, this.namesUsed);
   }
 
   /** A node's range; inside a macro expansion, the invocation's. */
@@ -381,13 +386,13 @@ export class ExpressionLowerer {
    * The operator token between two operands, read from the text (one tree query instead of two);
    * undefined when a comment sits there, so the caller falls back to treating the node as unknown.
    */
-  private operatorBetween(left: Node, right: Node): string | undefined {
+  protected operatorBetween(left: Node, right: Node): string | undefined {
     const between = this.source.slice(left.endIndex, right.startIndex).trim();
     return between.includes("/*") || between.includes("//") ? undefined : between;
   }
 
   /** Whether `node` is `( Identifier )` where the identifier names a type (`strong`) or may (`weak`). */
-  private parenthesizedTypeName(node: Node, evidence: "strong" | "weak"): boolean {
+  protected parenthesizedTypeName(node: Node, evidence: "strong" | "weak"): boolean {
     if (node.type !== "parenthesized_expression") return false;
     const inner = firstSignificantChild(node);
     if (inner === null || inner.type !== "identifier") return false;

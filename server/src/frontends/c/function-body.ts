@@ -72,31 +72,31 @@ function instrMayRaise(instr: Instr): boolean {
 }
 
 export class FunctionBodyLowerer {
-  private readonly builder = new CfgBuilder();
-  private readonly conditions: ConditionLowerer;
-  private readonly jumpScopes: JumpScope[] = [];
-  private readonly finallys: ActiveFinally[] = [];
-  private readonly leaveTargets: LeaveTarget[] = [];
-  private readonly raiseTargets: RaiseTarget[] = [];
-  private readonly switches: ActiveSwitch[] = [];
-  private readonly labels = new Map<string, number>();
+  protected readonly builder = new CfgBuilder();
+  protected readonly conditions: ConditionLowerer;
+  protected readonly jumpScopes: JumpScope[] = [];
+  protected readonly finallys: ActiveFinally[] = [];
+  protected readonly leaveTargets: LeaveTarget[] = [];
+  protected readonly raiseTargets: RaiseTarget[] = [];
+  protected readonly switches: ActiveSwitch[] = [];
+  protected readonly labels = new Map<string, number>();
   /** Labels already passed: a goto to one of them jumps backward and makes a loop. */
-  private readonly placedLabels = new Set<string>();
+  protected readonly placedLabels = new Set<string>();
   /** Label name to the ids of the `__try` statements (with `__finally`) around it; computed on first need. */
-  private labelTryPaths: Map<string, number[]> | undefined;
-  private body: Node | undefined;
-  private readonly nesting: NestingLimit;
-  private temporaries = 0;
+  protected labelTryPaths: Map<string, number[]> | undefined;
+  protected body: Node | undefined;
+  protected readonly nesting: NestingLimit;
+  protected temporaries = 0;
   /**
    * Function definitions found inside the body: after a missing `}` tree-sitter nests the
    * following functions in the unclosed one. They are lowered on their own.
    */
-  private readonly nestedDefinitions: Node[] = [];
+  protected readonly nestedDefinitions: Node[] = [];
 
   constructor(
-    private expressions: ExpressionLowerer,
+    protected expressions: ExpressionLowerer,
     private readonly problems: ParseProblem[],
-    private readonly locals: LocalNames,
+    protected readonly locals: LocalNames,
   ) {
     this.conditions = new ConditionLowerer(this.builder, expressions, problems);
     this.nesting = new NestingLimit(MAX_STATEMENT_DEPTH, "Statements nested too deeply; the inner ones are not analyzed", problems);
@@ -107,13 +107,14 @@ export class FunctionBodyLowerer {
     const entry = this.builder.currentId();
     this.openScope();
     this.statementsIn(body);
+    if (this.builder.isReachable) this.exitCleanups(0, this.expressions.closingRangeFor(body));
     this.closeScope();
     if (this.builder.isReachable) this.builder.terminate({ kind: "return", range: this.expressions.closingRangeFor(body) });
     return { blocks: this.builder.blocks, entry, nestedDefinitions: this.nestedDefinitions };
   }
 
   /** @param type the node's type when the caller already has it (each `node.type` is a WASM call). */
-  private statement(node: Node, type: string = node.type): void {
+  protected statement(node: Node, type: string = node.type): void {
     this.nesting.run(
       () => this.expressions.rangeFor(node),
       () => this.statementAtDepth(node, type),
@@ -121,7 +122,7 @@ export class FunctionBodyLowerer {
     );
   }
 
-  private statementAtDepth(node: Node, type: string): void {
+  protected statementAtDepth(node: Node, type: string): void {
     switch (type) {
       case "compound_statement":
         return this.block(node);
@@ -183,7 +184,7 @@ export class FunctionBodyLowerer {
   }
 
   /** Lowers the statements among `node`'s named children, except the ones in `skipped`. */
-  private statementsIn(node: Node, skipped: (Node | null)[] = []): void {
+  protected statementsIn(node: Node, skipped: (Node | null)[] = []): void {
     for (const child of namedChildList(node)) {
       const type = child.type;
       if (type === "comment" || skipped.some((skip) => skip !== null && skip.id === child.id)) continue;
@@ -192,47 +193,57 @@ export class FunctionBodyLowerer {
   }
 
   /** A nested `{ ... }`: its variables go out of scope at its closing brace. */
-  private block(node: Node): void {
+  protected block(node: Node): void {
     this.openScope();
     this.statementsIn(node);
+    if (this.builder.isReachable) this.exitCleanups(this.locals.depth - 1, this.expressions.closingRangeFor(node));
     const names = this.closeScope();
     if (names.length > 0 && this.builder.isReachable) this.builder.emit({ kind: "scope-end", names, range: this.expressions.closingRangeFor(node) });
   }
 
-  private openScope(): void {
+  protected openScope(): void {
     this.locals.open();
   }
 
   /** Ends the innermost block scope; returns the IR names it declared. */
-  private closeScope(): string[] {
+  protected closeScope(): string[] {
     return this.locals.close();
   }
 
   /** Declares a local in the innermost scope; returns its IR name (renamed when it shadows another). */
-  private declare(name: string): string {
+  protected declare(name: string): string {
     return this.locals.declare(name);
   }
 
-  private declaration(node: Node): void {
-    for (const declarator of node.childrenForFieldName("declarator")) {
-      if (declarator.type === "function_declarator") continue;
-      const declared = declaredName(declarator);
-      if (declared.name === undefined || declared.nameNode === undefined) continue;
-      // The initializer is lowered first: in `char *data = *data_ptr;` a shadowed `data` still means the outer one.
-      const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
-      const initial = value === null ? undefined : this.expressions.lower(value);
-      const name = this.declare(declared.name);
-      if (initial === undefined) {
-        this.emitInstr({ kind: "declare", name, range: this.expressions.rangeFor(declared.nameNode) });
-      } else {
-        const target: Expr = { kind: "var", name, range: this.expressions.rangeFor(declared.nameNode) };
-        this.emitInstr({ kind: "assign", target, value: initial, range: this.expressions.rangeFor(declarator), declaration: true });
-      }
+  protected declaration(node: Node): void {
+    for (const declarator of node.childrenForFieldName("declarator")) this.declarator(declarator, node);
+  }
+
+  /** One declarator of a declaration; returns the IR name of the local it declares. */
+  protected declarator(declarator: Node, _declaration: Node): string | undefined {
+    if (declarator.type === "function_declarator") return undefined;
+    const declared = declaredName(declarator);
+    if (declared.name === undefined || declared.nameNode === undefined) return undefined;
+    // The initializer is lowered first: in `char *data = *data_ptr;` a shadowed `data` still means the outer one.
+    const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
+    const initial = value === null ? undefined : this.initialValue(value);
+    const name = this.declare(declared.name);
+    if (initial === undefined) {
+      this.emitInstr({ kind: "declare", name, range: this.expressions.rangeFor(declared.nameNode) });
+    } else {
+      const target: Expr = { kind: "var", name, range: this.expressions.rangeFor(declared.nameNode) };
+      this.emitInstr({ kind: "assign", target, value: initial, range: this.expressions.rangeFor(declarator), declaration: true });
     }
+    return name;
+  }
+
+  /** The value a declarator's initializer gives. */
+  protected initialValue(value: Node): Expr {
+    return this.expressions.lower(value);
   }
 
   /** An expression statement: a plain assignment is an `assign`, a comma list is its parts in order. */
-  private effect(node: Node, type: string = node.type): void {
+  protected effect(node: Node, type: string = node.type): void {
     if (type === "call_expression") {
       const macro = this.expressions.statementMacro(node);
       if (macro !== undefined) return this.expandedStatement(macro.statement, macro.expressions);
@@ -245,7 +256,7 @@ export class FunctionBodyLowerer {
   }
 
   /** Lowers a statement macro's body with the expression lowerer of its expansion. */
-  private expandedStatement(statement: Node, expressions: ExpressionLowerer): void {
+  protected expandedStatement(statement: Node, expressions: ExpressionLowerer): void {
     const outer = this.expressions;
     this.expressions = expressions;
     const outerForConditions = this.conditions.useExpressions(expressions);
@@ -258,7 +269,7 @@ export class FunctionBodyLowerer {
   }
 
   /** Branches on a statement's condition (or on an unknown value when the condition did not parse). */
-  private branchOn(condition: Node | null, owner: Node, whenTrue: number, whenFalse: number): void {
+  protected branchOn(condition: Node | null, owner: Node, whenTrue: number, whenFalse: number): void {
     if (condition !== null) {
       this.conditions.lower(condition, whenTrue, whenFalse);
       return;
@@ -268,7 +279,7 @@ export class FunctionBodyLowerer {
   }
 
   /** `if / else if / else` chains are walked iteratively, so long chains cost no stack. */
-  private ifStatement(first: Node): void {
+  protected ifStatement(first: Node): void {
     const builder = this.builder;
     const join = builder.newBlock();
     let node: Node = first;
@@ -295,13 +306,13 @@ export class FunctionBodyLowerer {
     builder.startAt(join);
   }
 
-  private loopBody(body: Node | null, breakTarget: number, continueTarget: number): void {
+  protected loopBody(body: Node | null, breakTarget: number, continueTarget: number): void {
     this.jumpScopes.push({ breakTarget, continueTarget, finallyDepth: this.finallys.length, scopeDepth: this.locals.depth });
     if (body !== null) this.statement(body);
     this.jumpScopes.pop();
   }
 
-  private whileStatement(node: Node): void {
+  protected whileStatement(node: Node): void {
     const builder = this.builder;
     const header = builder.newBlock();
     const body = builder.newBlock();
@@ -315,7 +326,7 @@ export class FunctionBodyLowerer {
     builder.startAt(exit);
   }
 
-  private doStatement(node: Node): void {
+  protected doStatement(node: Node): void {
     const builder = this.builder;
     const body = builder.newBlock();
     const exit = builder.newBlock();
@@ -329,7 +340,7 @@ export class FunctionBodyLowerer {
     builder.startAt(exit);
   }
 
-  private forStatement(node: Node): void {
+  protected forStatement(node: Node): void {
     const builder = this.builder;
     this.openScope();
     const initializer = fieldChild(node, "initializer");
@@ -353,11 +364,12 @@ export class FunctionBodyLowerer {
     if (step !== null) this.effect(step);
     builder.jumpIfReachable(header);
     builder.startAt(exit);
+    if (builder.isReachable) this.exitCleanups(this.locals.depth - 1, this.expressions.closingRangeFor(node));
     const names = this.closeScope();
     if (names.length > 0 && builder.isReachable) builder.emit({ kind: "scope-end", names, range: this.expressions.closingRangeFor(node) });
   }
 
-  private switchStatement(node: Node): void {
+  protected switchStatement(node: Node): void {
     const builder = this.builder;
     const condition = fieldChild(node, "condition");
     let value: Expr = condition === null ? { kind: "unknown", parts: [], range: this.expressions.rangeFor(node) } : this.expressions.lower(condition);
@@ -384,7 +396,7 @@ export class FunctionBodyLowerer {
     builder.startAt(exit);
   }
 
-  private caseStatement(node: Node): void {
+  protected caseStatement(node: Node): void {
     const builder = this.builder;
     const active = this.switches[this.switches.length - 1];
     const valueNode = fieldChild(node, "value");
@@ -399,7 +411,7 @@ export class FunctionBodyLowerer {
     this.statementsIn(node, [valueNode]);
   }
 
-  private labelBlock(name: string): number {
+  protected labelBlock(name: string): number {
     let block = this.labels.get(name);
     if (block === undefined) {
       block = this.builder.newBlock();
@@ -408,7 +420,7 @@ export class FunctionBodyLowerer {
     return block;
   }
 
-  private labeledStatement(node: Node): void {
+  protected labeledStatement(node: Node): void {
     const label = fieldChild(node, "label");
     if (label !== null) {
       const name = this.expressions.textOf(label);
@@ -418,7 +430,7 @@ export class FunctionBodyLowerer {
     this.statementsIn(node, [label]);
   }
 
-  private gotoStatement(node: Node): void {
+  protected gotoStatement(node: Node): void {
     const label = fieldChild(node, "label");
     if (label === null) return;
     const name = this.expressions.textOf(label);
@@ -429,14 +441,14 @@ export class FunctionBodyLowerer {
   }
 
   /** How many of the active `__finally` scopes also enclose the label (those are not left by the goto). */
-  private sharedFinallyDepth(label: string): number {
+  protected sharedFinallyDepth(label: string): number {
     const path = this.tryPathsOfLabels().get(label) ?? [];
     let depth = 0;
     while (depth < this.finallys.length && depth < path.length && this.finallys[depth].tryNodeId === path[depth]) depth++;
     return depth;
   }
 
-  private tryPathsOfLabels(): Map<string, number[]> {
+  protected tryPathsOfLabels(): Map<string, number[]> {
     if (this.labelTryPaths !== undefined) return this.labelTryPaths;
     const paths = new Map<string, number[]>();
     const pending: { node: Node; path: number[] }[] = this.body === undefined ? [] : [{ node: this.body, path: [] }];
@@ -458,7 +470,7 @@ export class FunctionBodyLowerer {
   }
 
   /** Inlines the finally bodies being left, innermost first, down to `depth` active ones. */
-  private runFinallys(depth: number): void {
+  protected runFinallys(depth: number): void {
     const active = this.finallys.slice();
     for (let index = active.length - 1; index >= depth && this.builder.isReachable; index--) {
       // Inside a finally body only the outer finallys are still pending.
@@ -469,32 +481,45 @@ export class FunctionBodyLowerer {
     this.finallys.push(...active);
   }
 
+  /**
+   * What leaving the scopes deeper than `scopeDepth` runs before control moves on (C++ destructors
+   * of the objects declared there, innermost first); nothing in C.
+   */
+  protected exitCleanups(_scopeDepth: number, _range: SourceRange): void {}
+
+  /** Whether leaving down to `scopeDepth` runs anything (a returned value is then computed first). */
+  protected hasCleanups(_scopeDepth: number): boolean {
+    return false;
+  }
+
   /** `scope-end` for the blocks a jump leaves, deeper than `scopeDepth`. */
-  private leaveScopes(scopeDepth: number, range: SourceRange): void {
+  protected leaveScopes(scopeDepth: number, range: SourceRange): void {
     if (!this.builder.isReachable) return;
+    this.exitCleanups(scopeDepth, range);
     const names = this.locals.declaredSince(scopeDepth);
     if (names.length > 0) this.builder.emit({ kind: "scope-end", names, range });
   }
 
-  private returnStatement(node: Node): void {
+  protected returnStatement(node: Node): void {
     const range = this.expressions.rangeFor(node);
     const valueNode = firstSignificantChild(node);
     let value = valueNode === null ? undefined : this.expressions.lower(valueNode);
     const raiseTarget = this.raiseTargets[this.raiseTargets.length - 1];
     if (raiseTarget !== undefined && value !== undefined && this.builder.isReachable && mayRaise(value)) this.raiseEdge(raiseTarget, range);
-    if (this.finallys.length > 0) {
-      if (value !== undefined && value.kind !== "const") {
-        // The value is computed before the finally bodies run.
+    if (this.finallys.length > 0 || this.hasCleanups(0)) {
+      if (value !== undefined && value.kind !== "const" && this.builder.isReachable) {
+        // The value is computed before the finally bodies (and destructors) run.
         const temporary: Expr = { kind: "var", name: "#return", range: value.range };
         this.builder.emit({ kind: "assign", target: temporary, value, range: value.range, declaration: true });
         value = temporary;
       }
+      if (this.builder.isReachable) this.exitCleanups(0, range);
       this.runFinallys(0);
     }
     if (this.builder.isReachable) this.builder.terminate(value === undefined ? { kind: "return", range } : { kind: "return", value, range });
   }
 
-  private breakStatement(node: Node): void {
+  protected breakStatement(node: Node): void {
     const scope = this.jumpScopes[this.jumpScopes.length - 1];
     if (scope === undefined) return;
     this.runFinallys(scope.finallyDepth);
@@ -502,7 +527,7 @@ export class FunctionBodyLowerer {
     this.builder.jumpIfReachable(scope.breakTarget);
   }
 
-  private continueStatement(node: Node): void {
+  protected continueStatement(node: Node): void {
     for (let index = this.jumpScopes.length - 1; index >= 0; index--) {
       const scope = this.jumpScopes[index];
       if (scope.continueTarget === undefined) continue;
@@ -513,7 +538,7 @@ export class FunctionBodyLowerer {
     }
   }
 
-  private tryStatement(node: Node): void {
+  protected tryStatement(node: Node): void {
     const builder = this.builder;
     const body = fieldChild(node, "body");
     const clause = significantChildren(node).find((child) => child.type === "seh_finally_clause" || child.type === "seh_except_clause");
@@ -559,13 +584,13 @@ export class FunctionBodyLowerer {
    * Emits an instruction; inside a `__try` with an `__except`, one that calls or dereferences
    * may raise first: a branch goes to the handler (through the finally bodies in between).
    */
-  private emitInstr(instr: Instr): void {
+  protected emitInstr(instr: Instr): void {
     const target = this.raiseTargets[this.raiseTargets.length - 1];
     if (target !== undefined && this.builder.isReachable && instrMayRaise(instr)) this.raiseEdge(target, instr.range);
     this.builder.emit(instr);
   }
 
-  private raiseEdge(target: RaiseTarget, range: SourceRange): void {
+  protected raiseEdge(target: RaiseTarget, range: SourceRange): void {
     const builder = this.builder;
     const continued = builder.newBlock();
     const raised = this.finallys.length > target.finallyDepth ? builder.newBlock("assuming an exception is raised here") : target.handler;
@@ -580,7 +605,7 @@ export class FunctionBodyLowerer {
     builder.startAt(continued);
   }
 
-  private leaveStatement(node: Node): void {
+  protected leaveStatement(node: Node): void {
     const target = this.leaveTargets[this.leaveTargets.length - 1];
     if (target === undefined) return;
     this.runFinallys(target.finallyDepth);
@@ -589,7 +614,7 @@ export class FunctionBodyLowerer {
   }
 
   /** `#if A ... #elif B ... #else ... #endif` in a body: alternative paths, one taken at a time. */
-  private preprocessorBranches(first: Node): void {
+  protected preprocessorBranches(first: Node): void {
     const builder = this.builder;
     const join = builder.newBlock();
     let node: Node = first;
@@ -615,7 +640,7 @@ export class FunctionBodyLowerer {
     builder.startAt(join);
   }
 
-  private branchStatements(node: Node, conditionNode: Node | null, alternative: Node | null): void {
+  protected branchStatements(node: Node, conditionNode: Node | null, alternative: Node | null): void {
     this.statementsIn(node, [conditionNode, alternative]);
   }
 }

@@ -1,11 +1,11 @@
-// The C frontend: C source text in, IrFile out. It never throws: whatever goes wrong becomes
-// a problem of the returned file.
+// The tree-sitter frontends: C (and, with its own grammar and lowering, C++) source text in,
+// IrFile out. They never throw: whatever goes wrong becomes a problem of the returned file.
 import type { Parser, Tree } from "web-tree-sitter";
 import type { IrFile, ParseProblem } from "../../ir/ir";
 import { sharedDefinitionsOf, type SharedDefinitions } from "./definitions";
 import type { KeptFunctions } from "./kept-functions";
-import { lowerTranslationUnit, type LoweredTranslationUnit } from "./lower";
-import { createCParser, Edit } from "./parser";
+import { lowerTranslationUnit, type LoweredTranslationUnit, type TranslationUnitLowering } from "./lower";
+import { createParser, Edit } from "./parser";
 import { LineIndex } from "../positions";
 import { preprocess } from "./preprocess";
 import { editBetween } from "../text-edit";
@@ -41,8 +41,22 @@ export interface CFrontend {
  */
 export const MAX_SOURCE_LENGTH = 16 * 1024 * 1024;
 
-function emptyFile(file: string, problem: ParseProblem): IrFile {
-  return { file, language: "c", functions: [], declarations: [], roles: [], suppressions: [], problems: [problem] };
+/** What sets the C++ frontend apart from the C one: its grammar, its lowering and the language it reports. */
+export interface Dialect {
+  /** The package of the tree-sitter grammar (its WASM file is `<package>.wasm`). */
+  grammar: string;
+  language: IrFile["language"];
+  /** How problems name the parser. */
+  parserName: string;
+  lowerTranslationUnit: TranslationUnitLowering;
+  /** C++: the classes a header defines reach the files including it. */
+  classesOf?: (root: Tree["rootNode"], text: string) => NonNullable<SharedDefinitions["classes"]>;
+}
+
+const cDialect: Dialect = { grammar: "tree-sitter-c", language: "c", parserName: "C", lowerTranslationUnit };
+
+function emptyFile(file: string, language: IrFile["language"], problem: ParseProblem): IrFile {
+  return { file, language, functions: [], declarations: [], roles: [], suppressions: [], problems: [problem] };
 }
 
 const START_OF_FILE = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
@@ -65,11 +79,14 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
   return { row, column: offset - lineStart };
 }
 
-class TreeSitterCFrontend implements CFrontend {
+class TreeSitterFrontend implements CFrontend {
   /** By file: the preprocessed text last parsed, its tree and its functions, most recently used last. */
   private readonly kept = new Map<string, { text: string; tree: Tree; functions: KeptFunctions }>();
 
-  constructor(private readonly parser: Parser) {}
+  constructor(
+    private readonly parser: Parser,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** Parses `text`, from the file's previous tree when there is one (tree-sitter's incremental parse). */
   private parse(file: string, text: string): Tree | null {
@@ -99,16 +116,16 @@ class TreeSitterCFrontend implements CFrontend {
 
   lower(file: string, text: string, options: CFrontendOptions = {}): IrFile {
     if (text.length > MAX_SOURCE_LENGTH) {
-      return emptyFile(file, { message: `File too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_LENGTH})`, range: START_OF_FILE });
+      return emptyFile(file, this.dialect.language, { message: `File too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_LENGTH})`, range: START_OF_FILE });
     }
     try {
-      const preprocessed = preprocess(text, options.macros ?? {});
+      const preprocessed = preprocess(text, options.macros ?? {}, this.dialect.language === "cpp" ? "cpp" : "c");
       const previous = this.kept.get(file)?.functions;
       const tree = this.parse(file, preprocessed.text);
-      if (tree === null) return emptyFile(file, { message: "The C parser gave no syntax tree", range: START_OF_FILE });
+      if (tree === null) return emptyFile(file, this.dialect.language, { message: `The ${this.dialect.parserName} parser gave no syntax tree`, range: START_OF_FILE });
       let lowered: LoweredTranslationUnit;
       try {
-        lowered = lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), {
+        lowered = this.dialect.lowerTranslationUnit(tree, file, preprocessed, new LineIndex(text), (snippet) => this.parser.parse(snippet), {
           included: options.includedDefinitions,
           modelNames: options.modelNames,
           roleTypedefs: options.roleTypedefs,
@@ -125,7 +142,7 @@ class TreeSitterCFrontend implements CFrontend {
       this.parser.reset();
       this.forget(file);
       const message = error instanceof Error ? error.message : String(error);
-      return emptyFile(file, { message: `The C frontend failed on this file: ${message}`, range: START_OF_FILE });
+      return emptyFile(file, this.dialect.language, { message: `The ${this.dialect.parserName} frontend failed on this file: ${message}`, range: START_OF_FILE });
     }
   }
 
@@ -133,11 +150,13 @@ class TreeSitterCFrontend implements CFrontend {
     const none: SharedDefinitions = { functionMacros: [], constants: [] };
     if (text.length > MAX_SOURCE_LENGTH) return none;
     try {
-      const preprocessed = preprocess(text, options.macros ?? {});
+      const preprocessed = preprocess(text, options.macros ?? {}, this.dialect.language === "cpp" ? "cpp" : "c");
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return none;
       try {
-        return sharedDefinitionsOf(tree.rootNode, preprocessed.text);
+        const definitions = sharedDefinitionsOf(tree.rootNode, preprocessed.text);
+        if (this.dialect.classesOf !== undefined) definitions.classes = this.dialect.classesOf(tree.rootNode, preprocessed.text);
+        return definitions;
       } finally {
         tree.delete();
       }
@@ -148,17 +167,19 @@ class TreeSitterCFrontend implements CFrontend {
   }
 }
 
+/** A frontend of `dialect`, its grammar loaded; a failed load (missing WASM) rejects. */
+export async function createTreeSitterFrontend(dialect: Dialect): Promise<CFrontend> {
+  return new TreeSitterFrontend(await createParser(dialect.grammar), dialect);
+}
+
 let frontend: Promise<CFrontend> | undefined;
 
 /** Initializes web-tree-sitter and the C grammar once; later calls share the same frontend. */
 export function loadCFrontend(): Promise<CFrontend> {
-  frontend ??= createCParser().then(
-    (parser) => new TreeSitterCFrontend(parser),
-    (error: unknown) => {
-      // A failed load (missing WASM) may be retried once the cause is fixed.
-      frontend = undefined;
-      throw error;
-    },
-  );
+  frontend ??= createTreeSitterFrontend(cDialect).catch((error: unknown) => {
+    // A failed load (missing WASM) may be retried once the cause is fixed.
+    frontend = undefined;
+    throw error;
+  });
   return frontend;
 }

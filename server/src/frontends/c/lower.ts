@@ -1,10 +1,10 @@
 // Lowers one parsed translation unit to an IrFile: functions (with their CFG), prototypes,
 // role declarations, annotations, suppressions and problems.
 import type { Node, Tree } from "web-tree-sitter";
-import type { IrDeclaration, IrFile, IrFunction, IrGlobal, ParseProblem, SourceRange } from "../../ir/ir";
+import type { IrDeclaration, IrFile, IrFunction, IrGlobal, Parameter, ParseProblem, SourceLanguage, SourceRange } from "../../ir/ir";
 import { shiftFunction, shiftRange } from "../../ir/shift";
 import { AnnotationIndex, attachAnnotations } from "./annotations";
-import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape } from "./declarators";
+import { declaredName, functionShape, parametersOf, typeSpelling, type FunctionShape, type ParameterWithSpan } from "./declarators";
 import { ExpressionLowerer } from "./expressions";
 import { fieldChild } from "./fields";
 import { constantMacroOf, functionMacroOf, type SharedDefinitions } from "./definitions";
@@ -25,11 +25,19 @@ const MAX_SYNTAX_PROBLEMS = 100;
 const ROLE_TYPEDEF = /^[A-Z][A-Z0-9_]*$/;
 const FUNCTION_CLASS = /^_Function_class_\((\w+)\)$/;
 
-interface PendingFunction {
+export interface PendingFunction {
   definition: Node;
   shape: FunctionShape;
   body: Node;
   declarationStart: number;
+  /** C++: the class whose member it is (defined in the class body, or `Class::Method` outside it). */
+  owner?: string;
+}
+
+/** How a function is known: by its callers (`name`) and in reports (`qualifiedName`). */
+export interface FunctionIdentity {
+  name: string;
+  qualifiedName?: string;
 }
 
 /** A function of the file: lowered now, or kept from the last lowering and `lines` below where it was then. */
@@ -44,23 +52,24 @@ interface RoleEntry {
   range: SourceRange;
 }
 
-class TranslationUnitLowerer {
-  private readonly problems: ParseProblem[] = [];
-  private readonly declarations: IrDeclaration[] = [];
+export class TranslationUnitLowerer {
+  protected readonly language: SourceLanguage = "c";
+  protected readonly problems: ParseProblem[] = [];
+  protected readonly declarations: IrDeclaration[] = [];
   private readonly globals: IrGlobal[] = [];
   private readonly roles: RoleEntry[] = [];
-  private readonly pending: PendingFunction[] = [];
-  private readonly typedefNames = new Set<string>();
+  protected readonly pending: PendingFunction[] = [];
+  protected readonly typedefNames = new Set<string>();
   private readonly constants: FileConstants;
-  private readonly macros: FunctionMacros;
+  protected readonly macros: FunctionMacros;
   private readonly annotations: AnnotationIndex;
-  private readonly text: string;
-  private previousEnd = 0;
+  protected readonly text: string;
+  protected previousEnd = 0;
 
   constructor(
-    private readonly file: string,
+    protected readonly file: string,
     private readonly preprocessed: PreprocessedSource,
-    private readonly lines: LineIndex,
+    protected readonly lines: LineIndex,
     parseSnippet: SnippetParser,
     included: readonly SharedDefinitions[],
     modelNames: RegExp | undefined,
@@ -101,7 +110,7 @@ class TranslationUnitLowerer {
   private fileOf(functions: IrFunction[]): IrFile {
     return {
       file: this.file,
-      language: "c",
+      language: this.language,
       functions,
       declarations: this.declarations,
       globals: this.globals,
@@ -111,7 +120,7 @@ class TranslationUnitLowerer {
     };
   }
 
-  private visitContainer(container: Node, depth: number): void {
+  protected visitContainer(container: Node, depth: number): void {
     if (depth > MAX_CONTAINER_DEPTH) {
       this.problems.push({ message: "Preprocessor groups nested too deeply; the inner ones are skipped", range: rangeOf(container) });
       return;
@@ -162,20 +171,51 @@ class TranslationUnitLowerer {
           this.visitContainer(child, depth + 1);
           break;
         default:
+          this.visitOther(child, type, depth);
           break;
       }
       this.previousEnd = child.endIndex;
     }
   }
 
-  private functionDefinition(definition: Node, declarationStart = this.previousEnd): void {
+  /** A file-scope node C has no use for (C++ adds namespaces, classes, templates). */
+  protected visitOther(_node: Node, _type: string, _depth: number): void {}
+
+  protected functionDefinition(definition: Node, declarationStart = this.previousEnd, owner?: string): void {
     const shape = functionShape(fieldChild(definition, "declarator"));
     const body = fieldChild(definition, "body");
     if (shape === undefined || body === null) return;
-    this.pending.push({ definition, shape, body, declarationStart });
+    this.pending.push(owner === undefined ? { definition, shape, body, declarationStart } : { definition, shape, body, declarationStart, owner });
   }
 
-  private declaration(node: Node): void {
+  /** The name callers use; C++ qualifies and resolves it (a method is `Class::Method`). */
+  protected functionIdentity(entry: PendingFunction): FunctionIdentity {
+    return { name: entry.shape.name };
+  }
+
+  /** A C++ method's implicit `this` comes first. */
+  protected implicitParameters(_entry: PendingFunction): Parameter[] {
+    return [];
+  }
+
+  /** The lowerers of one function's expressions and statements (C++ extends both). */
+  protected createLowerers(
+    _entry: PendingFunction,
+    functionNames: ReadonlySet<string>,
+    typeNames: TypeNames,
+    problems: ParseProblem[],
+    locals: LocalNames,
+  ): { expressions: ExpressionLowerer; body: FunctionBodyLowerer } {
+    const expressions = new ExpressionLowerer(this.text, this.lines, functionNames, typeNames, problems, this.macros, undefined, locals);
+    return { expressions, body: new FunctionBodyLowerer(expressions, problems, locals) };
+  }
+
+  /** Functions lowered with a function (C++ lambdas), lowered after it; none in C. */
+  protected extraFunctions(_expressions: ExpressionLowerer): IrFunction[] {
+    return [];
+  }
+
+  protected declaration(node: Node): void {
     const declarators = node.childrenForFieldName("declarator");
     const typeNode = fieldChild(node, "type");
     let from = this.previousEnd;
@@ -269,7 +309,7 @@ class TranslationUnitLowerer {
    */
   private lowerFunctions(previous: KeptFunctions | undefined): { placed: PlacedFunction[]; kept: KeptFunctions } {
     const functionNames = new Set<string>();
-    for (const entry of this.pending) functionNames.add(entry.shape.name);
+    for (const entry of this.pending) functionNames.add(this.functionIdentity(entry).name);
     for (const declaration of this.declarations) functionNames.add(declaration.name);
     // `BOOLEAN TraceEnabled;` is a variable: only a role typedef the model knows declares a function.
     for (const role of this.roles) if (this.roleTypedefs === undefined || this.roleTypedefs.has(role.role)) functionNames.add(role.functionName);
@@ -280,34 +320,43 @@ class TranslationUnitLowerer {
     const typeNames = new TypeNames(this.typedefNames);
     const placed: PlacedFunction[] = [];
     for (const entry of this.pending) {
-      const { definition, shape } = entry;
-      // Definitions under different #if branches share a name; ids stay unique.
-      const seen = (definitionsSeen.get(shape.name) ?? 0) + 1;
-      definitionsSeen.set(shape.name, seen);
-      const id = seen === 1 ? shape.name : `${shape.name}@${seen}`;
+      const { definition } = entry;
+      const identity = this.functionIdentity(entry);
+      // Definitions under different #if branches (or C++ overloads) share a name; ids stay unique.
+      const seen = (definitionsSeen.get(identity.name) ?? 0) + 1;
+      definitionsSeen.set(identity.name, seen);
+      const id = seen === 1 ? identity.name : `${identity.name}@${seen}`;
       const key = keptFunctionKey(this.text, id, Math.min(entry.declarationStart, definition.startIndex), definition.endIndex);
       const earlier = reusable?.get(key);
       let placedFunction: PlacedFunction;
+      let lowered: ReturnType<TranslationUnitLowerer["lowerFunction"]> | undefined;
       if (earlier !== undefined && !definition.hasError) {
         placedFunction = { kept: earlier, lines: definition.startPosition.row - earlier.ir.range.start.line };
         kept.functions.set(key, earlier);
       } else {
-        const lowered = this.lowerFunction(entry, id, functionNames, typeNames);
+        lowered = this.lowerFunction(entry, id, identity, functionNames, typeNames);
         placedFunction = { kept: lowered.kept, lines: 0 };
         // A function with nested definitions found them while lowered: it is lowered every time.
         if (!lowered.hasNestedDefinitions) kept.functions.set(key, lowered.kept);
       }
       const { ir, problems } = placedFunction.kept;
-      this.functionClassRoles(shape.name, ir.annotations, shiftRange(ir.nameRange, placedFunction.lines));
+      this.functionClassRoles(identity.name, ir.annotations, shiftRange(ir.nameRange, placedFunction.lines));
       for (const problem of problems) this.problems.push(placedFunction.lines === 0 ? problem : { ...problem, range: shiftRange(problem.range, placedFunction.lines) });
       placed.push(placedFunction);
+      for (const extra of lowered?.extra ?? []) placed.push({ kept: { ir: extra, namesUsed: placedFunction.kept.namesUsed, problems: [] }, lines: 0 });
     }
     return { placed, kept };
   }
 
-  private lowerFunction(entry: PendingFunction, id: string, functionNames: ReadonlySet<string>, typeNames: TypeNames): { kept: KeptFunction; hasNestedDefinitions: boolean } {
+  private lowerFunction(
+    entry: PendingFunction,
+    id: string,
+    identity: FunctionIdentity,
+    functionNames: ReadonlySet<string>,
+    typeNames: TypeNames,
+  ): { kept: KeptFunction; hasNestedDefinitions: boolean; extra: IrFunction[] } {
     const { definition, shape, body } = entry;
-    const parameters = parametersOf(shape.parameterList, this.text);
+    const parameters: ParameterWithSpan[] = parametersOf(shape.parameterList, this.text);
     const annotations = attachAnnotations(
       this.annotations,
       { from: entry.declarationStart, parameterListStart: shape.parameterList.startIndex, parameterListEnd: shape.parameterList.endIndex, to: body.startIndex },
@@ -316,16 +365,20 @@ class TranslationUnitLowerer {
     );
     const problems: ParseProblem[] = [];
     const locals = new LocalNames();
+    const implicit = this.implicitParameters(entry);
+    for (const parameter of implicit) locals.declare(parameter.name);
     for (const { parameter } of parameters) if (parameter.name) locals.declare(parameter.name);
-    const expressions = new ExpressionLowerer(this.text, this.lines, functionNames, typeNames, problems, this.macros, undefined, locals);
-    const { blocks, entry: entryBlock, nestedDefinitions } = new FunctionBodyLowerer(expressions, problems, locals).lower(body);
-    for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex);
+    const lowerers = this.createLowerers(entry, functionNames, typeNames, problems, locals);
+    const { expressions } = lowerers;
+    const { blocks, entry: entryBlock, nestedDefinitions } = lowerers.body.lower(body);
+    for (const nested of nestedDefinitions) this.functionDefinition(nested, nested.startIndex, entry.owner);
     const ir: IrFunction = {
       id,
-      name: shape.name,
+      name: identity.name,
+      ...(identity.qualifiedName !== undefined && identity.qualifiedName !== identity.name ? { qualifiedName: identity.qualifiedName } : {}),
       file: this.file,
-      language: "c",
-      params: parameters.map((parameter) => parameter.parameter),
+      language: this.language,
+      params: [...implicit, ...parameters.map((parameter) => parameter.parameter)],
       annotations,
       blocks,
       entry: entryBlock,
@@ -334,7 +387,8 @@ class TranslationUnitLowerer {
     };
     const returnType = typeSpelling(fieldChild(definition, "type"), this.text, shape.returnIndirections);
     if (returnType !== undefined) ir.returnType = returnType;
-    return { kept: { ir, namesUsed: expressions.namesUsed, problems }, hasNestedDefinitions: nestedDefinitions.length > 0 };
+    const extra = this.extraFunctions(expressions);
+    return { kept: { ir, namesUsed: expressions.namesUsed, problems }, hasNestedDefinitions: nestedDefinitions.length > 0 || extra.length > 0, extra };
   }
 
   /** The roles role declarations and `_Function_class_` annotations give, by function name. */
@@ -383,6 +437,8 @@ export interface TranslationUnitOptions {
   /** The functions of the file's last lowering: those unchanged are taken over. */
   previous?: KeptFunctions;
 }
+
+export type TranslationUnitLowering = (tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser, options?: TranslationUnitOptions) => LoweredTranslationUnit;
 
 export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser, options: TranslationUnitOptions = {}): LoweredTranslationUnit {
   return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs).lower(tree, options.previous);

@@ -18,20 +18,47 @@ function locateWasm(fileName: string, packagePath: string): string {
   return existsSync(beside) ? beside : require.resolve(packagePath);
 }
 
-let language: Promise<Language> | undefined;
+let runtime: Promise<void> | undefined;
+const languages = new Map<string, Promise<Language>>();
 
-export function loadCLanguage(): Promise<Language> {
-  language ??= (async () => {
-    const runtimeWasm = locateWasm("web-tree-sitter.wasm", "web-tree-sitter/web-tree-sitter.wasm");
-    await Parser.init({ locateFile: () => runtimeWasm });
-    return Language.load(locateWasm("tree-sitter-c.wasm", "tree-sitter-c/tree-sitter-c.wasm"));
-  })();
+/** web-tree-sitter's runtime, initialized once for every grammar. */
+function initRuntime(): Promise<void> {
+  runtime ??= Parser.init({ locateFile: () => locateWasm("web-tree-sitter.wasm", "web-tree-sitter/web-tree-sitter.wasm") }).then(
+    () => undefined,
+    (error: unknown) => {
+      runtime = undefined;
+      throw error;
+    },
+  );
+  return runtime;
+}
+
+/**
+ * A grammar by its package name (`tree-sitter-c`, `tree-sitter-cpp`), loaded once and only when
+ * first needed: a run over C sources never loads the C++ grammar.
+ */
+export function loadGrammar(packageName: string): Promise<Language> {
+  let language = languages.get(packageName);
+  if (language === undefined) {
+    language = initRuntime().then(() => Language.load(locateWasm(`${packageName}.wasm`, `${packageName}/${packageName}.wasm`)));
+    language.catch(() => languages.delete(packageName));
+    languages.set(packageName, language);
+  }
   return language;
 }
 
-export async function createCParser(): Promise<Parser> {
-  const cLanguage = await loadCLanguage();
+export function loadCLanguage(): Promise<Language> {
+  return loadGrammar("tree-sitter-c");
+}
+
+/** A parser for the grammar of `packageName`. */
+export async function createParser(packageName: string): Promise<Parser> {
+  const language = await loadGrammar(packageName);
   const parser = new Parser();
-  parser.setLanguage(cLanguage);
+  parser.setLanguage(language);
   return parser;
+}
+
+export function createCParser(): Promise<Parser> {
+  return createParser("tree-sitter-c");
 }

@@ -119,6 +119,8 @@ class Preprocessor {
   constructor(
     private readonly source: string,
     private readonly userMacros: Readonly<Record<string, string>>,
+    /** In C++, `try` is the language's own keyword: excpt.h's lowercase SEH spellings are C only. */
+    private readonly dialect: "c" | "cpp",
   ) {
     this.hasUserMacros = Object.keys(userMacros).length > 0;
   }
@@ -247,7 +249,7 @@ class Preprocessor {
     let end = start + 1;
     while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
     const firstCode = source.charCodeAt(start);
-    if (end - start <= 7 && LOWERCASE_SEH_START.has(firstCode)) {
+    if (end - start <= 7 && this.dialect === "c" && LOWERCASE_SEH_START.has(firstCode)) {
       const word = source.slice(start, end);
       if (LOWERCASE_SEH.has(word) && !(this.hasUserMacros && Object.hasOwn(this.userMacros, word))) return this.lowercaseSeh(word, start, end);
     }
@@ -512,6 +514,6 @@ class Preprocessor {
   }
 }
 
-export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}): PreprocessedSource {
-  return new Preprocessor(source, userMacros).run();
+export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}, dialect: "c" | "cpp" = "c"): PreprocessedSource {
+  return new Preprocessor(source, userMacros, dialect).run();
 }

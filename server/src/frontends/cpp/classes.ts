@@ -1,0 +1,182 @@
+// What the C++ lowering needs to know of classes: their data members (a bare name in a method may
+// be `this->name`), their methods (a call `obj.Send()` is a call of `Class::Send` with `&obj` as
+// `this`), their bases, and whether they have constructors and a destructor (RAII). Collected from
+// the file and from the headers it includes; plain data, so it travels with SharedDefinitions.
+import type { Node } from "web-tree-sitter";
+import { declaredName } from "../c/declarators";
+import { fieldChild } from "../c/fields";
+import { namedChildList, significantChildren } from "../c/syntax";
+
+export interface MethodShape {
+  name: string;
+  isStatic: boolean;
+}
+
+export interface ClassShape {
+  /** The class's own name, without namespaces or template arguments. */
+  name: string;
+  fields: string[];
+  methods: MethodShape[];
+  bases: string[];
+}
+
+const MAX_DEPTH = 64;
+const CLASS_TYPES = new Set(["class_specifier", "struct_specifier", "union_specifier"]);
+/** Containers whose children may declare classes. */
+const CONTAINERS = new Set([
+  "translation_unit", "namespace_definition", "declaration_list", "template_declaration", "linkage_specification",
+  "preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef", "preproc_else", "declaration", "type_definition",
+  "field_declaration", "field_declaration_list", "ERROR",
+]);
+
+/** The last component of a possibly qualified, possibly templated name: `vmb::Guard<T>` is `Guard`. */
+export function simpleName(spelling: string): string {
+  const withoutArguments = spelling.replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, "").replace(/\s+/g, "");
+  const parts = withoutArguments.split("::");
+  return parts[parts.length - 1];
+}
+
+/** The name a method declarator declares: `Send`, `Guard` (a constructor), `~Guard`, `operator==`. */
+function memberFunctionName(declarator: Node | null, text: string): string | undefined {
+  let node = declarator;
+  while (node !== null && node.type !== "function_declarator") {
+    if (node.type === "pointer_declarator" || node.type === "reference_declarator" || node.type === "parenthesized_declarator" || node.type === "attributed_declarator") {
+      node = node.type === "pointer_declarator" ? fieldChild(node, "declarator") : (significantChildren(node)[0] ?? null);
+    } else {
+      return undefined;
+    }
+  }
+  const inner = node === null ? null : fieldChild(node, "declarator");
+  if (inner === null) return undefined;
+  if (inner.type === "destructor_name") return `~${simpleName(text.slice(inner.startIndex, inner.endIndex).replace(/^~/, ""))}`;
+  if (inner.type === "field_identifier" || inner.type === "identifier" || inner.type === "operator_name" || inner.type === "template_function") {
+    return simpleName(text.slice(inner.startIndex, inner.endIndex));
+  }
+  return undefined;
+}
+
+function isStaticDeclaration(node: Node, text: string): boolean {
+  return significantChildren(node).some((child) => child.type === "storage_class_specifier" && text.slice(child.startIndex, child.endIndex) === "static");
+}
+
+function classOf(node: Node, text: string): ClassShape | undefined {
+  const nameNode = fieldChild(node, "name");
+  const body = fieldChild(node, "body");
+  if (nameNode === null || body === null) return undefined;
+  const shape: ClassShape = { name: simpleName(text.slice(nameNode.startIndex, nameNode.endIndex)), fields: [], methods: [], bases: [] };
+  for (const child of significantChildren(node)) {
+    if (child.type !== "base_class_clause") continue;
+    for (const base of significantChildren(child)) {
+      if (base.type === "type_identifier" || base.type === "qualified_identifier" || base.type === "template_type") shape.bases.push(simpleName(text.slice(base.startIndex, base.endIndex)));
+    }
+  }
+  for (let member of significantChildren(body)) {
+    if (member.type === "template_declaration") member = significantChildren(member).find((child) => child.type === "function_definition" || child.type === "declaration" || child.type === "field_declaration") ?? member;
+    const type = member.type;
+    if (type === "function_definition" || type === "declaration" || type === "field_declaration") {
+      const declarators = type === "function_definition" ? [fieldChild(member, "declarator")] : member.childrenForFieldName("declarator");
+      for (const declarator of declarators) {
+        const method = memberFunctionName(declarator, text);
+        if (method !== undefined) {
+          shape.methods.push({ name: method, isStatic: isStaticDeclaration(member, text) });
+        } else if (type === "field_declaration" && declarator !== null) {
+          const field = declaredName(declarator);
+          if (field.name !== undefined) shape.fields.push(field.name);
+        }
+      }
+    }
+  }
+  return shape;
+}
+
+/** Every class with a body in the file, at any namespace depth, nested classes included. */
+export function classesOf(root: Node, text: string): ClassShape[] {
+  const classes: ClassShape[] = [];
+  const pending: { node: Node; depth: number }[] = [{ node: root, depth: 0 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop() as { node: Node; depth: number };
+    for (const child of namedChildList(node)) {
+      const type = child.type;
+      if (CLASS_TYPES.has(type)) {
+        const shape = classOf(child, text);
+        if (shape !== undefined) classes.push(shape);
+        const body = fieldChild(child, "body");
+        if (body !== null && depth < MAX_DEPTH) pending.push({ node: body, depth: depth + 1 });
+      } else if (CONTAINERS.has(type) && depth < MAX_DEPTH) {
+        pending.push({ node: child, depth: depth + 1 });
+      } else if (type === "type_definition" || type === "declaration") {
+        pending.push({ node: child, depth: depth + 1 });
+      }
+    }
+  }
+  return classes;
+}
+
+/** The classes a function's lowering can see, by name; lookups follow base classes. */
+export class ClassIndex {
+  private readonly byName = new Map<string, ClassShape>();
+
+  constructor(classes: Iterable<ClassShape>) {
+    // A class defined twice (under #if branches, or a header and the file) merges its members.
+    for (const shape of classes) {
+      const known = this.byName.get(shape.name);
+      this.byName.set(shape.name, known === undefined ? shape : { name: shape.name, fields: [...known.fields, ...shape.fields], methods: [...known.methods, ...shape.methods], bases: [...known.bases, ...shape.bases] });
+    }
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** The class (itself or a base) that declares `method`, with the method. */
+  methodOwner(className: string, method: string): { owner: string; method: MethodShape } | undefined {
+    return this.search(className, (shape) => {
+      const found = shape.methods.find((candidate) => candidate.name === method);
+      return found === undefined ? undefined : { owner: shape.name, method: found };
+    });
+  }
+
+  hasField(className: string, field: string): boolean {
+    return this.search(className, (shape) => (shape.fields.includes(field) ? true : undefined)) === true;
+  }
+
+  /** The only class that has a method of this name, when exactly one does. */
+  soleOwnerOf(method: string): string | undefined {
+    let owner: string | undefined;
+    for (const shape of this.byName.values()) {
+      if (!shape.methods.some((candidate) => candidate.name === method)) continue;
+      if (owner !== undefined) return undefined;
+      owner = shape.name;
+    }
+    return owner;
+  }
+
+  hasConstructor(className: string): boolean {
+    return this.byName.get(className)?.methods.some((method) => method.name === className) === true;
+  }
+
+  hasDestructor(className: string): boolean {
+    return this.search(className, (shape) => (shape.methods.some((method) => method.name === `~${shape.name}`) ? true : undefined)) === true;
+  }
+
+  /** The class that declares the destructor `className`'s objects run (its own, or a base's). */
+  destructorOwner(className: string): string | undefined {
+    return this.search(className, (shape) => (shape.methods.some((method) => method.name === `~${shape.name}`) ? shape.name : undefined));
+  }
+
+  private search<T>(className: string, visit: (shape: ClassShape) => T | undefined): T | undefined {
+    const seen = new Set<string>();
+    const pending = [className];
+    while (pending.length > 0) {
+      const name = pending.shift() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const shape = this.byName.get(name);
+      if (shape === undefined) continue;
+      const found = visit(shape);
+      if (found !== undefined) return found;
+      pending.push(...shape.bases);
+    }
+    return undefined;
+  }
+}
