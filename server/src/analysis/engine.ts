@@ -1097,7 +1097,7 @@ class FunctionAnalyzer {
     const family = effect.family === anyFamily ? res.family : effect.family;
     if (family && res.family && family !== res.family) {
       if (effect.kind === "release") {
-        this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases a ${this.registry.family(family).noun}, but ${what} is a ${this.registry.family(res.family).noun}.`, e.range, "release"));
+        this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases ${withArticle(this.registry.family(family).noun)}, but ${what} is ${withArticle(this.registry.family(res.family).noun)}.`, e.range, "release"));
       }
       return;
     }
@@ -1291,4 +1291,9 @@ function unary(op: "!" | "-" | "~" | "+", v: Value): Value {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "a packet", "an object from new". */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 }

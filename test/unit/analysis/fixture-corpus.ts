@@ -11,6 +11,7 @@ import { checkModelReferences } from "../../../server/src/config/validate";
 const repositoryRoot = resolve(__dirname, "../../../..");
 export const cFixturesRoot = join(repositoryRoot, "test/fixtures/c");
 export const tsFixturesRoot = join(repositoryRoot, "test/fixtures/ts");
+export const cppFixturesRoot = join(repositoryRoot, "test/fixtures/cpp");
 export const samplesRoot = join(repositoryRoot, "samples");
 
 export type Twin = "bad" | "good";

@@ -33,6 +33,7 @@ import {
   readSampleExpectations,
   tsFixturesRoot,
   cFixturesRoot,
+  cppFixturesRoot,
   unitFileName,
   type CheckUnit,
   type ExpectedFinding,
@@ -42,6 +43,7 @@ import {
 const corpora = [
   { prefix: "", root: cFixturesRoot },
   { prefix: "ts/", root: tsFixturesRoot },
+  { prefix: "cpp/", root: cppFixturesRoot },
 ];
 const units: (FixtureUnit & { label: string })[] = corpora.flatMap(({ prefix, root }) => discoverUnits(root).map((unit) => ({ ...unit, label: `${prefix}${unit.pattern}/${unit.twin}` })));
 
