@@ -39,6 +39,8 @@ export interface ExitRecord {
 export interface FunctionAnalysis {
   findings: RawFinding[];
   exits: ExitRecord[];
+  /** The unknown values that are what a field of a parameter held at entry (`this->m_packet`). */
+  paramFieldOfSym: ReadonlyMap<number, ParamField>;
   /** Parameters whose unknown value was passed to a call without a model (for summaries). */
   paramsPassedOn: Set<number>;
   /** Parameters the function dereferences (`p->f`, `*p`, `p[i]`) while they are still unknown values. */
@@ -93,6 +95,8 @@ class FunctionAnalyzer {
   private readonly symBySite = new Map<string, number>();
   /** Symbols read from a field of a parameter's target on entry (`Context->Packet`). */
   private readonly paramFieldOfSym = new Map<number, ParamField>();
+  /** Values of the current call's `assign` and `returns-field` effects (readBeforeEffects). */
+  private readonly preread = new Map<Effect, Value>();
   private readonly globalFieldOfSym = new Map<number, GlobalField>();
   /** Branch conditions tested more than once: only facts about them can decide a later branch. */
   private readonly retested = new Set<string>();
@@ -214,7 +218,7 @@ class FunctionAnalyzer {
         },
       );
     }
-    return { findings: this.findings, exits: this.exits, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, paramsAttached: this.paramsAttached, globalsDereferenced: this.globalsDereferenced, globalsWritten: [...this.globalsWritten.values()], incomplete, statesExplored: explored };
+    return { findings: this.findings, exits: this.exits, paramFieldOfSym: this.paramFieldOfSym, paramsPassedOn: this.paramsPassedOn, paramsDereferenced: this.paramsDereferenced, paramsAttached: this.paramsAttached, globalsDereferenced: this.globalsDereferenced, globalsWritten: [...this.globalsWritten.values()], incomplete, statesExplored: explored };
   }
 
   /**
@@ -451,7 +455,8 @@ class FunctionAnalyzer {
     return pointer?.k === "ptr" ? pointer.target : e;
   }
 
-  private write(s: State, written: Expr, v: Value, range: SourceRange, declaration: boolean): void {
+  /** @param inFlight a resource the expression being evaluated still carries (a call's result): overwriting its last handle loses nothing. */
+  private write(s: State, written: Expr, v: Value, range: SourceRange, declaration: boolean, inFlight?: Value): void {
     const target = this.throughPointer(s, written);
     const key = this.locationKey(target);
     if (key === undefined) {
@@ -463,7 +468,7 @@ class FunctionAnalyzer {
     s.bindings.set(key, v);
     forgetInside(s, key);
     if (v.k === "res" && !declaration && this.outlives(target)) this.escape(s, v.id, range, `stored in '${exprText(target)}'`);
-    if (old?.k === "res" && !(v.k === "res" && v.id === old.id)) this.checkLost(s, old.id, range, "overwrite");
+    if (old?.k === "res" && !(v.k === "res" && v.id === old.id) && !(inFlight?.k === "res" && inFlight.id === old.id)) this.checkLost(s, old.id, range, "overwrite");
   }
 
   private escape(s: State, id: number, range: SourceRange, how: string): void {
@@ -871,6 +876,7 @@ class FunctionAnalyzer {
         next.addStep({ message: `assuming '${e.callee.text}' ${outcome ? "succeeds" : "fails"}`, file: this.fn.file, range: e.range, kind: "call" });
       }
       let result: Value | undefined;
+      this.readBeforeEffects(next, e, entry, values);
       for (const effect of entry.effects) {
         if ("when" in effect && effect.when !== undefined && effect.when !== "always" && (effect.when === "success") !== outcome) continue;
         const produced = this.applyEffect(next, e, entry, effect, values, outcome);
@@ -962,12 +968,57 @@ class FunctionAnalyzer {
         if (value.k === "int") return { k: "int", v: value.v >= 0 ? 1 : 0 };
         return unknownValue;
       }
+      case "assign": {
+        const location = this.argumentField(e, effect.into.target, effect.into.field);
+        const value = this.preread.get(effect);
+        // A `Detach()` clears the member it returns: the returned value still carries the handle.
+        const returned = entry.effects.find((other) => other.kind === "returns-field");
+        if (location !== undefined && value !== undefined) this.write(s, location, value, e.range, false, returned === undefined ? undefined : this.preread.get(returned));
+        return undefined;
+      }
+      case "returns-field":
+        return this.preread.get(effect);
       case "register-callback":
       case "runs-callback":
       case "no-return":
       case "throws":
       case "attach":
         return undefined;
+    }
+  }
+
+  /** The caller's location for a field of what an argument points to: `Helper(&obj)` reaches `obj.Field`. */
+  private argumentField(e: Extract<Expr, { kind: "call" }>, target: number, field: FieldStep): Extract<Expr, { kind: "field" }> | undefined {
+    const arg = e.args[target];
+    if (!arg) return undefined;
+    const location: Extract<Expr, { kind: "field" }> =
+      arg.kind === "addr" && field.op === "->" ? { kind: "field", base: arg.target, field: field.name, op: ".", range: e.range } : { kind: "field", base: arg, field: field.name, op: field.op, range: e.range };
+    return this.locationKey(location) === undefined ? undefined : location;
+  }
+
+  /** What a field of what an argument points to holds at the call. */
+  private readArgumentField(s: State, e: Extract<Expr, { kind: "call" }>, target: number, field: FieldStep): Value | undefined {
+    const location = this.argumentField(e, target, field);
+    if (location === undefined) return undefined;
+    const base = this.locationKey(location.base) !== undefined ? this.read(s, location.base) : undefined;
+    return this.read(s, location, base);
+  }
+
+  /**
+   * The values a summary's stores and returned fields take, read before any of its effects runs:
+   * a move reads the other object's member before it clears it.
+   */
+  private readBeforeEffects(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): void {
+    this.preread.clear();
+    for (const effect of entry.effects) {
+      if (effect.kind === "returns-field") {
+        const value = this.readArgumentField(s, e, effect.target, effect.field);
+        if (value !== undefined) this.preread.set(effect, value);
+      } else if (effect.kind === "assign") {
+        const source = effect.value;
+        const value = source === "null" ? ({ k: "null" } as Value) : source.field === undefined ? values[source.target] : this.readArgumentField(s, e, source.target, source.field);
+        if (value !== undefined) this.preread.set(effect, value);
+      }
     }
   }
 

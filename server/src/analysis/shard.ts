@@ -259,6 +259,7 @@ export class AnalysisShard {
       return {
         findings: [{ ruleId: "analysis-incomplete", message: `The analysis of '${fn.name}' stopped: ${reason}. Findings for it may be missing.`, range: fn.nameRange, path: [], fixes: [] }],
         exits: [],
+      paramFieldOfSym: new Map(),
         paramsPassedOn: new Set(),
         paramsDereferenced: new Set(),
         paramsAttached: new Set(),

@@ -3,7 +3,7 @@
 // A summary is a ModelEntry, so a call applies it exactly like a built-in API.
 import type { IrFunction } from "../ir/ir";
 import { writtenVariables } from "../ir/walk";
-import type { Effect, GlobalVariable, ModelEntry, Outcome } from "../model/model";
+import type { AssignedValue, Effect, FieldStep, GlobalVariable, ModelEntry, Outcome } from "../model/model";
 import { anyFamily } from "../model/model";
 import type { ExitRecord, FunctionAnalysis } from "./engine";
 import type { GlobalField, ParamField, Resource, Value } from "./state";
@@ -48,6 +48,9 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   const outcomes = exits.map((exit) => exitOutcome(exit, fn));
   const correlated = outcomes.every((outcome) => outcome !== undefined) && outcomes.includes(true) && outcomes.includes(false);
   const effects: Effect[] = [];
+  const stores = assignEffects(fn, analysis);
+  // A parameter kept in a field of another (a constructor's member): the caller's stores say where it went.
+  const stored = new Set(stores.flatMap((effect) => (effect.kind === "assign" && effect.value !== "null" && effect.value.field === undefined ? [effect.value.target] : [])));
 
   fn.params.forEach((_param, index) => {
     // Exits where the parameter was NULL agree with whatever the others do to it.
@@ -68,7 +71,7 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
       return;
     }
     if (kinds.has("escaped")) {
-      effects.push({ kind: "escape", target: index });
+      if (!stored.has(index)) effects.push({ kind: "escape", target: index });
       return;
     }
     const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => fate.fate));
@@ -95,6 +98,9 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   });
 
   effects.push(...fieldEffects(fn, exits, outcomes, correlated));
+  effects.push(...stores);
+  const returnedField = returnedFieldOf(exits, analysis);
+  if (returnedField !== undefined) effects.push(returnedField);
   effects.push(...globalEffects(fn, exits, outcomes, correlated, analysis.globalsDereferenced));
 
   // A fresh handle returned to the caller.
@@ -265,6 +271,70 @@ function homeEffects(homes: readonly HandleHome[], exits: readonly ExitRecord[],
     effects.push({ kind, family, ...home.place, ...(when ? { when } : {}), ...(kept.has("null") ? { clears: true } : {}) });
   }
   return effects;
+}
+
+const FIELD_OF = /^(.+?)(->|\.)(\w+)$/;
+
+/** What a location holds at an exit, as the caller can name it; undefined when it cannot. */
+function assignedValue(value: Value | undefined, exit: ExitRecord, analysis: FunctionAnalysis, paramCount: number): AssignedValue | "unknown" {
+  if (value === undefined) return "unknown";
+  if (isNullish(value)) return "null";
+  let field: ParamField | undefined;
+  if (value.k === "sym") {
+    if (value.id < paramCount) return { target: value.id };
+    field = analysis.paramFieldOfSym.get(value.id);
+  } else if (value.k === "res") {
+    const res = exit.state.resources.get(value.id);
+    if (res?.origin === "parameter" && res.paramIndex !== undefined && res.paramField === undefined) return { target: res.paramIndex };
+    field = res?.paramField;
+  }
+  return field === undefined ? "unknown" : { target: field.index, field: field.field };
+}
+
+/**
+ * Fields of what parameters point to that the function leaves holding a parameter, what another
+ * such field held, or NULL, the same on every exit: a constructor's `m_packet(packet)`, a move's
+ * `m_packet(other.m_packet)` with `other.m_packet = nullptr`, a `Detach()` clearing its member.
+ */
+function assignEffects(fn: IrFunction, analysis: FunctionAnalysis): Effect[] {
+  const exits = analysis.exits;
+  const reassigned = writtenVariables(fn);
+  const parameterIndex = new Map(fn.params.map((param, index) => [param.name, index] as const));
+  const locations = new Map<string, { target: number; field: FieldStep }>();
+  for (const exit of exits) {
+    for (const key of exit.state.bindings.keys()) {
+      const match = FIELD_OF.exec(key);
+      const target = match === null ? undefined : parameterIndex.get(match[1]);
+      if (match === null || target === undefined || reassigned.has(match[1])) continue;
+      locations.set(key, { target, field: { name: match[3], op: match[2] as FieldStep["op"] } });
+    }
+  }
+  const effects: Effect[] = [];
+  for (const key of [...locations.keys()].sort()) {
+    const into = locations.get(key)!;
+    const values = exits.map((exit) => assignedValue(exit.state.bindings.get(key), exit, analysis, fn.params.length));
+    const first = values[0];
+    if (first === "unknown" || values.some((value) => JSON.stringify(value) !== JSON.stringify(first))) continue;
+    // Left as it was found: nothing to say.
+    if (first !== "null" && first.target === into.target && first.field?.name === into.field.name && first.field.op === into.field.op) continue;
+    effects.push({ kind: "assign", into, value: first });
+  }
+  return effects;
+}
+
+/** Every return gives back what one field of what a parameter points to held at entry (a getter). */
+function returnedFieldOf(exits: readonly ExitRecord[], analysis: FunctionAnalysis): Effect | undefined {
+  const returns = exits.filter((exit) => exit.kind === "return");
+  if (returns.length === 0) return undefined;
+  let found: ParamField | undefined;
+  for (const exit of returns) {
+    const value = exit.returnValue;
+    const field = value.k === "sym" ? analysis.paramFieldOfSym.get(value.id) : value.k === "res" ? exit.state.resources.get(value.id)?.paramField : undefined;
+    if (field === undefined) return undefined;
+    if (found !== undefined && (found.index !== field.index || found.field.name !== field.field.name || found.field.op !== field.field.op)) return undefined;
+    found = field;
+  }
+  return found === undefined ? undefined : { kind: "returns-field", target: found.index, field: found.field };
 }
 
 function globalFieldKey(home: GlobalField): string {

@@ -25,7 +25,10 @@ const severities: readonly (Severity | "off")[] = ["error", "warning", "informat
 const outcomes: readonly Outcome[] = ["always", "success", "failure"];
 const returnConventions: readonly NonNullable<ModelEntry["returns"]>[] = ["ntstatus", "pointer", "boolean", "none"];
 const unknownCallPolicies: readonly FamilyDef["unknownCalls"][] = ["borrow", "escape"];
-export const effectKinds: readonly Effect["kind"][] = [
+/** What only summaries say (a configured entry has no body whose stores it could describe). */
+type ConfigurableEffectKind = Exclude<Effect["kind"], "assign" | "returns-field">;
+
+export const effectKinds: readonly ConfigurableEffectKind[] = [
   "acquire",
   "release",
   "transfer",

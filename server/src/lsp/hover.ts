@@ -113,6 +113,12 @@ function describeEffect(effect: Effect, registry: ModelRegistry): string {
       return "never returns";
     case "throws":
       return "always throws: the caller leaves through its exception exit";
+    case "assign": {
+      const value = effect.value === "null" ? "NULL" : effect.value.field === undefined ? argument(effect.value.target) : `what ${argument(effect.value.target)}'s '${effect.value.field.name}' held`;
+      return `leaves ${value} in ${argument(effect.into.target)}'s '${effect.into.field.name}'`;
+    }
+    case "returns-field":
+      return `returns what ${argument(effect.target)}'s '${effect.field.name}' held`;
   }
 }
 

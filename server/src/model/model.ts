@@ -34,6 +34,9 @@ export interface FieldStep {
   op: "->" | ".";
 }
 
+/** What a summary's `assign` leaves in a location: an argument, what a field of an argument held when the call began, or NULL. */
+export type AssignedValue = { target: number; field?: FieldStep } | "null";
+
 export type Effect =
   /**
    * A new resource of `family`. `target` "return": the return value is the handle;
@@ -75,6 +78,14 @@ export type Effect =
   | { kind: "runs-callback"; target: number }
   /** The call's boolean result says whether its argument (a status) is a success (NT_SUCCESS). */
   | { kind: "status-predicate"; target: number }
+  /**
+   * The callee leaves a field of what an argument points to holding `value` (summaries only): a
+   * constructor keeping its parameter in a member, a move taking another object's member and
+   * clearing it, a `Detach()` clearing the member it hands back. The caller sees the same stores.
+   */
+  | { kind: "assign"; into: { target: number; field: FieldStep }; value: AssignedValue }
+  /** The call returns what a field of an argument held when it began (a getter, `Detach()`) (summaries only). */
+  | { kind: "returns-field"; target: number; field: FieldStep }
   /** The call never returns (bug checks, abort). */
   | { kind: "no-return" }
   /**

@@ -10,6 +10,8 @@ import { namedChildList, significantChildren } from "../c/syntax";
 export interface MethodShape {
   name: string;
   isStatic: boolean;
+  /** Per declared parameter (`this` not counted), its type's simple name: overloads are told apart by them. */
+  parameterTypes: string[];
 }
 
 export interface ClassShape {
@@ -34,6 +36,29 @@ export function simpleName(spelling: string): string {
   const withoutArguments = spelling.replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, "").replace(/\s+/g, "");
   const parts = withoutArguments.split("::");
   return parts[parts.length - 1];
+}
+
+/** The simple type name of each parameter a function declarator declares (`(void)` declares none). */
+export function parameterTypes(parameterList: Node | null, text: string): string[] {
+  if (parameterList === null) return [];
+  const parameters = significantChildren(parameterList).filter((child) => child.type.endsWith("parameter_declaration"));
+  if (parameters.length === 1 && /^\s*(?:void|VOID)\s*$/.test(text.slice(parameters[0].startIndex, parameters[0].endIndex))) return [];
+  return parameters.map((parameter) => {
+    const type = fieldChild(parameter, "type");
+    return type === null ? "" : simpleName(text.slice(type.startIndex, type.endIndex));
+  });
+}
+
+function functionDeclaratorOf(declarator: Node | null): Node | null {
+  let node = declarator;
+  while (node !== null && node.type !== "function_declarator") {
+    if (node.type === "pointer_declarator" || node.type === "reference_declarator" || node.type === "parenthesized_declarator" || node.type === "attributed_declarator") {
+      node = node.type === "pointer_declarator" ? fieldChild(node, "declarator") : (significantChildren(node)[0] ?? null);
+    } else {
+      return null;
+    }
+  }
+  return node;
 }
 
 /** The name a method declarator declares: `Send`, `Guard` (a constructor), `~Guard`, `operator==`. */
@@ -78,7 +103,8 @@ function classOf(node: Node, text: string): ClassShape | undefined {
       for (const declarator of declarators) {
         const method = memberFunctionName(declarator, text);
         if (method !== undefined) {
-          shape.methods.push({ name: method, isStatic: isStaticDeclaration(member, text) });
+          const parameters = fieldChild(functionDeclaratorOf(declarator) ?? member, "parameters");
+          shape.methods.push({ name: method, isStatic: isStaticDeclaration(member, text), parameterTypes: parameterTypes(parameters, text) });
         } else if (type === "field_declaration" && declarator !== null) {
           const field = declaredName(declarator);
           if (field.name !== undefined) shape.fields.push(field.name);
@@ -134,6 +160,26 @@ export class ClassIndex {
       const found = shape.methods.find((candidate) => candidate.name === method);
       return found === undefined ? undefined : { owner: shape.name, method: found };
     });
+  }
+
+  /**
+   * The name a method's definition and its calls share: `Class::Method`, or, for an overloaded
+   * method (a constructor beside a move constructor), `Class::Method(Guard)` with the known classes
+   * among its parameter types (`_` for any other type). `argumentClasses` are the classes of the
+   * call's arguments (or the definition's parameter types); a call with no exact match takes the
+   * overload of its arity.
+   */
+  methodName(owner: string, method: string, argumentClasses: readonly (string | undefined)[]): string {
+    const overloads = this.byName.get(owner)?.methods.filter((candidate) => candidate.name === method) ?? [];
+    const keys = [...new Set(overloads.map((candidate) => this.overloadKey(candidate.parameterTypes)))];
+    if (keys.length <= 1) return `${owner}::${method}`;
+    const wanted = this.overloadKey(argumentClasses.map((name) => name ?? ""));
+    const chosen = keys.includes(wanted) ? wanted : (keys.find((key) => key.split(",").length === Math.max(argumentClasses.length, 1) && argumentClasses.length > 0) ?? wanted);
+    return `${owner}::${method}(${chosen})`;
+  }
+
+  private overloadKey(types: readonly string[]): string {
+    return types.map((type) => (this.byName.has(type) ? type : "_")).join(",");
   }
 
   hasField(className: string, field: string): boolean {

@@ -1,13 +1,13 @@
 // Lowers C++ expressions: what C has, plus `this` and implicit members, method calls (the object
 // becomes the callee's `this` argument), qualified names, casts, `new`/`delete` (calls of
 // `operator new`/`operator delete`, with the constructor and destructor they run) and lambdas.
-import type { Node } from "web-tree-sitter";
+import type { Node, Tree } from "web-tree-sitter";
 import type { Callee, Expr, IrFunction, SourceRange } from "../../ir/ir";
 import { ExpressionLowerer, type MacroExpansion } from "../c/expressions";
 import { fieldChild } from "../c/fields";
 import { namedChildList, significantChildren } from "../c/syntax";
 import type { LocalNames } from "../local-names";
-import type { LineIndex } from "../positions";
+import { LineIndex } from "../positions";
 import { simpleName, type ClassIndex } from "./classes";
 
 /** Conversions whose value is their operand, for the analysis. */
@@ -32,7 +32,13 @@ export interface CppFunctionContext {
   nextTemporary(): number;
   /** In a lambda body: captured source names to the creator's IR names. */
   outerNames?: ReadonlyMap<string, string>;
+  /** Parses C++ text on its own (the trees are freed with the file's lowering). */
+  parseSnippet(text: string): Tree | null;
 }
+
+/** Argument text is parsed as the arguments of a returned call: surely an expression. */
+const ARGUMENTS_PREFIX = "void vmbguard_arguments() { return vmbguard_call(";
+const ARGUMENTS_SUFFIX = "); }";
 
 export class CppExpressionLowerer extends ExpressionLowerer {
   constructor(
@@ -132,7 +138,8 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (closure.kind !== "closure") return { kind: "unknown", parts: [closure, ...args], range };
       return { kind: "call", callee: { name: closure.functionId, text: "lambda", range: closure.range }, args, range };
     }
-    const method = this.methodCall(functionNode, functionType);
+    const loweredArguments = argumentNodes.map((argument) => this.lower(argument));
+    const method = this.methodCall(functionNode, functionType, loweredArguments.map((argument) => this.classOfArgument(argument)));
     if (method === undefined) {
       // `Guard(p)` as a value: a temporary object built and destroyed in the statement; `Guard` is no function.
       if (calledName !== undefined && functionType !== "qualified_identifier" && this.cpp.classes.has(calledName) && !this.functionNames.has(calledName)) {
@@ -140,8 +147,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       }
       return super.call(node, range);
     }
-    const args = method.receiver === undefined ? [] : [method.receiver];
-    for (const argument of argumentNodes) args.push(this.lower(argument));
+    const args = method.receiver === undefined ? loweredArguments : [method.receiver, ...loweredArguments];
     return { kind: "call", callee: { name: method.name, text: this.textOf(functionNode), range: this.rangeFor(functionNode) }, args, range };
   }
 
@@ -149,7 +155,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
    * A call of a method of a known class: its name (`Class::Method`) and the object's address it
    * receives as `this` (none for a static method). Undefined for calls the C way (an interface table).
    */
-  private methodCall(functionNode: Node, functionType: string): { name: string; receiver?: Expr } | undefined {
+  private methodCall(functionNode: Node, functionType: string, argumentClasses: (string | undefined)[]): { name: string; receiver?: Expr } | undefined {
     const classes = this.cpp.classes;
     if (functionType === "field_expression") {
       const objectNode = fieldChild(functionNode, "argument");
@@ -162,7 +168,8 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (found === undefined) return undefined;
       const isPointer = this.operatorBefore(fieldNode.startIndex) === "->";
       const receiver: Expr = isPointer ? object : { kind: "addr", target: object, range: object.range };
-      return found.method.isStatic ? { name: `${found.owner}::${method}` } : { name: `${found.owner}::${method}`, receiver };
+      const name = classes.methodName(found.owner, method, argumentClasses);
+      return found.method.isStatic ? { name } : { name, receiver };
     }
     if (functionType === "identifier" || functionType === "qualified_identifier" || functionType === "template_function") {
       const text = this.textOf(functionNode).replace(/\s+/g, "").replace(/^::/, "");
@@ -172,12 +179,37 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (scope === undefined || !classes.has(scope)) return undefined;
       const found = classes.methodOwner(scope, method);
       if (found === undefined) return undefined;
-      const name = `${found.owner}::${method}`;
+      const name = classes.methodName(found.owner, method, argumentClasses);
       if (found.method.isStatic || !this.cpp.hasThis) return { name };
       const range = this.rangeFor(functionNode);
       return { name, receiver: { kind: "var", name: "this", range } };
     }
     return undefined;
+  }
+
+  /**
+   * Arguments written where the grammar saw parameters (`Guard g(Allocate(c))` parses as a
+   * prototype): the text is parsed again as a call's arguments, each placed at `range`.
+   */
+  argumentsFromText(text: string, range: SourceRange): Expr[] | undefined {
+    const tree = this.cpp.parseSnippet(`${ARGUMENTS_PREFIX}${text}${ARGUMENTS_SUFFIX}`);
+    if (tree === null || tree.rootNode.hasError) return undefined;
+    const call = tree.rootNode.descendantsOfType("call_expression")[0];
+    const list = call === undefined ? null : fieldChild(call, "arguments");
+    if (list === null) return undefined;
+    const snippet = `${ARGUMENTS_PREFIX}${text}${ARGUMENTS_SUFFIX}`;
+    const lowerer = this.derive(snippet, new LineIndex(snippet), { arguments: new Map(), range, depth: 1 });
+    return significantChildren(list).map((argument) => lowerer.lower(argument));
+  }
+
+  /** The class of an argument (an object, a pointer to one, its address), for overloads. */
+  classOfArgument(argument: Expr): string | undefined {
+    return argument.kind === "addr" ? this.classOfObject(argument.target) : this.classOfObject(argument);
+  }
+
+  /** The constructor of `className` these arguments call. */
+  constructorName(className: string, args: readonly Expr[]): string {
+    return this.cpp.classes.methodName(className, className, args.map((argument) => this.classOfArgument(argument)));
   }
 
   /** The class of what `object` is (or points to), when the function knows it. */
@@ -217,7 +249,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       return constructorArguments.length === 0 ? allocation : { kind: "sequence", parts: [{ kind: "unknown", parts: constructorArguments, range }, allocation], range };
     }
     const temporary: Expr = { kind: "var", name: `#new${this.cpp.nextTemporary()}`, range };
-    const construct: Expr = { kind: "call", callee: { name: `${className}::${className}`, text: className, range }, args: [temporary, ...constructorArguments], range };
+    const construct: Expr = { kind: "call", callee: { name: this.constructorName(className, constructorArguments), text: className, range }, args: [temporary, ...constructorArguments], range };
     return { kind: "sequence", parts: [{ kind: "assign", target: temporary, value: allocation, range }, construct, temporary], range };
   }
 

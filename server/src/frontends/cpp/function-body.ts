@@ -64,6 +64,33 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     super(cppExpressions, problems, locals);
   }
 
+  /** A constructor's member initializers (`: m_packet(packet), Base(x)`) run before its body. */
+  override lower(body: Node): ReturnType<FunctionBodyLowerer["lower"]> {
+    const definition = body.parent;
+    const initializers = definition === null ? undefined : significantChildren(definition).find((child) => child.type === "field_initializer_list");
+    if (initializers !== undefined) for (const initializer of significantChildren(initializers)) this.memberInitializer(initializer);
+    return super.lower(body);
+  }
+
+  private memberInitializer(initializer: Node): void {
+    const children = significantChildren(initializer);
+    const nameNode = children.find((child) => child.type === "field_identifier" || child.type === "qualified_identifier" || child.type === "template_method");
+    const argumentsNode = children.find((child) => child.type === "argument_list" || child.type === "initializer_list");
+    if (nameNode === undefined) return;
+    const range = this.expressions.rangeFor(initializer);
+    const args = argumentsNode === undefined ? [] : significantChildren(argumentsNode).map((argument) => this.expressions.lower(argument));
+    const name = simpleName(this.expressions.textOf(nameNode));
+    const cpp = this.cppExpressions.cpp;
+    const self: Expr = { kind: "var", name: "this", range };
+    if (cpp.owner !== undefined && !cpp.classes.hasField(cpp.owner, name) && cpp.classes.hasConstructor(name)) {
+      this.emitInstr({ kind: "eval", expr: { kind: "call", callee: { name: this.cppExpressions.constructorName(name, args), text: name, range }, args: [self, ...args], range }, range });
+      return;
+    }
+    const target: Expr = { kind: "field", base: self, field: name, op: "->", range };
+    if (args.length === 1) this.emitInstr({ kind: "assign", target, value: args[0], range });
+    else if (args.length > 0) this.emitInstr({ kind: "eval", expr: { kind: "unknown", parts: args, range }, range });
+  }
+
   protected override statementAtDepth(node: Node, type: string): void {
     switch (type) {
       case "for_range_loop":
@@ -120,7 +147,7 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     const declared = declaredName(declarator);
     if (declarator.type === "function_declarator") {
       const parameters = fieldChild(declarator, "parameters");
-      const args = className === undefined || parameters === null ? undefined : this.vexingArguments(parameters);
+      const args = className === undefined || parameters === null ? undefined : (this.vexingArguments(parameters) ?? this.cppExpressions.argumentsFromText(this.expressions.textOf(parameters).slice(1, -1), this.expressions.rangeFor(parameters)));
       if (args === undefined || declared.name === undefined || declared.nameNode === undefined) return undefined;
       return this.constructObject(declared.name, declared.nameNode, className as string, args, declarator);
     }
@@ -192,7 +219,7 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     cpp.localClasses.set(name, className);
     if (cpp.classes.hasConstructor(className)) {
       const self: Expr = { kind: "addr", target: { kind: "var", name, range }, range };
-      this.emitInstr({ kind: "eval", expr: { kind: "call", callee: { name: `${className}::${className}`, text: className, range }, args: [self, ...args], range }, range });
+      this.emitInstr({ kind: "eval", expr: { kind: "call", callee: { name: this.cppExpressions.constructorName(className, args), text: className, range }, args: [self, ...args], range }, range });
     } else if (args.length > 0) {
       this.emitInstr({ kind: "eval", expr: { kind: "unknown", parts: args, range }, range });
     }

@@ -15,7 +15,7 @@ import { rangeOf, significantChildren } from "../c/syntax";
 import type { TypeNames } from "../c/type-names";
 import { LocalNames } from "../local-names";
 import type { LineIndex } from "../positions";
-import { ClassIndex, classesOf, simpleName, type ClassShape } from "./classes";
+import { ClassIndex, classesOf, parameterTypes, simpleName, type ClassShape } from "./classes";
 import { CppExpressionLowerer, type CppFunctionContext } from "./expressions";
 import { CppFunctionBodyLowerer } from "./function-body";
 
@@ -33,6 +33,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
   private classes = new ClassIndex([]);
   private readonly namespaces = new Set<string>();
   private readonly lambdaIds = new Set<string>();
+  private readonly snippetTrees: Tree[] = [];
 
   constructor(
     file: string,
@@ -40,6 +41,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
     lines: LineIndex,
     parseSnippet: SnippetParser,
     private readonly options: TranslationUnitOptions,
+    private readonly parseCppSnippet: SnippetParser,
   ) {
     super(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs);
   }
@@ -47,7 +49,11 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
   override lower(tree: Tree, previous: KeptFunctions | undefined): LoweredTranslationUnit {
     const included: ClassShape[] = (this.options.included ?? []).flatMap((definitions) => definitions.classes ?? []);
     this.classes = new ClassIndex([...included, ...classesOf(tree.rootNode, this.text)]);
-    return super.lower(tree, previous);
+    try {
+      return super.lower(tree, previous);
+    } finally {
+      for (const snippet of this.snippetTrees.splice(0)) snippet.delete();
+    }
   }
 
   protected override visitOther(node: Node, type: string, depth: number): void {
@@ -116,7 +122,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
   protected override functionIdentity(entry: PendingFunction): FunctionIdentity {
     const method = this.methodOf(entry);
     const qualifiedName = entry.owner === undefined ? entry.shape.name : `${entry.owner}::${entry.shape.name}`;
-    if (method !== undefined) return { name: `${method.className}::${method.method}`, qualifiedName };
+    if (method !== undefined) return { name: this.classes.methodName(method.className, method.method, parameterTypes(entry.shape.parameterList, this.text)), qualifiedName };
     return { name: simpleName(entry.shape.name), qualifiedName };
   }
 
@@ -162,6 +168,11 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
       lambdas,
       outerNames,
       nextTemporary: () => temporaries.count++,
+      parseSnippet: (text) => {
+        const snippet = this.parseCppSnippet(text);
+        if (snippet !== null) this.snippetTrees.push(snippet);
+        return snippet;
+      },
       lambda: (node, captures, names, variable) => this.lowerLambda(node, ownerId, variable, captures, names, method, functionNames, typeNames, { lambdas, temporaries }),
     };
     return context;
@@ -212,5 +223,5 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
 }
 
 export function lowerCppTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser, options: TranslationUnitOptions = {}): LoweredTranslationUnit {
-  return new CppTranslationUnitLowerer(file, preprocessed, lines, parseSnippet, options).lower(tree, options.previous);
+  return new CppTranslationUnitLowerer(file, preprocessed, lines, parseSnippet, options, parseSnippet).lower(tree, options.previous);
 }
