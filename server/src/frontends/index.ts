@@ -13,6 +13,8 @@ import { loadTypeScriptFrontend } from "./ts-loader";
  */
 export interface LoweringContext {
   headerDefinitions: Record<string, SharedDefinitions>;
+  /** Lower-case names of the headers that C++ sources include and C sources do not: they hold C++. */
+  cppHeaders?: string[];
 }
 
 const headerExtensions = new Set([".h", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
@@ -45,15 +47,42 @@ export function isSupportedSource(file: string): boolean {
   return cExtensions.has(extension) || cppExtensions.has(extension) || tsExtensions.has(extension);
 }
 
-/** C++ by its extension, or a `.h` whose text holds C++. */
-export function isCppSource(file: string, text: string): boolean {
+/**
+ * C++ by its extension, or a `.h` whose text holds C++ or that only C++ sources include
+ * (`cppHeaders` of the lowering context: a header with default arguments is C++ without a class).
+ */
+export function isCppSource(file: string, text: string, cppHeaders?: ReadonlySet<string>): boolean {
   const extension = extensionOf(file);
-  return cppExtensions.has(extension) || (extension === ".h" && CPP_SYNTAX.test(text));
+  return cppExtensions.has(extension) || (extension === ".h" && (CPP_SYNTAX.test(text) || cppHeaders?.has(baseName(file)) === true));
+}
+
+/** The headers C++ sources include (by lower-case name) that no C source includes. */
+export function cppOnlyHeaders(sources: readonly { path: string; text: string }[]): string[] {
+  const fromCpp = new Set<string>();
+  const fromC = new Set<string>();
+  for (const source of sources) {
+    const extension = extensionOf(source.path);
+    if (extension === ".c") for (const name of includedHeaderNames(source.text)) fromC.add(name);
+    else if (cppExtensions.has(extension)) for (const name of includedHeaderNames(source.text)) fromCpp.add(name);
+  }
+  return [...fromCpp].filter((name) => !fromC.has(name)).sort();
+}
+
+const cppHeaderSets = new WeakMap<LoweringContext, ReadonlySet<string>>();
+
+function cppHeadersOf(context: LoweringContext | undefined): ReadonlySet<string> | undefined {
+  if (context?.cppHeaders === undefined) return undefined;
+  let set = cppHeaderSets.get(context);
+  if (set === undefined) {
+    set = new Set(context.cppHeaders);
+    cppHeaderSets.set(context, set);
+  }
+  return set;
 }
 
 /** The tree-sitter frontend for a C or C++ source, its grammar loaded on first need. */
-function treeSitterFrontend(file: string, text: string): Promise<CFrontend> {
-  if (isCppSource(file, text)) {
+function treeSitterFrontend(file: string, text: string, cppHeaders?: ReadonlySet<string>): Promise<CFrontend> {
+  if (isCppSource(file, text, cppHeaders)) {
     cppFrontend ??= loadCppFrontend();
     return cppFrontend;
   }
@@ -73,11 +102,13 @@ export async function prepareParsers(): Promise<void> {
 
 export async function collectHeaderDefinitions(sources: readonly { path: string; text: string }[], config: Config): Promise<LoweringContext> {
   const headerDefinitions: Record<string, SharedDefinitions> = {};
+  const cppHeaders = cppOnlyHeaders(sources);
+  const cppHeaderSet = new Set(cppHeaders);
   for (const source of sources) {
     if (!headerExtensions.has(extensionOf(source.path))) continue;
-    headerDefinitions[baseName(source.path)] = (await treeSitterFrontend(source.path, source.text)).definitionsOf(source.text, { macros: config.macros });
+    headerDefinitions[baseName(source.path)] = (await treeSitterFrontend(source.path, source.text, cppHeaderSet)).definitionsOf(source.text, { macros: config.macros });
   }
-  return { headerDefinitions };
+  return { headerDefinitions, cppHeaders };
 }
 
 /** The lower-case file names a source `#include`s: the headers whose definitions its lowering reads. */
@@ -121,7 +152,7 @@ function modelKnowledgeOf(config: Config): ModelKnowledge {
 export async function lowerFile(file: string, text: string, config: Config, context?: LoweringContext): Promise<IrFile> {
   const extension = extensionOf(file);
   if (cExtensions.has(extension) || cppExtensions.has(extension)) {
-    return (await treeSitterFrontend(file, text)).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
+    return (await treeSitterFrontend(file, text, cppHeadersOf(context))).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
   }
   if (tsExtensions.has(extension)) return loadTypeScriptFrontend().lowerTypeScript(file, text, { predicates: modelKnowledgeOf(config).predicates });
   const start = { line: 0, column: 0 };

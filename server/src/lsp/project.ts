@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type FileProblem, type LoweringContext, type SourceInput } from "../analysis/check";
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
-import { headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
+import { cppOnlyHeaders, headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
 import { FunctionResultCache, type ReuseCounts } from "../analysis/functionResultCache";
 import { AnalysisShard, type FunctionDigest } from "../analysis/shard";
 import { SummaryTable } from "../analysis/summaryTable";
@@ -177,15 +177,24 @@ export class Project {
    */
   private async loweringContext(sources: readonly SourceInput[]): Promise<LoweringContext> {
     const headers = new Map(sources.filter((source) => isHeaderFile(source.path)).map((source) => [source.path, source.text]));
+    const cppHeaders = cppOnlyHeaders(sources);
     const previous = this.headerContext;
-    if (previous !== undefined && previous.headers.size === headers.size && [...headers].every(([file, text]) => previous.headers.get(file) === text)) {
+    const sameCppHeaders = previous !== undefined && (previous.context.cppHeaders ?? []).join("\n") === cppHeaders.join("\n");
+    if (previous !== undefined && sameCppHeaders && previous.headers.size === headers.size && [...headers].every(([file, text]) => previous.headers.get(file) === text)) {
       return previous.context;
     }
     const changedNames = new Set<string>();
     for (const [file, text] of headers) if (previous?.headers.get(file) !== text) changedNames.add(headerKey(file));
     for (const file of previous?.headers.keys() ?? []) if (!headers.has(file)) changedNames.add(headerKey(file));
+    // A header that became C++ only (or stopped being) is lowered again by its grammar, and so are its includers.
+    const before = new Set(previous?.context.cppHeaders ?? []);
+    const now = new Set(cppHeaders);
+    const flipped = [...before, ...now].filter((name) => before.has(name) !== now.has(name));
+    for (const name of flipped) changedNames.add(name);
+    for (const file of this.lowered.keys()) if (changedNames.has(headerKey(file)) && flipped.includes(headerKey(file))) this.lowered.delete(file);
     for (const [file, entry] of this.lowered) if (entry.includes.some((name) => changedNames.has(name))) this.lowered.delete(file);
-    const context = await prepareLowering([...headers].map(([file, text]) => ({ path: file, text })), this.resolved.config);
+    // Every source: which headers only C++ sources include is part of the context.
+    const context = await prepareLowering(sources, this.resolved.config);
     this.headerContext = { context, headers };
     return context;
   }
