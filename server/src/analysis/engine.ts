@@ -309,7 +309,7 @@ class FunctionAnalyzer {
         for (const { s: evaluated, v } of this.eval(s, t.cond)) {
           for (const [next, truth] of this.split(evaluated, v, retested)) {
             const target = truth ? t.then : t.else;
-            const message = opaque ? this.fn.blocks[target].label : `taken: '${this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`;
+            const message = opaque ? this.fn.blocks[target].label : `taken: '${t.text ?? this.conditionText(block.id, t.cond)}' is ${truth ? "true" : "false"}`;
             if (message !== undefined) next.addStep({ message, file: this.fn.file, range: t.range, kind: "branch" });
             successors.push({ block: target, state: next });
           }

@@ -88,8 +88,11 @@ export type Instr =
 
 export type Terminator =
   | { kind: "goto"; target: number }
-  /** Two-way branch on a condition; `&&`, `||`, `!`, `?:` in conditions are already lowered to branches. */
-  | { kind: "branch"; cond: Expr; then: number; else: number; range: SourceRange }
+  /**
+   * Two-way branch on a condition; `&&`, `||`, `!`, `?:` in conditions are already lowered to branches.
+   * `text`: the condition as the source spells it (macros unexpanded), for path notes.
+   */
+  | { kind: "branch"; cond: Expr; then: number; else: number; range: SourceRange; text?: string }
   | { kind: "return"; value?: Expr; range: SourceRange }
   /** An exception leaving the function (not caught inside it). */
   | { kind: "throw"; value?: Expr; range: SourceRange }

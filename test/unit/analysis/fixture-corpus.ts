@@ -170,6 +170,6 @@ export function readSampleExpectations(sampleName: string): ExpectedFinding[] {
   const sections = readme.split(/^## /m);
   const section = sections.find((candidate) => candidate.startsWith(`${sampleName}\n`));
   if (section === undefined) throw new Error(`samples/README.md has no "## ${sampleName}" section`);
-  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.(?:[ch]|ts|js)):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
+  const rowPattern = /^\|[^|\n]*\|\s*`([\w./-]+\.(?:[ch]|cpp|hpp|ts|js)):(\d+)`\s*\|\s*`([a-z][a-z0-9-]*)`\s*\|/gm;
   return [...section.matchAll(rowPattern)].map((match) => ({ file: match[1], line: Number(match[2]), ruleId: match[3] }));
 }

@@ -91,6 +91,12 @@ test("samples/sim-nic (TypeScript) reports exactly the findings samples/README.m
   await assertFindings("samples/sim-nic", loadSampleUnit("sim-nic"), expected);
 });
 
+test("samples/kmdf-guard (C++) reports exactly the findings samples/README.md lists", async () => {
+  const expected = readSampleExpectations("kmdf-guard");
+  assert.equal(expected.length, 3, `samples/README.md lists ${expected.length} findings for kmdf-guard`);
+  await assertFindings("samples/kmdf-guard", loadSampleUnit("kmdf-guard"), expected);
+});
+
 test("samples/netvsc-lite reports exactly the findings samples/README.md lists", async () => {
   const expected = readSampleExpectations("netvsc-lite");
   assert.ok(expected.length >= 4 && expected.length <= 6, `samples/README.md lists ${expected.length} findings for netvsc-lite`);

@@ -127,6 +127,8 @@ export class ConditionLowerer {
       this.builder.terminate({ kind: "goto", target: cond.value !== 0 ? whenTrue : whenFalse });
       return;
     }
-    this.builder.terminate({ kind: "branch", cond, then: whenTrue, else: whenFalse, range: this.expressions.rangeFor(node) });
+    const text = this.expressions.sourceSpelling(node);
+    const range = this.expressions.rangeFor(node);
+    this.builder.terminate(text === undefined ? { kind: "branch", cond, then: whenTrue, else: whenFalse, range } : { kind: "branch", cond, then: whenTrue, else: whenFalse, range, text });
   }
 }

@@ -3,7 +3,7 @@
 import type { Node } from "web-tree-sitter";
 import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
-import { closingRangeOf, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
+import { closingRangeOf, collapseWhitespace, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { FunctionMacros, MacroBody } from "./function-macros";
 import { LocalNames } from "../local-names";
 import type { LineIndex } from "../positions";
@@ -370,6 +370,16 @@ export class ExpressionLowerer {
   /** A lowerer for a macro body's text (C++ keeps its own lowering there too). */
   protected derive(source: string, lines: LineIndex, expansion: MacroExpansion): ExpressionLowerer {
     return new ExpressionLowerer(source, lines, this.functionNames, this.typeNames, [], this.macros, expansion, this.locals, this.namesUsed);
+  }
+
+  /**
+   * A node's text as the source spells it, whitespace collapsed, for path notes; none inside a
+   * macro expansion (the text there is the macro's body, not the source's).
+   */
+  sourceSpelling(node: Node): string | undefined {
+    if (this.expansion !== undefined) return undefined;
+    const text = collapseWhitespace(this.textOf(node));
+    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
   }
 
   /** A node's range; inside a macro expansion, the invocation's. */
