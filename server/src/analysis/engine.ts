@@ -6,7 +6,7 @@ import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
 import type { Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/model";
-import type { ModelView } from "../model/registry";
+import { isLearned, type ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
 import { lineMention } from "./lineMentions";
@@ -828,7 +828,8 @@ class FunctionAnalyzer {
   private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
     if (callee.name === undefined) return undefined;
     const held = callee.through === undefined ? s.bindings.get(callee.name) : undefined;
-    return this.registry.lookup(held?.k === "fn" ? held.name : callee.name);
+    const entry = this.registry.lookup(held?.k === "fn" ? held.name : callee.name);
+    return callee.member === true && entry !== undefined && isLearned(entry) ? undefined : entry;
   }
 
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {

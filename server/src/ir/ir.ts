@@ -73,6 +73,12 @@ export interface Callee {
   through?: Expr;
   /** The callee's own spelling in the source, e.g. `Kmcl->VmbPacketFree`, for quick fixes. */
   text: string;
+  /**
+   * A member called through an object whose class is not known (C++ `obj->Initialize()`): only an
+   * API entry of that name applies (an interface table), never the summary of a function of the
+   * workspace that happens to share the member's name.
+   */
+  member?: boolean;
   range: SourceRange;
 }
 

@@ -145,7 +145,10 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (calledName !== undefined && functionType !== "qualified_identifier" && this.cpp.classes.has(calledName) && !this.functionNames.has(calledName)) {
         return { kind: "unknown", parts: argumentNodes.map((argument) => this.lower(argument)), range };
       }
-      return super.call(node, range);
+      const call = super.call(node, range);
+      // Through an object of a class not known here: an interface table's API call, or an unknown method.
+      if (call.kind === "call" && functionType === "field_expression" && call.callee.through !== undefined) return { ...call, callee: { ...call.callee, member: true } };
+      return call;
     }
     const args = method.receiver === undefined ? loweredArguments : [method.receiver, ...loweredArguments];
     return { kind: "call", callee: { name: method.name, text: this.textOf(functionNode), range: this.rangeFor(functionNode) }, args, range };
