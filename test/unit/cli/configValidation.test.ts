@@ -65,7 +65,7 @@ test("bad configurations are rejected with the file, the key path and the reason
   const cases: [unknown, string][] = [
     [[], "proj/vmbguard.json: expected an object, got an array"],
     [{ modles: [] }, 'proj/vmbguard.json: modles: unknown key (did you mean "models"?)'],
-    [{ zzz: 1 }, 'proj/vmbguard.json: zzz: unknown key (expected one of "$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes")'],
+    [{ zzz: 1 }, 'proj/vmbguard.json: zzz: unknown key (expected one of "$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes", "build")'],
     [{ models: "kmcl" }, 'proj/vmbguard.json: models: expected an array, got the string "kmcl"'],
     [{ models: ["wdk-pol"] }, 'proj/vmbguard.json: models[0]: unknown model pack "wdk-pol" (did you mean "wdk-pool"?); expected one of "kmcl", "wdk-pool", "wdk-mdl", "libc"'],
     [{ rules: { "packet-leek": "error" } }, 'proj/vmbguard.json: rules.packet-leek: unknown rule id (did you mean "packet-leak"?)'],
