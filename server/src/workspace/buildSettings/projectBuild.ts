@@ -65,6 +65,8 @@ export class ProjectBuild {
   private readonly projectsByFolder = new Map<string, ProjectSettings[]>();
   private readonly walkUp: boolean;
   private readonly settingsCache = new Map<string, FileBuildSettings>();
+  /** One FileBuildSettings per project or compile command, so that the files sharing it share one in the lowering context. */
+  private readonly withOverrides = new Map<CompilerSettings, FileBuildSettings>();
   /** Case-insensitive lookups: a folder's entries by lower-case name. */
   private readonly listings = new Map<string, Map<string, string> | undefined>();
   private readonly located = new Map<string, string | undefined>();
@@ -170,7 +172,9 @@ export class ProjectBuild {
     const key = pathKey(file);
     let settings = this.settingsCache.get(key);
     if (settings === undefined) {
-      settings = withOverrides(this.buildSettingsOf(path.resolve(file)), this.options.config.build, this.options.base);
+      const build = this.buildSettingsOf(path.resolve(file));
+      settings = this.withOverrides.get(build) ?? withOverrides(build, this.options.config.build, this.options.base);
+      this.withOverrides.set(build, settings);
       this.settingsCache.set(key, settings);
     }
     return settings;
