@@ -99,3 +99,28 @@ test("the editor and the CLI read the same include folders, definitions and conf
     rmSync(tree, { recursive: true, force: true });
   }
 });
+
+test("the editor lowers every file again when the build settings change under it", async () => {
+  const tree = mkdtempSync(path.join(tmpdir(), "vmbguard-build-lsp-"));
+  try {
+    mkdirSync(path.join(tree, "drv"));
+    mkdirSync(path.join(tree, "inc"));
+    writeFileSync(path.join(tree, "vmbguard.json"), JSON.stringify({ models: ["kmcl", "wdk-pool"] }));
+    writeFileSync(path.join(tree, "drv", "drv.vcxproj"), project);
+    writeFileSync(path.join(tree, "drv", "send.c"), send);
+    writeFileSync(path.join(tree, "inc", "nvltrace.h"), "#define NVL_TRACE_BUFFER(_Buffer) ((void)(_Buffer))\n");
+    const root = path.join(tree, "drv");
+    const editor = new Project(root, resolveConfig(root, {}));
+    const findings = async (): Promise<string[]> => {
+      await editor.index(new AbortController().signal);
+      const checked = await editor.check(new AbortController().signal);
+      return checked.result.findings.map((finding) => `${finding.range.start.line + 1} ${finding.ruleId}`);
+    };
+    assert.deepEqual(await findings(), []);
+    // The Debug configuration stops defining NVL_FREE_ON_SEND; send.c itself is unchanged.
+    writeFileSync(path.join(tree, "drv", "drv.vcxproj"), project.replace(";NVL_FREE_ON_SEND", ""));
+    assert.deepEqual(await findings(), [`${leakLine} packet-leak`]);
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+});

@@ -15,7 +15,7 @@ import { parseVcxproj, type ProjectSettings } from "./vcxproj";
 
 export const compileCommandsFileName = "compile_commands.json";
 const projectExtension = ".vcxproj";
-const cFamilyExtensions = new Set([".c", ".h", ".cpp", ".cc", ".cxx", ".hpp", ".hh", ".hxx"]);
+const cFamilyExtensions = new Set([".c", ".h", ".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
 
 export interface BuildSettingsOptions {
   config: Config;
