@@ -52,9 +52,18 @@ export interface ReachedHeaders {
 
 /**
  * The headers a file at `file` (absolute) reaches: its forced includes (`-include`, `/FI`), then
- * its `#include`s, then theirs, breadth first, each header once.
+ * its `#include`s, then theirs, breadth first, each header once. `resolutions` remembers what a
+ * directive in a folder resolved to, for a caller that walks many files with the same include
+ * folders and graph.
  */
-export function reachHeaders(file: string, directives: readonly IncludeDirective[], forcedIncludes: readonly string[], includeDirectories: readonly string[], graph: IncludeGraph): ReachedHeaders {
+export function reachHeaders(
+  file: string,
+  directives: readonly IncludeDirective[],
+  forcedIncludes: readonly string[],
+  includeDirectories: readonly string[],
+  graph: IncludeGraph,
+  resolutions?: Map<string, string | undefined>,
+): ReachedHeaders {
   const reached: string[] = [];
   const seen = new Set<string>();
   const unresolved: IncludeDirective[] = [];
@@ -67,12 +76,20 @@ export function reachHeaders(file: string, directives: readonly IncludeDirective
     return true;
   };
   for (const forced of forcedIncludes) add(graph.locate(forced));
-  const resolve = (folder: string, directive: IncludeDirective): string | undefined => {
+  const search = (folder: string, directive: IncludeDirective): string | undefined => {
     for (const candidate of includeCandidates(folder, directive, includeDirectories)) {
       const key = graph.locate(candidate);
       if (key !== undefined) return key;
     }
     return undefined;
+  };
+  const resolve = (folder: string, directive: IncludeDirective): string | undefined => {
+    if (resolutions === undefined) return search(folder, directive);
+    const memo = `${folder}\n${directive.quoted ? '"' : "<"}${directive.name}`;
+    if (resolutions.has(memo)) return resolutions.get(memo);
+    const key = search(folder, directive);
+    resolutions.set(memo, key);
+    return key;
   };
   for (const directive of directives) if (!add(resolve(path.dirname(file), directive))) unresolved.push(directive);
   for (let next = 0; next < reached.length && reached.length < maxReachedHeaders; next++) {

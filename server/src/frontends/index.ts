@@ -4,7 +4,7 @@ import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
 import { predicateNames, roleTypedefNames, statusNamePattern } from "../model/packs";
 import { loadCFrontend, type CFrontend, type KnownDefinitions, type SharedDefinitions } from "./c";
-import { includeDirectives, pathKey, reachHeaders, type IncludeDirective, type IncludeGraph } from "./includes";
+import { includeDirectives, pathKey, reachHeaders, type IncludeDirective, type IncludeGraph, type ReachedHeaders } from "./includes";
 import { loadTypeScriptFrontend } from "./ts-loader";
 
 /** How the project's build compiles one file: where its `#include`s are looked for, what it defines. */
@@ -96,7 +96,7 @@ export async function collectHeaderDefinitions(sources: readonly { path: string;
 }
 
 /** The headers a source reaches among those of `context`, and the includes that named none of them. */
-function reachedIn(file: string, text: string, context: LoweringContext) {
+function reachedIn(file: string, text: string, context: LoweringContext): ReachedHeaders {
   const headers = context.headers ?? {};
   const graph: IncludeGraph = {
     locate: (candidate) => {

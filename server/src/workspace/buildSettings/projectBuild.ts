@@ -70,8 +70,14 @@ export class ProjectBuild {
   /** Case-insensitive lookups: a folder's entries by lower-case name. */
   private readonly listings = new Map<string, Map<string, string> | undefined>();
   private readonly located = new Map<string, string | undefined>();
+  /** The real path of each header key located. */
+  private readonly realPaths = new Map<string, string>();
   /** Headers read from disk (not among the checked sources), by real path. */
   private readonly diskTexts = new Map<string, string>();
+  /** The include directives of each text seen, by key: most texts are the same from one check to the next. */
+  private readonly directives = new Map<string, { text: string; directives: IncludeDirective[] }>();
+  /** What each directive resolved to, per include folders (the language server checks again and again). */
+  private readonly resolutions = new Map<FileBuildSettings, Map<string, string | undefined>>();
 
   constructor(private readonly options: BuildSettingsOptions) {
     const build = options.config.build;
@@ -105,7 +111,7 @@ export class ProjectBuild {
     if (build?.vcxproj === false) return [];
     if (build?.vcxproj === undefined) return [...this.options.projectFiles];
     const files: string[] = [];
-    const globs = [];
+    const globs: string[] = [];
     for (const entry of build.vcxproj) {
       if (/[*?[]/.test(entry)) globs.push(entry);
       else if (isFile(path.resolve(this.options.base, entry))) files.push(path.resolve(this.options.base, entry));
@@ -193,6 +199,7 @@ export class ProjectBuild {
       found = name !== undefined && isFile(path.join(folder!, name)) ? path.join(folder!, name) : undefined;
     }
     this.located.set(normalized, found);
+    if (found !== undefined) this.realPaths.set(pathKey(found), found);
     return found;
   }
 
@@ -222,6 +229,7 @@ export class ProjectBuild {
     this.diskTexts.delete(path.resolve(file));
     this.located.clear();
     this.listings.clear();
+    this.resolutions.clear();
   }
 
   /**
@@ -244,36 +252,34 @@ export class ProjectBuild {
     const checked = new Map<string, string>();
     for (const source of sources) checked.set(pathKey(path.resolve(baseFolder, source.path)), source.text);
     const extraHeaders = new Map<string, { path: string; text: string }>();
-    const realPaths = new Map<string, string>();
-    const directivesOf = new Map<string, IncludeDirective[]>();
     const graph: IncludeGraph = {
       locate: (candidate) => {
         const real = this.locate(candidate);
-        if (real === undefined) return undefined;
-        const key = pathKey(real);
-        realPaths.set(key, real);
-        return key;
+        return real === undefined ? undefined : pathKey(real);
       },
-      includesOf: (key) => {
-        let directives = directivesOf.get(key);
-        if (directives === undefined) {
-          directives = includeDirectives(checked.get(key) ?? this.readHeader(realPaths.get(key)!, extraHeaders));
-          directivesOf.set(key, directives);
-        }
-        return directives;
-      },
+      includesOf: (key) => this.directivesOf(key, checked.get(key) ?? this.readHeader(this.realPaths.get(key)!, extraHeaders)),
     };
     for (const source of sources) {
       const absolute = path.resolve(baseFolder, source.path);
       if (!cFamilyExtensions.has(path.extname(absolute).toLowerCase())) continue;
       assign(source.path, absolute);
       const fileSettings = settings[bySource[source.path]];
-      const { reached } = reachHeaders(absolute, includeDirectives(source.text), fileSettings.forcedIncludes, fileSettings.includeDirectories, graph);
+      let resolutions = this.resolutions.get(fileSettings);
+      if (resolutions === undefined) this.resolutions.set(fileSettings, (resolutions = new Map()));
+      const { reached } = reachHeaders(absolute, this.directivesOf(pathKey(absolute), source.text), fileSettings.forcedIncludes, fileSettings.includeDirectories, graph, resolutions);
       // Past maxReachedHeaders the walk stops expanding; what it reached is still read, as lowering will look for it.
       for (const key of reached) if (!checked.has(key)) graph.includesOf(key);
     }
     for (const header of extraHeaders.values()) assign(header.path, header.path);
     return { baseFolder, extraHeaders: [...extraHeaders.values()], build: { settings, bySource } };
+  }
+
+  private directivesOf(key: string, text: string): IncludeDirective[] {
+    const known = this.directives.get(key);
+    if (known !== undefined && known.text === text) return known.directives;
+    const directives = includeDirectives(text);
+    this.directives.set(key, { text, directives });
+    return directives;
   }
 
   private readHeader(real: string, extraHeaders: Map<string, { path: string; text: string }>): string {

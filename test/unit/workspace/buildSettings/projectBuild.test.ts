@@ -104,3 +104,27 @@ test("the headers a source reaches through its include folders are read from dis
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a build read once answers later checks the same, and sees a header on disk change once told", () => {
+  const root = tree({
+    "drv/drv.vcxproj": vcxproj("..\\inc;..\\fallback", ""),
+    "fallback/nvltrace.h": "#define NVL_TRACE_FALLBACK 1\n",
+  });
+  try {
+    const build = load(root);
+    const sources = [{ path: path.join(root, "drv/send.c"), text: '#include "nvltrace.h"\n' }];
+    const headersOf = () => build.loweringInputs(sources, root).extraHeaders.map((header) => [path.relative(root, header.path), header.text]);
+    assert.deepEqual(headersOf(), [[path.join("fallback", "nvltrace.h"), "#define NVL_TRACE_FALLBACK 1\n"]]);
+    assert.deepEqual(headersOf(), [[path.join("fallback", "nvltrace.h"), "#define NVL_TRACE_FALLBACK 1\n"]]);
+    // A header appears earlier on the include path: found once the change is reported.
+    mkdirSync(path.join(root, "inc"));
+    writeFileSync(path.join(root, "inc/nvltrace.h"), "#define NVL_TRACE 1\n");
+    build.forget(path.join(root, "inc/nvltrace.h"));
+    assert.deepEqual(headersOf(), [[path.join("inc", "nvltrace.h"), "#define NVL_TRACE 1\n"]]);
+    writeFileSync(path.join(root, "inc/nvltrace.h"), "#define NVL_TRACE 2\n");
+    build.forget(path.join(root, "inc/nvltrace.h"));
+    assert.deepEqual(headersOf(), [[path.join("inc", "nvltrace.h"), "#define NVL_TRACE 2\n"]]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
