@@ -11,7 +11,7 @@ import { ruleById } from "./rules";
 import { AnalysisShard, severityOf, type FileDigest, type FunctionDigest, type ShardDigest, type ShardModel } from "./shard";
 import { sameEntry } from "./summaries";
 import type { SummaryUpdate } from "./summaryTable";
-import { collectHeaderDefinitions, lowerFile, type LoweringContext } from "../frontends";
+import { collectHeaderDefinitions, lowerFile, type LoweringContext, type LoweringInputs } from "../frontends";
 
 export { prepareParsers } from "../frontends";
 
@@ -53,16 +53,18 @@ export interface CheckOptions {
    * exports matches one `vmbguard check` writes there.
    */
   root?: string;
+  /** The project's build settings and the headers read through its include folders (workspace/buildSettings). */
+  lowering?: LoweringInputs;
 }
 
 /** Summaries inside a recursive cycle are recomputed until stable, at most this many rounds. */
 const maxCycleRounds = 4;
 
-export type { LoweringContext } from "../frontends";
+export type { LoweringContext, LoweringInputs } from "../frontends";
 
-/** What every file's lowering needs to know of the others (the headers' definitions). */
-export async function prepareLowering(sources: readonly SourceInput[], config: Config): Promise<LoweringContext> {
-  return collectHeaderDefinitions(sources, config);
+/** What every file's lowering needs to know of the others (the headers' definitions) and of the build. */
+export async function prepareLowering(sources: readonly SourceInput[], config: Config, inputs?: LoweringInputs): Promise<LoweringContext> {
+  return collectHeaderDefinitions(sources, config, inputs);
 }
 
 export async function lowerSource(source: SourceInput, config: Config, context?: LoweringContext): Promise<IrFile> {
@@ -71,7 +73,7 @@ export async function lowerSource(source: SourceInput, config: Config, context?:
 
 export async function checkSources(sources: SourceInput[], config: Config, options: CheckOptions = {}): Promise<CheckResult> {
   const started = Date.now();
-  const context = await prepareLowering(sources, config);
+  const context = await prepareLowering(sources, config, options.lowering);
   const files: IrFile[] = [];
   for (const source of sources) {
     options.signal?.throwIfAborted();

@@ -24,6 +24,8 @@ export interface DiscoveredFiles {
    * inside a walked folder), which still checks the paths that do.
    */
   missing: string[];
+  /** The .vcxproj files in the walked folders (ignore files and excludes apply), sorted: the build settings' projects. */
+  projectFiles: string[];
 }
 
 export function hasSourceExtension(file: string): boolean {
@@ -52,6 +54,7 @@ function readGitignore(dir: string, base: string): IgnoreLevel | undefined {
 
 class FileCollector {
   readonly found = new Set<string>();
+  readonly projectFiles = new Set<string>();
   private readonly include: PathPattern[];
   private readonly exclude: PathPattern[];
 
@@ -122,6 +125,8 @@ class FileCollector {
         await this.visit(absolute, relative, levels);
       } else if (hasSourceExtension(entry.name) && !isIgnored(levels, relative, false) && !this.isExcluded(absolute) && this.isIncluded(absolute)) {
         this.found.add(absolute);
+      } else if (entry.name.toLowerCase().endsWith(".vcxproj") && !isIgnored(levels, relative, false) && !this.isExcluded(absolute)) {
+        this.projectFiles.add(absolute);
       }
     }
   }
@@ -153,5 +158,5 @@ export async function discoverFiles(paths: readonly string[], cwd: string, optio
     }
   }
   const files = [...collector.found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { files, skipped, missing };
+  return { files, skipped, missing, projectFiles: [...collector.projectFiles].sort() };
 }

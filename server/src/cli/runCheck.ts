@@ -20,6 +20,7 @@ import { inShard } from "./shard";
 import { checkOnThreads, threadsFor } from "./shardPool";
 import { formatText, wantsColor } from "./textFormat";
 import { toolVersion } from "./version";
+import { ProjectBuild } from "../workspace/buildSettings/projectBuild";
 
 export interface CheckEnvironment {
   cwd: string;
@@ -136,10 +137,20 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   for (const missingPath of discovered.missing) problems.push({ file: missingPath, message: "no such file or directory", severity: "error" });
 
   const checked = [...sources, ...contextSources];
+  const build = new ProjectBuild({
+    config,
+    base: configFile === undefined ? cwd : path.dirname(configFile),
+    roots: options.paths.map((given) => path.resolve(cwd, given)).filter(isDirectory),
+    projectFiles: discovered.projectFiles,
+    maxFileBytes: config.maxFileBytes ?? defaultMaxFileBytes,
+  });
+  const lowering = build.loweringInputs(checked, cwd);
+  for (const problem of build.problems) problems.push({ file: reportedPath(problem.file, cwd), message: problem.message, severity: "warning" });
   const threads = options.fitJobsToInput ? threadsFor(checked, options.jobs) : options.jobs;
   const { result, failures } = await checkOnThreads(checked, config, threads, {
     signal: environment.signal,
     contextFiles: new Set(contextSources.map((source) => source.path)),
+    lowering,
   });
   for (const failure of failures.filter((each) => !contextSources.includes(each.source))) problems.push({ file: failure.source.path, message: `not analyzed: the parser failed: ${failure.message}`, severity: "error" });
   problems.push(...result.problems);

@@ -156,7 +156,7 @@ export async function checkOnThreads(sources: readonly SourceInput[], config: Co
     };
     // Workers start (load the bundle, compile the grammar) while this thread reads the headers.
     for (let count = 0; count < workerCount; count++) workers.push(new ShardWorker(script!, config));
-    context = await prepareLowering(sources, config);
+    context = await prepareLowering(sources, config, options.lowering);
     for (const worker of workers) worker.request({ kind: "context", context }).catch(() => undefined);
     // Two files in flight per worker: the next one is already queued when it finishes one, so it
     // never waits for this thread, which answers only between its own files.

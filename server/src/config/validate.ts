@@ -4,7 +4,7 @@ import type { Effect, FamilyDef, ModelEntry, Outcome, RoleDef, Target } from "..
 import type { Severity } from "../analysis/findings";
 import { builtinPacks } from "../model/packs";
 import { ruleById, rules } from "../analysis/rules";
-import { defaultConfig, type Config, type FunctionSpec } from "./config";
+import { defaultConfig, type BuildConfig, type Config, type FunctionSpec } from "./config";
 import { closestName } from "./closestName";
 
 export class ConfigError extends Error {
@@ -40,7 +40,8 @@ export const effectKinds: readonly ConfigurableEffectKind[] = [
   "no-return",
   "throws",
 ];
-export const topLevelKeys = ["$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes"];
+export const topLevelKeys = ["$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes", "build"];
+export const buildKeys = ["compileCommands", "vcxproj", "configuration", "includeDirectories", "defines", "undefines"];
 const identifierPattern = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `functions.MyFree.effects[0]`: dots for plain keys, brackets for indexes and odd keys. */
@@ -313,6 +314,43 @@ function readBudget(reader: Reader, value: Json, defaults: Config["budget"]): Co
   };
 }
 
+function readBuild(reader: Reader, value: Json): BuildConfig {
+  const build = reader.object(value, "build");
+  reader.onlyKeys(build, "build", buildKeys);
+  const result: BuildConfig = { includeDirectories: [], defines: {}, undefines: [] };
+  if (build.compileCommands !== undefined) {
+    result.compileCommands = build.compileCommands === false ? false : reader.nonEmptyString(build.compileCommands, "build.compileCommands");
+  }
+  if (build.vcxproj !== undefined) {
+    if (build.vcxproj === false) result.vcxproj = false;
+    else if (typeof build.vcxproj === "string") result.vcxproj = [reader.nonEmptyString(build.vcxproj, "build.vcxproj")];
+    else if (Array.isArray(build.vcxproj)) result.vcxproj = reader.stringArray(build.vcxproj, "build.vcxproj");
+    else reader.fail("build.vcxproj", `expected a path or glob, an array of them, or false, got ${describe(build.vcxproj)}`);
+  }
+  if (build.configuration !== undefined) {
+    const configuration = reader.nonEmptyString(build.configuration, "build.configuration");
+    if (!/^[^|]+\|[^|]+$/.test(configuration)) reader.fail("build.configuration", `expected "Configuration|Platform" (e.g. "Debug|x64"), got ${describe(configuration)}`);
+    result.configuration = configuration;
+  }
+  if (build.includeDirectories !== undefined) result.includeDirectories = reader.stringArray(build.includeDirectories, "build.includeDirectories");
+  if (build.defines !== undefined) {
+    for (const [name, replacement] of Object.entries(reader.object(build.defines, "build.defines"))) {
+      const keyPath = childPath("build.defines", name);
+      if (!identifierPattern.test(name) || name.includes("$")) reader.fail(keyPath, "a macro name must be an identifier");
+      if (typeof replacement === "number" && Number.isInteger(replacement)) result.defines[name] = String(replacement);
+      else if (typeof replacement === "string") result.defines[name] = replacement;
+      else reader.fail(keyPath, `expected the replacement text (a string, or an integer), got ${describe(replacement)}`);
+    }
+  }
+  if (build.undefines !== undefined) {
+    result.undefines = reader.stringArray(build.undefines, "build.undefines");
+    for (const [index, name] of result.undefines.entries()) {
+      if (!identifierPattern.test(name) || name.includes("$")) reader.fail(childPath("build.undefines", index), "a macro name must be an identifier");
+    }
+  }
+  return result;
+}
+
 /** Validates the parsed contents of `file`; keys left out keep their defaults. */
 export function validateConfig(value: unknown, file: string): Config {
   const reader = new Reader(file);
@@ -330,6 +368,7 @@ export function validateConfig(value: unknown, file: string): Config {
   if (root.rules !== undefined) config.rules = readRules(reader, root.rules);
   if (root.budget !== undefined) config.budget = readBudget(reader, root.budget, config.budget);
   if (root.maxFileBytes !== undefined) config.maxFileBytes = reader.integer(root.maxFileBytes, "maxFileBytes", 1);
+  if (root.build !== undefined) config.build = readBuild(reader, root.build);
   return config;
 }
 

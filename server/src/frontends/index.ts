@@ -1,24 +1,54 @@
 // Chooses the frontend for a source file by its extension.
+import * as path from "node:path";
 import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
 import { predicateNames, roleTypedefNames, statusNamePattern } from "../model/packs";
-import { loadCFrontend, type CFrontend, type SharedDefinitions } from "./c";
+import { loadCFrontend, type CFrontend, type KnownDefinitions, type SharedDefinitions } from "./c";
 import { loadCppFrontend } from "./cpp";
+import { includeDirectives, pathKey, reachHeaders, type IncludeDirective, type IncludeGraph, type ReachedHeaders } from "./includes";
 import { loadTypeScriptFrontend } from "./ts-loader";
 
+/** How the project's build compiles one file: where its `#include`s are looked for, what it defines. */
+export interface FileBuildSettings {
+  /** Absolute folders, searched in order after the including file's own folder. */
+  includeDirectories: string[];
+  /** Absolute paths of headers included before the file's first line (`-include`, `/FI`). */
+  forcedIncludes: string[];
+  definitions: KnownDefinitions;
+}
+
+/** A header's part in lowering the files that reach it. */
+export interface HeaderEntry {
+  definitions: SharedDefinitions;
+  includes: IncludeDirective[];
+}
+
 /**
- * What lowering one file may know of the others: the `#define`s of the headers being checked,
- * by lower-case file name, so that a `.c` file sees the macros and constants of what it includes.
- * Plain data: it goes to lowering workers as is.
+ * What lowering one file may know of the others: the `#define`s of the headers it reaches, and the
+ * build's settings for it. Plain data: it goes to lowering workers as is.
  */
 export interface LoweringContext {
+  /** The checked headers' definitions by lower-case file name: what an `#include` that names no header found matches. */
   headerDefinitions: Record<string, SharedDefinitions>;
   /** Lower-case names of the headers that C++ sources include and C sources do not: they hold C++. */
   cppHeaders?: string[];
+  /** Every header read (checked ones and those found through include folders), by `pathKey`. */
+  headers?: Record<string, HeaderEntry>;
+  /** The folder relative source paths are relative to (the CLI's working folder). */
+  baseFolder?: string;
+  /** Build settings by source path as given (an index into `settings`, which several files share). */
+  build?: { settings: FileBuildSettings[]; bySource: Record<string, number> };
+}
+
+/** What the workspace adds to lowering: the headers it read through include folders, and the build's settings. */
+export interface LoweringInputs {
+  baseFolder: string;
+  /** Headers reached through include folders that are not among the checked sources (absolute paths). */
+  extraHeaders: readonly { path: string; text: string }[];
+  build: NonNullable<LoweringContext["build"]>;
 }
 
 const headerExtensions = new Set([".h", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
-const includeDirective = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"\r\n]+)[>"]/gm;
 
 const cExtensions = new Set([".c", ".h"]);
 const cppExtensions = new Set([".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
@@ -62,8 +92,8 @@ export function cppOnlyHeaders(sources: readonly { path: string; text: string }[
   const fromC = new Set<string>();
   for (const source of sources) {
     const extension = extensionOf(source.path);
-    if (extension === ".c") for (const name of includedHeaderNames(source.text)) fromC.add(name);
-    else if (cppExtensions.has(extension)) for (const name of includedHeaderNames(source.text)) fromCpp.add(name);
+    const names = extension === ".c" || cppExtensions.has(extension) ? includeDirectives(source.text).map((directive) => baseName(directive.name)) : [];
+    for (const name of names) (extension === ".c" ? fromC : fromCpp).add(name);
   }
   return [...fromCpp].filter((name) => !fromC.has(name)).sort();
 }
@@ -100,20 +130,47 @@ export async function prepareParsers(): Promise<void> {
   await cFrontend;
 }
 
-export async function collectHeaderDefinitions(sources: readonly { path: string; text: string }[], config: Config): Promise<LoweringContext> {
-  const headerDefinitions: Record<string, SharedDefinitions> = {};
-  const cppHeaders = cppOnlyHeaders(sources);
-  const cppHeaderSet = new Set(cppHeaders);
-  for (const source of sources) {
-    if (!headerExtensions.has(extensionOf(source.path))) continue;
-    headerDefinitions[baseName(source.path)] = (await treeSitterFrontend(source.path, source.text, cppHeaderSet)).definitionsOf(source.text, { macros: config.macros });
-  }
-  return { headerDefinitions, cppHeaders };
+function buildSettingsOf(context: LoweringContext | undefined, file: string): FileBuildSettings | undefined {
+  const index = context?.build?.bySource[file];
+  return index === undefined ? undefined : context!.build!.settings[index];
 }
 
-/** The lower-case file names a source `#include`s: the headers whose definitions its lowering reads. */
-export function includedHeaderNames(text: string): string[] {
-  return [...text.matchAll(includeDirective)].map((match) => baseName(match[1]));
+export async function collectHeaderDefinitions(sources: readonly { path: string; text: string }[], config: Config, inputs?: LoweringInputs): Promise<LoweringContext> {
+  const baseFolder = inputs?.baseFolder ?? process.cwd();
+  const cppHeaders = cppOnlyHeaders(sources);
+  const cppHeaderSet = new Set(cppHeaders);
+  const context: LoweringContext = { headerDefinitions: {}, headers: {}, baseFolder, build: inputs?.build, cppHeaders };
+  const checked = sources.filter((source) => headerExtensions.has(extensionOf(source.path)));
+  for (const header of [...checked, ...(inputs?.extraHeaders ?? [])]) {
+    const frontend = await treeSitterFrontend(header.path, header.text, cppHeaderSet);
+    const definitions = frontend.definitionsOf(header.text, { macros: config.macros, definitions: buildSettingsOf(context, header.path)?.definitions });
+    context.headers![pathKey(path.resolve(baseFolder, header.path))] = { definitions, includes: includeDirectives(header.text) };
+  }
+  for (const header of checked) context.headerDefinitions[baseName(header.path)] = context.headers![pathKey(path.resolve(baseFolder, header.path))].definitions;
+  return context;
+}
+
+/** The headers a source reaches among those of `context`, and the includes that named none of them. */
+function reachedIn(file: string, text: string, context: LoweringContext): ReachedHeaders {
+  const headers = context.headers ?? {};
+  const graph: IncludeGraph = {
+    locate: (candidate) => {
+      const key = pathKey(candidate);
+      return Object.hasOwn(headers, key) ? key : undefined;
+    },
+    includesOf: (key) => headers[key]?.includes ?? [],
+  };
+  const settings = buildSettingsOf(context, file);
+  return reachHeaders(path.resolve(context.baseFolder ?? process.cwd(), file), includeDirectives(text), settings?.forcedIncludes ?? [], settings?.includeDirectories ?? [], graph);
+}
+
+/**
+ * The lower-case file names of the headers whose definitions lowering `text` reads: a change to
+ * one of them lowers it again.
+ */
+export function includedHeaderNames(file: string, text: string, context: LoweringContext): string[] {
+  const { reached, unresolved } = reachedIn(file, text, context);
+  return [...reached.map(baseName), ...unresolved.map((directive) => baseName(directive.name))];
 }
 
 /** The lower-case file name that `#include` directives match a header by. */
@@ -121,14 +178,15 @@ export function headerKey(file: string): string {
   return baseName(file);
 }
 
-function includedBy(text: string, context: LoweringContext | undefined): SharedDefinitions[] {
+function includedBy(file: string, text: string, context: LoweringContext | undefined): SharedDefinitions[] {
   if (!context) return [];
-  const included: SharedDefinitions[] = [];
-  for (const name of includedHeaderNames(text)) {
-    const definitions = context.headerDefinitions[name];
-    if (definitions) included.push(definitions);
+  const { reached, unresolved } = reachedIn(file, text, context);
+  const included = new Set(reached.map((key) => context.headers![key].definitions));
+  for (const directive of unresolved) {
+    const definitions = context.headerDefinitions[baseName(directive.name)];
+    if (definitions) included.add(definitions);
   }
-  return included;
+  return [...included];
 }
 
 /** What the frontend needs to know of the model, derived once per configuration rather than per file. */
@@ -152,7 +210,8 @@ function modelKnowledgeOf(config: Config): ModelKnowledge {
 export async function lowerFile(file: string, text: string, config: Config, context?: LoweringContext): Promise<IrFile> {
   const extension = extensionOf(file);
   if (cExtensions.has(extension) || cppExtensions.has(extension)) {
-    return (await treeSitterFrontend(file, text, cppHeadersOf(context))).lower(file, text, { macros: config.macros, includedDefinitions: includedBy(text, context), ...modelKnowledgeOf(config) });
+    const definitions = buildSettingsOf(context, file)?.definitions;
+    return (await treeSitterFrontend(file, text, cppHeadersOf(context))).lower(file, text, { macros: config.macros, definitions, includedDefinitions: includedBy(file, text, context), ...modelKnowledgeOf(config) });
   }
   if (tsExtensions.has(extension)) return loadTypeScriptFrontend().lowerTypeScript(file, text, { predicates: modelKnowledgeOf(config).predicates });
   const start = { line: 0, column: 0 };

@@ -15,12 +15,13 @@ import type { FunctionAnalysis } from "../analysis/engine";
 import type { IrFile, IrFunction } from "../ir/ir";
 import type { ModelEntry } from "../model/model";
 import { interruptibleShard } from "./interruptibleShard";
+import { ProjectBuild } from "../workspace/buildSettings/projectBuild";
 import type { ResolvedConfig } from "./settings";
 
 interface LoweredFile {
   text: string;
   ir: IrFile;
-  /** Header names it includes: a change to one of them lowers it again. */
+  /** Names of the headers it reaches: a change to one of them lowers it again. */
   includes: string[];
 }
 
@@ -67,7 +68,11 @@ export class Project {
   /** Files of the folder that could not be read (binary, too large): reported like the CLI does. */
   private readProblems: FileProblem[] = [];
   private readonly lowered = new Map<string, LoweredFile>();
-  private headerContext: { context: LoweringContext; headers: Map<string, string> } | undefined;
+  private headerContext: { context: LoweringContext; headers: Map<string, string>; build: string } | undefined;
+  /** The .vcxproj files of the last walk. */
+  private projectFiles: string[] = [];
+  /** The build settings, read again after a walk or a new configuration. */
+  private build: ProjectBuild | undefined;
   /** Each function's last analysis: a check after an edit analyzes only what the edit can have changed. */
   private functionResults = new FunctionResultCache();
 
@@ -92,6 +97,7 @@ export class Project {
     this.resolved = resolved;
     this.lowered.clear();
     this.headerContext = undefined;
+    this.build = undefined;
     this.functionResults = new FunctionResultCache();
   }
 
@@ -106,6 +112,8 @@ export class Project {
     const discovered = await discoverFiles([this.root], this.root, { patternBase, include: config.include, exclude: config.exclude });
     this.diskTexts.clear();
     this.readProblems = [];
+    this.projectFiles = discovered.projectFiles;
+    this.build = undefined;
     for (const [done, file] of discovered.files.entries()) {
       if (done % 50 === 0) {
         progress?.(done, discovered.files.length);
@@ -137,6 +145,20 @@ export class Project {
     } else if (isSupportedSource(file)) {
       this.readFromDisk(file);
     }
+    // A header read through an include folder is not a source of the folder: read it again next time.
+    this.build?.forget(file);
+  }
+
+  /** As `vmbguard check <folder>` reads them (workspace/buildSettings), once per walk and configuration. */
+  private projectBuild(): ProjectBuild {
+    this.build ??= new ProjectBuild({
+      config: this.resolved.config,
+      base: this.resolved.patternBase,
+      roots: this.root === undefined ? [] : [this.root],
+      projectFiles: this.projectFiles,
+      maxFileBytes: this.maxFileBytes,
+    });
+    return this.build;
   }
 
   /** The editor holds `text` for `file` (open or edited); undefined when it is closed again. */
@@ -176,13 +198,18 @@ export class Project {
    * include a changed header are lowered again.
    */
   private async loweringContext(sources: readonly SourceInput[]): Promise<LoweringContext> {
-    const headers = new Map(sources.filter((source) => isHeaderFile(source.path)).map((source) => [source.path, source.text]));
+    const inputs = this.projectBuild().loweringInputs(sources, this.root ?? process.cwd());
+    const checkedHeaders = sources.filter((source) => isHeaderFile(source.path));
+    const headers = new Map([...checkedHeaders, ...inputs.extraHeaders].map((source) => [source.path, source.text]));
+    const build = JSON.stringify(inputs.build);
     const cppHeaders = cppOnlyHeaders(sources);
     const previous = this.headerContext;
     const sameCppHeaders = previous !== undefined && (previous.context.cppHeaders ?? []).join("\n") === cppHeaders.join("\n");
-    if (previous !== undefined && sameCppHeaders && previous.headers.size === headers.size && [...headers].every(([file, text]) => previous.headers.get(file) === text)) {
+    if (previous !== undefined && sameCppHeaders && previous.build === build && previous.headers.size === headers.size && [...headers].every(([file, text]) => previous.headers.get(file) === text)) {
       return previous.context;
     }
+    // Other include folders or definitions: every file may lower differently.
+    if (previous !== undefined && previous.build !== build) this.lowered.clear();
     const changedNames = new Set<string>();
     for (const [file, text] of headers) if (previous?.headers.get(file) !== text) changedNames.add(headerKey(file));
     for (const file of previous?.headers.keys() ?? []) if (!headers.has(file)) changedNames.add(headerKey(file));
@@ -193,9 +220,9 @@ export class Project {
     for (const name of flipped) changedNames.add(name);
     for (const file of this.lowered.keys()) if (changedNames.has(headerKey(file)) && flipped.includes(headerKey(file))) this.lowered.delete(file);
     for (const [file, entry] of this.lowered) if (entry.includes.some((name) => changedNames.has(name))) this.lowered.delete(file);
-    // Every source: which headers only C++ sources include is part of the context.
-    const context = await prepareLowering(sources, this.resolved.config);
-    this.headerContext = { context, headers };
+    // Every source: which headers only C++ sources include is part of the context (only headers are parsed).
+    const context = await prepareLowering(sources, this.resolved.config, inputs);
+    this.headerContext = { context, headers, build };
     return context;
   }
 
@@ -206,6 +233,7 @@ export class Project {
   async check(signal: AbortSignal, startProgress?: () => Promise<ProgressReporter>): Promise<ProjectCheck> {
     const started = Date.now();
     const { sources, problems } = this.sources();
+    for (const problem of this.projectBuild().problems) problems.push({ file: problem.file, message: problem.message, severity: "warning" });
     const context = await this.loweringContext(sources);
     const toLower = sources.filter((source) => this.lowered.get(source.path)?.text !== source.text).length;
     const progress = toLower >= filesWorthAProgressReport && startProgress !== undefined ? await startProgress() : undefined;
@@ -234,7 +262,7 @@ export class Project {
       lowered++;
       try {
         const ir = await lowerSource(source, config, context);
-        this.lowered.set(source.path, { text: source.text, ir, includes: includedHeaderNames(source.text) });
+        this.lowered.set(source.path, { text: source.text, ir, includes: includedHeaderNames(source.path, source.text, context) });
         files.push(ir);
       } catch (error) {
         // As the CLI: one file the parser cannot take is reported, the others are still checked.

@@ -133,7 +133,7 @@ export function startServer(connection: Connection): void {
     if (dynamicWatchers) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: `**/${configFileName}` }, { globPattern: "**/*.{c,h,cpp,hpp,ts,tsx,js}" }, { globPattern: "**/.gitignore" }],
+          watchers: [{ globPattern: `**/${configFileName}` }, { globPattern: "**/*.{c,h,cpp,hpp,ts,tsx,js}" }, { globPattern: "**/.gitignore" }, { globPattern: "**/{*.vcxproj,compile_commands.json}" }],
         })
         .catch((error: unknown) => logFailure("client/registerCapability", error));
     }
@@ -229,7 +229,8 @@ export function startServer(connection: Connection): void {
       const file = filePath(event.uri);
       if (file === undefined) continue;
       const name = path.basename(file);
-      if (name === configFileName || name === ".gitignore") {
+      // The build's files (workspace/buildSettings) change what every file includes and defines, as a configuration would.
+      if (name === configFileName || name === ".gitignore" || name === "compile_commands.json" || name.toLowerCase().endsWith(".vcxproj")) {
         configurationChanged = true;
         continue;
       }

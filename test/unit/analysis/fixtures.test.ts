@@ -6,6 +6,8 @@
 //   `good/` folders whose sources are checked together as one unit (cross-file summaries, SAL headers). An optional
 //   `<pattern>/vmbguard.json` (plain JSON, a subset of Config keys) applies to both twins; it is
 //   read by the CLI's own loader, so keys left out keep their defaults.
+//   A unit's build settings are read as the CLI reads them (workspace/buildSettings): a .vcxproj
+//   in a twin's folder gives its sources their include folders and definitions.
 // - Every expected finding is written on the line where it must be reported, as a trailing
 //   comment `// expect: rule-id` (several: `// expect: double-free, use-after-free`). Only where
 //   the line's own `//` comment is under test (a suppression comment) is it written as a
@@ -23,6 +25,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkSources } from "../../../server/src/analysis/check";
 import { ruleById } from "../../../server/src/analysis/rules";
+import { defaultMaxFileBytes } from "../../../server/src/cli/readSource";
+import { ProjectBuild } from "../../../server/src/workspace/buildSettings/projectBuild";
 import {
   compareFindings,
   discoverUnits,
@@ -69,7 +73,9 @@ test("bad twins expect findings, good twins expect none, and only known rules ar
 
 async function assertFindings(label: string, unit: CheckUnit, expected: ExpectedFinding[]): Promise<void> {
   const sources = unit.files.map((file) => ({ path: file.absolutePath, text: file.text }));
-  const result = await checkSources(sources, unit.config);
+  // The unit's build settings as `vmbguard check <unit>` reads them (its .vcxproj files, include folders).
+  const build = new ProjectBuild({ config: unit.config, base: unit.root, roots: [unit.root], projectFiles: [], maxFileBytes: defaultMaxFileBytes });
+  const result = await checkSources(sources, unit.config, { lowering: build.loweringInputs(sources, unit.root) });
   const actual: ExpectedFinding[] = result.findings.map((finding) => ({
     file: unitFileName(unit, finding.file),
     line: finding.range.start.line + 1,

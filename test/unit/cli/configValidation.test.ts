@@ -65,7 +65,7 @@ test("bad configurations are rejected with the file, the key path and the reason
   const cases: [unknown, string][] = [
     [[], "proj/vmbguard.json: expected an object, got an array"],
     [{ modles: [] }, 'proj/vmbguard.json: modles: unknown key (did you mean "models"?)'],
-    [{ zzz: 1 }, 'proj/vmbguard.json: zzz: unknown key (expected one of "$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes")'],
+    [{ zzz: 1 }, 'proj/vmbguard.json: zzz: unknown key (expected one of "$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes", "build")'],
     [{ models: "kmcl" }, 'proj/vmbguard.json: models: expected an array, got the string "kmcl"'],
     [{ models: ["wdk-pol"] }, 'proj/vmbguard.json: models[0]: unknown model pack "wdk-pol" (did you mean "wdk-pool"?); expected one of "kmcl", "wdk-pool", "wdk-mdl", "libc"'],
     [{ rules: { "packet-leek": "error" } }, 'proj/vmbguard.json: rules.packet-leek: unknown rule id (did you mean "packet-leak"?)'],
@@ -137,4 +137,28 @@ test("the nearest vmbguard.json above a folder is found and loaded; a missing fi
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("build: the project's build settings, overridden", () => {
+  const config = validateConfig(
+    { build: { compileCommands: "out/compile_commands.json", vcxproj: "drivers/**/*.vcxproj", configuration: "Release|ARM64", includeDirectories: ["inc"], defines: { DBG: 1, NAME: "" }, undefines: ["_ARM64_"] } },
+    file,
+  );
+  assert.deepEqual(config.build, { compileCommands: "out/compile_commands.json", vcxproj: ["drivers/**/*.vcxproj"], configuration: "Release|ARM64", includeDirectories: ["inc"], defines: { DBG: "1", NAME: "" }, undefines: ["_ARM64_"] });
+  assert.deepEqual(validateConfig({ build: { compileCommands: false, vcxproj: false } }, file).build, { compileCommands: false, vcxproj: false, includeDirectories: [], defines: {}, undefines: [] });
+  assert.equal(defaultConfig().build, undefined);
+  const cases: [unknown, string][] = [
+    [{ build: [] }, "proj/vmbguard.json: build: expected an object, got an array"],
+    [{ build: { includeDirectory: [] } }, 'proj/vmbguard.json: build.includeDirectory: unknown key (did you mean "includeDirectories"?)'],
+    [{ build: { zzz: 1 } }, 'proj/vmbguard.json: build.zzz: unknown key (expected one of "compileCommands", "vcxproj", "configuration", "includeDirectories", "defines", "undefines")'],
+    [{ build: { compileCommands: true } }, "proj/vmbguard.json: build.compileCommands: expected a string, got boolean true"],
+    [{ build: { vcxproj: 3 } }, "proj/vmbguard.json: build.vcxproj: expected a path or glob, an array of them, or false, got number 3"],
+    [{ build: { vcxproj: ["a.vcxproj", ""] } }, "proj/vmbguard.json: build.vcxproj[1]: expected a non-empty string"],
+    [{ build: { configuration: "Debug" } }, 'proj/vmbguard.json: build.configuration: expected "Configuration|Platform" (e.g. "Debug|x64"), got the string "Debug"'],
+    [{ build: { includeDirectories: "inc" } }, 'proj/vmbguard.json: build.includeDirectories: expected an array, got the string "inc"'],
+    [{ build: { defines: { "NOT A NAME": "1" } } }, 'proj/vmbguard.json: build.defines["NOT A NAME"]: a macro name must be an identifier'],
+    [{ build: { defines: { DBG: true } } }, "proj/vmbguard.json: build.defines.DBG: expected the replacement text (a string, or an integer), got boolean true"],
+    [{ build: { undefines: ["OK", "1BAD"] } }, "proj/vmbguard.json: build.undefines[1]: a macro name must be an identifier"],
+  ];
+  for (const [bad, message] of cases) assert.equal(rejection(bad), message);
 });

@@ -71,3 +71,17 @@ test("a missing command-line path is listed apart and the others are still walke
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("the walk also lists the .vcxproj files of the walked folders, honouring ignores and excludes", async () => {
+  const root = tree({
+    "drv/drv.vcxproj": "", "drv/drv.vcxproj.filters": "", "drv/a.c": "",
+    "Tools/Tool.VCXPROJ": "", "build/old.vcxproj": "", "skipped/x.vcxproj": "", ".gitignore": "build/\n",
+  });
+  try {
+    const found = await discoverFiles(["."], root, { patternBase: root, include: [], exclude: ["skipped/"] });
+    assert.deepEqual(relative(root, found.projectFiles), ["Tools/Tool.VCXPROJ", "drv/drv.vcxproj"]);
+    assert.deepEqual(relative(root, found.files), ["drv/a.c"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

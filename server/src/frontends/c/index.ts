@@ -8,13 +8,17 @@ import { lowerTranslationUnit, type LoweredTranslationUnit, type TranslationUnit
 import { createParser, Edit } from "./parser";
 import { LineIndex } from "../positions";
 import { preprocess } from "./preprocess";
+import type { KnownDefinitions } from "./condition-evaluator";
 import { editBetween } from "../text-edit";
 
 export type { SharedDefinitions } from "./definitions";
+export type { KnownDefinitions } from "./condition-evaluator";
 
 export interface CFrontendOptions {
   /** Extra macros to neutralize: name to replacement text ("" blanks the invocation, arguments included). */
   macros?: Record<string, string>;
+  /** The build's definitions (`-D`, `-U`): the `#if` groups they decide lose their dead branches. */
+  definitions?: KnownDefinitions;
   /**
    * `#define`s of the headers the file includes (from `definitionsOf`): their function-like
    * macros expand and their literal constants decide branches as if defined in the file.
@@ -32,7 +36,7 @@ export interface CFrontendOptions {
 export interface CFrontend {
   lower(file: string, text: string, options?: CFrontendOptions): IrFile;
   /** The file-scope `#define`s of a header, for `includedDefinitions` of the files including it. Never throws. */
-  definitionsOf(text: string, options?: Pick<CFrontendOptions, "macros">): SharedDefinitions;
+  definitionsOf(text: string, options?: Pick<CFrontendOptions, "macros" | "definitions">): SharedDefinitions;
 }
 
 /**
@@ -119,7 +123,7 @@ class TreeSitterFrontend implements CFrontend {
       return emptyFile(file, this.dialect.language, { message: `File too large to analyze (${text.length} characters; the limit is ${MAX_SOURCE_LENGTH})`, range: START_OF_FILE });
     }
     try {
-      const preprocessed = preprocess(text, options.macros ?? {}, this.dialect.language === "cpp" ? "cpp" : "c");
+      const preprocessed = preprocess(text, options.macros ?? {}, this.dialect.language === "cpp" ? "cpp" : "c", options.definitions);
       const previous = this.kept.get(file)?.functions;
       const tree = this.parse(file, preprocessed.text);
       if (tree === null) return emptyFile(file, this.dialect.language, { message: `The ${this.dialect.parserName} parser gave no syntax tree`, range: START_OF_FILE });
@@ -146,11 +150,11 @@ class TreeSitterFrontend implements CFrontend {
     }
   }
 
-  definitionsOf(text: string, options: Pick<CFrontendOptions, "macros"> = {}): SharedDefinitions {
+  definitionsOf(text: string, options: Pick<CFrontendOptions, "macros" | "definitions"> = {}): SharedDefinitions {
     const none: SharedDefinitions = { functionMacros: [], constants: [] };
     if (text.length > MAX_SOURCE_LENGTH) return none;
     try {
-      const preprocessed = preprocess(text, options.macros ?? {}, this.dialect.language === "cpp" ? "cpp" : "c");
+      const preprocessed = preprocess(text, options.macros ?? {}, this.dialect.language === "cpp" ? "cpp" : "c", options.definitions);
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return none;
       try {

@@ -2,6 +2,7 @@
 // decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
 // regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
 import { builtinTreatment, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+import { ConditionEvaluator, type ConditionDirective, type KnownDefinitions } from "./condition-evaluator";
 import type { OffsetSpan } from "../positions";
 
 export interface MacroInvocation {
@@ -115,14 +116,23 @@ class Preprocessor {
   /** `#if` groups opened inside the dead region. */
   private deadNesting = 0;
   private readonly hasUserMacros: boolean;
+  /** Decides conditions on the build's definitions (`#ifdef DBG`), beside the constant ones. */
+  private readonly evaluator: ConditionEvaluator | undefined;
 
   constructor(
     private readonly source: string,
     private readonly userMacros: Readonly<Record<string, string>>,
     /** In C++, `try` is the language's own keyword: excpt.h's lowercase SEH spellings are C only. */
     private readonly dialect: "c" | "cpp",
+    definitions?: KnownDefinitions,
   ) {
     this.hasUserMacros = Object.keys(userMacros).length > 0;
+    this.evaluator = definitions && new ConditionEvaluator(definitions);
+  }
+
+  private decide(directive: string, expression: string): boolean | undefined {
+    const constant = directive === "if" || directive === "elif" ? constantCondition(expression) : undefined;
+    return constant ?? this.evaluator?.decide(directive as ConditionDirective, expression);
   }
 
   run(): PreprocessedSource {
@@ -406,8 +416,10 @@ class Preprocessor {
     const groups = this.groups;
     const top = groups.length > 0 ? groups[groups.length - 1] : undefined;
     switch (name) {
-      case "if": {
-        const value = constantCondition(this.source.slice(nameEnd, end));
+      case "if":
+      case "ifdef":
+      case "ifndef": {
+        const value = this.decide(name, this.source.slice(nameEnd, end));
         if (value === false) {
           groups.push("skipping");
           this.startDeadRegion(lineStart);
@@ -420,10 +432,9 @@ class Preprocessor {
         this.headerGroups.push(value === undefined ? { ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth } : undefined);
         break;
       }
-      case "ifdef":
-      case "ifndef":
-        groups.push("unknown");
-        this.headerGroups.push({ ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth });
+      case "define":
+      case "undef":
+        this.evaluator?.forget(/^\s*(\w*)/.exec(this.source.slice(nameEnd, end))![1]);
         break;
       case "elif":
       case "elifdef":
@@ -493,7 +504,7 @@ class Preprocessor {
       this.headerGroups.pop();
       this.endDeadRegion(end);
     } else if (mode === "skipping" && (name === "else" || name === "elif" || name === "elifdef" || name === "elifndef")) {
-      const value = name === "elif" ? constantCondition(source.slice(nameEnd, end)) : name === "else" ? true : undefined;
+      const value = name === "else" ? true : this.decide(name, source.slice(nameEnd, end));
       if (value === true) {
         groups[groups.length - 1] = "after-skip";
         this.endDeadRegion(end);
@@ -514,6 +525,6 @@ class Preprocessor {
   }
 }
 
-export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}, dialect: "c" | "cpp" = "c"): PreprocessedSource {
-  return new Preprocessor(source, userMacros, dialect).run();
+export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}, dialect: "c" | "cpp" = "c", definitions?: KnownDefinitions): PreprocessedSource {
+  return new Preprocessor(source, userMacros, dialect, definitions).run();
 }
