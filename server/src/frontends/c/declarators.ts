@@ -35,9 +35,9 @@ export function declaredName(declarator: Node | null): DeclaredName {
       case "parenthesized_declarator":
       case "abstract_parenthesized_declarator":
       case "attributed_declarator":
-      // C++: `T& name` and `T&& name` alias what they are bound to; no level of their own.
       case "reference_declarator":
       case "abstract_reference_declarator":
+        // C++'s `T& name` and `T&& name` alias what they are bound to: no level of their own.
         node = firstSignificantChild(node);
         break;
       default:
