@@ -24,7 +24,7 @@ const models = ["wdk-pool", "wdk-mdl"];
 export const syntaxProblemTarget = 0.02;
 
 /** Every C and C++ source under `root` (not .git), relative with `/`, sorted: the files ctags reads. */
-function sourceFiles(root) {
+export function sourceFiles(root) {
   const files = [];
   const walk = (folder) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
@@ -84,13 +84,30 @@ function findCtags(log) {
   return universal() ?? { unavailable: failure ?? "the Debian package universal-ctags installed no Universal Ctags" };
 }
 
+/**
+ * SAL annotations and compiler keywords the tree uses: `_IRQL_requires_max_(PASSIVE_LEVEL)`,
+ * `_Use_decl_annotations_` (a leading underscore and a capital, a trailing underscore), `__drv_maxIRQL(2)`,
+ * `__control_entrypoint(x)`, `__declspec(x)`, `__forceinline` (two leading underscores). Unless told to
+ * ignore one with its argument list, ctags takes one on the line above a definition for the function's
+ * name, at a line outside the function VmbGuard lists.
+ */
+function annotationMacros(root, files) {
+  const names = new Set();
+  const shape = /\b(?:_[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_|__[a-z][A-Za-z0-9_]*)\b/g;
+  for (const file of files) for (const [name] of readFileSync(join(root, file), "latin1").matchAll(shape)) names.add(name);
+  return [...names].sort();
+}
+
 /** Function definitions (kind f in C and C++), as [{ file, name, scope?, line, end? }]. */
 async function ctagsFunctions(ctags, root, files, workDir) {
   const listFile = join(workDir, "real-tree-files.txt");
   const tagsFile = join(workDir, "real-tree-ctags.json");
+  const optionsFile = join(workDir, "real-tree-ctags.options");
   writeFileSync(listFile, `${files.join("\n")}\n`);
+  const ignored = annotationMacros(root, files);
+  writeFileSync(optionsFile, ignored.map((name) => `-I${name}+\n`).join(""));
   // Headers are read as C++ by default; the languages are those ctags picks by extension.
-  const args = ["--output-format=json", "--fields=+neKZ", "--kinds-C=f", "--kinds-C++=f", "--sort=no", "-L", listFile, "-f", "-"];
+  const args = [`--options=${optionsFile}`, "--output-format=json", "--fields=+neKZ", "--kinds-C=f", "--kinds-C++=f", "--sort=no", "-L", listFile, "-f", "-"];
   const result = await run(ctags.binary, args, { cwd: root, stdoutFile: tagsFile, timeoutSeconds: 600 });
   if (result.exitCode !== 0) return { error: `ctags exited ${result.exitCode}: ${result.stderr.trim().split("\n").slice(0, 2).join(" | ")}` };
   const tags = [];
@@ -106,7 +123,8 @@ async function ctagsFunctions(ctags, root, files, workDir) {
       ...(entry.end === undefined ? {} : { end: entry.end }),
     });
   }
-  return { tags, command: `${ctags.binary} ${args.join(" ").replace(listFile, "<files>")}` };
+  const command = `${ctags.binary} ${args.join(" ").replace(listFile, "<files>").replace(optionsFile, "<annotations>")}`;
+  return { tags, command, ignoredAnnotations: ignored.length };
 }
 
 function checkArguments() {
@@ -159,6 +177,33 @@ const describeTag = (tag) => ({ file: tag.file, line: tag.line, name: tag.scope 
  * Runs the phase over `root`. `listLimit` caps the lists of missing and renamed functions kept in latest.json.
  * Returns the measurements, or `{ skipped: reason }`.
  */
+/**
+ * The functions ctags finds in `files` (relative to `root`), placed against the `files` listing and
+ * the problems of a `vmbguard check --list-functions` report; or `{ skipped: reason }`.
+ */
+export async function compareFunctions({ root, files, listing, problems, workDir, listLimit, log }) {
+  const ctags = findCtags(log);
+  if (ctags.unavailable !== undefined) return { skipped: `Universal Ctags is not available (${ctags.unavailable})` };
+  const tagged = await ctagsFunctions(ctags, root, files, workDir);
+  if (tagged.error !== undefined) return { skipped: tagged.error };
+  const { results, untagged } = matchFunctions(tagged.tags, listing, problems);
+  // The lists start with the kinds the target covers, each in file and line order.
+  const kindRank = (result) => fileKinds.findIndex((kind) => kind.id === kindOf(result.tag.file));
+  const inListOrder = (a, b) => kindRank(a) - kindRank(b) || (a.tag.file < b.tag.file ? -1 : a.tag.file > b.tag.file ? 1 : a.tag.line - b.tag.line);
+  const missing = results.filter((result) => result.status === "missing").sort(inListOrder);
+  const renamed = results.filter((result) => result.status === "analyzedUnderAnotherName").sort(inListOrder);
+  return {
+    ctags: ctags.version,
+    command: tagged.command,
+    ignoredAnnotations: tagged.ignoredAnnotations,
+    byKind: functionsByKind(results),
+    analyzedNotTagged: untagged.length,
+    missing: missing.slice(0, listLimit).map((result) => ({ ...describeTag(result.tag), fileChecked: result.fileChecked })),
+    analyzedUnderAnotherName: renamed.slice(0, listLimit).map((result) => ({ ...describeTag(result.tag), analyzedAs: result.function.qualifiedName ?? result.function.name })),
+    listLimit,
+  };
+}
+
 export async function measureRealTree({ repoRoot, root, commitLabel, workDir, listLimit, log }) {
   if (root === undefined) return { skipped: `no snapshot given: ${howToGetTheSnapshot}` };
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return { skipped: `${root} is not a folder: ${howToGetTheSnapshot}` };
@@ -185,32 +230,7 @@ export async function measureRealTree({ repoRoot, root, commitLabel, workDir, li
   const problems = report.problems ?? [];
   const timing = check.timing ?? {};
 
-  const ctags = findCtags(log);
-  let functions;
-  if (ctags.unavailable !== undefined) {
-    functions = { skipped: `Universal Ctags is not available (${ctags.unavailable})` };
-  } else {
-    const tagged = await ctagsFunctions(ctags, root, files, workDir);
-    if (tagged.error !== undefined) {
-      functions = { skipped: tagged.error };
-    } else {
-      const { results, untagged } = matchFunctions(tagged.tags, listing, problems);
-      // The lists start with the kinds the target covers, each in file and line order.
-      const kindRank = (result) => fileKinds.findIndex((kind) => kind.id === kindOf(result.tag.file));
-      const inListOrder = (a, b) => kindRank(a) - kindRank(b) || (a.tag.file < b.tag.file ? -1 : a.tag.file > b.tag.file ? 1 : a.tag.line - b.tag.line);
-      const missing = results.filter((result) => result.status === "missing").sort(inListOrder);
-      const renamed = results.filter((result) => result.status === "analyzedUnderAnotherName").sort(inListOrder);
-      functions = {
-        ctags: ctags.version,
-        command: tagged.command,
-        byKind: functionsByKind(results),
-        analyzedNotTagged: untagged.length,
-        missing: missing.slice(0, listLimit).map((result) => ({ ...describeTag(result.tag), fileChecked: result.fileChecked })),
-        analyzedUnderAnotherName: renamed.slice(0, listLimit).map((result) => ({ ...describeTag(result.tag), analyzedAs: result.function.qualifiedName ?? result.function.name })),
-        listLimit,
-      };
-    }
-  }
+  const functions = await compareFunctions({ root, files, listing, problems, workDir, listLimit, log });
   return {
     snapshot,
     warnings,

@@ -320,7 +320,7 @@ function realTreeSection(realTree, targets) {
     "Files on disk: the C/C++ sources of the snapshot; checked: those `vmbguard check` read (the files of its `--list-functions` listing). With a syntax problem: a problem whose message starts with \"Syntax error\".",
     functions?.skipped !== undefined
       ? `Functions: not compared: ${functions.skipped}.`
-      : `Functions: definitions Universal Ctags finds (\`${functions.command}\`; ${functions.ctags}). Analyzed: a function of \`--list-functions\` spans the tag's line and has its name (last component of a qualified name); under another name: one spans it with a different name; in a problem: a problem's range overlaps the function's lines (or a rangeless problem names a file not analyzed); missing: none of these (in brackets: in files the check did not read). Analyzed functions no tag matches: ${thousands(functions.analyzedNotTagged)}.`,
+      : `Functions: definitions Universal Ctags finds (\`${functions.command}\`; ${functions.ctags}; told to ignore the ${thousands(functions.ignoredAnnotations)} SAL annotations and \`__\` keywords the tree uses). Analyzed: a function of \`--list-functions\` spans the tag's line and has its name (last component of a qualified name); under another name: one spans it with a different name; in a problem: a problem's range overlaps the function's lines (or a rangeless problem names a file not analyzed); missing: none of these (in brackets: in files the check did not read). Analyzed functions no tag matches: ${thousands(functions.analyzedNotTagged)}.`,
     "",
     table(["kind", "files on disk", "checked", "with syntax problem", "share", "ctags functions", "analyzed", "under another name", "in a problem", "missing (file not checked)"], rows),
     "",
