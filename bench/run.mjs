@@ -2,8 +2,10 @@
 // `npm run bench`: accuracy on the fixture corpus and speed on a generated C corpus, for
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck), and VmbGuard's speed on a
 // generated TypeScript corpus (no peer analyzes TypeScript), and the language server's latency and
-// first index (bench/lsp.mjs). Results go to bench/results/latest.{md,json}. See bench/README.md.
+// first index (bench/lsp.mjs), and a check of a real driver tree (a pinned Windows-driver-samples
+// snapshot, given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
 //   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
+//     [--real-tree PATH] [--real-tree-commit LABEL] [--real-tree-list N] [--skip-real-tree] [--only-real-tree]
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -16,6 +18,7 @@ import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerA
 import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
+import { measureRealTree } from "./lib/real-tree.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
 import { corpusUnit, describeCorpus, measurePeer, OursMeasurement } from "./lib/speed.mjs";
@@ -37,6 +40,11 @@ function parseOptions(argv) {
     typeScriptSpeed: true,
     languageServer: true,
     runtime: true,
+    realTree: true,
+    // The snapshot is never committed: its path comes from the command line or the environment.
+    realTreePath: process.env.VMBGUARD_REAL_TREE || undefined,
+    realTreeCommit: process.env.VMBGUARD_REAL_TREE_COMMIT || undefined,
+    realTreeListLimit: 200,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     typeScriptLines: defaultTypeScriptCorpusOptions.lines,
@@ -54,6 +62,13 @@ function parseOptions(argv) {
     else if (flag === "--skip-ts-speed") options.typeScriptSpeed = false;
     else if (flag === "--skip-lsp") options.languageServer = false;
     else if (flag === "--skip-runtime") options.runtime = false;
+    else if (flag === "--skip-real-tree") options.realTree = false;
+    else if (flag === "--only-real-tree") {
+      options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = false;
+      options.realTree = true;
+    } else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
+    else if (flag === "--real-tree-commit") options.realTreeCommit = argv[++index];
+    else if (flag === "--real-tree-list") options.realTreeListLimit = Math.max(0, Number(argv[++index]));
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
     else if (flag === "--ts-lines") options.typeScriptLines = Number(argv[++index]);
@@ -190,6 +205,24 @@ async function main() {
     }
   }
 
+  let realTree;
+  if (options.realTree && haveOurs) {
+    if (options.realTreePath !== undefined && (options.accuracy || options.cSpeed || options.typeScriptSpeed || options.languageServer) && options.cooldownSeconds > 0) {
+      await sleep(options.cooldownSeconds * 1000);
+    }
+    realTree = await measureRealTree({
+      repoRoot,
+      root: options.realTreePath === undefined ? undefined : resolve(options.realTreePath),
+      commitLabel: options.realTreeCommit,
+      workDir,
+      listLimit: options.realTreeListLimit,
+      log,
+    });
+    if (realTree.skipped !== undefined) log(`real tree: skipped: ${realTree.skipped}`);
+    else if (realTree.error !== undefined) log(`real tree: ${realTree.error}`);
+    for (const warning of realTree.warnings ?? []) warnings.push(`real tree: ${warning}`);
+  }
+
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
   const results = {
     generatedAt: new Date().toISOString(),
@@ -209,6 +242,7 @@ async function main() {
     speed,
     typeScriptSpeed,
     languageServer,
+    realTree,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };

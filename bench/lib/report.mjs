@@ -1,6 +1,8 @@
 // Writes bench/results/latest.md and latest.json from the measurements.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileKinds } from "./function-match.mjs";
+import { realTreeTargets } from "./real-tree.mjs";
 
 const format = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
 const thousands = (value) => (value === undefined || Number.isNaN(value) ? "n/a" : Math.round(value).toLocaleString("en-US"));
@@ -20,7 +22,7 @@ const median = (values) => {
 };
 
 /** The checker's targets, and the language server's, each PASS or FAIL from the measurements. */
-export function evaluateTargets({ accuracy, speed, languageServer }) {
+export function evaluateTargets({ accuracy, speed, languageServer, realTree }) {
   const ours = accuracy?.tools.find((tool) => tool.tool === "vmbguard");
   const rows = Object.values(ours?.totals ?? {});
   const expected = rows.reduce((sum, row) => sum + row.expected, 0);
@@ -66,6 +68,7 @@ export function evaluateTargets({ accuracy, speed, languageServer }) {
       pass: (measuredOurs(single) || measuredOurs(parallel)) && peak < 500 && (speed?.corpus.lines ?? 0) >= 200000,
     },
     ...languageServerTargets(languageServer),
+    ...realTreeTargets(realTree),
   ];
 }
 
@@ -271,6 +274,70 @@ function languageServerSection(languageServer) {
   ];
 }
 
+const percent = (part, whole) => (whole > 0 ? `${format((100 * part) / whole)}%` : "n/a");
+
+/** Per file kind: syntax problems and the functions ctags finds, then the targets, time and memory, findings per rule. */
+function realTreeSection(realTree, targets) {
+  const heading = "## Real tree: microsoft/Windows-driver-samples";
+  if (realTree === undefined) return [heading, "", "Not run."];
+  if (realTree.skipped !== undefined) return [heading, "", `Skipped: ${realTree.skipped}.`];
+  const { snapshot } = realTree;
+  const identity = `Snapshot ${snapshot.repository} at **${snapshot.commit}** (${snapshot.commitFrom === "git" ? "the checkout's HEAD" : snapshot.commitFrom === "none" ? "no commit known" : "as labelled by --real-tree-commit"}; pinned: ${snapshot.pinnedCommit}), content sha256 ${snapshot.contentSha256.slice(0, 16)}…`;
+  if (realTree.error !== undefined) return [heading, "", identity, "", `Not measured: ${realTree.error}.`];
+  const functions = realTree.functions;
+  const byKind = functions?.byKind;
+  const functionCells = (counts) =>
+    counts === undefined
+      ? ["n/a", "n/a", "n/a", "n/a", "n/a"]
+      : [thousands(counts.ctags), thousands(counts.analyzed), thousands(counts.analyzedUnderAnotherName), thousands(counts.inProblem), `${thousands(counts.missing)} (${thousands(counts.missingInFilesNotChecked)})`];
+  const sumOf = (rows, key) => rows.reduce((sum, row) => sum + row[key], 0);
+  const rows = fileKinds.map((kind) => {
+    const syntax = realTree.syntax[kind.id];
+    return [kind.label, thousands(snapshot.onDisk[kind.id].files), thousands(syntax.checked), thousands(syntax.withSyntaxProblem), percent(syntax.withSyntaxProblem, syntax.checked), ...functionCells(byKind?.[kind.id])];
+  });
+  const syntaxRows = Object.values(realTree.syntax);
+  const allFunctions = byKind === undefined ? undefined : Object.fromEntries(["ctags", "analyzed", "analyzedUnderAnotherName", "inProblem", "missing", "missingInFilesNotChecked"].map((key) => [key, sumOf(Object.values(byKind), key)]));
+  rows.push([
+    "**all**",
+    thousands(sumOf(Object.values(snapshot.onDisk), "files")),
+    thousands(sumOf(syntaxRows, "checked")),
+    thousands(sumOf(syntaxRows, "withSyntaxProblem")),
+    percent(sumOf(syntaxRows, "withSyntaxProblem"), sumOf(syntaxRows, "checked")),
+    ...functionCells(allFunctions),
+  ]);
+  const ruleRows = Object.entries(realTree.findings).map(([rule, counts]) => [rule, ...fileKinds.map((kind) => String(counts[kind.id])), String(counts.total)]);
+  const lines = [
+    heading,
+    "",
+    identity,
+    `at \`${snapshot.path}\`. Command: \`${realTree.command}\`.`,
+    "",
+    ...(realTree.warnings.length === 0 ? [] : [...realTree.warnings.map((warning) => `- **Warning**: ${warning}`), ""]),
+    table(["target", "wanted", "measured", "result"], targets.filter((target) => target.name.startsWith("real tree")).map((target) => [target.name, target.target, target.measured, target.pass ? "PASS" : "FAIL"])),
+    "",
+    `Check: ${format(realTree.wallSeconds, 1)} s wall, ${format(realTree.cpuSeconds, 1)} s CPU, peak RSS ${format(realTree.peakRssMb)} MB (\`/usr/bin/time -v\`, default jobs); ${thousands(realTree.stats.files)} files, ${thousands(realTree.stats.lines)} lines (${thousands(realTree.stats.lines / realTree.wallSeconds)} lines/s), ${thousands(realTree.stats.functions)} functions analyzed, ${thousands(realTree.problems)} file problems.`,
+    "",
+    "Files on disk: the C/C++ sources of the snapshot; checked: those `vmbguard check` read (the files of its `--list-functions` listing). With a syntax problem: a problem whose message starts with \"Syntax error\".",
+    functions?.skipped !== undefined
+      ? `Functions: not compared: ${functions.skipped}.`
+      : `Functions: definitions Universal Ctags finds (\`${functions.command}\`; ${functions.ctags}; told to ignore the ${thousands(functions.ignoredAnnotations)} SAL annotations and \`__\` keywords the tree uses). Analyzed: a function of \`--list-functions\` spans the tag's line and has its name (last component of a qualified name); under another name: one spans it with a different name; in a problem: a problem's range overlaps the function's lines (or a rangeless problem names a file not analyzed); missing: none of these (in brackets: in files the check did not read). Analyzed functions no tag matches: ${thousands(functions.analyzedNotTagged)}.`,
+    "",
+    table(["kind", "files on disk", "checked", "with syntax problem", "share", "ctags functions", "analyzed", "under another name", "in a problem", "missing (file not checked)"], rows),
+    "",
+    "Findings per rule (every severity):",
+    "",
+    ruleRows.length === 0 ? "None." : table(["rule", ...fileKinds.map((kind) => kind.label), "total"], ruleRows),
+  ];
+  const listed = (items, describe) => items.slice(0, 20).map((item) => `- ${item.file}:${item.line} ${describe(item)}`);
+  if (functions?.missing?.length > 0) {
+    lines.push("", `<details><summary>Missing functions: the first ${Math.min(20, functions.missing.length)} (latest.json lists up to ${functions.listLimit})</summary>`, "", ...listed(functions.missing, (item) => `${item.name}${item.fileChecked ? "" : " (file not checked)"}`), "", "</details>");
+  }
+  if (functions?.analyzedUnderAnotherName?.length > 0) {
+    lines.push("", `<details><summary>Analyzed under another name: the first ${Math.min(20, functions.analyzedUnderAnotherName.length)}</summary>`, "", ...listed(functions.analyzedUnderAnotherName, (item) => `ctags ${item.name}, analyzed as ${item.analyzedAs}`), "", "</details>");
+  }
+  return lines;
+}
+
 function runtimeSection(runtime) {
   if (runtime === undefined) return [];
   return ["## Runtime simulator throughput", "", "From `bench/runtime/throughput.mjs` (bench/results/runtime.json):", "", "```json", JSON.stringify(runtime, null, 2), "```"];
@@ -297,6 +364,8 @@ export function writeResults(resultsDir, results) {
     ...typeScriptSpeedSection(results.typeScriptSpeed, results.speed !== undefined),
     "",
     ...languageServerSection(results.languageServer),
+    "",
+    ...realTreeSection(results.realTree, targets),
     "",
     ...runtimeSection(results.runtime),
     "",

@@ -19,6 +19,23 @@ function firstLine(command, args) {
 }
 
 /**
+ * `apt-get install -y packages` (the bench runs as root on the project's machines; elsewhere, through
+ * `sudo -n` when it is there). Returns why it failed, or undefined.
+ */
+export function installFromDebian(packages, log) {
+  log(`installing from Debian: ${packages.join(" ")}`);
+  const asRoot = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
+  if (asRoot.length > 0 && !isInstalled("sudo")) return `apt-get install ${packages.join(" ")}: not root and no sudo`;
+  const apt = (args) => {
+    const [command, ...rest] = [...asRoot, "apt-get", ...args];
+    return spawnSync(command, rest, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  };
+  apt(["update", "-qq"]);
+  const install = apt(["install", "-y", "-qq", ...packages]);
+  return install.status === 0 ? undefined : `apt-get install ${packages.join(" ")} failed (exit ${install.status ?? install.error?.message})`;
+}
+
+/**
  * Installs what is missing with apt-get (the bench runs as root on the project's machines;
  * elsewhere, through sudo when it is there); the peers only when `withPeers`. Returns notes for the report.
  */
@@ -27,16 +44,8 @@ export function ensureTools(log, { withPeers = true } = {}) {
   const missing = needed.filter((tool) => !isInstalled(tool.binary));
   const notes = [];
   if (missing.length > 0) {
-    const packages = missing.map((tool) => tool.debianPackage);
-    log(`installing from Debian: ${packages.join(" ")}`);
-    const asRoot = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
-    const apt = (args) => {
-      const [command, ...rest] = [...asRoot, "apt-get", ...args];
-      return spawnSync(command, rest, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    };
-    apt(["update", "-qq"]);
-    const install = apt(["install", "-y", "-qq", ...packages]);
-    if (install.status !== 0) notes.push(`apt-get install ${packages.join(" ")} failed (exit ${install.status})`);
+    const failure = installFromDebian(missing.map((tool) => tool.debianPackage), log);
+    if (failure !== undefined) notes.push(failure);
   }
   for (const tool of needed) {
     if (!isInstalled(tool.binary)) notes.push(`${tool.binary} is not available: its results are missing`);

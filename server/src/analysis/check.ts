@@ -34,10 +34,23 @@ export interface CheckStats {
   millis: number;
 }
 
+/** A function the check analyzed: where it is, for listings (`vmbguard check --list-functions`). */
+export interface AnalyzedFunction {
+  name: string;
+  /** The name reports give it (`Nic.open`), when it differs from `name`. */
+  qualifiedName?: string;
+  file: string;
+  /** Zero-based lines of its start and of its closing brace. */
+  line: number;
+  endLine: number;
+}
+
 export interface CheckResult {
   findings: Finding[];
   problems: FileProblem[];
   stats: CheckStats;
+  /** Every function analyzed in the reported files, by file and position. */
+  functions: AnalyzedFunction[];
 }
 
 export interface CheckOptions {
@@ -149,7 +162,8 @@ export async function analyzeShards(shards: readonly ShardHandle[], sources: rea
   kept.sort(compareFindings);
   const lines = sources.reduce((sum, source) => sum + (reported(source.path) ? countLines(source.text) : 0), 0);
   const stats = { files: files.filter((file) => reported(file.file)).length, lines, functions: functions.filter((fn) => reported(fn.file)).length, millis: Date.now() - started };
-  return { findings: kept, problems, stats };
+  const analyzed = functions.filter((fn) => reported(fn.file)).map(({ name, qualifiedName, file, line, endLine }) => ({ name, ...(qualifiedName === undefined ? {} : { qualifiedName }), file, line, endLine }));
+  return { findings: kept, problems, stats, functions: analyzed };
 }
 
 /**

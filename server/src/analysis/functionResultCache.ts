@@ -134,7 +134,7 @@ export class FunctionResultCache {
       this.functionDigests.set(origin, made);
       return made;
     }
-    return digest.line === fn.range.start.line ? digest : { ...digest, line: fn.range.start.line };
+    return digest.line === fn.range.start.line ? digest : { ...digest, line: fn.range.start.line, endLine: fn.range.end.line };
   }
 
   /** The result of `fn`'s previous analysis, if it is still its result: its IR, role and model answers are the same. */

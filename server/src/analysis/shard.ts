@@ -38,6 +38,10 @@ export interface FunctionDigest {
   file: string;
   line: number;
   column: number;
+  /** The line of its closing brace (zero-based, as `line`). */
+  endLine: number;
+  /** The name reports give it (`Nic.open`), when it differs from `name`. */
+  qualifiedName?: string;
   paramCount: number;
   /** Names it calls or takes as values (callbacks, function pointers), each once. */
   callees: string[];
@@ -224,7 +228,18 @@ export class AnalysisShard {
       }
     });
     const writes = [...written].filter((name) => !locals.has(name));
-    return { name: fn.name, file: fn.file, line: fn.range.start.line, column: fn.range.start.column, paramCount: fn.params.length, callees: [...callees], assignedRoles, writes };
+    return {
+      name: fn.name,
+      file: fn.file,
+      line: fn.range.start.line,
+      column: fn.range.start.column,
+      endLine: fn.range.end.line,
+      ...(fn.qualifiedName === undefined || fn.qualifiedName === fn.name ? {} : { qualifiedName: fn.qualifiedName }),
+      paramCount: fn.params.length,
+      callees: [...callees],
+      assignedRoles,
+      writes,
+    };
   }
 
   /** The function a callback argument names: `Routine`, `this.onComplete`, or a closure written in place. */

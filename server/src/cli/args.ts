@@ -29,6 +29,8 @@ export interface CheckOptions {
   shard?: Shard;
   exitZero: boolean;
   noColor: boolean;
+  /** `--list-functions`: the JSON report lists every file checked with the functions analyzed in it. */
+  listFunctions: boolean;
 }
 
 export type Command =
@@ -78,6 +80,7 @@ function parseCheck(args: string[], defaultJobs: number): Command {
         shard: { type: "string" },
         "exit-zero": { type: "boolean" },
         "no-color": { type: "boolean" },
+        "list-functions": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -105,7 +108,9 @@ function parseCheck(args: string[], defaultJobs: number): Command {
     models: [...new Set(models)],
     exitZero: values["exit-zero"] === true,
     noColor: values["no-color"] === true,
+    listFunctions: values["list-functions"] === true,
   };
+  if (options.listFunctions && options.format !== "json") throw new UsageError(`--list-functions needs --format json (the listing is a field of the JSON report)`);
   if (values.output !== undefined) options.output = values.output;
   if (values.config !== undefined) options.config = values.config;
   if (values.baseline !== undefined) options.baseline = values.baseline;

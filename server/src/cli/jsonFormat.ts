@@ -44,7 +44,29 @@ function problemJson(problem: ReportProblem, root: string): Record<string, unkno
   };
 }
 
-export function formatJson(report: Report, toolVersion: string): string {
+/**
+ * Every file the run read, in report order, with the functions analyzed in it: a script can tell a
+ * function the check skipped (a syntax error around it, a construct the frontend does not read) from
+ * one it analyzed and found nothing in. Lines are one-based; `endLine` is the closing brace's.
+ */
+function fileListingJson(report: Report): Record<string, unknown>[] {
+  const functionsOf = new Map<string, Record<string, unknown>[]>();
+  for (const fn of report.functions ?? []) {
+    const file = portablePath(fn.file, report.root);
+    const listed = functionsOf.get(file) ?? [];
+    listed.push({ name: fn.name, ...(fn.qualifiedName === undefined ? {} : { qualifiedName: fn.qualifiedName }), line: fn.line + 1, endLine: fn.endLine + 1 });
+    functionsOf.set(file, listed);
+  }
+  const files = [...new Set([...report.files.map((file) => portablePath(file, report.root)), ...functionsOf.keys()])];
+  return files.map((file) => ({ file, functions: functionsOf.get(file) ?? [] }));
+}
+
+export interface JsonFormatOptions {
+  /** Adds `files`: every file read, with the functions analyzed in it. */
+  listFunctions?: boolean;
+}
+
+export function formatJson(report: Report, toolVersion: string, options: JsonFormatOptions = {}): string {
   const document = {
     version: jsonFormatVersion,
     tool: { name: "vmbguard", version: toolVersion },
@@ -56,6 +78,7 @@ export function formatJson(report: Report, toolVersion: string): string {
       belowThreshold: report.belowThreshold,
       inBaseline: report.inBaseline,
     },
+    ...(options.listFunctions === true ? { files: fileListingJson(report) } : {}),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -1,5 +1,6 @@
 // What one `vmbguard check` run produced, after the command line's filters: the single
 // input of every output format.
+import type { AnalyzedFunction } from "../analysis/check";
 import type { Finding } from "../analysis/findings";
 import type { SourceRange } from "../ir/ir";
 
@@ -32,6 +33,8 @@ export interface Report {
   files: string[];
   /** The working folder: report paths are relative to it, SARIF's SRCROOT is it. */
   root: string;
+  /** The functions analyzed, for `--list-functions`. */
+  functions?: AnalyzedFunction[];
   /** Command-line paths that do not exist: the run reports what it could and still fails (exit 2). */
   missingPaths?: string[];
 }

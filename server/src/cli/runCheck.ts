@@ -164,11 +164,12 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
     inBaseline,
     files: sources.map((source) => source.path),
     root: cwd,
+    functions: result.functions,
     missingPaths: discovered.missing,
   };
   switch (options.format) {
     case "json":
-      writeOutput(formatJson(report, toolVersion()), options, environment);
+      writeOutput(formatJson(report, toolVersion(), { listFunctions: options.listFunctions }), options, environment);
       break;
     case "sarif":
       writeOutput(formatSarif(report, config, toolVersion()), options, environment);

@@ -36,6 +36,8 @@ Options:
       --shard <i/n>                Check only the i-th of n stable slices of the file set
       --exit-zero                  Exit 0 even when there are findings (2 still means an error)
       --no-color                   No colours in text output (also: NO_COLOR environment variable)
+      --list-functions             With --format json: list every file checked and the functions
+                                   analyzed in it (name, first and last line)
   -h, --help                       Show this help
 
 Exit codes: 0 nothing at or above the severity threshold, 1 findings, 2 usage,

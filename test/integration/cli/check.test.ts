@@ -270,7 +270,7 @@ test("--version and --help", () => {
   assert.equal(version.stdout, `${(JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version}\n`);
   const help = runCli(["check", "--help"], repoRoot);
   assert.equal(help.status, 0);
-  for (const option of ["--format", "--output", "--config", "--jobs", "--baseline", "--severity", "--rule", "--model", "--shard", "--exit-zero", "--no-color"]) {
+  for (const option of ["--format", "--output", "--config", "--jobs", "--baseline", "--severity", "--rule", "--model", "--shard", "--exit-zero", "--no-color", "--list-functions"]) {
     assert.ok(help.stdout.includes(option), `check --help mentions ${option}`);
   }
 });

@@ -30,6 +30,7 @@ test("check with no options checks the current folder with the defaults", () => 
     models: [],
     exitZero: false,
     noColor: false,
+    listFunctions: false,
   });
 });
 
@@ -55,7 +56,14 @@ test("every check option is parsed, repeatable ones collected without duplicates
     shard: { index: 2, count: 4 },
     exitZero: true,
     noColor: true,
+    listFunctions: false,
   });
+});
+
+test("--list-functions goes with the JSON format only", () => {
+  assert.equal(checkOptions(["check", "--format", "json", "--list-functions"]).listFunctions, true);
+  assert.equal(usageError(["check", "--list-functions"]), "--list-functions needs --format json (the listing is a field of the JSON report)");
+  assert.equal(usageError(["check", "-f", "sarif", "--list-functions"]), "--list-functions needs --format json (the listing is a field of the JSON report)");
 });
 
 test("short options and --opt=value spellings work", () => {

@@ -67,3 +67,34 @@ test("the JSON report: one-based ranges, portable paths, fixes, stats with what 
     stats: { files: 3, lines: 40, functions: 5, millis: 7, findings: 1, belowThreshold: 2, inBaseline: 1 },
   });
 });
+
+test("--list-functions: every file read, in report order, with its functions' one-based first and last lines", () => {
+  const report = {
+    findings: [],
+    problems: [],
+    stats: { files: 3, lines: 60, functions: 3, millis: 1 },
+    belowThreshold: 0,
+    inBaseline: 0,
+    files: ["src/nic.ts", path.join(root, "src", "send.c"), "include/defs.h"],
+    root,
+    functions: [
+      { name: "open", qualifiedName: "Nic.open", file: "src/nic.ts", line: 3, endLine: 9 },
+      { name: "SendOne", file: path.join(root, "src", "send.c"), line: 0, endLine: 12 },
+      { name: "SendTwo", file: path.join(root, "src", "send.c"), line: 14, endLine: 14 },
+    ],
+  };
+  const listed = JSON.parse(formatJson(report, "1.0.0", { listFunctions: true })) as { files: unknown };
+  assert.deepEqual(listed.files, [
+    { file: "src/nic.ts", functions: [{ name: "open", qualifiedName: "Nic.open", line: 4, endLine: 10 }] },
+    {
+      file: "src/send.c",
+      functions: [
+        { name: "SendOne", line: 1, endLine: 13 },
+        { name: "SendTwo", line: 15, endLine: 15 },
+      ],
+    },
+    { file: "include/defs.h", functions: [] },
+  ]);
+  const plain = JSON.parse(formatJson(report, "1.0.0")) as Record<string, unknown>;
+  assert.equal("files" in plain, false);
+});
