@@ -584,7 +584,8 @@ class FunctionAnalyzer {
           const value = s.bindings.get(name);
           if (value?.k === "res") this.escape(s, value.id, e.range, `captured by a closure`);
         }
-        return [{ s, v: unknownValue }];
+        // The closure itself, so that a call of what holds it (an object keeping it) is a call of it.
+        return [{ s, v: { k: "fn", name: e.functionId } }];
       }
       case "unknown": {
         let outs: Out[] = [{ s, v: unknownValue }];
@@ -827,9 +828,34 @@ class FunctionAnalyzer {
   /** The model entry of a callee, also when it is called through a variable holding a function. */
   private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
     if (callee.name === undefined) return undefined;
+    // An API reached through an interface table is that API; any other member may hold a function.
+    const member = callee.through === undefined || this.registry.lookup(callee.name) !== undefined ? undefined : this.heldInMember(s, callee.through, callee.name);
+    if (member?.k === "fn") return this.registry.lookup(member.name);
     const held = callee.through === undefined ? s.bindings.get(callee.name) : undefined;
-    const entry = this.registry.lookup(held?.k === "fn" ? held.name : callee.name);
+    // A closure kept in a variable is known by its id; a named one also by its name.
+    const entry = held?.k === "fn" ? (this.registry.lookup(held.name) ?? this.registry.lookup(callee.name)) : this.registry.lookup(callee.name);
     return callee.member === true && entry !== undefined && isLearned(entry) ? undefined : entry;
+  }
+
+  /**
+   * What the member called through holds (`this->m_fn()`, `guard.m_fn()`): a function kept by an
+   * object. A member of a parameter's object, as the function received it, is noted as called
+   * (`calledFact`), for the summary (a scope guard's destructor runs what its constructor kept).
+   */
+  private heldInMember(s: State, through: Expr, name: string): Value | undefined {
+    for (const op of ["->", "."] as const) {
+      const location: Expr = { kind: "field", base: through, field: name, op, range: through.range };
+      const key = this.locationKey(location);
+      if (key === undefined) return undefined;
+      let held = s.bindings.get(key);
+      const base = this.locationKey(through) !== undefined ? s.bindings.get(this.locationKey(through) as string) : undefined;
+      if (held === undefined && op === "->" && base?.k === "sym" && base.id < this.paramCount) held = this.read(s, location, base);
+      if (held === undefined) continue;
+      const field = held.k === "sym" ? this.paramFieldOfSym.get(held.id) : undefined;
+      if (field !== undefined) s.facts.set(calledFact(field.index, field.field), true);
+      return held;
+    }
+    return undefined;
   }
 
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
@@ -979,6 +1005,18 @@ class FunctionAnalyzer {
       }
       case "returns-field":
         return this.preread.get(effect);
+      case "calls-field": {
+        // Runs the function the object holds (once, now): its unconditional effects apply here.
+        const held = this.preread.get(effect);
+        const callee = held?.k === "fn" ? this.registry.lookup(held.name) : undefined;
+        if (held?.k !== "fn" || callee === undefined) return undefined;
+        const call: Extract<Expr, { kind: "call" }> = { kind: "call", callee: { name: held.name, text: e.callee.text, range: e.range }, args: [], range: e.range };
+        for (const inner of callee.effects) {
+          if ("when" in inner && inner.when !== undefined && inner.when !== "always") continue;
+          if (inner.kind === "release" || inner.kind === "transfer" || inner.kind === "use") this.applyEffect(s, call, callee, inner, [], undefined);
+        }
+        return undefined;
+      }
       case "register-callback":
       case "runs-callback":
       case "no-return":
@@ -1012,7 +1050,7 @@ class FunctionAnalyzer {
   private readBeforeEffects(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): void {
     this.preread.clear();
     for (const effect of entry.effects) {
-      if (effect.kind === "returns-field") {
+      if (effect.kind === "returns-field" || effect.kind === "calls-field") {
         const value = this.readArgumentField(s, e, effect.target, effect.field);
         if (value !== undefined) this.preread.set(effect, value);
       } else if (effect.kind === "assign") {
@@ -1348,4 +1386,9 @@ function capitalize(text: string): string {
 /** "a packet", "an object from new". */
 function withArticle(noun: string): string {
   return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
+}
+
+/** The fact a path records when it calls the function a parameter's member holds. */
+export function calledFact(paramIndex: number, field: FieldStep): string {
+  return `called:${paramIndex}${field.op}${field.name}`;
 }

@@ -101,6 +101,7 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
   effects.push(...stores);
   const returnedField = returnedFieldOf(exits, analysis);
   if (returnedField !== undefined) effects.push(returnedField);
+  effects.push(...calledFieldEffects(fn, exits));
   effects.push(...globalEffects(fn, exits, outcomes, correlated, analysis.globalsDereferenced));
 
   // A fresh handle returned to the caller.
@@ -274,6 +275,22 @@ function homeEffects(homes: readonly HandleHome[], exits: readonly ExitRecord[],
 }
 
 const FIELD_OF = /^(.+?)(->|\.)(\w+)$/;
+const CALLED = /^called:(\d+)(->|\.)(\w+)$/;
+
+/** Members of parameters' objects whose function the function calls on every path (a scope guard's destructor). */
+function calledFieldEffects(fn: IrFunction, exits: readonly ExitRecord[]): Effect[] {
+  const keys = new Set<string>();
+  for (const exit of exits) for (const key of exit.state.facts.keys()) if (CALLED.test(key)) keys.add(key);
+  const effects: Effect[] = [];
+  for (const key of [...keys].sort()) {
+    if (!exits.every((exit) => exit.state.facts.get(key) === true)) continue;
+    const match = CALLED.exec(key)!;
+    const target = Number(match[1]);
+    if (target >= fn.params.length) continue;
+    effects.push({ kind: "calls-field", target, field: { name: match[3], op: match[2] as FieldStep["op"] } });
+  }
+  return effects;
+}
 
 /** What a location holds at an exit, as the caller can name it; undefined when it cannot. */
 function assignedValue(value: Value | undefined, exit: ExitRecord, analysis: FunctionAnalysis, paramCount: number): AssignedValue | "unknown" {

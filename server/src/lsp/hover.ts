@@ -119,6 +119,8 @@ function describeEffect(effect: Effect, registry: ModelRegistry): string {
     }
     case "returns-field":
       return `returns what ${argument(effect.target)}'s '${effect.field.name}' held`;
+    case "calls-field":
+      return `calls the function ${argument(effect.target)}'s '${effect.field.name}' holds`;
   }
 }
 

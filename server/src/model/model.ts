@@ -86,6 +86,11 @@ export type Effect =
   | { kind: "assign"; into: { target: number; field: FieldStep }; value: AssignedValue }
   /** The call returns what a field of an argument held when it began (a getter, `Detach()`) (summaries only). */
   | { kind: "returns-field"; target: number; field: FieldStep }
+  /**
+   * The callee calls the function a field of an argument holds, on every path (a scope guard's
+   * destructor running the lambda it was given) (summaries only): the caller runs that function.
+   */
+  | { kind: "calls-field"; target: number; field: FieldStep }
   /** The call never returns (bug checks, abort). */
   | { kind: "no-return" }
   /**

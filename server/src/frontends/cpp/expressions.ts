@@ -140,6 +140,13 @@ export class CppExpressionLowerer extends ExpressionLowerer {
     }
     const loweredArguments = argumentNodes.map((argument) => this.lower(argument));
     const method = this.methodCall(functionNode, functionType, loweredArguments.map((argument) => this.classOfArgument(argument)));
+    const owner = this.cpp.owner;
+    if (method === undefined && functionType === "identifier" && owner !== undefined && this.cpp.hasThis && calledName !== undefined && !this.locals.has(calledName) && this.cpp.classes.hasField(owner, calledName)) {
+      // `m_callback()` in a method: the function the member holds (a scope guard's lambda).
+      const functionRange = this.rangeFor(functionNode);
+      const self: Expr = { kind: "var", name: "this", range: functionRange };
+      return { kind: "call", callee: { name: calledName, through: self, text: this.textOf(functionNode), range: functionRange }, args: loweredArguments, range };
+    }
     if (method === undefined) {
       // `Guard(p)` as a value: a temporary object built and destroyed in the statement; `Guard` is no function.
       if (calledName !== undefined && functionType !== "qualified_identifier" && this.cpp.classes.has(calledName) && !this.functionNames.has(calledName)) {

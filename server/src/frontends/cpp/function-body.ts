@@ -211,19 +211,23 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     return name !== undefined && this.cppExpressions.cpp.classes.has(name) ? name : undefined;
   }
 
-  private constructObject(sourceName: string, nameNode: Node, className: string, args: Expr[], declarator: Node): string {
+  private constructObject(sourceName: string, nameNode: Node, className: string, constructorArguments: Expr[], declarator: Node): string {
+    let args = constructorArguments;
     const cpp = this.cppExpressions.cpp;
     const name = this.declare(sourceName);
     const range = this.expressions.rangeFor(declarator);
     this.emitInstr({ kind: "declare", name, range: this.expressions.rangeFor(nameNode) });
     cpp.localClasses.set(name, className);
+    const destructorClass = cpp.classes.destructorOwner(className);
+    // A lambda given to an object that lives in this scope (a scope guard) does not outlive this
+    // function: what it captures stays this function's, and the destructor's summary runs it.
+    if (destructorClass !== undefined) args = args.map((argument) => (argument.kind === "closure" ? { ...argument, captures: [] } : argument));
     if (cpp.classes.hasConstructor(className)) {
       const self: Expr = { kind: "addr", target: { kind: "var", name, range }, range };
       this.emitInstr({ kind: "eval", expr: { kind: "call", callee: { name: this.cppExpressions.constructorName(className, args), text: className, range }, args: [self, ...args], range }, range });
     } else if (args.length > 0) {
       this.emitInstr({ kind: "eval", expr: { kind: "unknown", parts: args, range }, range });
     }
-    const destructorClass = cpp.classes.destructorOwner(className);
     if (destructorClass !== undefined) this.objects.push({ name, destructorClass, depth: this.locals.depth });
     return name;
   }
