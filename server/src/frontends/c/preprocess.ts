@@ -1,7 +1,7 @@
 // Neutralizes what the C grammar cannot parse without moving any offset: annotation and
 // decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
 // regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
-import { builtinTreatment, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+import { builtinTreatment, isReservedWord, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
 import type { OffsetSpan } from "../positions";
 
 export interface MacroInvocation {
@@ -45,6 +45,15 @@ const ALL_CAPS = /^[A-Z][A-Z0-9_]*$/;
 
 /** `i64`, `ui64`, `I32`... after the digits of an integer literal. */
 const MSVC_INTEGER_SUFFIX = /(?<=^(?:0[xX][0-9a-fA-F]+|\d+))[uU]?[iI](?:8|16|32|64|128)$/;
+
+/** Tokens before a `{` that opens a block in code. */
+const CODE_BLOCK_OPENER = new Set([")", ";", "{", "}", ":", "else", "do", "__try", "__finally", "try", "finally"]);
+
+/** Tokens after which a new statement starts. */
+const STATEMENT_BOUNDARY = new Set([";", "{", "}", ":", "else"]);
+
+/** What may follow a value but never an annotation without arguments (which precedes a type or a name). */
+const VALUE_FOLLOWER = new Set([..."),;]=}.-+%?:<>|^!\""]);
 
 /** excpt.h defines these as the SEH keywords for C. */
 const LOWERCASE_SEH = new Set(["try", "finally", "except", "leave"]);
@@ -115,6 +124,20 @@ class Preprocessor {
   /** `#if` groups opened inside the dead region. */
   private deadNesting = 0;
   private readonly hasUserMacros: boolean;
+  /** The last token outside comments and directives: a punctuation character, a name, `"` for a literal, `0` for a number. */
+  private lastToken = ";";
+  /** For each open brace, innermost last: whether it opened code (a function body or a block in one). */
+  private readonly codeBraces: boolean[] = [];
+  /** The identifier just scanned was blanked: it is no token for `lastToken`. */
+  private identifierBlanked = false;
+  /** A `do` was just seen: the next `{` opens its body. */
+  private doBodyNext = false;
+  /** Brace depths inside `do { ... }` bodies, innermost last. */
+  private readonly doBodies: number[] = [];
+  /** The `}` just seen closed a `do` body: `} WHILE (x);` ends a do-while. */
+  private closedDoBody = false;
+  /** Same-length edits of the final text (`;` after statement macros), applied once the whole text is known. */
+  private readonly deferredEdits: { start: number; end: number; text: (current: string) => string }[] = [];
 
   constructor(
     private readonly source: string,
@@ -156,15 +179,26 @@ class Preprocessor {
           continue;
         }
         index++;
+        this.lastToken = "/";
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
         index = this.skipLiteral(index);
+        this.lastToken = '"';
       } else if (code >= 48 && code <= 57) {
         index = this.number(index);
+        this.lastToken = "0";
       } else if (isIdentifierStart(code)) {
-        index = this.identifier(index);
+        this.identifierBlanked = false;
+        const end = this.identifier(index);
+        if (!this.identifierBlanked) {
+          let wordEnd = index + 1;
+          while (isIdentifierPart(source.charCodeAt(wordEnd))) wordEnd++;
+          this.lastToken = source.slice(index, wordEnd);
+        }
+        index = end;
       } else {
-        if (code === OPEN_BRACE) this.braceDepth++;
-        else if (code === CLOSE_BRACE) this.braceDepth--;
+        if (code === OPEN_BRACE) this.openBrace();
+        else if (code === CLOSE_BRACE) this.closeBrace();
+        this.lastToken = source[index];
         index++;
       }
     }
@@ -175,11 +209,36 @@ class Preprocessor {
     this.pieces.push(source.slice(this.copiedUpTo));
     let text = this.pieces.join("");
     let annotations = this.annotations;
+    for (const edit of this.deferredEdits) {
+      const replacement = edit.text(text.slice(edit.start, edit.end));
+      text = text.slice(0, edit.start) + replacement + text.slice(edit.end);
+    }
     for (const span of this.deferredBlanks) {
       text = text.slice(0, span.start) + blankKeepingNewlines(text.slice(span.start, span.end)) + text.slice(span.end);
       annotations = annotations.filter((annotation) => annotation.start < span.start || annotation.start >= span.end);
     }
     return { text, annotations, comments: this.comments, problems: this.problems };
+  }
+
+  private openBrace(): void {
+    const inCode = this.codeBraces.length > 0 && this.codeBraces[this.codeBraces.length - 1];
+    // A function body follows its parameter list; inside code, a block follows a statement boundary or a
+    // keyword's head, while an initializer (`= {`) or a struct definition (`struct S {`) is no code.
+    this.codeBraces.push(inCode ? CODE_BLOCK_OPENER.has(this.lastToken) : this.lastToken === ")");
+    this.braceDepth++;
+    if (this.doBodyNext) this.doBodies.push(this.braceDepth);
+    this.doBodyNext = false;
+  }
+
+  private inCode(): boolean {
+    return this.codeBraces.length > 0 && this.codeBraces[this.codeBraces.length - 1];
+  }
+
+  private closeBrace(): void {
+    this.closedDoBody = this.doBodies.length > 0 && this.doBodies[this.doBodies.length - 1] === this.braceDepth;
+    if (this.closedDoBody) this.doBodies.pop();
+    this.codeBraces.pop();
+    this.braceDepth--;
   }
 
   /** Writes `replacement` over [start, end); calls come in increasing offset order. */
@@ -251,28 +310,112 @@ class Preprocessor {
       const word = source.slice(start, end);
       if (LOWERCASE_SEH.has(word) && !(this.hasUserMacros && Object.hasOwn(this.userMacros, word))) return this.lowercaseSeh(word, start, end);
     }
-    if (!this.hasUserMacros && !mayBeBuiltinMacro(firstCode)) return end;
     const name = source.slice(start, end);
     if (this.hasUserMacros && Object.hasOwn(this.userMacros, name)) {
       const invocationEnd = this.argumentsEnd(end) ?? end;
       this.substitute(name, start, invocationEnd, this.userMacros[name]);
       return invocationEnd;
     }
-    if (!mayBeBuiltinMacro(firstCode)) return end;
+    if (!mayBeBuiltinMacro(firstCode)) return this.inCode() ? this.statementMacro(name, start, end) : end;
     const treatment = builtinTreatment(name);
     if (treatment !== undefined) {
       const invocationEnd = treatment === "blank-with-arguments" ? (this.argumentsEnd(end) ?? end) : end;
+      // `_DRIVER_NAME_` in `DbgPrint("%s", _DRIVER_NAME_)` has the shape of SAL but is a value: it annotates
+      // no name before it (`PVOID Other _In_opt_)` does) and no type after it.
+      if (treatment === "blank-with-arguments" && invocationEnd === end && VALUE_FOLLOWER.has(this.nextSignificantChar(end)) && !isIdentifierStart(this.lastToken.charCodeAt(0))) return end;
       this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
       this.blank(start, invocationEnd);
+      this.identifierBlanked = true;
       return invocationEnd;
     }
     const rewrite = keywordRewrite(name);
     if (rewrite !== undefined) {
-      this.replace(start, end, rewrite);
+      this.replace(start, end, rewrite.padEnd(end - start));
       return end;
     }
-    if (this.braceDepth === 0 && ALL_CAPS.test(name)) return this.declarationMacro(name, start, end);
+    if (this.braceDepth === 0) return ALL_CAPS.test(name) ? this.declarationMacro(name, start, end) : end;
+    return this.inCode() ? this.statementMacro(name, start, end) : end;
+  }
+
+  /**
+   * `NAME(args)` at the start of a statement, where C needs a `;` or a keyword, is a macro the file's
+   * headers define as a statement or a loop head: `FREE_POOL(p)` with no `;`, `LIST_FOR_EACH(e, &head) {`,
+   * `} WHILE (FALSE);` closing a `do`. Whatever its name, it is made to parse as what its context says:
+   * a call statement (a `;` goes into a blank after it), a `while` head, or the `while` of the `do`.
+   */
+  private statementMacro(name: string, start: number, end: number): number {
+    const closedDoBody = this.closedDoBody;
+    this.closedDoBody = false;
+    if (name === "do") {
+      this.doBodyNext = this.nextSignificantChar(end) === "{";
+      return end;
+    }
+    if (isReservedWord(name) || !STATEMENT_BOUNDARY.has(this.lastToken)) return end;
+    const invocationEnd = this.argumentsEnd(end);
+    if (invocationEnd === undefined) return end;
+    const { next, crossedNewline } = this.nextToken(invocationEnd);
+    const following = this.source[next] ?? "";
+    if (closedDoBody && this.lastToken === "}") {
+      if (following === ";") this.renameAsKeyword(start, end);
+      return end;
+    }
+    if (following === "{") {
+      this.renameAsKeyword(start, end);
+      return end;
+    }
+    if (!crossedNewline && following !== "}" && following !== "") return end;
+    if (following !== "}" && following !== "#" && following !== "" && !isIdentifierStart(this.source.charCodeAt(next))) return end;
+    this.terminateStatement(start, invocationEnd, next, following === "#");
     return end;
+  }
+
+  /** The macro name of a loop head becomes `while` (or `if`, when the name is shorter), padded to its length. */
+  private renameAsKeyword(start: number, end: number): void {
+    const length = end - start;
+    if (length < 2) return;
+    this.replace(start, end, (length >= 5 ? "while" : "if").padEnd(length));
+  }
+
+  /**
+   * Puts the missing `;` of the statement `source[start, invocationEnd)` into a blank: right after it,
+   * else just before the next token (on a later line), else the invocation moves one column left.
+   */
+  private terminateStatement(start: number, invocationEnd: number, next: number, nextIsDirective: boolean): void {
+    const source = this.source;
+    const isBlank = (index: number): boolean => {
+      const code = source.charCodeAt(index);
+      return code === SPACE || code === TAB || code === CARRIAGE_RETURN;
+    };
+    const semicolonAt = (at: number): void => {
+      this.deferredEdits.push({ start: at, end: at + 1, text: () => ";" });
+    };
+    if (isBlank(invocationEnd)) return semicolonAt(invocationEnd);
+    if (!nextIsDirective && next < source.length && (source.charCodeAt(next - 1) === SPACE || source.charCodeAt(next - 1) === TAB)) return semicolonAt(next - 1);
+    const singleLine = source.indexOf("\n", start) < 0 || source.indexOf("\n", start) >= invocationEnd;
+    if (singleLine && start > 0 && isBlank(start - 1)) {
+      this.deferredEdits.push({ start: start - 1, end: invocationEnd, text: (current) => current.slice(1) + ";" });
+    }
+  }
+
+  /** The index of the next token after `index` (past blanks and comments), and whether a line ended before it. */
+  private nextToken(index: number): { next: number; crossedNewline: boolean } {
+    const source = this.source;
+    let at = index;
+    let crossedNewline = false;
+    while (at < source.length) {
+      const code = source.charCodeAt(at);
+      if (code === LINE_FEED) {
+        crossedNewline = true;
+        at++;
+      } else if (code === SPACE || code === TAB || code === CARRIAGE_RETURN || code === 11 || code === 12) {
+        at++;
+      } else if (code === SLASH && (source.charCodeAt(at + 1) === SLASH || source.charCodeAt(at + 1) === STAR)) {
+        at = this.skipComment(at, false);
+      } else {
+        break;
+      }
+    }
+    return { next: at, crossedNewline };
   }
 
   /**
@@ -298,7 +441,8 @@ class Preprocessor {
   /**
    * `try`, `finally`, `except`, `leave` (excpt.h's macros for the SEH keywords), where the code
    * around them says they are used that way, become `__try`... The two extra characters are taken
-   * from the whitespace next to the word, so only the keyword itself moves by a column or two.
+   * from the blanks before the keyword on its line, else from the first blanks after it on the line
+   * (`} except(F( a, b))` becomes `}__except(F(a,b))`): only what lies between moves.
    */
   private lowercaseSeh(word: string, start: number, end: number): number {
     const source = this.source;
@@ -312,11 +456,24 @@ class Preprocessor {
     if (!used) return end;
     const isBlank = (index: number): boolean => source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB;
     let spanStart = start;
+    while (spanStart - 1 >= this.copiedUpTo && isBlank(spanStart - 1)) spanStart--;
+    const blanksBefore = start - spanStart;
+    const takenBefore = Math.min(2, blanksBefore);
+    let stillNeeded = 2 - takenBefore;
     let spanEnd = end;
-    while (spanEnd - spanStart < word.length + 2 && spanStart - 1 >= this.copiedUpTo && isBlank(spanStart - 1)) spanStart--;
-    while (spanEnd - spanStart < word.length + 2 && isBlank(spanEnd)) spanEnd++;
-    if (spanEnd - spanStart !== word.length + 2) return end;
-    this.replace(spanStart, spanEnd, `__${word}`);
+    // Past the keyword only plain code moves: no literal, comment, brace or statement end.
+    while (stillNeeded > 0 && spanEnd < source.length && !"\r\n\"'/{};".includes(source[spanEnd])) {
+      if (isBlank(spanEnd)) stillNeeded--;
+      spanEnd++;
+    }
+    if (stillNeeded > 0) return end;
+    let removable = 2 - takenBefore;
+    let moved = "";
+    for (const char of source.slice(end, spanEnd)) {
+      if (removable > 0 && (char === " " || char === "\t")) removable--;
+      else moved += char;
+    }
+    this.replace(spanStart, spanEnd, " ".repeat(blanksBefore - takenBefore) + `__${word}` + moved);
     return spanEnd;
   }
 
@@ -438,14 +595,56 @@ class Preprocessor {
       case "endif": {
         groups.pop();
         if (top === "taken" || top === "after-skip") this.blank(lineStart, end);
+        else this.blankTrailingTokens(nameEnd, end);
         const header = this.headerGroups.pop();
         if (top === "unknown" && header !== undefined) this.keepFirstFunctionHeader(header, end);
         break;
       }
+      case "pragma":
+        // Compiler instructions, which MSVC code places anywhere (between a function's return type and
+        // its name, inside expressions): nothing the analysis reads, and a parse error where tree-sitter meets one.
+        this.blank(lineStart, end);
+        break;
+      case "define":
+        this.blankCommentsInContinuedDefinition(nameEnd, end);
+        break;
       default:
         break;
     }
+    if (name === "else" && this.deadFrom < 0) this.blankTrailingTokens(nameEnd, end);
     return end;
+  }
+
+  /** `#endif _HEADER_H_`: MSVC ignores the tokens after `#endif` and `#else`; the grammar does not. */
+  private blankTrailingTokens(nameEnd: number, lineEnd: number): void {
+    let index = nameEnd;
+    while (index < lineEnd && /\s/.test(this.source[index])) index++;
+    if (index >= lineEnd || this.source.startsWith("//", index) || this.source.startsWith("/*", index)) return;
+    let tokensEnd = index;
+    while (tokensEnd < lineEnd && !this.source.startsWith("//", tokensEnd) && !this.source.startsWith("/*", tokensEnd)) tokensEnd++;
+    this.blank(index, tokensEnd);
+  }
+
+  /**
+   * A block comment followed by a line continuation in a `#define` (WPP's `WPP_DEFINE_BIT(X) /* bit 0 *\/ \`)
+   * ends tree-sitter's macro body there; blanked, the body is whole.
+   */
+  private blankCommentsInContinuedDefinition(nameEnd: number, lineEnd: number): void {
+    const source = this.source;
+    if (source.indexOf("\n", nameEnd) >= lineEnd) return;
+    let index = nameEnd;
+    while (index < lineEnd) {
+      const code = source.charCodeAt(index);
+      if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        index = this.skipLiteral(index);
+      } else if (code === SLASH && source.charCodeAt(index + 1) === STAR) {
+        const commentEnd = Math.min(this.skipComment(index, false), lineEnd);
+        this.blank(index, commentEnd);
+        index = commentEnd;
+      } else {
+        index++;
+      }
+    }
   }
 
   /**

@@ -161,7 +161,7 @@ test("a file-scope macro line without a semicolon is blanked; ordinary code is n
   const lines = result.text.split("\n");
   assert.equal(lines[1].trim(), "");
   assert.equal(lines[2], "C_ASSERT(sizeof(CTX) == 4);");
-  assert.equal(lines[5], "    WORK_ITEM(x)", "inside a body it is left to the parser");
+  assert.equal(lines[5], "   WORK_ITEM(x);", "inside a body it becomes a statement, moved left to make room for its semicolon");
   assert.equal(lines[7], "MY_MACRO_HEADER(Foo)", "followed by a body it may be a function head");
   assert.deepEqual(result.annotations, []);
 });
