@@ -98,13 +98,45 @@ function constantCondition(expression: string): boolean | undefined {
   return Number.parseInt(text, 10) !== 0;
 }
 
-/** An `#if` group at file scope whose branches may be alternative heads of one function. */
-interface HeaderGroup {
+/** What the scan knows at a point, restored when a later branch of a conditional group starts. */
+interface ScanState {
+  braceDepth: number;
+  parenDepth: number;
+  codeBraces: boolean[];
+  doBodies: number[];
+  lastToken: string;
+}
+
+/** An `#if` group of unknown condition, while it is scanned. */
+interface OpenGroup {
   ifStart: number;
   ifEnd: number;
-  braceDepth: number;
+  /** The state before its first branch: every branch is scanned from it. */
+  before: ScanState;
+  /** The state after its first branch. */
+  afterFirst?: ScanState;
   /** Start of the first `#elif` / `#else` line. */
   alternativeStart?: number;
+  /** Some branch does not hold whole statements or declarations: it opens or closes a brace or parenthesis, starts or ends inside one. */
+  splitsSyntax: boolean;
+}
+
+/** Tokens that end a statement or declaration (or open a block), after which a conditional group may start or end. */
+const SYNTAX_BOUNDARY = new Set([";", "{", "}", ":"]);
+
+/** The macros whose being defined the dialect decides. */
+type Dialect = "c" | "cpp";
+
+/** `defined(NAME)`, `!defined NAME`, `NAME`, with the name's definedness known: the value; else undefined. */
+function dialectCondition(expression: string, dialect: Dialect): boolean | undefined {
+  let text = expression.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/, "").trim();
+  while (text.startsWith("(") && text.endsWith(")")) text = text.slice(1, -1).trim();
+  const match = /^(!?)\s*(?:defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)|(\w+))$/.exec(text);
+  if (match === null) return undefined;
+  const name = match[2] ?? match[3] ?? match[4];
+  if (name !== "__cplusplus") return undefined;
+  const defined = dialect === "cpp";
+  return match[1] === "!" ? !defined : defined;
 }
 
 class Preprocessor {
@@ -114,8 +146,9 @@ class Preprocessor {
   private readonly comments: OffsetSpan[] = [];
   private readonly problems: OffsetProblem[] = [];
   private readonly groups: GroupMode[] = [];
-  /** Beside `groups`: where each `unknown` group at file scope started, to recognize alternative function headers. */
-  private readonly headerGroups: (HeaderGroup | undefined)[] = [];
+  /** Beside `groups`: each `unknown` group (undefined for the others). */
+  private readonly openGroups: (OpenGroup | undefined)[] = [];
+  private parenDepth = 0;
   /** Regions blanked once the whole text is known (they start before text already copied). */
   private readonly deferredBlanks: OffsetSpan[] = [];
   private braceDepth = 0;
@@ -142,6 +175,7 @@ class Preprocessor {
   constructor(
     private readonly source: string,
     private readonly userMacros: Readonly<Record<string, string>>,
+    private readonly dialect: Dialect,
   ) {
     this.hasUserMacros = Object.keys(userMacros).length > 0;
   }
@@ -198,6 +232,8 @@ class Preprocessor {
       } else {
         if (code === OPEN_BRACE) this.openBrace();
         else if (code === CLOSE_BRACE) this.closeBrace();
+        else if (code === OPEN_PAREN) this.parenDepth++;
+        else if (code === CLOSE_PAREN) this.parenDepth--;
         this.lastToken = source[index];
         index++;
       }
@@ -435,6 +471,7 @@ class Preprocessor {
     if (next === "{" || next === ";" || next === "," || next === "=" || next === ")") return end;
     // Not an annotation: recording it would attach it to the declaration that follows.
     this.blank(start, invocationEnd);
+    this.identifierBlanked = true;
     return invocationEnd;
   }
 
@@ -561,8 +598,14 @@ class Preprocessor {
     const groups = this.groups;
     const top = groups.length > 0 ? groups[groups.length - 1] : undefined;
     switch (name) {
-      case "if": {
-        const value = constantCondition(this.source.slice(nameEnd, end));
+      case "if":
+      case "ifdef":
+      case "ifndef": {
+        const expression = this.source.slice(nameEnd, end);
+        const value =
+          name === "if"
+            ? (constantCondition(expression) ?? dialectCondition(expression, this.dialect))
+            : mapDefined(dialectCondition(expression, this.dialect), name === "ifndef");
         if (value === false) {
           groups.push("skipping");
           this.startDeadRegion(lineStart);
@@ -572,14 +615,10 @@ class Preprocessor {
         } else {
           groups.push("unknown");
         }
-        this.headerGroups.push(value === undefined ? { ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth } : undefined);
+        const before = this.scanState();
+        this.openGroups.push(value === undefined ? { ifStart: lineStart, ifEnd: end, before, splitsSyntax: this.parenDepth > 0 || !SYNTAX_BOUNDARY.has(this.lastToken) } : undefined);
         break;
       }
-      case "ifdef":
-      case "ifndef":
-        groups.push("unknown");
-        this.headerGroups.push({ ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth });
-        break;
       case "elif":
       case "elifdef":
       case "elifndef":
@@ -588,16 +627,20 @@ class Preprocessor {
           groups[groups.length - 1] = "dead-rest";
           this.startDeadRegion(lineStart);
         }
-        const header = this.headerGroups[this.headerGroups.length - 1];
-        if (top === "unknown" && header !== undefined) header.alternativeStart ??= lineStart;
+        const group = this.openGroups[this.openGroups.length - 1];
+        if (top === "unknown" && group !== undefined) {
+          this.endBranch(group);
+          group.alternativeStart ??= lineStart;
+          this.restoreScanState(group.before);
+        }
         break;
       }
       case "endif": {
         groups.pop();
         if (top === "taken" || top === "after-skip") this.blank(lineStart, end);
         else this.blankTrailingTokens(nameEnd, end);
-        const header = this.headerGroups.pop();
-        if (top === "unknown" && header !== undefined) this.keepFirstFunctionHeader(header, end);
+        const group = this.openGroups.pop();
+        if (top === "unknown" && group !== undefined) this.endGroup(group, end);
         break;
       }
       case "pragma":
@@ -647,16 +690,36 @@ class Preprocessor {
     }
   }
 
+  private scanState(): ScanState {
+    return { braceDepth: this.braceDepth, parenDepth: this.parenDepth, codeBraces: [...this.codeBraces], doBodies: [...this.doBodies], lastToken: this.lastToken };
+  }
+
+  private restoreScanState(state: ScanState): void {
+    this.braceDepth = state.braceDepth;
+    this.parenDepth = state.parenDepth;
+    this.codeBraces.splice(0, this.codeBraces.length, ...state.codeBraces);
+    this.doBodies.splice(0, this.doBodies.length, ...state.doBodies);
+    this.lastToken = state.lastToken;
+  }
+
+  private endBranch(group: OpenGroup): void {
+    const splits = this.braceDepth !== group.before.braceDepth || this.parenDepth !== group.before.parenDepth || !SYNTAX_BOUNDARY.has(this.lastToken);
+    if (splits) group.splitsSyntax = true;
+    group.afterFirst ??= this.scanState();
+  }
+
   /**
-   * `#if A` header `#else` other header `#endif {` body: tree-sitter cannot attach one body to two
-   * heads, so the first head is kept as plain code and the rest of the group is blanked.
+   * A group that splits a statement, an expression, an initializer or a function head between its
+   * branches (`if (a &&` `#if X` `b)` `#else` `c)` `#endif`, `} else` `#endif` `{`) has no syntax tree of
+   * its own: its first branch is kept as plain code, the directives and the other branches are blanked,
+   * and the scan goes on from the end of that first branch.
    */
-  private keepFirstFunctionHeader(header: HeaderGroup, endifEnd: number): void {
-    if (header.alternativeStart === undefined || header.braceDepth !== 0 || this.braceDepth !== 0) return;
-    if (this.nextSignificantChar(endifEnd) !== "{") return;
-    const firstHead = this.source.slice(header.ifEnd, header.alternativeStart);
-    if (!firstHead.includes("(") || firstHead.includes(";") || firstHead.includes("{")) return;
-    this.deferredBlanks.push({ start: header.ifStart, end: header.ifEnd }, { start: header.alternativeStart, end: endifEnd });
+  private endGroup(group: OpenGroup, endifEnd: number): void {
+    this.endBranch(group);
+    if (!group.splitsSyntax) return;
+    const endifLineStart = this.source.lastIndexOf("\n", endifEnd - 1) + 1;
+    this.deferredBlanks.push({ start: group.ifStart, end: group.ifEnd }, { start: group.alternativeStart ?? endifLineStart, end: endifEnd });
+    if (group.afterFirst !== undefined) this.restoreScanState(group.afterFirst);
   }
 
   private startDeadRegion(start: number): void {
@@ -687,7 +750,7 @@ class Preprocessor {
     const mode = groups[groups.length - 1];
     if (name === "endif") {
       groups.pop();
-      this.headerGroups.pop();
+      this.openGroups.pop();
       this.endDeadRegion(end);
     } else if (mode === "skipping" && (name === "else" || name === "elif" || name === "elifdef" || name === "elifndef")) {
       const value = name === "elif" ? constantCondition(source.slice(nameEnd, end)) : name === "else" ? true : undefined;
@@ -711,6 +774,15 @@ class Preprocessor {
   }
 }
 
-export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}): PreprocessedSource {
-  return new Preprocessor(source, userMacros).run();
+/** `#ifdef` (or `#ifndef`, negated) of a name whose definedness is known. */
+function mapDefined(defined: boolean | undefined, negate: boolean): boolean | undefined {
+  return defined === undefined ? undefined : defined !== negate;
+}
+
+/**
+ * `dialect` says which language's predefined macros hold: in C, `__cplusplus` is undefined and the
+ * code it guards is dead.
+ */
+export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}, dialect: Dialect = "c"): PreprocessedSource {
+  return new Preprocessor(source, userMacros, dialect).run();
 }
