@@ -124,6 +124,9 @@ interface OpenGroup {
 /** Tokens that end a statement or declaration (or open a block), after which a conditional group may start or end. */
 const SYNTAX_BOUNDARY = new Set([";", "{", "}", ":"]);
 
+/** Tokens that can only continue an expression or a list: a branch starting with one splits it. */
+const CONTINUATION_START = new Set([..."&|,)]?=<>+/%^.", "]"]);
+
 /** The macros whose being defined the dialect decides. */
 type Dialect = "c" | "cpp";
 
@@ -149,6 +152,8 @@ class Preprocessor {
   /** Beside `groups`: each `unknown` group (undefined for the others). */
   private readonly openGroups: (OpenGroup | undefined)[] = [];
   private parenDepth = 0;
+  /** The unknown group whose branch just started and has no token yet. */
+  private branchWithoutToken: OpenGroup | undefined;
   /** Regions blanked once the whole text is known (they start before text already copied). */
   private readonly deferredBlanks: OffsetSpan[] = [];
   private braceDepth = 0;
@@ -169,6 +174,10 @@ class Preprocessor {
   private readonly doBodies: number[] = [];
   /** The `}` just seen closed a `do` body: `} WHILE (x);` ends a do-while. */
   private closedDoBody = false;
+  /** The end of the last statement macro given a `;`. */
+  private terminatedStatementEnd = -1;
+  /** Blanks promised to a deferred edit, which no rewrite may take. */
+  private readonly reservedBlanks = new Set<number>();
   /** Same-length edits of the final text (`;` after statement macros), applied once the whole text is known. */
   private readonly deferredEdits: { start: number; end: number; text: (current: string) => string }[] = [];
 
@@ -215,26 +224,32 @@ class Preprocessor {
         index++;
         this.lastToken = "/";
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        this.branchStarts('"');
         index = this.skipLiteral(index);
         this.lastToken = '"';
       } else if (code >= 48 && code <= 57) {
+        this.branchStarts("0");
         index = this.number(index);
         this.lastToken = "0";
       } else if (isIdentifierStart(code)) {
+        let wordEnd = index + 1;
+        while (isIdentifierPart(source.charCodeAt(wordEnd))) wordEnd++;
+        const word = source.slice(index, wordEnd);
         this.identifierBlanked = false;
         const end = this.identifier(index);
         if (!this.identifierBlanked) {
-          let wordEnd = index + 1;
-          while (isIdentifierPart(source.charCodeAt(wordEnd))) wordEnd++;
-          this.lastToken = source.slice(index, wordEnd);
+          this.branchStarts(word);
+          this.lastToken = word;
         }
         index = end;
       } else {
+        this.branchStarts(source[index]);
         if (code === OPEN_BRACE) this.openBrace();
         else if (code === CLOSE_BRACE) this.closeBrace();
         else if (code === OPEN_PAREN) this.parenDepth++;
         else if (code === CLOSE_PAREN) this.parenDepth--;
-        this.lastToken = source[index];
+        // The `)` of a statement macro given a `;`: the next statement starts after it.
+        this.lastToken = index + 1 === this.terminatedStatementEnd ? ";" : source[index];
         index++;
       }
     }
@@ -422,13 +437,15 @@ class Preprocessor {
       const code = source.charCodeAt(index);
       return code === SPACE || code === TAB || code === CARRIAGE_RETURN;
     };
+    this.terminatedStatementEnd = invocationEnd;
     const semicolonAt = (at: number): void => {
+      this.reservedBlanks.add(at);
       this.deferredEdits.push({ start: at, end: at + 1, text: () => ";" });
     };
     if (isBlank(invocationEnd)) return semicolonAt(invocationEnd);
     if (!nextIsDirective && next < source.length && (source.charCodeAt(next - 1) === SPACE || source.charCodeAt(next - 1) === TAB)) return semicolonAt(next - 1);
     const singleLine = source.indexOf("\n", start) < 0 || source.indexOf("\n", start) >= invocationEnd;
-    if (singleLine && start > 0 && isBlank(start - 1)) {
+    if (singleLine && start > 0 && isBlank(start - 1) && !this.reservedBlanks.has(start - 1)) {
       this.deferredEdits.push({ start: start - 1, end: invocationEnd, text: (current) => current.slice(1) + ";" });
     }
   }
@@ -467,7 +484,7 @@ class Preprocessor {
     const newline = source.indexOf("\n", invocationEnd);
     const restOfLine = source.slice(invocationEnd, newline < 0 ? source.length : newline);
     if (restOfLine.replace(/\/\/.*$/, "").replace(/\/\*.*?\*\//g, "").trim() !== "") return end;
-    const next = this.nextSignificantChar(invocationEnd);
+    const next = source[this.nextToken(invocationEnd).next] ?? "";
     if (next === "{" || next === ";" || next === "," || next === "=" || next === ")") return end;
     // Not an annotation: recording it would attach it to the declaration that follows.
     this.blank(start, invocationEnd);
@@ -491,7 +508,7 @@ class Preprocessor {
       (word === "except" && before === "}" && after === "(") ||
       (word === "leave" && after === ";");
     if (!used) return end;
-    const isBlank = (index: number): boolean => source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB;
+    const isBlank = (index: number): boolean => (source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB) && !this.reservedBlanks.has(index);
     let spanStart = start;
     while (spanStart - 1 >= this.copiedUpTo && isBlank(spanStart - 1)) spanStart--;
     const blanksBefore = start - spanStart;
@@ -506,11 +523,17 @@ class Preprocessor {
     if (stillNeeded > 0) return end;
     let removable = 2 - takenBefore;
     let moved = "";
-    for (const char of source.slice(end, spanEnd)) {
-      if (removable > 0 && (char === " " || char === "\t")) removable--;
-      else moved += char;
+    for (let index = end; index < spanEnd; index++) {
+      if (removable > 0 && isBlank(index)) removable--;
+      else moved += source[index];
     }
     this.replace(spanStart, spanEnd, " ".repeat(blanksBefore - takenBefore) + `__${word}` + moved);
+    for (const char of moved) {
+      if (char === "(") this.parenDepth++;
+      else if (char === ")") this.parenDepth--;
+    }
+    this.identifierBlanked = true;
+    this.lastToken = moved.trim() === "" ? word : moved.trim()[moved.trim().length - 1];
     return spanEnd;
   }
 
@@ -555,6 +578,7 @@ class Preprocessor {
         index++;
         if (depth === 0) return index;
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        this.branchStarts('"');
         index = this.skipLiteral(index);
       } else if (code === SLASH && (source.charCodeAt(index + 1) === SLASH || source.charCodeAt(index + 1) === STAR)) {
         index = this.skipComment(index, false);
@@ -615,8 +639,10 @@ class Preprocessor {
         } else {
           groups.push("unknown");
         }
-        const before = this.scanState();
-        this.openGroups.push(value === undefined ? { ifStart: lineStart, ifEnd: end, before, splitsSyntax: this.parenDepth > 0 || !SYNTAX_BOUNDARY.has(this.lastToken) } : undefined);
+        const group: OpenGroup | undefined =
+          value === undefined ? { ifStart: lineStart, ifEnd: end, before: this.scanState(), splitsSyntax: this.parenDepth > 0 || !SYNTAX_BOUNDARY.has(this.lastToken) } : undefined;
+        this.openGroups.push(group);
+        this.branchWithoutToken = group;
         break;
       }
       case "elif":
@@ -632,6 +658,7 @@ class Preprocessor {
           this.endBranch(group);
           group.alternativeStart ??= lineStart;
           this.restoreScanState(group.before);
+          this.branchWithoutToken = group;
         }
         break;
       }
@@ -640,6 +667,7 @@ class Preprocessor {
         if (top === "taken" || top === "after-skip") this.blank(lineStart, end);
         else this.blankTrailingTokens(nameEnd, end);
         const group = this.openGroups.pop();
+        if (this.branchWithoutToken === group) this.branchWithoutToken = undefined;
         if (top === "unknown" && group !== undefined) this.endGroup(group, end);
         break;
       }
@@ -688,6 +716,17 @@ class Preprocessor {
         index++;
       }
     }
+  }
+
+  /**
+   * The first token of a conditional branch: one that continues what precedes the group
+   * (`else`, a binary operator, `,`, `)`) means the group splits a statement or expression.
+   */
+  private branchStarts(token: string): void {
+    const group = this.branchWithoutToken;
+    if (group === undefined) return;
+    this.branchWithoutToken = undefined;
+    if (token === "else" || CONTINUATION_START.has(token)) group.splitsSyntax = true;
   }
 
   private scanState(): ScanState {
