@@ -247,7 +247,10 @@ class Preprocessor {
         if (code === OPEN_BRACE) this.openBrace();
         else if (code === CLOSE_BRACE) this.closeBrace();
         else if (code === OPEN_PAREN) this.parenDepth++;
-        else if (code === CLOSE_PAREN) this.parenDepth--;
+        else if (code === CLOSE_PAREN) {
+          this.parenDepth--;
+          this.closedBeforeGroups();
+        }
         // The `)` of a statement macro given a `;`: the next statement starts after it.
         this.lastToken = index + 1 === this.terminatedStatementEnd ? ";" : source[index];
         index++;
@@ -290,6 +293,7 @@ class Preprocessor {
     if (this.closedDoBody) this.doBodies.pop();
     this.codeBraces.pop();
     this.braceDepth--;
+    this.closedBeforeGroups();
   }
 
   /** Writes `replacement` over [start, end); calls come in increasing offset order. */
@@ -403,7 +407,14 @@ class Preprocessor {
     }
     if (isReservedWord(name) || !STATEMENT_BOUNDARY.has(this.lastToken)) return end;
     const invocationEnd = this.argumentsEnd(end);
-    if (invocationEnd === undefined) return end;
+    if (invocationEnd === undefined) {
+      // `TRY {`, `} FINALLY {`: a name alone before a block introduces it; the block stays.
+      if (this.source[this.nextToken(end).next] === "{") {
+        this.blank(start, end);
+        this.identifierBlanked = true;
+      }
+      return end;
+    }
     const { next, crossedNewline } = this.nextToken(invocationEnd);
     const following = this.source[next] ?? "";
     if (closedDoBody && this.lastToken === "}") {
@@ -443,7 +454,12 @@ class Preprocessor {
       this.deferredEdits.push({ start: at, end: at + 1, text: () => ";" });
     };
     if (isBlank(invocationEnd)) return semicolonAt(invocationEnd);
-    if (!nextIsDirective && next < source.length && (source.charCodeAt(next - 1) === SPACE || source.charCodeAt(next - 1) === TAB)) return semicolonAt(next - 1);
+    if (!nextIsDirective && next < source.length && (source.charCodeAt(next - 1) === SPACE || source.charCodeAt(next - 1) === TAB)) {
+      // The first blank of the indentation: those next to the token stay free for its own rewrite.
+      let first = next - 1;
+      while (source.charCodeAt(first - 1) === SPACE || source.charCodeAt(first - 1) === TAB) first--;
+      return semicolonAt(first);
+    }
     const singleLine = source.indexOf("\n", start) < 0 || source.indexOf("\n", start) >= invocationEnd;
     if (singleLine && start > 0 && isBlank(start - 1) && !this.reservedBlanks.has(start - 1)) {
       this.deferredEdits.push({ start: start - 1, end: invocationEnd, text: (current) => current.slice(1) + ";" });
@@ -500,8 +516,8 @@ class Preprocessor {
    */
   private lowercaseSeh(word: string, start: number, end: number): number {
     const source = this.source;
-    const before = this.previousSignificantChar(start);
-    const after = this.nextSignificantChar(end);
+    const before = this.lastToken;
+    const after = source[this.nextToken(end).next] ?? "";
     const used =
       (word === "try" && after === "{") ||
       (word === "finally" && before === "}" && after === "{") ||
@@ -535,12 +551,6 @@ class Preprocessor {
     this.identifierBlanked = true;
     this.lastToken = moved.trim() === "" ? word : moved.trim()[moved.trim().length - 1];
     return spanEnd;
-  }
-
-  private previousSignificantChar(index: number): string {
-    let at = index - 1;
-    while (at >= 0 && /\s/.test(this.source[at])) at--;
-    return at >= 0 ? this.source[at] : "";
   }
 
   private nextSignificantChar(index: number): string {
@@ -727,6 +737,13 @@ class Preprocessor {
     if (group === undefined) return;
     this.branchWithoutToken = undefined;
     if (token === "else" || CONTINUATION_START.has(token)) group.splitsSyntax = true;
+  }
+
+  /** A brace or parenthesis opened before a conditional group closed inside it: the group splits what it is in. */
+  private closedBeforeGroups(): void {
+    for (const group of this.openGroups) {
+      if (group !== undefined && (this.braceDepth < group.before.braceDepth || this.parenDepth < group.before.parenDepth)) group.splitsSyntax = true;
+    }
   }
 
   private scanState(): ScanState {
