@@ -56,9 +56,9 @@ const NAME_ONLY = new Set([
 
 /**
  * Linkage and calling-convention macros of the Windows headers follow one naming scheme:
- * `NTSYSAPI`, `NTSYSCALLAPI`, `FLTAPI`, `WSKAPI`, `NDISAPI`, `WINBASEAPI`...
+ * `NTSYSAPI`, `NTSYSCALLAPI`, `FLTAPI`, `WSKAPI`, `NDISAPI`, `SCSIPORT_API`...
  */
-const API_DECORATION = /^[A-Z][A-Z0-9]*API$/;
+const API_DECORATION = /^[A-Z][A-Z0-9]*_?API$/;
 
 /** Modern SAL: `_In_`, `_Out_writes_bytes_opt_(n)`, `_IRQL_requires_max_(DISPATCH_LEVEL)`... */
 const MODERN_SAL = /^_[A-Z][A-Za-z0-9_]*_$/;

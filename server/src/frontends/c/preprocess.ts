@@ -460,9 +460,12 @@ class Preprocessor {
       while (source.charCodeAt(first - 1) === SPACE || source.charCodeAt(first - 1) === TAB) first--;
       return semicolonAt(first);
     }
-    const singleLine = source.indexOf("\n", start) < 0 || source.indexOf("\n", start) >= invocationEnd;
-    if (singleLine && start > 0 && isBlank(start - 1) && !this.reservedBlanks.has(start - 1)) {
-      this.deferredEdits.push({ start: start - 1, end: invocationEnd, text: (current) => current.slice(1) + ";" });
+    // The invocation's last line (all of it when it has one) moves; its newlines stay where they are.
+    const lastLineStart = source.lastIndexOf("\n", invocationEnd - 1) + 1;
+    let moving = Math.max(start, lastLineStart);
+    while (moving < invocationEnd && isBlank(moving)) moving++;
+    if (moving > 0 && isBlank(moving - 1) && !this.reservedBlanks.has(moving - 1)) {
+      this.deferredEdits.push({ start: moving - 1, end: invocationEnd, text: (current) => current.slice(1) + ";" });
     }
   }
 
