@@ -60,6 +60,14 @@ const NAME_ONLY = new Set([
  */
 const API_DECORATION = /^[A-Z][A-Z0-9]*_?API$/;
 
+/** `EXTERN_C_START`, `WDF_EXTERN_C_START`, `EXTERN_C_END`...: `extern "C" {` for C++ only. */
+const EXTERN_C_BRACKET = /^(?:[A-Z][A-Z0-9]*_)?EXTERN_C(?:_START|_END)?$/;
+
+/** Whether the name is a decoration by the shape of its name rather than by being listed. */
+export function isDecorationByNameShape(name: string): boolean {
+  return API_DECORATION.test(name) || MODERN_SAL.test(name);
+}
+
 /** Modern SAL: `_In_`, `_Out_writes_bytes_opt_(n)`, `_IRQL_requires_max_(DISPATCH_LEVEL)`... */
 const MODERN_SAL = /^_[A-Z][A-Za-z0-9_]*_$/;
 
@@ -76,7 +84,7 @@ const KEYWORD_REWRITES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function builtinTreatment(name: string): MacroTreatment | undefined {
-  if (NAME_ONLY.has(name) || API_DECORATION.test(name)) return "blank-name-only";
+  if (NAME_ONLY.has(name) || API_DECORATION.test(name) || EXTERN_C_BRACKET.test(name)) return "blank-name-only";
   if (name.startsWith("__drv_") || name === "__declspec" || name.startsWith("DECLSPEC_") || name === "__pragma" || name === "_Pragma") return "blank-with-arguments";
   if (MODERN_SAL.test(name) || LEGACY_SAL.test(name)) return "blank-with-arguments";
   return undefined;

@@ -1,7 +1,7 @@
 // Neutralizes what the C grammar cannot parse without moving any offset: annotation and
 // decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
 // regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
-import { builtinTreatment, isReservedWord, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+import { builtinTreatment, isDecorationByNameShape, isReservedWord, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
 import type { OffsetSpan } from "../positions";
 
 export interface MacroInvocation {
@@ -377,7 +377,8 @@ class Preprocessor {
       const invocationEnd = treatment === "blank-with-arguments" ? (this.argumentsEnd(end) ?? end) : end;
       // `_DRIVER_NAME_` in `DbgPrint("%s", _DRIVER_NAME_)` has the shape of SAL but is a value: it annotates
       // no name before it (`PVOID Other _In_opt_)` does) and no type after it.
-      if (treatment === "blank-with-arguments" && invocationEnd === end && VALUE_FOLLOWER.has(this.nextSignificantChar(end)) && !isIdentifierStart(this.lastToken.charCodeAt(0))) return end;
+      // Likewise `ULONG ATAPI : 1;` is a bit-field named like a linkage macro.
+      if (invocationEnd === end && isDecorationByNameShape(name) && VALUE_FOLLOWER.has(this.nextSignificantChar(end)) && (treatment === "blank-name-only" || !isIdentifierStart(this.lastToken.charCodeAt(0)))) return end;
       this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
       this.blank(start, invocationEnd);
       this.identifierBlanked = true;
@@ -723,7 +724,10 @@ class Preprocessor {
         index = this.skipLiteral(index);
       } else if (code === SLASH && source.charCodeAt(index + 1) === STAR) {
         const commentEnd = Math.min(this.skipComment(index, false), lineEnd);
-        this.blank(index, commentEnd);
+        // A comment spanning lines continues the definition (comments go before directives end):
+        // each of its line ends becomes a continuation.
+        const blanked = blankKeepingNewlines(source.slice(index, commentEnd)).replace(/ (\r?\n)/g, "\\$1");
+        this.replace(index, commentEnd, blanked);
         index = commentEnd;
       } else {
         index++;
