@@ -691,8 +691,7 @@ class Preprocessor {
         this.blank(lineStart, end);
         break;
       case "define":
-        this.blankCommentsInContinuedDefinition(nameEnd, end);
-        break;
+        return this.blankCommentsInContinuedDefinition(nameEnd, end);
       default:
         break;
     }
@@ -712,18 +711,21 @@ class Preprocessor {
 
   /**
    * A block comment followed by a line continuation in a `#define` (WPP's `WPP_DEFINE_BIT(X) /* bit 0 *\/ \`)
-   * ends tree-sitter's macro body there; blanked, the body is whole.
+   * ends tree-sitter's macro body there; blanked, the body is whole. Returns the directive's end,
+   * which a comment spanning lines pushes to the end of its last line.
    */
-  private blankCommentsInContinuedDefinition(nameEnd: number, lineEnd: number): void {
+  private blankCommentsInContinuedDefinition(nameEnd: number, directiveEnd: number): number {
     const source = this.source;
-    if (source.indexOf("\n", nameEnd) >= lineEnd) return;
+    let lineEnd = directiveEnd;
     let index = nameEnd;
     while (index < lineEnd) {
       const code = source.charCodeAt(index);
       if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
         index = this.skipLiteral(index);
       } else if (code === SLASH && source.charCodeAt(index + 1) === STAR) {
-        const commentEnd = Math.min(this.skipComment(index, false), lineEnd);
+        const commentEnd = this.skipComment(index, false);
+        // The directive goes on to the end of the line where the comment ends.
+        if (commentEnd > lineEnd) lineEnd = this.lineEnd(commentEnd);
         // A comment spanning lines continues the definition (comments go before directives end):
         // each of its line ends becomes a continuation.
         const blanked = blankKeepingNewlines(source.slice(index, commentEnd)).replace(/ (\r?\n)/g, "\\$1");
@@ -733,6 +735,7 @@ class Preprocessor {
         index++;
       }
     }
+    return lineEnd;
   }
 
   /**
