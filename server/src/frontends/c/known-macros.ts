@@ -56,9 +56,10 @@ const NAME_ONLY = new Set([
 
 /**
  * Linkage and calling-convention macros of the Windows headers follow one naming scheme:
- * `NTSYSAPI`, `NTSYSCALLAPI`, `FLTAPI`, `WSKAPI`, `NDISAPI`, `SCSIPORT_API`...
+ * `NTSYSAPI`, `NTSYSCALLAPI`, `FLTAPI`, `WSKAPI`, `NDISAPI`, `SCSIPORT_API`..., and inline
+ * markers after `FORCEINLINE`'s model: `ETW_INLINE`, `MCGEN_INLINE`.
  */
-const API_DECORATION = /^[A-Z][A-Z0-9]*_?API$/;
+const API_DECORATION = /^[A-Z][A-Z0-9]*_?API$|^[A-Z][A-Z0-9]*_INLINE$/;
 
 /** `EXTERN_C_START`, `WDF_EXTERN_C_START`, `EXTERN_C_END`...: `extern "C" {` for C++ only. */
 const EXTERN_C_BRACKET = /^(?:[A-Z][A-Z0-9]*_)?EXTERN_C(?:_START|_END)?$/;

@@ -86,6 +86,10 @@ function isIdentifierPart(code: number): boolean {
   return isIdentifierStart(code) || (code >= 48 && code <= 57);
 }
 
+function isBlankCode(code: number): boolean {
+  return code === SPACE || code === TAB;
+}
+
 function blankKeepingNewlines(text: string): string {
   return text.indexOf("\n") < 0 && text.indexOf("\r") < 0 ? " ".repeat(text.length) : text.replace(/[^\r\n]/g, " ");
 }
@@ -690,13 +694,37 @@ class Preprocessor {
         // its name, inside expressions): nothing the analysis reads, and a parse error where tree-sitter meets one.
         this.blank(lineStart, end);
         break;
-      case "define":
-        return this.blankCommentsInContinuedDefinition(nameEnd, end);
+      case "define": {
+        const definitionEnd = this.blankCommentsInContinuedDefinition(nameEnd, end);
+        this.markEmptyBody(nameEnd, definitionEnd);
+        return definitionEnd;
+      }
       default:
         break;
     }
     if (name === "else" && this.deadFrom < 0) this.blankTrailingTokens(nameEnd, end);
     return end;
+  }
+
+  /**
+   * `#define TRACE(x)` followed by blanks and no body: tree-sitter takes the next line for the body
+   * (an `#endif`, a declaration). Its last blank becomes `;`, a body the frontend treats as empty.
+   */
+  private markEmptyBody(directiveNameEnd: number, definitionEnd: number): void {
+    const source = this.source;
+    let index = directiveNameEnd;
+    while (isBlankCode(source.charCodeAt(index))) index++;
+    while (index < definitionEnd && isIdentifierPart(source.charCodeAt(index))) index++;
+    if (source.charCodeAt(index) === OPEN_PAREN) {
+      const close = source.indexOf(")", index);
+      if (close < 0 || close >= definitionEnd) return;
+      index = close + 1;
+    }
+    let bodyEnd = definitionEnd;
+    if (source.charCodeAt(bodyEnd - 1) === CARRIAGE_RETURN) bodyEnd--;
+    if (bodyEnd <= index || index < this.copiedUpTo) return;
+    for (let at = index; at < bodyEnd; at++) if (!isBlankCode(source.charCodeAt(at))) return;
+    this.replace(bodyEnd - 1, bodyEnd, ";");
   }
 
   /** `#endif _HEADER_H_`: MSVC ignores the tokens after `#endif` and `#else`; the grammar does not. */
