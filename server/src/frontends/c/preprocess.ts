@@ -75,6 +75,7 @@ const SINGLE_QUOTE = 39;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
 const OPEN_BRACE = 123;
+const COLON = 58;
 const CLOSE_BRACE = 125;
 const BYTE_ORDER_MARK = 0xfeff;
 
@@ -168,6 +169,8 @@ class Preprocessor {
   private readonly hasUserMacros: boolean;
   /** The last token outside comments and directives: a punctuation character, a name, `"` for a literal, `0` for a number. */
   private lastToken = ";";
+  /** The token before `lastToken`. */
+  private tokenBeforeLast = ";";
   /** For each open brace, innermost last: whether it opened code (a function body or a block in one). */
   private readonly codeBraces: boolean[] = [];
   /** The identifier just scanned was blanked: it is no token for `lastToken`. */
@@ -226,14 +229,17 @@ class Preprocessor {
           continue;
         }
         index++;
+        this.tokenBeforeLast = this.lastToken;
         this.lastToken = "/";
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
         this.branchStarts('"');
         index = this.skipLiteral(index);
+        this.tokenBeforeLast = this.lastToken;
         this.lastToken = '"';
       } else if (code >= 48 && code <= 57) {
         this.branchStarts("0");
         index = this.number(index);
+        this.tokenBeforeLast = this.lastToken;
         this.lastToken = "0";
       } else if (isIdentifierStart(code)) {
         let wordEnd = index + 1;
@@ -243,6 +249,7 @@ class Preprocessor {
         const end = this.identifier(index);
         if (!this.identifierBlanked) {
           this.branchStarts(word);
+          this.tokenBeforeLast = this.lastToken;
           this.lastToken = word;
         }
         index = end;
@@ -254,7 +261,8 @@ class Preprocessor {
         else if (code === CLOSE_PAREN) {
           this.parenDepth--;
           this.closedBeforeGroups();
-        }
+        } else if (code === COLON) this.unnamedBitField(index);
+        this.tokenBeforeLast = this.lastToken;
         // The `)` of a statement macro given a `;`: the next statement starts after it.
         this.lastToken = index + 1 === this.terminatedStatementEnd ? ";" : source[index];
         index++;
@@ -286,6 +294,21 @@ class Preprocessor {
     this.braceDepth++;
     if (this.doBodyNext) this.doBodies.push(this.braceDepth);
     this.doBodyNext = false;
+  }
+
+  /**
+   * `UINT32 : 1;` in a structure: an unnamed bit-field (padding), which the grammar does not accept.
+   * A blank next to the `:` becomes the name `_`.
+   */
+  private unnamedBitField(colon: number): void {
+    // In C++ the same shape is an access specifier (`public:`).
+    if (this.dialect !== "c" || this.braceDepth === 0 || this.inCode() || !SYNTAX_BOUNDARY.has(this.tokenBeforeLast) || !isIdentifierStart(this.lastToken.charCodeAt(0))) return;
+    const source = this.source;
+    if (colon - 2 >= this.copiedUpTo && isBlankCode(source.charCodeAt(colon - 1)) && isBlankCode(source.charCodeAt(colon - 2))) {
+      this.replace(colon - 1, colon, "_");
+    } else if (colon - 1 >= this.copiedUpTo && isBlankCode(source.charCodeAt(colon - 1)) && isBlankCode(source.charCodeAt(colon + 1))) {
+      this.replace(colon - 1, colon + 2, " _:");
+    }
   }
 
   private inCode(): boolean {
@@ -430,10 +453,24 @@ class Preprocessor {
       this.renameAsKeyword(start, end);
       return end;
     }
+    if (!crossedNewline && isIdentifierStart(this.source.charCodeAt(next))) return this.typeMacro(end, invocationEnd, next);
     if (!crossedNewline && following !== "}" && following !== "") return end;
     if (following !== "}" && following !== "#" && following !== "" && !isIdentifierStart(this.source.charCodeAt(next))) return end;
     this.terminateStatement(start, invocationEnd, next, following === "#");
     return end;
+  }
+
+  /**
+   * `SPB_TRANSFER_LIST_AND_ENTRIES(2) Sequence;`: a macro that expands to a type, declaring a variable.
+   * Its arguments are blanked and its name stays as the type's.
+   */
+  private typeMacro(nameEnd: number, invocationEnd: number, declaratorStart: number): number {
+    let declaratorEnd = declaratorStart;
+    while (isIdentifierPart(this.source.charCodeAt(declaratorEnd))) declaratorEnd++;
+    const after = this.source[this.nextToken(declaratorEnd).next] ?? "";
+    if (after !== ";" && after !== "=" && after !== "[" && after !== ",") return nameEnd;
+    this.blank(nameEnd, invocationEnd);
+    return invocationEnd;
   }
 
   /** The macro name of a loop head becomes `while` (or `if`, when the name is shorter), padded to its length. */

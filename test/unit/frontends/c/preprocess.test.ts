@@ -280,3 +280,25 @@ test("pragmas, tokens after #endif and comments continuing a #define are blanked
   assert.ok(lines[8].includes("_DRIVER_NAME_"));
   assert.ok(lines[9].includes("ULONG ATAPI : 1"));
 });
+
+test("unnamed bit-fields get a name, a type macro with arguments keeps its name as the type, an empty #define body ends its line", () => {
+  const lines = preprocessedLines([
+    "typedef struct _R {",
+    "    UINT32 Ready : 1;",
+    "    UINT32 : 3;",
+    "    unsigned    :4;",
+    "} R;",
+    "VOID F(VOID)",
+    "{",
+    "    SPB_TRANSFER_LIST_AND_ENTRIES(2) sequence;",
+    "}",
+    "#ifndef MF_WPP",
+    "#define DMFTRACE(...) ",
+    "#endif",
+  ]);
+  assert.equal(lines[1], "    UINT32 Ready : 1;");
+  assert.equal(lines[2], "    UINT32 _:3;");
+  assert.equal(lines[3], "    unsigned   _:4;");
+  assert.equal(lines[7], "    SPB_TRANSFER_LIST_AND_ENTRIES    sequence;");
+  assert.equal(lines[10], "#define DMFTRACE(...);");
+});
