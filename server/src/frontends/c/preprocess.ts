@@ -169,6 +169,8 @@ class Preprocessor {
   private readonly hasUserMacros: boolean;
   /** The last token outside comments and directives: a punctuation character, a name, `"` for a literal, `0` for a number. */
   private lastToken = ";";
+  /** Plain names in a row (no keyword), where the first started a declaration or statement, and where the last two start. */
+  private readonly nameRun = { count: 0, atBoundary: false, starts: [-1, -1] };
   /** The token before `lastToken`. */
   private tokenBeforeLast = ";";
   /** For each open brace, innermost last: whether it opened code (a function body or a block in one). */
@@ -233,11 +235,13 @@ class Preprocessor {
         this.lastToken = "/";
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
         this.branchStarts('"');
+        this.nameRun.count = 0;
         index = this.skipLiteral(index);
         this.tokenBeforeLast = this.lastToken;
         this.lastToken = '"';
       } else if (code >= 48 && code <= 57) {
         this.branchStarts("0");
+        this.nameRun.count = 0;
         index = this.number(index);
         this.tokenBeforeLast = this.lastToken;
         this.lastToken = "0";
@@ -249,12 +253,14 @@ class Preprocessor {
         const end = this.identifier(index);
         if (!this.identifierBlanked) {
           this.branchStarts(word);
+          this.declarationWord(word, index);
           this.tokenBeforeLast = this.lastToken;
           this.lastToken = word;
         }
         index = end;
       } else {
         this.branchStarts(source[index]);
+        this.declarationPunctuation(source[index]);
         if (code === OPEN_BRACE) this.openBrace();
         else if (code === CLOSE_BRACE) this.closeBrace();
         else if (code === OPEN_PAREN) this.parenDepth++;
@@ -294,6 +300,39 @@ class Preprocessor {
     this.braceDepth++;
     if (this.doBodyNext) this.doBodies.push(this.braceDepth);
     this.doBodyNext = false;
+  }
+
+  private declarationWord(word: string, start: number): void {
+    const run = this.nameRun;
+    if (isReservedWord(word) || keywordRewrite(word) !== undefined) {
+      run.count = 0;
+      return;
+    }
+    const previous = this.lastToken;
+    if (run.count > 0 && isIdentifierStart(previous.charCodeAt(0)) && !isReservedWord(previous)) {
+      run.count++;
+    } else {
+      run.count = 1;
+      run.atBoundary = SYNTAX_BOUNDARY.has(previous) || isReservedWord(previous) || keywordRewrite(previous) !== undefined;
+    }
+    run.starts = [run.starts[1], start];
+  }
+
+  /**
+   * `READ_CAPACITY_DATA_EX PTRALIGN data = {0};`, `static ALLOC_SECTION_LDATA USHORT table[] = {`: three
+   * names declare one variable, so one of them is a decoration macro. The one before the declared
+   * name is blanked: where a decoration sits there (alignment, pointer encoding) the type stays right,
+   * and otherwise a name still parses in the type's place.
+   */
+  private declarationPunctuation(char: string): void {
+    const run = this.nameRun;
+    if (run.count === 3 && run.atBoundary && (char === ";" || char === "=" || char === "[" || char === ",")) {
+      const middle = run.starts[0];
+      let middleEnd = middle;
+      while (isIdentifierPart(this.source.charCodeAt(middleEnd))) middleEnd++;
+      this.deferredBlanks.push({ start: middle, end: middleEnd });
+    }
+    run.count = 0;
   }
 
   /**
@@ -634,6 +673,7 @@ class Preprocessor {
         if (depth === 0) return index;
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
         this.branchStarts('"');
+        this.nameRun.count = 0;
         index = this.skipLiteral(index);
       } else if (code === SLASH && (source.charCodeAt(index + 1) === SLASH || source.charCodeAt(index + 1) === STAR)) {
         index = this.skipComment(index, false);

@@ -302,3 +302,21 @@ test("unnamed bit-fields get a name, a type macro with arguments keeps its name 
   assert.equal(lines[7], "    SPB_TRANSFER_LIST_AND_ENTRIES    sequence;");
   assert.equal(lines[10], "#define DMFTRACE(...);");
 });
+
+test("three names declaring one variable lose the one before the declared name; two names and keywords are left alone", () => {
+  const lines = preprocessedLines([
+    "static ALLOC_SECTION_LDATA USHORT table[] = { 1 };",
+    "VOID F(VOID)",
+    "{",
+    "    READ_CAPACITY_DATA_EX PTRALIGN data = {0};",
+    "    PGETATTRIB __encoded_pointer pfn = NULL;",
+    "    unsigned long count = 0;",
+    "    struct _NODE node;",
+    "    NODE_TYPE type;",
+    "}",
+  ]);
+  assert.equal(lines[0], "static ALLOC_SECTION_LDATA        table[] = { 1 };");
+  assert.equal(lines[3], "    READ_CAPACITY_DATA_EX          data = {0};");
+  assert.equal(lines[4], "    PGETATTRIB                   pfn = NULL;");
+  assert.deepEqual(lines.slice(5, 8), ["    unsigned long count = 0;", "    struct _NODE node;", "    NODE_TYPE type;"]);
+});
