@@ -66,7 +66,7 @@ const EXTERN_C_BRACKET = /^(?:[A-Z][A-Z0-9]*_)?EXTERN_C(?:_START|_END)?$/;
 
 /** Whether the name is a decoration by the shape of its name rather than by being listed. */
 export function isDecorationByNameShape(name: string): boolean {
-  return API_DECORATION.test(name) || MODERN_SAL.test(name);
+  return !NAME_ONLY.has(name) && (API_DECORATION.test(name) || MODERN_SAL.test(name));
 }
 
 /** Modern SAL: `_In_`, `_Out_writes_bytes_opt_(n)`, `_IRQL_requires_max_(DISPATCH_LEVEL)`... */

@@ -445,6 +445,8 @@ class Preprocessor {
       // no name before it (`PVOID Other _In_opt_)` does) and no type after it.
       // Likewise `ULONG ATAPI : 1;` is a bit-field named like a linkage macro.
       if (invocationEnd === end && isDecorationByNameShape(name) && VALUE_FOLLOWER.has(this.nextSignificantChar(end)) && (treatment === "blank-name-only" || !isIdentifierStart(this.lastToken.charCodeAt(0)))) return end;
+      // `STDAPI DllCanUnloadNow(void)`: a linkage-shaped name right before the function's name carries its type.
+      if (invocationEnd === end && treatment === "blank-name-only" && isDecorationByNameShape(name) && this.namesFunction(end)) return end;
       this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
       this.blank(start, invocationEnd);
       this.identifierBlanked = true;
@@ -569,6 +571,16 @@ class Preprocessor {
       }
     }
     return { next: at, crossedNewline };
+  }
+
+  /** Whether the text after `index` is a name followed by `(`. */
+  private namesFunction(index: number): boolean {
+    const source = this.source;
+    const next = this.nextToken(index).next;
+    if (!isIdentifierStart(source.charCodeAt(next))) return false;
+    let nameEnd = next;
+    while (isIdentifierPart(source.charCodeAt(nameEnd))) nameEnd++;
+    return source[this.nextToken(nameEnd).next] === "(";
   }
 
   /**
