@@ -445,8 +445,9 @@ class Preprocessor {
       // no name before it (`PVOID Other _In_opt_)` does) and no type after it.
       // Likewise `ULONG ATAPI : 1;` is a bit-field named like a linkage macro.
       if (invocationEnd === end && isDecorationByNameShape(name) && VALUE_FOLLOWER.has(this.nextSignificantChar(end)) && (treatment === "blank-name-only" || !isIdentifierStart(this.lastToken.charCodeAt(0)))) return end;
-      // `STDAPI DllCanUnloadNow(void)`: a linkage-shaped name right before the function's name carries its type.
-      if (invocationEnd === end && treatment === "blank-name-only" && isDecorationByNameShape(name) && this.namesFunction(end)) return end;
+      // `STDAPI DllCanUnloadNow(void)`: a linkage-shaped name with no type before it and the function's
+      // name after it carries the type (`NTSTATUS FLTAPI F(` is a calling convention).
+      if (invocationEnd === end && treatment === "blank-name-only" && isDecorationByNameShape(name) && !isIdentifierStart(this.lastToken.charCodeAt(0)) && this.namesFunction(end)) return end;
       this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
       this.blank(start, invocationEnd);
       this.identifierBlanked = true;

@@ -320,3 +320,10 @@ test("three names declaring one variable lose the one before the declared name; 
   assert.equal(lines[4], "    PGETATTRIB                   pfn = NULL;");
   assert.deepEqual(lines.slice(5, 8), ["    unsigned long count = 0;", "    struct _NODE node;", "    NODE_TYPE type;"]);
 });
+
+test("linkage-shaped names are blanked as decorations, except one that stands where the function's type goes", () => {
+  const lines = preprocessedLines(["NTSYSAPI NTSTATUS NTAPI RtlThing(VOID);", "NTSTATUS", "FLTAPI", "NcCompatQuery(VOID);", "STDAPI DllCanUnloadNow(void);"]);
+  assert.equal(lines[0], "         NTSTATUS       RtlThing(VOID);");
+  assert.equal(lines[2].trim(), "");
+  assert.equal(lines[4], "STDAPI DllCanUnloadNow(void);");
+});
