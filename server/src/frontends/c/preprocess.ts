@@ -170,7 +170,9 @@ class Preprocessor {
   /** The last token outside comments and directives: a punctuation character, a name, `"` for a literal, `0` for a number. */
   private lastToken = ";";
   /** Plain names in a row (no keyword), where the first started a declaration or statement, and where the last two start. */
-  private readonly nameRun = { count: 0, atBoundary: false, starts: [-1, -1] };
+  private readonly nameRun = { count: 0, atBoundary: false, afterTypeBody: false, starts: [-1, -1] };
+  /** Whether the last `}` closed code (else a structure, union, enum or initializer). */
+  private lastClosedBraceWasCode = false;
   /** The token before `lastToken`. */
   private tokenBeforeLast = ";";
   /** For each open brace, innermost last: whether it opened code (a function body or a block in one). */
@@ -314,6 +316,7 @@ class Preprocessor {
     } else {
       run.count = 1;
       run.atBoundary = SYNTAX_BOUNDARY.has(previous) || isReservedWord(previous) || keywordRewrite(previous) !== undefined;
+      run.afterTypeBody = previous === "}" && !this.lastClosedBraceWasCode;
     }
     run.starts = [run.starts[1], start];
   }
@@ -326,7 +329,9 @@ class Preprocessor {
    */
   private declarationPunctuation(char: string): void {
     const run = this.nameRun;
-    if (run.count === 3 && run.atBoundary && (char === ";" || char === "=" || char === "[" || char === ",")) {
+    // After a structure's body (`} PACKED NAME, *PNAME;`) the type is given: two names are one too many.
+    const namesForOne = run.afterTypeBody ? 2 : 3;
+    if (run.count === namesForOne && run.atBoundary && (char === ";" || char === "=" || char === "[" || char === ",")) {
       const middle = run.starts[0];
       let middleEnd = middle;
       while (isIdentifierPart(this.source.charCodeAt(middleEnd))) middleEnd++;
@@ -357,7 +362,7 @@ class Preprocessor {
   private closeBrace(): void {
     this.closedDoBody = this.doBodies.length > 0 && this.doBodies[this.doBodies.length - 1] === this.braceDepth;
     if (this.closedDoBody) this.doBodies.pop();
-    this.codeBraces.pop();
+    this.lastClosedBraceWasCode = this.codeBraces.pop() ?? false;
     this.braceDepth--;
     this.closedBeforeGroups();
   }
@@ -456,6 +461,12 @@ class Preprocessor {
     const rewrite = keywordRewrite(name);
     if (rewrite !== undefined) {
       this.replace(start, end, rewrite.padEnd(end - start));
+      return end;
+    }
+    if (this.braceDepth === 0 && this.beforeTypedef(end)) {
+      // `__PACK typedef struct ...`: only storage keywords may precede `typedef`; a name there is a decoration.
+      this.blank(start, end);
+      this.identifierBlanked = true;
       return end;
     }
     if (this.braceDepth === 0) return ALL_CAPS.test(name) ? this.declarationMacro(name, start, end) : end;
@@ -572,6 +583,11 @@ class Preprocessor {
       }
     }
     return { next: at, crossedNewline };
+  }
+
+  private beforeTypedef(index: number): boolean {
+    const next = this.nextToken(index).next;
+    return this.source.startsWith("typedef", next) && !isIdentifierPart(this.source.charCodeAt(next + 7));
   }
 
   /** Whether the text after `index` is a name followed by `(`. */
@@ -785,6 +801,7 @@ class Preprocessor {
         this.blank(lineStart, end);
         break;
       case "define": {
+        this.namedVariadicParameter(nameEnd, end);
         const definitionEnd = this.blankCommentsInContinuedDefinition(nameEnd, end);
         this.markEmptyBody(nameEnd, definitionEnd);
         return definitionEnd;
@@ -794,6 +811,21 @@ class Preprocessor {
     }
     if (name === "else" && this.deadFrom < 0) this.blankTrailingTokens(nameEnd, end);
     return end;
+  }
+
+  /** GCC's named variadic parameter, `#define PRINT(fmt, args...)`, becomes the standard `...`. */
+  private namedVariadicParameter(directiveNameEnd: number, directiveEnd: number): void {
+    const source = this.source;
+    let index = directiveNameEnd;
+    while (isBlankCode(source.charCodeAt(index))) index++;
+    while (index < directiveEnd && isIdentifierPart(source.charCodeAt(index))) index++;
+    if (source.charCodeAt(index) !== OPEN_PAREN) return;
+    const close = source.indexOf(")", index);
+    if (close < 0 || close >= directiveEnd) return;
+    const named = /(\w+)\s*\.\.\.\s*$/.exec(source.slice(index + 1, close));
+    if (named === null) return;
+    const start = index + 1 + named.index;
+    this.replace(start, close, "...".padEnd(close - start));
   }
 
   /**

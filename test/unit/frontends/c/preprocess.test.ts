@@ -327,3 +327,15 @@ test("linkage-shaped names are blanked as decorations, except one that stands wh
   assert.equal(lines[2].trim(), "");
   assert.equal(lines[4], "STDAPI DllCanUnloadNow(void);");
 });
+
+test("decorations before typedef and after a structure's body are blanked; GCC's named variadic parameter becomes ...", () => {
+  const lines = preprocessedLines([
+    "__PACK typedef struct _INFO {",
+    "    UCHAR Rssi;",
+    "} __ATTRIB_PACK__ INFO_T, *PINFO_T;",
+    "#define PRINTK(fmt, args...) DbgPrint(fmt, ## args)",
+  ]);
+  assert.equal(lines[0], "       typedef struct _INFO {");
+  assert.equal(lines[2], "}                 INFO_T, *PINFO_T;");
+  assert.equal(lines[3], "#define PRINTK(fmt, ...    ) DbgPrint(fmt, ## args)");
+});
