@@ -454,6 +454,12 @@ class Preprocessor {
       // name after it carries the type (`NTSTATUS FLTAPI F(` is a calling convention).
       if (invocationEnd === end && treatment === "blank-name-only" && isDecorationByNameShape(name) && !isIdentifierStart(this.lastToken.charCodeAt(0)) && this.namesFunction(end)) return end;
       this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
+      if (this.braceDepth === 0 && end - start >= 3 && invocationEnd === end && SYNTAX_BOUNDARY.has(this.lastToken) && this.namesFunction(end)) {
+        // `__inline Name(...)`: a function of implicit int, whose only specifier was the decoration.
+        this.replace(start, end, "int".padEnd(end - start));
+        this.identifierBlanked = true;
+        return end;
+      }
       this.blank(start, invocationEnd);
       this.identifierBlanked = true;
       return invocationEnd;
@@ -590,13 +596,15 @@ class Preprocessor {
     return this.source.startsWith("typedef", next) && !isIdentifierPart(this.source.charCodeAt(next + 7));
   }
 
-  /** Whether the text after `index` is a name followed by `(`. */
+  /** Whether the text after `index` is a name followed by `(`, the name being no keyword or known macro. */
   private namesFunction(index: number): boolean {
     const source = this.source;
     const next = this.nextToken(index).next;
     if (!isIdentifierStart(source.charCodeAt(next))) return false;
     let nameEnd = next;
     while (isIdentifierPart(source.charCodeAt(nameEnd))) nameEnd++;
+    const name = source.slice(next, nameEnd);
+    if (isReservedWord(name) || builtinTreatment(name) !== undefined) return false;
     return source[this.nextToken(nameEnd).next] === "(";
   }
 
@@ -800,7 +808,14 @@ class Preprocessor {
         // its name, inside expressions): nothing the analysis reads, and a parse error where tree-sitter meets one.
         this.blank(lineStart, end);
         break;
-      case "define": {
+      case "define":
+      case "undef": {
+        // Between a function's head and its body, where the grammar takes no directive, the macro is dropped.
+        if (this.braceDepth === 0 && this.lastToken === ")" && this.source[this.nextToken(end).next] === "{") {
+          this.blank(lineStart, end);
+          return end;
+        }
+        if (name === "undef") return end;
         this.namedVariadicParameter(nameEnd, end);
         const definitionEnd = this.blankCommentsInContinuedDefinition(nameEnd, end);
         this.markEmptyBody(nameEnd, definitionEnd);

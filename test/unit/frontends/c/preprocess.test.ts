@@ -339,3 +339,20 @@ test("decorations before typedef and after a structure's body are blanked; GCC's
   assert.equal(lines[2], "}                 INFO_T, *PINFO_T;");
   assert.equal(lines[3], "#define PRINTK(fmt, ...    ) DbgPrint(fmt, ## args)");
 });
+
+test("a #define between a function's head and body is dropped; a decoration that is an implicit-int function's only specifier becomes int", () => {
+  const lines = preprocessedLines([
+    "NTSTATUS F(ULONG n)",
+    "#define NAME_FORMAT \"%d\"",
+    "{",
+    "    return 0;",
+    "}",
+    "__inline",
+    "Valid(UCHAR t)",
+    "{",
+    "    return t;",
+    "}",
+  ]);
+  assert.equal(lines[1].trim(), "");
+  assert.equal(lines[5], "int     ");
+});
