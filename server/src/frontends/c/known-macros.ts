@@ -45,21 +45,48 @@ const NAME_ONLY = new Set([
   "OUT",
   "OPTIONAL",
   "INOUT",
+  // Pointer decorations of 16-bit Windows, still spelled in user-mode samples (`LRESULT FAR PASCAL`).
+  "FAR",
+  "NEAR",
+  "PASCAL",
+  "WINAPIV",
+  // `__unaligned` where the grammar accepts it only after `*`: `USHORT UNALIGNED *p`, `(PULONG UNALIGNED)b`.
+  "UNALIGNED",
 ]);
+
+/**
+ * Linkage and calling-convention macros of the Windows headers follow one naming scheme:
+ * `NTSYSAPI`, `NTSYSCALLAPI`, `FLTAPI`, `WSKAPI`, `NDISAPI`, `SCSIPORT_API`..., and inline
+ * markers after `FORCEINLINE`'s model: `ETW_INLINE`, `MCGEN_INLINE`.
+ */
+const API_DECORATION = /^[A-Z][A-Z0-9]*_?API$|^[A-Z][A-Z0-9]*_INLINE$/;
+
+/** `EXTERN_C_START`, `WDF_EXTERN_C_START`, `EXTERN_C_END`...: `extern "C" {` for C++ only. */
+const EXTERN_C_BRACKET = /^(?:[A-Z][A-Z0-9]*_)?EXTERN_C(?:_START|_END)?$/;
+
+/** Whether the name is a decoration by the shape of its name rather than by being listed. */
+export function isDecorationByNameShape(name: string): boolean {
+  return !NAME_ONLY.has(name) && (API_DECORATION.test(name) || MODERN_SAL.test(name));
+}
 
 /** Modern SAL: `_In_`, `_Out_writes_bytes_opt_(n)`, `_IRQL_requires_max_(DISPATCH_LEVEL)`... */
 const MODERN_SAL = /^_[A-Z][A-Za-z0-9_]*_$/;
 
 /** Legacy SAL (`__in`, `__out_bcount(n)`, `__checkReturn`...), without catching `__inline` or `__int64`. */
 const LEGACY_SAL =
-  /^__(?:in|out|inout|deref|ecount|bcount|xcount|field|range|typefix|success|checkReturn|reserved|nullterminated|nullnullterminated|callback|format_string|control_entrypoint|notnull|maybenull|readonly|kernel_entry|user_driver|post|pre)(?:_[A-Za-z0-9_]*)?$/;
+  /^__(?:in|out|inout|deref|ecount|bcount|xcount|field|range|typefix|success|checkReturn|reserved|nullterminated|nullnullterminated|callback|format_string|control_entrypoint|notnull|maybenull|readonly|kernel_entry|user_driver|post|pre|on_failure)(?:_[A-Za-z0-9_]*)?$/;
 
-/** Same-length rewrites that make a macro parse as the keyword it stands for. */
-const KEYWORD_REWRITES: ReadonlyMap<string, string> = new Map([["CONST", "const"]]);
+/** Rewrites (padded with spaces to the macro's length) that make a macro parse as the keyword it stands for. */
+const KEYWORD_REWRITES: ReadonlyMap<string, string> = new Map([
+  ["CONST", "const"],
+  ["INLINE", "inline"],
+  ["__volatile", "volatile"],
+  ["__const", "const"],
+]);
 
 export function builtinTreatment(name: string): MacroTreatment | undefined {
-  if (NAME_ONLY.has(name)) return "blank-name-only";
-  if (name.startsWith("__drv_") || name === "__declspec" || name.startsWith("DECLSPEC_")) return "blank-with-arguments";
+  if (NAME_ONLY.has(name) || API_DECORATION.test(name) || EXTERN_C_BRACKET.test(name)) return "blank-name-only";
+  if (name.startsWith("__drv_") || name === "__declspec" || name.startsWith("DECLSPEC_") || name === "__pragma" || name === "_Pragma") return "blank-with-arguments";
   if (MODERN_SAL.test(name) || LEGACY_SAL.test(name)) return "blank-with-arguments";
   return undefined;
 }
@@ -71,4 +98,27 @@ export function keywordRewrite(name: string): string | undefined {
 /** A cheap first look: only names starting with `_` or an uppercase letter can be built-in macros. */
 export function mayBeBuiltinMacro(firstCharCode: number): boolean {
   return firstCharCode === 95 /* _ */ || (firstCharCode >= 65 && firstCharCode <= 90);
+}
+
+/** Keywords of C and of MSVC's C: a name followed by `(` that is one of these is not a macro invocation. */
+const RESERVED_WORDS = new Set([
+  "if", "else", "while", "for", "do", "switch", "case", "default", "return", "goto", "break", "continue",
+  "sizeof", "typeof", "alignof", "_Alignof", "_Alignas", "_Static_assert", "static_assert", "_Generic",
+  "__try", "__except", "__finally", "__leave", "__asm", "__asm__", "asm", "__alignof", "__alignof__",
+  "__attribute__", "__attribute", "__declspec", "__based", "__typeof__", "__typeof",
+  "int", "char", "short", "long", "unsigned", "signed", "float", "double", "void", "struct", "union", "enum",
+  "const", "volatile", "static", "extern", "register", "auto", "inline", "typedef", "restrict",
+]);
+
+/** What C++ adds: none of these is a macro's name, a declared name or a decoration. */
+const CPP_RESERVED_WORDS = new Set([
+  "class", "namespace", "template", "typename", "public", "private", "protected", "virtual", "override", "final",
+  "friend", "operator", "new", "delete", "this", "throw", "try", "catch", "noexcept", "decltype", "explicit",
+  "mutable", "using", "constexpr", "consteval", "constinit", "nullptr", "true", "false", "bool", "wchar_t",
+  "char8_t", "char16_t", "char32_t", "static_cast", "dynamic_cast", "reinterpret_cast", "const_cast", "typeid",
+  "co_await", "co_return", "co_yield", "concept", "requires", "thread_local", "export", "and", "or", "not",
+]);
+
+export function isReservedWord(name: string, dialect: "c" | "cpp" = "c"): boolean {
+  return RESERVED_WORDS.has(name) || (dialect === "cpp" && CPP_RESERVED_WORDS.has(name));
 }

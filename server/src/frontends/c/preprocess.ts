@@ -1,7 +1,7 @@
 // Neutralizes what the C grammar cannot parse without moving any offset: annotation and
 // decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
 // regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
-import { builtinTreatment, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+import { builtinTreatment, isDecorationByNameShape, isReservedWord, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
 import { ConditionEvaluator, type ConditionDirective, type KnownDefinitions } from "./condition-evaluator";
 import type { OffsetSpan } from "../positions";
 
@@ -47,6 +47,15 @@ const ALL_CAPS = /^[A-Z][A-Z0-9_]*$/;
 /** `i64`, `ui64`, `I32`... after the digits of an integer literal. */
 const MSVC_INTEGER_SUFFIX = /(?<=^(?:0[xX][0-9a-fA-F]+|\d+))[uU]?[iI](?:8|16|32|64|128)$/;
 
+/** Tokens before a `{` that opens a block in code. */
+const CODE_BLOCK_OPENER = new Set([")", ";", "{", "}", ":", "else", "do", "__try", "__finally", "try", "finally"]);
+
+/** Tokens after which a new statement starts. */
+const STATEMENT_BOUNDARY = new Set([";", "{", "}", ":", "else"]);
+
+/** What may follow a value but never an annotation without arguments (which precedes a type or a name). */
+const VALUE_FOLLOWER = new Set([..."),;]=}.-+%?:<>|^!\""]);
+
 /** excpt.h defines these as the SEH keywords for C. */
 const LOWERCASE_SEH = new Set(["try", "finally", "except", "leave"]);
 const LOWERCASE_SEH_START = new Set([..."tfel"].map((char) => char.charCodeAt(0)));
@@ -67,6 +76,7 @@ const SINGLE_QUOTE = 39;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
 const OPEN_BRACE = 123;
+const COLON = 58;
 const CLOSE_BRACE = 125;
 const BYTE_ORDER_MARK = 0xfeff;
 
@@ -76,6 +86,10 @@ function isIdentifierStart(code: number): boolean {
 
 function isIdentifierPart(code: number): boolean {
   return isIdentifierStart(code) || (code >= 48 && code <= 57);
+}
+
+function isBlankCode(code: number): boolean {
+  return code === SPACE || code === TAB;
 }
 
 function blankKeepingNewlines(text: string): string {
@@ -90,13 +104,48 @@ function constantCondition(expression: string): boolean | undefined {
   return Number.parseInt(text, 10) !== 0;
 }
 
-/** An `#if` group at file scope whose branches may be alternative heads of one function. */
-interface HeaderGroup {
+/** What the scan knows at a point, restored when a later branch of a conditional group starts. */
+interface ScanState {
+  braceDepth: number;
+  parenDepth: number;
+  codeBraces: boolean[];
+  doBodies: number[];
+  lastToken: string;
+}
+
+/** An `#if` group of unknown condition, while it is scanned. */
+interface OpenGroup {
   ifStart: number;
   ifEnd: number;
-  braceDepth: number;
+  /** The state before its first branch: every branch is scanned from it. */
+  before: ScanState;
+  /** The state after its first branch. */
+  afterFirst?: ScanState;
   /** Start of the first `#elif` / `#else` line. */
   alternativeStart?: number;
+  /** Some branch does not hold whole statements or declarations: it opens or closes a brace or parenthesis, starts or ends inside one. */
+  splitsSyntax: boolean;
+}
+
+/** Tokens that end a statement or declaration (or open a block), after which a conditional group may start or end. */
+const SYNTAX_BOUNDARY = new Set([";", "{", "}", ":"]);
+
+/** Tokens that can only continue an expression or a list: a branch starting with one splits it. */
+const CONTINUATION_START = new Set([..."&|,)]?=<>+/%^.", "]"]);
+
+/** The macros whose being defined the dialect decides. */
+type Dialect = "c" | "cpp";
+
+/** `defined(NAME)`, `!defined NAME`, `NAME`, with the name's definedness known: the value; else undefined. */
+function dialectCondition(expression: string, dialect: Dialect): boolean | undefined {
+  let text = expression.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/, "").trim();
+  while (text.startsWith("(") && text.endsWith(")")) text = text.slice(1, -1).trim();
+  const match = /^(!?)\s*(?:defined\s*\(\s*(\w+)\s*\)|defined\s+(\w+)|(\w+))$/.exec(text);
+  if (match === null) return undefined;
+  const name = match[2] ?? match[3] ?? match[4];
+  if (name !== "__cplusplus") return undefined;
+  const defined = dialect === "cpp";
+  return match[1] === "!" ? !defined : defined;
 }
 
 class Preprocessor {
@@ -106,8 +155,11 @@ class Preprocessor {
   private readonly comments: OffsetSpan[] = [];
   private readonly problems: OffsetProblem[] = [];
   private readonly groups: GroupMode[] = [];
-  /** Beside `groups`: where each `unknown` group at file scope started, to recognize alternative function headers. */
-  private readonly headerGroups: (HeaderGroup | undefined)[] = [];
+  /** Beside `groups`: each `unknown` group (undefined for the others). */
+  private readonly openGroups: (OpenGroup | undefined)[] = [];
+  private parenDepth = 0;
+  /** The unknown group whose branch just started and has no token yet. */
+  private branchWithoutToken: OpenGroup | undefined;
   /** Regions blanked once the whole text is known (they start before text already copied). */
   private readonly deferredBlanks: OffsetSpan[] = [];
   private braceDepth = 0;
@@ -118,12 +170,36 @@ class Preprocessor {
   private readonly hasUserMacros: boolean;
   /** Decides conditions on the build's definitions (`#ifdef DBG`), beside the constant ones. */
   private readonly evaluator: ConditionEvaluator | undefined;
+  /** The last token outside comments and directives: a punctuation character, a name, `"` for a literal, `0` for a number. */
+  private lastToken = ";";
+  /** Plain names in a row (no keyword), where the first started a declaration or statement, and where the last two start. */
+  private readonly nameRun = { count: 0, atBoundary: false, afterTypeBody: false, starts: [-1, -1] };
+  /** Whether the last `}` closed code (else a structure, union, enum or initializer). */
+  private lastClosedBraceWasCode = false;
+  /** The token before `lastToken`. */
+  private tokenBeforeLast = ";";
+  /** For each open brace, innermost last: whether it opened code (a function body or a block in one). */
+  private readonly codeBraces: boolean[] = [];
+  /** The identifier just scanned was blanked: it is no token for `lastToken`. */
+  private identifierBlanked = false;
+  /** A `do` was just seen: the next `{` opens its body. */
+  private doBodyNext = false;
+  /** Brace depths inside `do { ... }` bodies, innermost last. */
+  private readonly doBodies: number[] = [];
+  /** The `}` just seen closed a `do` body: `} WHILE (x);` ends a do-while. */
+  private closedDoBody = false;
+  /** The end of the last statement macro given a `;`. */
+  private terminatedStatementEnd = -1;
+  /** Blanks promised to a deferred edit, which no rewrite may take. */
+  private readonly reservedBlanks = new Set<number>();
+  /** Same-length edits of the final text (`;` after statement macros), applied once the whole text is known. */
+  private readonly deferredEdits: { start: number; end: number; text: (current: string) => string }[] = [];
 
   constructor(
     private readonly source: string,
     private readonly userMacros: Readonly<Record<string, string>>,
-    /** In C++, `try` is the language's own keyword: excpt.h's lowercase SEH spellings are C only. */
-    private readonly dialect: "c" | "cpp",
+    /** In C++, `try` is the language's own keyword and `__cplusplus` is defined. */
+    private readonly dialect: Dialect,
     definitions?: KnownDefinitions,
   ) {
     this.hasUserMacros = Object.keys(userMacros).length > 0;
@@ -168,15 +244,46 @@ class Preprocessor {
           continue;
         }
         index++;
+        this.tokenBeforeLast = this.lastToken;
+        this.lastToken = "/";
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        this.branchStarts('"');
+        this.nameRun.count = 0;
         index = this.skipLiteral(index);
+        this.tokenBeforeLast = this.lastToken;
+        this.lastToken = '"';
       } else if (code >= 48 && code <= 57) {
+        this.branchStarts("0");
+        this.nameRun.count = 0;
         index = this.number(index);
+        this.tokenBeforeLast = this.lastToken;
+        this.lastToken = "0";
       } else if (isIdentifierStart(code)) {
-        index = this.identifier(index);
+        let wordEnd = index + 1;
+        while (isIdentifierPart(source.charCodeAt(wordEnd))) wordEnd++;
+        const word = source.slice(index, wordEnd);
+        this.identifierBlanked = false;
+        const end = this.identifier(index);
+        if (!this.identifierBlanked) {
+          this.branchStarts(word);
+          this.declarationWord(word, index);
+          this.tokenBeforeLast = this.lastToken;
+          this.lastToken = word;
+        }
+        index = end;
       } else {
-        if (code === OPEN_BRACE) this.braceDepth++;
-        else if (code === CLOSE_BRACE) this.braceDepth--;
+        this.branchStarts(source[index]);
+        this.declarationPunctuation(source[index]);
+        if (code === OPEN_BRACE) this.openBrace();
+        else if (code === CLOSE_BRACE) this.closeBrace();
+        else if (code === OPEN_PAREN) this.parenDepth++;
+        else if (code === CLOSE_PAREN) {
+          this.parenDepth--;
+          this.closedBeforeGroups();
+        } else if (code === COLON) this.unnamedBitField(index);
+        this.tokenBeforeLast = this.lastToken;
+        // The `)` of a statement macro given a `;`: the next statement starts after it.
+        this.lastToken = index + 1 === this.terminatedStatementEnd ? ";" : source[index];
         index++;
       }
     }
@@ -187,11 +294,88 @@ class Preprocessor {
     this.pieces.push(source.slice(this.copiedUpTo));
     let text = this.pieces.join("");
     let annotations = this.annotations;
+    for (const edit of this.deferredEdits) {
+      const replacement = edit.text(text.slice(edit.start, edit.end));
+      text = text.slice(0, edit.start) + replacement + text.slice(edit.end);
+    }
     for (const span of this.deferredBlanks) {
       text = text.slice(0, span.start) + blankKeepingNewlines(text.slice(span.start, span.end)) + text.slice(span.end);
       annotations = annotations.filter((annotation) => annotation.start < span.start || annotation.start >= span.end);
     }
     return { text, annotations, comments: this.comments, problems: this.problems };
+  }
+
+  private openBrace(): void {
+    const inCode = this.codeBraces.length > 0 && this.codeBraces[this.codeBraces.length - 1];
+    // A function body follows its parameter list; inside code, a block follows a statement boundary or a
+    // keyword's head, while an initializer (`= {`) or a struct definition (`struct S {`) is no code.
+    this.codeBraces.push(inCode ? CODE_BLOCK_OPENER.has(this.lastToken) : this.lastToken === ")");
+    this.braceDepth++;
+    if (this.doBodyNext) this.doBodies.push(this.braceDepth);
+    this.doBodyNext = false;
+  }
+
+  private declarationWord(word: string, start: number): void {
+    const run = this.nameRun;
+    if (isReservedWord(word, this.dialect) || keywordRewrite(word) !== undefined) {
+      run.count = 0;
+      return;
+    }
+    const previous = this.lastToken;
+    if (run.count > 0 && isIdentifierStart(previous.charCodeAt(0)) && !isReservedWord(previous, this.dialect)) {
+      run.count++;
+    } else {
+      run.count = 1;
+      run.atBoundary = SYNTAX_BOUNDARY.has(previous) || isReservedWord(previous, this.dialect) || keywordRewrite(previous) !== undefined;
+      run.afterTypeBody = previous === "}" && !this.lastClosedBraceWasCode;
+    }
+    run.starts = [run.starts[1], start];
+  }
+
+  /**
+   * `READ_CAPACITY_DATA_EX PTRALIGN data = {0};`, `static ALLOC_SECTION_LDATA USHORT table[] = {`: three
+   * names declare one variable, so one of them is a decoration macro. The one before the declared
+   * name is blanked: where a decoration sits there (alignment, pointer encoding) the type stays right,
+   * and otherwise a name still parses in the type's place.
+   */
+  private declarationPunctuation(char: string): void {
+    const run = this.nameRun;
+    // After a structure's body (`} PACKED NAME, *PNAME;`) the type is given: two names are one too many.
+    const namesForOne = run.afterTypeBody ? 2 : 3;
+    if (run.count === namesForOne && run.atBoundary && (char === ";" || char === "=" || char === "[" || char === ",")) {
+      const middle = run.starts[0];
+      let middleEnd = middle;
+      while (isIdentifierPart(this.source.charCodeAt(middleEnd))) middleEnd++;
+      this.deferredBlanks.push({ start: middle, end: middleEnd });
+    }
+    run.count = 0;
+  }
+
+  /**
+   * `UINT32 : 1;` in a structure: an unnamed bit-field (padding), which the grammar does not accept.
+   * A blank next to the `:` becomes the name `_`.
+   */
+  private unnamedBitField(colon: number): void {
+    // In C++ the same shape is an access specifier (`public:`).
+    if (this.dialect !== "c" || this.braceDepth === 0 || this.inCode() || !SYNTAX_BOUNDARY.has(this.tokenBeforeLast) || !isIdentifierStart(this.lastToken.charCodeAt(0))) return;
+    const source = this.source;
+    if (colon - 2 >= this.copiedUpTo && isBlankCode(source.charCodeAt(colon - 1)) && isBlankCode(source.charCodeAt(colon - 2))) {
+      this.replace(colon - 1, colon, "_");
+    } else if (colon - 1 >= this.copiedUpTo && isBlankCode(source.charCodeAt(colon - 1)) && isBlankCode(source.charCodeAt(colon + 1))) {
+      this.replace(colon - 1, colon + 2, " _:");
+    }
+  }
+
+  private inCode(): boolean {
+    return this.codeBraces.length > 0 && this.codeBraces[this.codeBraces.length - 1];
+  }
+
+  private closeBrace(): void {
+    this.closedDoBody = this.doBodies.length > 0 && this.doBodies[this.doBodies.length - 1] === this.braceDepth;
+    if (this.closedDoBody) this.doBodies.pop();
+    this.lastClosedBraceWasCode = this.codeBraces.pop() ?? false;
+    this.braceDepth--;
+    this.closedBeforeGroups();
   }
 
   /** Writes `replacement` over [start, end); calls come in increasing offset order. */
@@ -263,28 +447,176 @@ class Preprocessor {
       const word = source.slice(start, end);
       if (LOWERCASE_SEH.has(word) && !(this.hasUserMacros && Object.hasOwn(this.userMacros, word))) return this.lowercaseSeh(word, start, end);
     }
-    if (!this.hasUserMacros && !mayBeBuiltinMacro(firstCode)) return end;
     const name = source.slice(start, end);
     if (this.hasUserMacros && Object.hasOwn(this.userMacros, name)) {
       const invocationEnd = this.argumentsEnd(end) ?? end;
       this.substitute(name, start, invocationEnd, this.userMacros[name]);
       return invocationEnd;
     }
-    if (!mayBeBuiltinMacro(firstCode)) return end;
+    if (!mayBeBuiltinMacro(firstCode)) return this.inCode() ? this.statementMacro(name, start, end) : end;
     const treatment = builtinTreatment(name);
     if (treatment !== undefined) {
       const invocationEnd = treatment === "blank-with-arguments" ? (this.argumentsEnd(end) ?? end) : end;
+      // `_DRIVER_NAME_` in `DbgPrint("%s", _DRIVER_NAME_)` has the shape of SAL but is a value: it annotates
+      // no name before it (`PVOID Other _In_opt_)` does) and no type after it.
+      // Likewise `ULONG ATAPI : 1;` is a bit-field named like a linkage macro.
+      if (invocationEnd === end && isDecorationByNameShape(name) && VALUE_FOLLOWER.has(this.nextSignificantChar(end)) && (treatment === "blank-name-only" || !isIdentifierStart(this.lastToken.charCodeAt(0)))) return end;
+      // `STDAPI DllCanUnloadNow(void)`: a linkage-shaped name with no type before it and the function's
+      // name after it carries the type (`NTSTATUS FLTAPI F(` is a calling convention).
+      if (invocationEnd === end && treatment === "blank-name-only" && isDecorationByNameShape(name) && !isIdentifierStart(this.lastToken.charCodeAt(0)) && this.namesFunction(end)) return end;
       this.annotations.push({ text: source.slice(start, invocationEnd).replace(/\s+/g, ""), start, end: invocationEnd });
+      if (this.braceDepth === 0 && end - start >= 3 && invocationEnd === end && SYNTAX_BOUNDARY.has(this.lastToken) && this.namesFunction(end)) {
+        // `__inline Name(...)`: a function of implicit int, whose only specifier was the decoration.
+        this.replace(start, end, "int".padEnd(end - start));
+        this.identifierBlanked = true;
+        return end;
+      }
       this.blank(start, invocationEnd);
+      this.identifierBlanked = true;
       return invocationEnd;
     }
     const rewrite = keywordRewrite(name);
     if (rewrite !== undefined) {
-      this.replace(start, end, rewrite);
+      this.replace(start, end, rewrite.padEnd(end - start));
       return end;
     }
-    if (this.braceDepth === 0 && ALL_CAPS.test(name)) return this.declarationMacro(name, start, end);
+    if (this.braceDepth === 0 && this.beforeTypedef(end)) {
+      // `__PACK typedef struct ...`: only storage keywords may precede `typedef`; a name there is a decoration.
+      this.blank(start, end);
+      this.identifierBlanked = true;
+      return end;
+    }
+    if (this.braceDepth === 0) return ALL_CAPS.test(name) ? this.declarationMacro(name, start, end) : end;
+    return this.inCode() ? this.statementMacro(name, start, end) : end;
+  }
+
+  /**
+   * `NAME(args)` at the start of a statement, where C needs a `;` or a keyword, is a macro the file's
+   * headers define as a statement or a loop head: `FREE_POOL(p)` with no `;`, `LIST_FOR_EACH(e, &head) {`,
+   * `} WHILE (FALSE);` closing a `do`. Whatever its name, it is made to parse as what its context says:
+   * a call statement (a `;` goes into a blank after it), a `while` head, or the `while` of the `do`.
+   */
+  private statementMacro(name: string, start: number, end: number): number {
+    const closedDoBody = this.closedDoBody;
+    this.closedDoBody = false;
+    if (name === "do") {
+      this.doBodyNext = this.nextSignificantChar(end) === "{";
+      return end;
+    }
+    if (isReservedWord(name, this.dialect) || !STATEMENT_BOUNDARY.has(this.lastToken)) return end;
+    const invocationEnd = this.argumentsEnd(end);
+    if (invocationEnd === undefined) {
+      // `TRY {`, `} FINALLY {`: a name alone before a block introduces it; the block stays.
+      if (this.source[this.nextToken(end).next] === "{") {
+        this.blank(start, end);
+        this.identifierBlanked = true;
+      }
+      return end;
+    }
+    const { next, crossedNewline } = this.nextToken(invocationEnd);
+    const following = this.source[next] ?? "";
+    if (closedDoBody && this.lastToken === "}") {
+      if (following === ";") this.renameAsKeyword(start, end);
+      return end;
+    }
+    if (following === "{") {
+      this.renameAsKeyword(start, end);
+      return end;
+    }
+    if (!crossedNewline && isIdentifierStart(this.source.charCodeAt(next))) return this.typeMacro(end, invocationEnd, next);
+    if (!crossedNewline && following !== "}" && following !== "") return end;
+    if (following !== "}" && following !== "#" && following !== "" && !isIdentifierStart(this.source.charCodeAt(next))) return end;
+    this.terminateStatement(start, invocationEnd, next, following === "#");
     return end;
+  }
+
+  /**
+   * `SPB_TRANSFER_LIST_AND_ENTRIES(2) Sequence;`: a macro that expands to a type, declaring a variable.
+   * Its arguments are blanked and its name stays as the type's.
+   */
+  private typeMacro(nameEnd: number, invocationEnd: number, declaratorStart: number): number {
+    let declaratorEnd = declaratorStart;
+    while (isIdentifierPart(this.source.charCodeAt(declaratorEnd))) declaratorEnd++;
+    const after = this.source[this.nextToken(declaratorEnd).next] ?? "";
+    if (after !== ";" && after !== "=" && after !== "[" && after !== ",") return nameEnd;
+    this.blank(nameEnd, invocationEnd);
+    return invocationEnd;
+  }
+
+  /** The macro name of a loop head becomes `while` (or `if`, when the name is shorter), padded to its length. */
+  private renameAsKeyword(start: number, end: number): void {
+    const length = end - start;
+    if (length < 2) return;
+    this.replace(start, end, (length >= 5 ? "while" : "if").padEnd(length));
+  }
+
+  /**
+   * Puts the missing `;` of the statement `source[start, invocationEnd)` into a blank: right after it,
+   * else just before the next token (on a later line), else the invocation moves one column left.
+   */
+  private terminateStatement(start: number, invocationEnd: number, next: number, nextIsDirective: boolean): void {
+    const source = this.source;
+    const isBlank = (index: number): boolean => {
+      const code = source.charCodeAt(index);
+      return code === SPACE || code === TAB || code === CARRIAGE_RETURN;
+    };
+    this.terminatedStatementEnd = invocationEnd;
+    const semicolonAt = (at: number): void => {
+      this.reservedBlanks.add(at);
+      this.deferredEdits.push({ start: at, end: at + 1, text: () => ";" });
+    };
+    if (isBlank(invocationEnd)) return semicolonAt(invocationEnd);
+    if (!nextIsDirective && next < source.length && (source.charCodeAt(next - 1) === SPACE || source.charCodeAt(next - 1) === TAB)) {
+      // The first blank of the indentation: those next to the token stay free for its own rewrite.
+      let first = next - 1;
+      while (source.charCodeAt(first - 1) === SPACE || source.charCodeAt(first - 1) === TAB) first--;
+      return semicolonAt(first);
+    }
+    // The invocation's last line (all of it when it has one) moves; its newlines stay where they are.
+    const lastLineStart = source.lastIndexOf("\n", invocationEnd - 1) + 1;
+    let moving = Math.max(start, lastLineStart);
+    while (moving < invocationEnd && isBlank(moving)) moving++;
+    if (moving > 0 && isBlank(moving - 1) && !this.reservedBlanks.has(moving - 1)) {
+      this.deferredEdits.push({ start: moving - 1, end: invocationEnd, text: (current) => current.slice(1) + ";" });
+    }
+  }
+
+  /** The index of the next token after `index` (past blanks and comments), and whether a line ended before it. */
+  private nextToken(index: number): { next: number; crossedNewline: boolean } {
+    const source = this.source;
+    let at = index;
+    let crossedNewline = false;
+    while (at < source.length) {
+      const code = source.charCodeAt(at);
+      if (code === LINE_FEED) {
+        crossedNewline = true;
+        at++;
+      } else if (code === SPACE || code === TAB || code === CARRIAGE_RETURN || code === 11 || code === 12) {
+        at++;
+      } else if (code === SLASH && (source.charCodeAt(at + 1) === SLASH || source.charCodeAt(at + 1) === STAR)) {
+        at = this.skipComment(at, false);
+      } else {
+        break;
+      }
+    }
+    return { next: at, crossedNewline };
+  }
+
+  private beforeTypedef(index: number): boolean {
+    const next = this.nextToken(index).next;
+    return this.source.startsWith("typedef", next) && !isIdentifierPart(this.source.charCodeAt(next + 7));
+  }
+
+  /** Whether the text after `index` is a name followed by `(`, the name being no keyword or known macro. */
+  private namesFunction(index: number): boolean {
+    const source = this.source;
+    const next = this.nextToken(index).next;
+    if (!isIdentifierStart(source.charCodeAt(next))) return false;
+    let nameEnd = next;
+    while (isIdentifierPart(source.charCodeAt(nameEnd))) nameEnd++;
+    const name = source.slice(next, nameEnd);
+    if (isReservedWord(name, this.dialect) || builtinTreatment(name) !== undefined) return false;
+    return source[this.nextToken(nameEnd).next] === "(";
   }
 
   /**
@@ -300,42 +632,57 @@ class Preprocessor {
     const newline = source.indexOf("\n", invocationEnd);
     const restOfLine = source.slice(invocationEnd, newline < 0 ? source.length : newline);
     if (restOfLine.replace(/\/\/.*$/, "").replace(/\/\*.*?\*\//g, "").trim() !== "") return end;
-    const next = this.nextSignificantChar(invocationEnd);
+    const next = source[this.nextToken(invocationEnd).next] ?? "";
     if (next === "{" || next === ";" || next === "," || next === "=" || next === ")") return end;
     // Not an annotation: recording it would attach it to the declaration that follows.
     this.blank(start, invocationEnd);
+    this.identifierBlanked = true;
     return invocationEnd;
   }
 
   /**
    * `try`, `finally`, `except`, `leave` (excpt.h's macros for the SEH keywords), where the code
    * around them says they are used that way, become `__try`... The two extra characters are taken
-   * from the whitespace next to the word, so only the keyword itself moves by a column or two.
+   * from the blanks before the keyword on its line, else from the first blanks after it on the line
+   * (`} except(F( a, b))` becomes `}__except(F(a,b))`): only what lies between moves.
    */
   private lowercaseSeh(word: string, start: number, end: number): number {
     const source = this.source;
-    const before = this.previousSignificantChar(start);
-    const after = this.nextSignificantChar(end);
+    const before = this.lastToken;
+    const after = source[this.nextToken(end).next] ?? "";
     const used =
       (word === "try" && after === "{") ||
       (word === "finally" && before === "}" && after === "{") ||
       (word === "except" && before === "}" && after === "(") ||
       (word === "leave" && after === ";");
     if (!used) return end;
-    const isBlank = (index: number): boolean => source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB;
+    const isBlank = (index: number): boolean => (source.charCodeAt(index) === SPACE || source.charCodeAt(index) === TAB) && !this.reservedBlanks.has(index);
     let spanStart = start;
+    while (spanStart - 1 >= this.copiedUpTo && isBlank(spanStart - 1)) spanStart--;
+    const blanksBefore = start - spanStart;
+    const takenBefore = Math.min(2, blanksBefore);
+    let stillNeeded = 2 - takenBefore;
     let spanEnd = end;
-    while (spanEnd - spanStart < word.length + 2 && spanStart - 1 >= this.copiedUpTo && isBlank(spanStart - 1)) spanStart--;
-    while (spanEnd - spanStart < word.length + 2 && isBlank(spanEnd)) spanEnd++;
-    if (spanEnd - spanStart !== word.length + 2) return end;
-    this.replace(spanStart, spanEnd, `__${word}`);
+    // Past the keyword only plain code moves: no literal, comment, brace or statement end.
+    while (stillNeeded > 0 && spanEnd < source.length && !"\r\n\"'/{};".includes(source[spanEnd])) {
+      if (isBlank(spanEnd)) stillNeeded--;
+      spanEnd++;
+    }
+    if (stillNeeded > 0) return end;
+    let removable = 2 - takenBefore;
+    let moved = "";
+    for (let index = end; index < spanEnd; index++) {
+      if (removable > 0 && isBlank(index)) removable--;
+      else moved += source[index];
+    }
+    this.replace(spanStart, spanEnd, " ".repeat(blanksBefore - takenBefore) + `__${word}` + moved);
+    for (const char of moved) {
+      if (char === "(") this.parenDepth++;
+      else if (char === ")") this.parenDepth--;
+    }
+    this.identifierBlanked = true;
+    this.lastToken = moved.trim() === "" ? word : moved.trim()[moved.trim().length - 1];
     return spanEnd;
-  }
-
-  private previousSignificantChar(index: number): string {
-    let at = index - 1;
-    while (at >= 0 && /\s/.test(this.source[at])) at--;
-    return at >= 0 ? this.source[at] : "";
   }
 
   private nextSignificantChar(index: number): string {
@@ -373,6 +720,8 @@ class Preprocessor {
         index++;
         if (depth === 0) return index;
       } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        this.branchStarts('"');
+        this.nameRun.count = 0;
         index = this.skipLiteral(index);
       } else if (code === SLASH && (source.charCodeAt(index + 1) === SLASH || source.charCodeAt(index + 1) === STAR)) {
         index = this.skipComment(index, false);
@@ -419,7 +768,11 @@ class Preprocessor {
       case "if":
       case "ifdef":
       case "ifndef": {
-        const value = this.decide(name, this.source.slice(nameEnd, end));
+        const expression = this.source.slice(nameEnd, end);
+        // The build's definitions first, then what the language itself defines (`__cplusplus`).
+        const value =
+          this.decide(name, expression) ??
+          (name === "if" ? dialectCondition(expression, this.dialect) : mapDefined(dialectCondition(expression, this.dialect), name === "ifndef"));
         if (value === false) {
           groups.push("skipping");
           this.startDeadRegion(lineStart);
@@ -429,13 +782,12 @@ class Preprocessor {
         } else {
           groups.push("unknown");
         }
-        this.headerGroups.push(value === undefined ? { ifStart: lineStart, ifEnd: end, braceDepth: this.braceDepth } : undefined);
+        const group: OpenGroup | undefined =
+          value === undefined ? { ifStart: lineStart, ifEnd: end, before: this.scanState(), splitsSyntax: this.parenDepth > 0 || !SYNTAX_BOUNDARY.has(this.lastToken) } : undefined;
+        this.openGroups.push(group);
+        this.branchWithoutToken = group;
         break;
       }
-      case "define":
-      case "undef":
-        this.evaluator?.forget(/^\s*(\w*)/.exec(this.source.slice(nameEnd, end))![1]);
-        break;
       case "elif":
       case "elifdef":
       case "elifndef":
@@ -444,33 +796,174 @@ class Preprocessor {
           groups[groups.length - 1] = "dead-rest";
           this.startDeadRegion(lineStart);
         }
-        const header = this.headerGroups[this.headerGroups.length - 1];
-        if (top === "unknown" && header !== undefined) header.alternativeStart ??= lineStart;
+        const group = this.openGroups[this.openGroups.length - 1];
+        if (top === "unknown" && group !== undefined) {
+          this.endBranch(group);
+          group.alternativeStart ??= lineStart;
+          this.restoreScanState(group.before);
+          this.branchWithoutToken = group;
+        }
         break;
       }
       case "endif": {
         groups.pop();
         if (top === "taken" || top === "after-skip") this.blank(lineStart, end);
-        const header = this.headerGroups.pop();
-        if (top === "unknown" && header !== undefined) this.keepFirstFunctionHeader(header, end);
+        else this.blankTrailingTokens(nameEnd, end);
+        const group = this.openGroups.pop();
+        if (this.branchWithoutToken === group) this.branchWithoutToken = undefined;
+        if (top === "unknown" && group !== undefined) this.endGroup(group, end);
         break;
+      }
+      case "pragma":
+        // Compiler instructions, which MSVC code places anywhere (between a function's return type and
+        // its name, inside expressions): nothing the analysis reads, and a parse error where tree-sitter meets one.
+        this.blank(lineStart, end);
+        break;
+      case "define":
+      case "undef": {
+        // The file's own definition wins over the build's from here on.
+        this.evaluator?.forget(/^\s*(\w*)/.exec(this.source.slice(nameEnd, end))![1]);
+        // Between a function's head and its body, where the grammar takes no directive, the macro is dropped.
+        if (this.braceDepth === 0 && this.lastToken === ")" && this.source[this.nextToken(end).next] === "{") {
+          this.blank(lineStart, end);
+          return end;
+        }
+        if (name === "undef") return end;
+        this.namedVariadicParameter(nameEnd, end);
+        const definitionEnd = this.blankCommentsInContinuedDefinition(nameEnd, end);
+        this.markEmptyBody(nameEnd, definitionEnd);
+        return definitionEnd;
       }
       default:
         break;
     }
+    if (name === "else" && this.deadFrom < 0) this.blankTrailingTokens(nameEnd, end);
     return end;
   }
 
+  /** GCC's named variadic parameter, `#define PRINT(fmt, args...)`, becomes the standard `...`. */
+  private namedVariadicParameter(directiveNameEnd: number, directiveEnd: number): void {
+    const source = this.source;
+    let index = directiveNameEnd;
+    while (isBlankCode(source.charCodeAt(index))) index++;
+    while (index < directiveEnd && isIdentifierPart(source.charCodeAt(index))) index++;
+    if (source.charCodeAt(index) !== OPEN_PAREN) return;
+    const close = source.indexOf(")", index);
+    if (close < 0 || close >= directiveEnd) return;
+    const named = /(\w+)\s*\.\.\.\s*$/.exec(source.slice(index + 1, close));
+    if (named === null) return;
+    const start = index + 1 + named.index;
+    this.replace(start, close, "...".padEnd(close - start));
+  }
+
   /**
-   * `#if A` header `#else` other header `#endif {` body: tree-sitter cannot attach one body to two
-   * heads, so the first head is kept as plain code and the rest of the group is blanked.
+   * `#define TRACE(x)` followed by blanks and no body: tree-sitter takes the next line for the body
+   * (an `#endif`, a declaration). Its last blank becomes `;`, a body the frontend treats as empty.
    */
-  private keepFirstFunctionHeader(header: HeaderGroup, endifEnd: number): void {
-    if (header.alternativeStart === undefined || header.braceDepth !== 0 || this.braceDepth !== 0) return;
-    if (this.nextSignificantChar(endifEnd) !== "{") return;
-    const firstHead = this.source.slice(header.ifEnd, header.alternativeStart);
-    if (!firstHead.includes("(") || firstHead.includes(";") || firstHead.includes("{")) return;
-    this.deferredBlanks.push({ start: header.ifStart, end: header.ifEnd }, { start: header.alternativeStart, end: endifEnd });
+  private markEmptyBody(directiveNameEnd: number, definitionEnd: number): void {
+    const source = this.source;
+    let index = directiveNameEnd;
+    while (isBlankCode(source.charCodeAt(index))) index++;
+    while (index < definitionEnd && isIdentifierPart(source.charCodeAt(index))) index++;
+    if (source.charCodeAt(index) === OPEN_PAREN) {
+      const close = source.indexOf(")", index);
+      if (close < 0 || close >= definitionEnd) return;
+      index = close + 1;
+    }
+    let bodyEnd = definitionEnd;
+    if (source.charCodeAt(bodyEnd - 1) === CARRIAGE_RETURN) bodyEnd--;
+    if (bodyEnd <= index || index < this.copiedUpTo) return;
+    for (let at = index; at < bodyEnd; at++) if (!isBlankCode(source.charCodeAt(at))) return;
+    this.replace(bodyEnd - 1, bodyEnd, ";");
+  }
+
+  /** `#endif _HEADER_H_`: MSVC ignores the tokens after `#endif` and `#else`; the grammar does not. */
+  private blankTrailingTokens(nameEnd: number, lineEnd: number): void {
+    let index = nameEnd;
+    while (index < lineEnd && /\s/.test(this.source[index])) index++;
+    if (index >= lineEnd || this.source.startsWith("//", index) || this.source.startsWith("/*", index)) return;
+    let tokensEnd = index;
+    while (tokensEnd < lineEnd && !this.source.startsWith("//", tokensEnd) && !this.source.startsWith("/*", tokensEnd)) tokensEnd++;
+    this.blank(index, tokensEnd);
+  }
+
+  /**
+   * A block comment followed by a line continuation in a `#define` (WPP's `WPP_DEFINE_BIT(X) /* bit 0 *\/ \`)
+   * ends tree-sitter's macro body there; blanked, the body is whole. Returns the directive's end,
+   * which a comment spanning lines pushes to the end of its last line.
+   */
+  private blankCommentsInContinuedDefinition(nameEnd: number, directiveEnd: number): number {
+    const source = this.source;
+    let lineEnd = directiveEnd;
+    let index = nameEnd;
+    while (index < lineEnd) {
+      const code = source.charCodeAt(index);
+      if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+        index = this.skipLiteral(index);
+      } else if (code === SLASH && source.charCodeAt(index + 1) === STAR) {
+        const commentEnd = this.skipComment(index, false);
+        // The directive goes on to the end of the line where the comment ends.
+        if (commentEnd > lineEnd) lineEnd = this.lineEnd(commentEnd);
+        // A comment spanning lines continues the definition (comments go before directives end):
+        // each of its line ends becomes a continuation.
+        const blanked = blankKeepingNewlines(source.slice(index, commentEnd)).replace(/ (\r?\n)/g, "\\$1");
+        this.replace(index, commentEnd, blanked);
+        index = commentEnd;
+      } else {
+        index++;
+      }
+    }
+    return lineEnd;
+  }
+
+  /**
+   * The first token of a conditional branch: one that continues what precedes the group
+   * (`else`, a binary operator, `,`, `)`) means the group splits a statement or expression.
+   */
+  private branchStarts(token: string): void {
+    const group = this.branchWithoutToken;
+    if (group === undefined) return;
+    this.branchWithoutToken = undefined;
+    if (token === "else" || CONTINUATION_START.has(token)) group.splitsSyntax = true;
+  }
+
+  /** A brace or parenthesis opened before a conditional group closed inside it: the group splits what it is in. */
+  private closedBeforeGroups(): void {
+    for (const group of this.openGroups) {
+      if (group !== undefined && (this.braceDepth < group.before.braceDepth || this.parenDepth < group.before.parenDepth)) group.splitsSyntax = true;
+    }
+  }
+
+  private scanState(): ScanState {
+    return { braceDepth: this.braceDepth, parenDepth: this.parenDepth, codeBraces: [...this.codeBraces], doBodies: [...this.doBodies], lastToken: this.lastToken };
+  }
+
+  private restoreScanState(state: ScanState): void {
+    this.braceDepth = state.braceDepth;
+    this.parenDepth = state.parenDepth;
+    this.codeBraces.splice(0, this.codeBraces.length, ...state.codeBraces);
+    this.doBodies.splice(0, this.doBodies.length, ...state.doBodies);
+    this.lastToken = state.lastToken;
+  }
+
+  private endBranch(group: OpenGroup): void {
+    const splits = this.braceDepth !== group.before.braceDepth || this.parenDepth !== group.before.parenDepth || !SYNTAX_BOUNDARY.has(this.lastToken);
+    if (splits) group.splitsSyntax = true;
+    group.afterFirst ??= this.scanState();
+  }
+
+  /**
+   * A group that splits a statement, an expression, an initializer or a function head between its
+   * branches (`if (a &&` `#if X` `b)` `#else` `c)` `#endif`, `} else` `#endif` `{`) has no syntax tree of
+   * its own: its first branch is kept as plain code, the directives and the other branches are blanked,
+   * and the scan goes on from the end of that first branch.
+   */
+  private endGroup(group: OpenGroup, endifEnd: number): void {
+    this.endBranch(group);
+    if (!group.splitsSyntax) return;
+    const endifLineStart = this.source.lastIndexOf("\n", endifEnd - 1) + 1;
+    this.deferredBlanks.push({ start: group.ifStart, end: group.ifEnd }, { start: group.alternativeStart ?? endifLineStart, end: endifEnd });
+    if (group.afterFirst !== undefined) this.restoreScanState(group.afterFirst);
   }
 
   private startDeadRegion(start: number): void {
@@ -501,7 +994,7 @@ class Preprocessor {
     const mode = groups[groups.length - 1];
     if (name === "endif") {
       groups.pop();
-      this.headerGroups.pop();
+      this.openGroups.pop();
       this.endDeadRegion(end);
     } else if (mode === "skipping" && (name === "else" || name === "elif" || name === "elifdef" || name === "elifndef")) {
       const value = name === "else" ? true : this.decide(name, source.slice(nameEnd, end));
@@ -525,6 +1018,15 @@ class Preprocessor {
   }
 }
 
-export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}, dialect: "c" | "cpp" = "c", definitions?: KnownDefinitions): PreprocessedSource {
+/** `#ifdef` (or `#ifndef`, negated) of a name whose definedness is known. */
+function mapDefined(defined: boolean | undefined, negate: boolean): boolean | undefined {
+  return defined === undefined ? undefined : defined !== negate;
+}
+
+/**
+ * `dialect` says which language's predefined macros hold: in C, `__cplusplus` is undefined and the
+ * code it guards is dead. `definitions` are the build's (`#ifdef DBG` decided on them).
+ */
+export function preprocess(source: string, userMacros: Readonly<Record<string, string>> = {}, dialect: Dialect = "c", definitions?: KnownDefinitions): PreprocessedSource {
   return new Preprocessor(source, userMacros, dialect, definitions).run();
 }

@@ -161,7 +161,7 @@ test("a file-scope macro line without a semicolon is blanked; ordinary code is n
   const lines = result.text.split("\n");
   assert.equal(lines[1].trim(), "");
   assert.equal(lines[2], "C_ASSERT(sizeof(CTX) == 4);");
-  assert.equal(lines[5], "    WORK_ITEM(x)", "inside a body it is left to the parser");
+  assert.equal(lines[5], "   WORK_ITEM(x);", "inside a body it becomes a statement, moved left to make room for its semicolon");
   assert.equal(lines[7], "MY_MACRO_HEADER(Foo)", "followed by a body it may be a function head");
   assert.deepEqual(result.annotations, []);
 });
@@ -171,4 +171,188 @@ test("MSVC's sized-integer suffixes and single-underscore calling conventions ar
   const { text } = preprocess(source);
   assert.equal(text.length, source.length);
   assert.equal(text, "VOID        F(VOID) { x = 0xFFFFFFFF    + 10     + 7    + 1.5e+3 + 0x1e5 + 2i + id64; }");
+});
+
+/** Preprocesses `lines` and returns the result's lines, after checking that no offset moved. */
+function preprocessedLines(lines: string[]): string[] {
+  const source = lines.join("\n");
+  const result = preprocess(source);
+  assert.equal(result.text.length, source.length);
+  assert.deepEqual(newlineOffsets(result.text), newlineOffsets(source));
+  return result.text.split("\n");
+}
+
+test("a statement macro without ';' gets one in a blank: after it, in the next line's indentation, or by moving its last line left", () => {
+  const lines = preprocessedLines([
+    "VOID F(PVOID p)",
+    "{",
+    "    FreeThing(p) ",
+    "    RELEASE_IT(p)",
+    "    x = 1;",
+    "    LogStep(1,",
+    "            2)",
+    "}",
+  ]);
+  assert.equal(lines[2], "    FreeThing(p);");
+  assert.equal(lines[3], "    RELEASE_IT(p)");
+  assert.equal(lines[4], ";   x = 1;");
+  assert.equal(lines[5], "    LogStep(1,");
+  assert.equal(lines[6], "           2);");
+});
+
+test("call-like macros the context shows to be loop heads, do-while ends or block introducers parse as such", () => {
+  const lines = preprocessedLines([
+    "VOID F(PLIST_ENTRY head)",
+    "{",
+    "    LIST_FOR_EACH(entry, head) {",
+    "        do {",
+    "            n++;",
+    "        } WHILE (n < 4);",
+    "    }",
+    "    TRY {",
+    "        n = 0;",
+    "    } FINALLY {",
+    "        n = 1;",
+    "    }",
+    "}",
+  ]);
+  assert.equal(lines[2], "    while        (entry, head) {");
+  assert.equal(lines[5], "        } while (n < 4);");
+  assert.equal(lines[7], "        {");
+  assert.equal(lines[9], "    }         {");
+});
+
+test("a conditional group that splits a statement keeps its first branch; one holding whole statements is left to the parser", () => {
+  const lines = preprocessedLines([
+    "VOID F(ULONG n)",
+    "{",
+    "    if (n > 4 ||",
+    "#if (NTDDI_VERSION >= NTDDI_WIN8)",
+    "        n < 16) {",
+    "#else",
+    "        n < 8) {",
+    "#endif",
+    "        n = 0;",
+    "    }",
+    "#ifdef DBG",
+    "    n++;",
+    "#else",
+    "    n--;",
+    "#endif",
+    "}",
+  ]);
+  assert.deepEqual(lines.slice(3, 8).map((line) => line.trim()), ["", "n < 16) {", "", "", ""]);
+  assert.equal(lines[4], "        n < 16) {");
+  assert.deepEqual(lines.slice(10, 15), ["#ifdef DBG", "    n++;", "#else", "    n--;", "#endif"]);
+});
+
+test("in C, what __cplusplus guards is dead", () => {
+  const lines = preprocessedLines(["#ifdef __cplusplus", 'extern "C" {', "#endif", "int x;", "#if !defined(__cplusplus)", "int y;", "#endif"]);
+  assert.equal(lines[1].trim(), "");
+  assert.equal(lines[3], "int x;");
+  assert.equal(lines[5], "int y;");
+  assert.equal(lines[4].trim(), "");
+});
+
+test("lowercase SEH keywords take their two characters from blanks farther on the line when none are next to them", () => {
+  const lines = preprocessedLines(["void f(void)", "{", "    try {", "        g();", "    } except(Filter( GetExceptionInformation() )) {", "        h();", "    }", "}"]);
+  assert.equal(lines[2], "  __try {");
+  assert.equal(lines[4], "    }__except(Filter(GetExceptionInformation() )) {");
+});
+
+test("pragmas, tokens after #endif and comments continuing a #define are blanked; SAL-shaped values and bit-field names stay", () => {
+  const lines = preprocessedLines([
+    "NTSTATUS",
+    "#pragma prefast(suppress: 28167)",
+    "F(void);",
+    "#endif _GUARD_H_",
+    "#define GUIDS \\",
+    "    BIT(A) /* bit 0, and more bits",
+    "              up to 32 */ \\",
+    "    )",
+    'void g(void) { DbgPrint("%s", _DRIVER_NAME_); }',
+    "struct S { ULONG ATAPI : 1; };",
+  ]);
+  assert.equal(lines[1].trim(), "");
+  assert.equal(lines[3].trimEnd(), "#endif");
+  assert.match(lines[5], /^ {4}BIT\(A\) +\\$/);
+  assert.match(lines[6], /^ +\\$/);
+  assert.ok(lines[8].includes("_DRIVER_NAME_"));
+  assert.ok(lines[9].includes("ULONG ATAPI : 1"));
+});
+
+test("unnamed bit-fields get a name, a type macro with arguments keeps its name as the type, an empty #define body ends its line", () => {
+  const lines = preprocessedLines([
+    "typedef struct _R {",
+    "    UINT32 Ready : 1;",
+    "    UINT32 : 3;",
+    "    unsigned    :4;",
+    "} R;",
+    "VOID F(VOID)",
+    "{",
+    "    SPB_TRANSFER_LIST_AND_ENTRIES(2) sequence;",
+    "}",
+    "#ifndef MF_WPP",
+    "#define DMFTRACE(...) ",
+    "#endif",
+  ]);
+  assert.equal(lines[1], "    UINT32 Ready : 1;");
+  assert.equal(lines[2], "    UINT32 _:3;");
+  assert.equal(lines[3], "    unsigned   _:4;");
+  assert.equal(lines[7], "    SPB_TRANSFER_LIST_AND_ENTRIES    sequence;");
+  assert.equal(lines[10], "#define DMFTRACE(...);");
+});
+
+test("three names declaring one variable lose the one before the declared name; two names and keywords are left alone", () => {
+  const lines = preprocessedLines([
+    "static ALLOC_SECTION_LDATA USHORT table[] = { 1 };",
+    "VOID F(VOID)",
+    "{",
+    "    READ_CAPACITY_DATA_EX PTRALIGN data = {0};",
+    "    PGETATTRIB __encoded_pointer pfn = NULL;",
+    "    unsigned long count = 0;",
+    "    struct _NODE node;",
+    "    NODE_TYPE type;",
+    "}",
+  ]);
+  assert.equal(lines[0], "static ALLOC_SECTION_LDATA        table[] = { 1 };");
+  assert.equal(lines[3], "    READ_CAPACITY_DATA_EX          data = {0};");
+  assert.equal(lines[4], "    PGETATTRIB                   pfn = NULL;");
+  assert.deepEqual(lines.slice(5, 8), ["    unsigned long count = 0;", "    struct _NODE node;", "    NODE_TYPE type;"]);
+});
+
+test("linkage-shaped names are blanked as decorations, except one that stands where the function's type goes", () => {
+  const lines = preprocessedLines(["NTSYSAPI NTSTATUS NTAPI RtlThing(VOID);", "NTSTATUS", "FLTAPI", "NcCompatQuery(VOID);", "STDAPI DllCanUnloadNow(void);"]);
+  assert.equal(lines[0], "         NTSTATUS       RtlThing(VOID);");
+  assert.equal(lines[2].trim(), "");
+  assert.equal(lines[4], "STDAPI DllCanUnloadNow(void);");
+});
+
+test("decorations before typedef and after a structure's body are blanked; GCC's named variadic parameter becomes ...", () => {
+  const lines = preprocessedLines([
+    "__PACK typedef struct _INFO {",
+    "    UCHAR Rssi;",
+    "} __ATTRIB_PACK__ INFO_T, *PINFO_T;",
+    "#define PRINTK(fmt, args...) DbgPrint(fmt, ## args)",
+  ]);
+  assert.equal(lines[0], "       typedef struct _INFO {");
+  assert.equal(lines[2], "}                 INFO_T, *PINFO_T;");
+  assert.equal(lines[3], "#define PRINTK(fmt, ...    ) DbgPrint(fmt, ## args)");
+});
+
+test("a #define between a function's head and body is dropped; a decoration that is an implicit-int function's only specifier becomes int", () => {
+  const lines = preprocessedLines([
+    "NTSTATUS F(ULONG n)",
+    "#define NAME_FORMAT \"%d\"",
+    "{",
+    "    return 0;",
+    "}",
+    "__inline",
+    "Valid(UCHAR t)",
+    "{",
+    "    return t;",
+    "}",
+  ]);
+  assert.equal(lines[1].trim(), "");
+  assert.equal(lines[5], "int     ");
 });
