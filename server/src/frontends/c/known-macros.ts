@@ -122,3 +122,30 @@ const CPP_RESERVED_WORDS = new Set([
 export function isReservedWord(name: string, dialect: "c" | "cpp" = "c"): boolean {
   return RESERVED_WORDS.has(name) || (dialect === "cpp" && CPP_RESERVED_WORDS.has(name));
 }
+
+/** How a COM declaration macro of the SDK wraps a declaration's type (objbase.h, combaseapi.h). */
+export type TypeWrapping =
+  /** `STDMETHODIMP_(T)`: the type. */
+  | "type"
+  /** `STDMETHOD_(T, Name)`: the type and the method's name. */
+  | "type-and-name"
+  /** `STDMETHOD(Name)`: the method's name, returning HRESULT. */
+  | "hresult-and-name";
+
+const TYPE_WRAPPING: ReadonlyMap<string, TypeWrapping> = new Map([
+  ["STDMETHODIMP_", "type"],
+  ["STDMETHODIMPV_", "type"],
+  ["IFACEMETHODIMP_", "type"],
+  ["STDAPI_", "type"],
+  ["STDAPIV_", "type"],
+  ["STDMETHOD_", "type-and-name"],
+  ["STDMETHODV_", "type-and-name"],
+  ["IFACEMETHOD_", "type-and-name"],
+  ["STDMETHOD", "hresult-and-name"],
+  ["STDMETHODV", "hresult-and-name"],
+  ["IFACEMETHOD", "hresult-and-name"],
+] as const);
+
+export function typeWrappingMacro(name: string): TypeWrapping | undefined {
+  return TYPE_WRAPPING.get(name);
+}

@@ -1,7 +1,7 @@
 // Neutralizes what the C grammar cannot parse without moving any offset: annotation and
 // decoration macros become spaces of the same length (newlines kept), dead `#if 0` / `#if 1 ... #else`
 // regions are blanked. Every range tree-sitter reports on the result is a range of the original text.
-import { builtinTreatment, isDecorationByNameShape, isReservedWord, keywordRewrite, mayBeBuiltinMacro } from "./known-macros";
+import { builtinTreatment, isDecorationByNameShape, isReservedWord, keywordRewrite, mayBeBuiltinMacro, typeWrappingMacro, type TypeWrapping } from "./known-macros";
 import { ConditionEvaluator, type ConditionDirective, type KnownDefinitions } from "./condition-evaluator";
 import type { OffsetSpan } from "../positions";
 
@@ -454,6 +454,11 @@ class Preprocessor {
       return invocationEnd;
     }
     if (!mayBeBuiltinMacro(firstCode)) return this.inCode() ? this.statementMacro(name, start, end) : end;
+    const wrapper = typeWrappingMacro(name);
+    if (wrapper !== undefined) {
+      const unwrapped = this.unwrapType(wrapper, start, end);
+      if (unwrapped !== undefined) return unwrapped;
+    }
     const treatment = builtinTreatment(name);
     if (treatment !== undefined) {
       const invocationEnd = treatment === "blank-with-arguments" ? (this.argumentsEnd(end) ?? end) : end;
@@ -486,8 +491,33 @@ class Preprocessor {
       this.identifierBlanked = true;
       return end;
     }
-    if (this.braceDepth === 0) return ALL_CAPS.test(name) ? this.declarationMacro(name, start, end) : end;
+    // In C++ a class or namespace body holds declarations too (`DECLARE_LIBID(x)` in an ATL class).
+    if (this.braceDepth === 0 || (this.dialect === "cpp" && !this.inCode())) return ALL_CAPS.test(name) ? this.declarationMacro(name, start, end) : end;
     return this.inCode() ? this.statementMacro(name, start, end) : end;
+  }
+
+  /**
+   * The COM declaration macros that wrap a type around the declarator (`STDMETHODIMP_(ULONG)`,
+   * `STDMETHOD_(ULONG, AddRef)`, `STDMETHOD(QueryInterface)`) become what they expand to, in place:
+   * `ULONG`, `ULONG AddRef`, `HRESULT QueryInterface`. Returns the end of the invocation.
+   */
+  private unwrapType(wrapper: TypeWrapping, start: number, nameEnd: number): number | undefined {
+    const source = this.source;
+    const invocationEnd = this.argumentsEnd(nameEnd);
+    if (invocationEnd === undefined) return undefined;
+    const open = source.indexOf("(", nameEnd);
+    let inner = source.slice(open + 1, invocationEnd - 1);
+    let head = blankKeepingNewlines(source.slice(start, open + 1));
+    if (wrapper === "type-and-name") {
+      const comma = inner.indexOf(",");
+      if (comma < 0) return undefined;
+      inner = `${inner.slice(0, comma)} ${inner.slice(comma + 1)}`;
+    } else if (wrapper === "hresult-and-name") {
+      if (head.length < "HRESULT ".length) return undefined;
+      head = "HRESULT".padEnd(head.length);
+    }
+    this.replace(start, invocationEnd, `${head}${inner} `);
+    return invocationEnd;
   }
 
   /**
@@ -634,6 +664,8 @@ class Preprocessor {
     if (restOfLine.replace(/\/\/.*$/, "").replace(/\/\*.*?\*\//g, "").trim() !== "") return end;
     const next = source[this.nextToken(invocationEnd).next] ?? "";
     if (next === "{" || next === ";" || next === "," || next === "=" || next === ")") return end;
+    // A C++ constructor's member initializers follow its head on the next line.
+    if (this.dialect === "cpp" && next === ":") return end;
     // Not an annotation: recording it would attach it to the declaration that follows.
     this.blank(start, invocationEnd);
     this.identifierBlanked = true;
