@@ -6,7 +6,7 @@ const FIELD_NAMES = [
   "alternative", "argument", "arguments", "body", "condition", "consequence", "declarator", "field", "filter",
   "function", "index", "initializer", "label", "left", "name", "operator", "parameters", "right", "type", "update", "value",
   // C++ only.
-  "placement", "captures", "scope",
+  "placement", "captures", "scope", "indices",
 ] as const;
 
 export type FieldName = (typeof FIELD_NAMES)[number];

@@ -20,6 +20,8 @@ export interface ClassShape {
   fields: string[];
   methods: MethodShape[];
   bases: string[];
+  /** Names a `typedef` gives the class (`typedef class _Sim { ... } Sim, *PSim;`: `Sim`). */
+  aliases?: string[];
 }
 
 const MAX_DEPTH = 64;
@@ -84,11 +86,25 @@ function isStaticDeclaration(node: Node, text: string): boolean {
   return significantChildren(node).some((child) => child.type === "storage_class_specifier" && text.slice(child.startIndex, child.endIndex) === "static");
 }
 
+/** The names a `typedef` around the class declares for it (not the pointer types). */
+function typedefNames(node: Node, text: string): string[] {
+  const parent = node.parent;
+  if (parent === null || parent.type !== "type_definition") return [];
+  return parent.childrenForFieldName("declarator").flatMap((declarator) => {
+    const declared = declaredName(declarator);
+    return declared.name !== undefined && declared.indirections === 0 ? [simpleName(declared.name)] : [];
+  });
+}
+
 function classOf(node: Node, text: string): ClassShape | undefined {
   const nameNode = fieldChild(node, "name");
   const body = fieldChild(node, "body");
-  if (nameNode === null || body === null) return undefined;
-  const shape: ClassShape = { name: simpleName(text.slice(nameNode.startIndex, nameNode.endIndex)), fields: [], methods: [], bases: [] };
+  const aliases = typedefNames(node, text);
+  const name = nameNode === null ? aliases[0] : simpleName(text.slice(nameNode.startIndex, nameNode.endIndex));
+  if (name === undefined || body === null) return undefined;
+  const shape: ClassShape = { name, fields: [], methods: [], bases: [] };
+  const otherNames = aliases.filter((alias) => alias !== name);
+  if (otherNames.length > 0) shape.aliases = otherNames;
   for (const child of significantChildren(node)) {
     if (child.type !== "base_class_clause") continue;
     for (const base of significantChildren(child)) {
@@ -141,8 +157,11 @@ export function classesOf(root: Node, text: string): ClassShape[] {
 /** The classes a function's lowering can see, by name; lookups follow base classes. */
 export class ClassIndex {
   private readonly byName = new Map<string, ClassShape>();
+  /** A typedef's name for a class, to the class's own name. */
+  private readonly aliases = new Map<string, string>();
 
   constructor(classes: Iterable<ClassShape>) {
+    for (const shape of classes) for (const alias of shape.aliases ?? []) this.aliases.set(alias, shape.name);
     // A class defined twice (under #if branches, or a header and the file) merges its members.
     for (const shape of classes) {
       const known = this.byName.get(shape.name);
@@ -150,8 +169,13 @@ export class ClassIndex {
     }
   }
 
+  /** The class's own name for a name that may be a typedef of it. */
+  canonical(name: string): string {
+    return this.aliases.get(name) ?? name;
+  }
+
   has(name: string): boolean {
-    return this.byName.has(name);
+    return this.byName.has(this.canonical(name));
   }
 
   /** The class (itself or a base) that declares `method`, with the method. */
@@ -169,7 +193,8 @@ export class ClassIndex {
    * call's arguments (or the definition's parameter types); a call with no exact match takes the
    * overload of its arity.
    */
-  methodName(owner: string, method: string, argumentClasses: readonly (string | undefined)[]): string {
+  methodName(ownerName: string, method: string, argumentClasses: readonly (string | undefined)[]): string {
+    const owner = this.canonical(ownerName);
     const overloads = this.byName.get(owner)?.methods.filter((candidate) => candidate.name === method) ?? [];
     const keys = [...new Set(overloads.map((candidate) => this.overloadKey(candidate.parameterTypes)))];
     if (keys.length <= 1) return `${owner}::${method}`;
@@ -197,7 +222,8 @@ export class ClassIndex {
     return owner;
   }
 
-  hasConstructor(className: string): boolean {
+  hasConstructor(name: string): boolean {
+    const className = this.canonical(name);
     return this.byName.get(className)?.methods.some((method) => method.name === className) === true;
   }
 
@@ -212,7 +238,7 @@ export class ClassIndex {
 
   private search<T>(className: string, visit: (shape: ClassShape) => T | undefined): T | undefined {
     const seen = new Set<string>();
-    const pending = [className];
+    const pending = [this.canonical(className)];
     while (pending.length > 0) {
       const name = pending.shift() as string;
       if (seen.has(name)) continue;
@@ -221,7 +247,7 @@ export class ClassIndex {
       if (shape === undefined) continue;
       const found = visit(shape);
       if (found !== undefined) return found;
-      pending.push(...shape.bases);
+      pending.push(...shape.bases.map((base) => this.canonical(base)));
     }
     return undefined;
   }

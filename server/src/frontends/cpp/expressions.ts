@@ -78,6 +78,14 @@ export class CppExpressionLowerer extends ExpressionLowerer {
         const value = fieldChild(node, "value");
         return value === null ? this.unknownOf(node, this.rangeFor(node)) : this.lower(value);
       }
+      case "subscript_expression": {
+        // C++'s subscript takes an argument list (`a[i]`, C++23's `a[i, j]`).
+        const base = fieldChild(node, "argument");
+        const indices = fieldChild(node, "indices");
+        const index = indices === null ? undefined : significantChildren(indices)[0];
+        if (base === null || index === undefined) return this.unknownOf(node, this.rangeFor(node));
+        return { kind: "index", base: this.lower(base), index: this.lower(index), range: this.rangeFor(node) };
+      }
       case "template_function": {
         const name = fieldChild(node, "name");
         return name === null ? this.unknownOf(node, this.rangeFor(node)) : this.lower(name);
@@ -185,7 +193,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       const text = this.textOf(functionNode).replace(/\s+/g, "").replace(/^::/, "");
       const method = simpleName(text);
       if (functionType !== "qualified_identifier" && this.locals.has(method)) return undefined;
-      const scope = text.includes("::") ? simpleName(text.slice(0, text.lastIndexOf("::"))) : this.cpp.owner;
+      const scope = text.includes("::") ? classes.canonical(simpleName(text.slice(0, text.lastIndexOf("::")))) : this.cpp.owner;
       if (scope === undefined || !classes.has(scope)) return undefined;
       const found = classes.methodOwner(scope, method);
       if (found === undefined) return undefined;
@@ -219,7 +227,8 @@ export class CppExpressionLowerer extends ExpressionLowerer {
 
   /** The constructor of `className` these arguments call. */
   constructorName(className: string, args: readonly Expr[]): string {
-    return this.cpp.classes.methodName(className, className, args.map((argument) => this.classOfArgument(argument)));
+    const owner = this.cpp.classes.canonical(className);
+    return this.cpp.classes.methodName(owner, owner, args.map((argument) => this.classOfArgument(argument)));
   }
 
   /** The class of what `object` is (or points to), when the function knows it. */

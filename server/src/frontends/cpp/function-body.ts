@@ -143,13 +143,27 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     const cpp = this.cppExpressions.cpp;
     const typeNode = fieldChild(declaration, "type");
     const typeName = typeNode === null || typeNode.type === "placeholder_type_specifier" ? undefined : simpleName(this.expressions.textOf(typeNode));
-    const className = typeName !== undefined && cpp.classes.has(typeName) ? typeName : undefined;
+    const className = typeName !== undefined && cpp.classes.has(typeName) ? cpp.classes.canonical(typeName) : undefined;
     const declared = declaredName(declarator);
     if (declarator.type === "function_declarator") {
       const parameters = fieldChild(declarator, "parameters");
-      const args = className === undefined || parameters === null ? undefined : (this.vexingArguments(parameters) ?? this.cppExpressions.argumentsFromText(this.expressions.textOf(parameters).slice(1, -1), this.expressions.rangeFor(parameters)));
+      const args = parameters === null ? undefined : (this.vexingArguments(parameters) ?? this.cppExpressions.argumentsFromText(this.expressions.textOf(parameters).slice(1, -1), this.expressions.rangeFor(parameters)));
       if (args === undefined || declared.name === undefined || declared.nameNode === undefined) return undefined;
-      return this.constructObject(declared.name, declared.nameNode, className as string, args, declarator);
+      if (className !== undefined && declared.indirections === 0) return this.constructObject(declared.name, declared.nameNode, className, args, declarator);
+      // `VMBPACKET packet(VmbPacketAllocate(channel));`: a variable initialized with its one argument.
+      if (args.length !== 1) return undefined;
+      const name = this.declare(declared.name);
+      const target: Expr = { kind: "var", name, range: this.expressions.rangeFor(declared.nameNode) };
+      this.emitInstr({ kind: "assign", target, value: args[0], range: this.expressions.rangeFor(declarator), declaration: true });
+      return name;
+    }
+    // `if (T x = e)`, `while (T x = e)`: the condition's declaration holds its value itself.
+    const conditionValue = declarator.type === "identifier" && declaration.parent?.type === "condition_clause" ? fieldChild(declaration, "value") : null;
+    if (conditionValue !== null && declared.name !== undefined && declared.nameNode !== undefined) {
+      const initial = this.expressions.lower(conditionValue);
+      const name = this.declare(declared.name);
+      this.emitInstr({ kind: "assign", target: { kind: "var", name, range: this.expressions.rangeFor(declared.nameNode) }, value: initial, range: this.expressions.rangeFor(declaration), declaration: true });
+      return name;
     }
     const value = declarator.type === "init_declarator" ? fieldChild(declarator, "value") : null;
     const isObject = className !== undefined && declared.indirections === 0 && !isReference(declarator);
@@ -171,6 +185,11 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
    * called, the lambda does not outlive this function, and what it captures stays this function's.
    */
   protected override initialValue(value: Node): Expr {
+    // `T x{e}` and `T x(e)` (one argument) hold `e`.
+    if (value.type === "initializer_list" || value.type === "argument_list") {
+      const elements = significantChildren(value);
+      if (elements.length === 1) return this.expressions.lower(elements[0]);
+    }
     const variable = this.lambdaVariable;
     if (variable === undefined || value.type !== "lambda_expression") return super.initialValue(value);
     this.cppExpressions.cpp.lambdaVariable = variable;
@@ -208,7 +227,7 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
   private newClassOf(value: Node): string | undefined {
     const typeNode = fieldChild(value, "type");
     const name = typeNode === null ? undefined : simpleName(this.expressions.textOf(typeNode));
-    return name !== undefined && this.cppExpressions.cpp.classes.has(name) ? name : undefined;
+    return name !== undefined && this.cppExpressions.cpp.classes.has(name) ? this.cppExpressions.cpp.classes.canonical(name) : undefined;
   }
 
   private constructObject(sourceName: string, nameNode: Node, className: string, constructorArguments: Expr[], declarator: Node): string {

@@ -114,7 +114,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
       const scope = simpleName(name.slice(0, separator));
       // `ns::Function` defines a function of a namespace; `Class::Method` a method, even of a class declared elsewhere.
       if (this.namespaces.has(scope) && !this.classes.has(scope)) return undefined;
-      className = scope;
+      className = this.classes.canonical(scope);
     }
     return { className, method, isStatic: this.classes.methodOwner(className, method)?.method.isStatic === true };
   }
@@ -143,7 +143,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
     const localClasses = new Map<string, string>();
     for (const { parameter } of parametersOf(entry.shape.parameterList, this.text)) {
       const className = parameter.typeName === undefined ? undefined : simpleName(parameter.typeName.replace(/[*&\s]|\bconst\b/g, ""));
-      if (parameter.name && className !== undefined && this.classes.has(className)) localClasses.set(parameter.name, className);
+      if (parameter.name && className !== undefined && this.classes.has(className)) localClasses.set(parameter.name, this.classes.canonical(className));
     }
     const context = this.functionContext(this.functionIdentity(entry).name, method, localClasses, functionNames, typeNames, undefined);
     return this.lowerersFor(context, functionNames, typeNames, problems, locals);
