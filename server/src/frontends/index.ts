@@ -56,7 +56,7 @@ const cppExtensions = new Set([".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".h
  * What only C++ has, at the start of a line or after a keyword: a `.h` holding any of it is C++
  * (`class X {`, `namespace`, `template <`, access specifiers, `Class::Method(` definitions, `nullptr`).
  */
-const CPP_SYNTAX = /^\s*(?:(?:class|namespace)\s+\w+[^;]*$|template\s*<|(?:public|private|protected)\s*:|using\s+namespace\b|extern\s+"C\+\+")|\bnullptr\b|^\s*(?:[\w:<>*&]+\s+)*\w+::~?\w+\s*\(/m;
+const CPP_SYNTAX = /^\s*(?:(?:class|namespace)\s+\w+[^;]*$|template\s*<|(?:public|private|protected)\s*:|using\s+namespace\b|extern\s+"C\+\+")|\bnullptr\b|\bnoexcept\b|\boperator\s+(?:new|delete)\b|^\s*(?:[\w:<>*&]+\s+)*\w+::~?\w+\s*\(/m;
 const tsExtensions = new Set([".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"]);
 
 let cFrontend: Promise<CFrontend> | undefined;
@@ -86,16 +86,32 @@ export function isCppSource(file: string, text: string, cppHeaders?: ReadonlySet
   return cppExtensions.has(extension) || (extension === ".h" && (CPP_SYNTAX.test(text) || cppHeaders?.has(baseName(file)) === true));
 }
 
-/** The headers C++ sources include (by lower-case name) that no C source includes. */
+/**
+ * The headers C++ sources include (by lower-case name), directly or through other headers, that no
+ * C source includes, directly or not.
+ */
 export function cppOnlyHeaders(sources: readonly { path: string; text: string }[]): string[] {
-  const fromCpp = new Set<string>();
-  const fromC = new Set<string>();
+  const includesOfHeader = new Map<string, string[]>();
   for (const source of sources) {
-    const extension = extensionOf(source.path);
-    const names = extension === ".c" || cppExtensions.has(extension) ? includeDirectives(source.text).map((directive) => baseName(directive.name)) : [];
-    for (const name of names) (extension === ".c" ? fromC : fromCpp).add(name);
+    if (headerExtensions.has(extensionOf(source.path))) includesOfHeader.set(baseName(source.path), includeDirectives(source.text).map((directive) => baseName(directive.name)));
   }
-  return [...fromCpp].filter((name) => !fromC.has(name)).sort();
+  const reachedFrom = (extensions: (extension: string) => boolean): Set<string> => {
+    const reached = new Set<string>();
+    const pending: string[] = [];
+    for (const source of sources) {
+      if (!extensions(extensionOf(source.path))) continue;
+      for (const directive of includeDirectives(source.text)) pending.push(baseName(directive.name));
+    }
+    while (pending.length > 0) {
+      const name = pending.pop() as string;
+      if (reached.has(name)) continue;
+      reached.add(name);
+      pending.push(...(includesOfHeader.get(name) ?? []));
+    }
+    return reached;
+  };
+  const fromC = reachedFrom((extension) => extension === ".c");
+  return [...reachedFrom((extension) => cppExtensions.has(extension))].filter((name) => !fromC.has(name)).sort();
 }
 
 const cppHeaderSets = new WeakMap<LoweringContext, ReadonlySet<string>>();

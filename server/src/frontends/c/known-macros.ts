@@ -88,6 +88,9 @@ export function builtinTreatment(name: string): MacroTreatment | undefined {
   if (NAME_ONLY.has(name) || API_DECORATION.test(name) || EXTERN_C_BRACKET.test(name)) return "blank-name-only";
   if (name.startsWith("__drv_") || name === "__declspec" || name.startsWith("DECLSPEC_") || name === "__pragma" || name === "_Pragma") return "blank-with-arguments";
   if (MODERN_SAL.test(name) || LEGACY_SAL.test(name)) return "blank-with-arguments";
+  // MIDL's annotations of generated COM headers (`__RPC__in`, `__RPC__deref_out_ecount_full_opt(n)`,
+  // `__RPC_USER`) and the analysis attributes (`__analysis_noreturn`).
+  if (name.startsWith("__RPC_") || name.startsWith("__analysis_")) return "blank-with-arguments";
   return undefined;
 }
 

@@ -453,6 +453,10 @@ class Preprocessor {
       this.substitute(name, start, invocationEnd, this.userMacros[name]);
       return invocationEnd;
     }
+    if (this.dialect === "cpp") {
+      const cppEnd = this.cppSpelling(name, start, end);
+      if (cppEnd !== undefined) return cppEnd;
+    }
     if (!mayBeBuiltinMacro(firstCode)) return this.inCode() ? this.statementMacro(name, start, end) : end;
     const wrapper = typeWrappingMacro(name);
     if (wrapper !== undefined) {
@@ -494,6 +498,46 @@ class Preprocessor {
     // In C++ a class or namespace body holds declarations too (`DECLARE_LIBID(x)` in an ATL class).
     if (this.braceDepth === 0 || (this.dialect === "cpp" && !this.inCode())) return ALL_CAPS.test(name) ? this.declarationMacro(name, start, end) : end;
     return this.inCode() ? this.statementMacro(name, start, end) : end;
+  }
+
+  /**
+   * C++ spellings the grammar does not take, made into ones it does, in place:
+   * - `interface IFoo : public IUnknown` (objbase.h's `#define interface struct`) is a struct;
+   * - `class ATL_NO_VTABLE CFoo :` (a decoration macro between the class key and its name) loses the decoration;
+   * - `new (pool, tag) T *[n]` (an array of pointers, which the grammar cannot read) loses the `*`.
+   */
+  private cppSpelling(name: string, start: number, end: number): number | undefined {
+    const source = this.source;
+    const after = this.nextToken(end).next;
+    if (name === "interface" && (isIdentifierStart(source.charCodeAt(after)) || source.startsWith("__declspec", after))) {
+      this.replace(start, end, "struct".padEnd(end - start));
+      return end;
+    }
+    if ((name === "class" || name === "struct") && ALL_CAPS.test(this.wordAt(after))) {
+      const decorationEnd = after + this.wordAt(after).length;
+      const following = this.nextToken(decorationEnd).next;
+      if (isIdentifierStart(source.charCodeAt(following))) {
+        this.blank(after, decorationEnd);
+        return decorationEnd;
+      }
+    }
+    if (name === "new") {
+      const pointerArray = /^\s*(?:\([^()]*\))?\s*[\w:<>]+\s*(\*+)\s*\[/.exec(source.slice(end, end + 200));
+      if (pointerArray !== null) {
+        const stars = end + pointerArray[0].lastIndexOf(pointerArray[1]);
+        // Blanked once the text is known: the placement and the type are scanned as usual.
+        this.deferredBlanks.push({ start: stars, end: stars + pointerArray[1].length });
+        return end;
+      }
+    }
+    return undefined;
+  }
+
+  /** The identifier starting at `index`, or "". */
+  private wordAt(index: number): string {
+    let end = index;
+    while (end < this.source.length && isIdentifierPart(this.source.charCodeAt(end))) end++;
+    return isIdentifierStart(this.source.charCodeAt(index)) ? this.source.slice(index, end) : "";
   }
 
   /**

@@ -1,7 +1,7 @@
 // Parse rate and lowering on generated C++ driver code: seeded files that mix the constructs of
 // real KMDF-style C++ (classes with members, constructors and destructors, methods in and out of
 // the class, namespaces, templates, lambdas, new and delete, range-for, try/catch, if-init, casts,
-// SAL on methods, WPP tracing) must parse without a syntax problem, lower every function, and
+// SAL on methods, WPP tracing, COM and ATL declaration macros, MIDL annotations) must parse without a syntax problem, lower every function, and
 // report exactly the double frees seeded into some of them, on their lines.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -28,6 +28,7 @@ const STATEMENTS = [
   "for (ULONG index = 0; index < kLimit; ++index) {\n        m_count += index;\n    }",
   "Holder<ULONG> holder(m_count);\n    m_count = holder.Get();",
   "if (m_mode == 0) {\n        return STATUS_SUCCESS == m_status ? STATUS_DEVICE_NOT_READY : m_status;\n    }",
+  "Widget** widgets = new (PagedPool, 'stgW') Widget *[4];\n    delete[] widgets;",
 ];
 
 interface GeneratedFile {
@@ -57,6 +58,23 @@ public:
     static void Touch(_In_opt_ PVOID Pointer);
 };
 } }
+
+interface __declspec(uuid("{931D7B9C-11FB-45B6-97DA-47894D597F3${index % 10}}")) IPing${index} : public IUnknown
+{
+    STDMETHOD(Ping)(__RPC__in REFGUID Key) = 0;
+    STDMETHOD_(ULONG, Count)() = 0;
+};
+
+class ATL_NO_VTABLE CModule${index} : public CAtlDllModuleT< CModule${index} >
+{
+public:
+    DECLARE_LIBID(LIBID_Module${index})
+    DECLARE_REGISTRY_APPID_RESOURCEID(IDR_MODULE, "{0A21D954-674A-4C09-806E-DB4FBE8F199C}")
+    STDMETHODIMP_(ULONG) AddRef() { return ++m_refs; }
+
+private:
+    ULONG m_refs;
+};
 
 enum class Color : UINT8 { Red, Green, Blue };
 static constexpr ULONG kLimit = 16;
