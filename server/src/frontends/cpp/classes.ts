@@ -51,6 +51,7 @@ export function parameterTypes(parameterList: Node | null, text: string): string
   });
 }
 
+/** The function declarator under pointer, reference and parenthesized declarators (`T* (Class::Get)(...)`), or null. */
 function functionDeclaratorOf(declarator: Node | null): Node | null {
   let node = declarator;
   while (node !== null && node.type !== "function_declarator") {
@@ -65,14 +66,7 @@ function functionDeclaratorOf(declarator: Node | null): Node | null {
 
 /** The name a method declarator declares: `Send`, `Guard` (a constructor), `~Guard`, `operator==`. */
 function memberFunctionName(declarator: Node | null, text: string): string | undefined {
-  let node = declarator;
-  while (node !== null && node.type !== "function_declarator") {
-    if (node.type === "pointer_declarator" || node.type === "reference_declarator" || node.type === "parenthesized_declarator" || node.type === "attributed_declarator") {
-      node = node.type === "pointer_declarator" ? fieldChild(node, "declarator") : (significantChildren(node)[0] ?? null);
-    } else {
-      return undefined;
-    }
-  }
+  const node = functionDeclaratorOf(declarator);
   const inner = node === null ? null : fieldChild(node, "declarator");
   if (inner === null) return undefined;
   if (inner.type === "destructor_name") return `~${simpleName(text.slice(inner.startIndex, inner.endIndex).replace(/^~/, ""))}`;
