@@ -234,6 +234,11 @@ export class Workbench {
    * The Problems panel's rows, as their text, with `filter` in its filter box (the panel's list
    * renders only the rows in view, so a filter is what makes a finding's rows all readable).
    */
+  /**
+   * The rows of the Problems panel shown by `filter` (its syntax: text, `!glob` excludes). The panel
+   * renders only the rows in view: a filter that names other samples' findings can push the wanted
+   * ones out of it (see `excludingFolder`).
+   */
   async problems(filter: string): Promise<string[]> {
     const panel = this.page.locator(".markers-panel");
     if (!(await panel.isVisible())) await this.command("View: Focus Problems");
@@ -267,4 +272,9 @@ export class Workbench {
     rmSync(this.home, { recursive: true, force: true });
     if (this.ownedFolder !== undefined) rmSync(this.ownedFolder, { recursive: true, force: true });
   }
+}
+
+/** A Problems panel filter that leaves out a folder's findings (`packet-leak, !**\/kmdf-guard/**`). */
+export function excludingFolder(filter: string, folder: string): string {
+  return `${filter}, !**/${folder}/**`;
 }
