@@ -1,7 +1,8 @@
 // Diagnostics over stdio: pushed or pulled, updated on edits, across files, with the path and the rule's docs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { DocumentDiagnosticReport, WorkspaceDiagnosticReport } from "vscode-languageserver-protocol/node";
 import { copyFixtures, LspSession, relativeFiles, ruleLines, uriOf } from "./lspSession";
@@ -224,5 +225,35 @@ test("a server killed in the middle of a check and started again, as vscode-lang
   } finally {
     await second.close();
     tree.cleanup();
+  }
+});
+
+test("C++: the kmdf-guard sample's RAII double free and its leaks are published, with the destructor's run in the path", async () => {
+  const root = mkdtempSync(path.join(tmpdir(), "vmbguard-lsp-cpp-"));
+  cpSync(path.join(__dirname, "../../../../samples/kmdf-guard"), root, { recursive: true });
+  const session = await LspSession.start({ root });
+  try {
+    const send = session.open(path.join(root, "send.cpp"));
+    const published = await session.currentDiagnostics(send);
+    assert.deepEqual(ruleLines(published.diagnostics), [
+      ["packet-leak", 32],
+      ["double-free", 47],
+    ]);
+    const doubleFree = published.diagnostics.find((diagnostic) => diagnostic.code === "double-free");
+    assert.deepEqual(
+      doubleFree?.relatedInformation?.map((info) => [info.location.range.start.line + 1, info.message]),
+      [
+        [39, "packet acquired here by 'VmbPacketAllocate'"],
+        [40, "taken: 'packet == nullptr' is false"],
+        [44, "taken: 'm_pingsEnabled == 0' is true"],
+        [45, "released here by 'VmbPacketFree'"],
+        [47, "released again here"],
+      ],
+    );
+    const request = session.open(path.join(root, "request.cpp"));
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(request)).diagnostics), [["packet-leak", 21]]);
+  } finally {
+    await session.close();
+    rmSync(root, { recursive: true, force: true });
   }
 });
