@@ -54,9 +54,10 @@ const cExtensions = new Set([".c", ".h"]);
 const cppExtensions = new Set([".cpp", ".cc", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
 /**
  * What only C++ has, at the start of a line or after a keyword: a `.h` holding any of it is C++
- * (`class X {`, `namespace`, `template <`, access specifiers, `Class::Method(` definitions, `nullptr`).
+ * (`class X {`, `namespace`, `template <`, access specifiers, `Class::Method(` definitions, `nullptr`,
+ * a SAL-annotated parameter with a default value: `_In_ UINT32 Flags = 0);`).
  */
-const CPP_SYNTAX = /^\s*(?:(?:class|namespace)\s+\w+[^;]*$|template\s*<|(?:public|private|protected)\s*:|using\s+namespace\b|extern\s+"C\+\+")|\bnullptr\b|\bnoexcept\b|\boperator\s+(?:new|delete)\b|^\s*(?:[\w:<>*&]+\s+)*\w+::~?\w+\s*\(/m;
+const CPP_SYNTAX = /^\s*(?:(?:class|namespace)\s+\w+[^;]*$|template\s*<|(?:public|private|protected)\s*:|using\s+namespace\b|extern\s+"C\+\+")|\bnullptr\b|\bnoexcept\b|\boperator\s+(?:new|delete)\b|^\s*(?:[\w:<>*&]+\s+)*\w+::~?\w+\s*\(|^\s*_(?:In|Out|Inout)\w*_\s+[^=;()]+=\s*[^;=()]+[,)]/m;
 const tsExtensions = new Set([".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"]);
 
 let cFrontend: Promise<CFrontend> | undefined;

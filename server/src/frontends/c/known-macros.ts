@@ -74,7 +74,7 @@ const MODERN_SAL = /^_[A-Z][A-Za-z0-9_]*_$/;
 
 /** Legacy SAL (`__in`, `__out_bcount(n)`, `__checkReturn`...), without catching `__inline` or `__int64`. */
 const LEGACY_SAL =
-  /^__(?:in|out|inout|deref|ecount|bcount|xcount|field|range|typefix|success|checkReturn|reserved|nullterminated|nullnullterminated|callback|format_string|control_entrypoint|notnull|maybenull|readonly|kernel_entry|user_driver|post|pre|on_failure)(?:_[A-Za-z0-9_]*)?$/;
+  /^__(?:in|out|inout|deref|ecount|bcount|xcount|field|range|typefix|success|checkReturn|reserved|nullterminated|nullnullterminated|callback|format_string|control_entrypoint|notnull|maybenull|readonly|kernel_entry|user_driver|post|pre|on_failure|requires|acquires|releases|guarded_by|interlocked|has_lock_property|lock_level_order|no_competing_thread)(?:_[A-Za-z0-9_]*)?$/;
 
 /** Rewrites (padded with spaces to the macro's length) that make a macro parse as the keyword it stands for. */
 const KEYWORD_REWRITES: ReadonlyMap<string, string> = new Map([
