@@ -701,7 +701,10 @@ class Preprocessor {
     const source = this.source;
     const lineStart = source.lastIndexOf("\n", start - 1) + 1;
     if (source.slice(lineStart, start).trim() !== "") return end;
-    const invocationEnd = this.argumentsEnd(end);
+    // `WDF_DECLARE_CONTEXT_TYPE_WITH_NAME` alone on its line, its `(` on the next one.
+    const nameLineEnd = source.indexOf("\n", end);
+    const argumentsOnNextLine = nameLineEnd >= 0 && source.slice(end, nameLineEnd).trim() === "" && source[this.nextToken(end).next] === "(";
+    const invocationEnd = this.argumentsEnd(argumentsOnNextLine ? this.nextToken(end).next : end);
     if (invocationEnd === undefined) return end;
     const newline = source.indexOf("\n", invocationEnd);
     const restOfLine = source.slice(invocationEnd, newline < 0 ? source.length : newline);

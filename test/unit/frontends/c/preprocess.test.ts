@@ -356,3 +356,11 @@ test("a #define between a function's head and body is dropped; a decoration that
   assert.equal(lines[1].trim(), "");
   assert.equal(lines[5], "int     ");
 });
+
+test("a file-scope declaration macro alone on its line with its arguments on the next lines is blanked; a function so written is not", () => {
+  const source = "WDF_DECLARE_CONTEXT_TYPE_WITH_NAME\n(\n    CTX,\n    GetCtx\n)\n\nenum Action { Start = 1 };\nVOID\nMY_ENTRY\n(\n    PVOID Context\n)\n{\n}\n";
+  const { text } = preprocess(source);
+  assert.equal(text.length, source.length);
+  assert.equal(text.slice(0, source.indexOf("enum")).trim(), "");
+  assert.ok(text.includes("MY_ENTRY\n(\n    PVOID Context\n)\n{"), text);
+});
