@@ -81,7 +81,7 @@ function isStaticDeclaration(node: Node, text: string): boolean {
 }
 
 /** The names a `typedef` around the class declares for it (not the pointer types). */
-function typedefNames(node: Node, text: string): string[] {
+function typedefNames(node: Node): string[] {
   const parent = node.parent;
   if (parent === null || parent.type !== "type_definition") return [];
   return parent.childrenForFieldName("declarator").flatMap((declarator) => {
@@ -93,7 +93,7 @@ function typedefNames(node: Node, text: string): string[] {
 function classOf(node: Node, text: string): ClassShape | undefined {
   const nameNode = fieldChild(node, "name");
   const body = fieldChild(node, "body");
-  const aliases = typedefNames(node, text);
+  const aliases = typedefNames(node);
   const name = nameNode === null ? aliases[0] : simpleName(text.slice(nameNode.startIndex, nameNode.endIndex));
   if (name === undefined || body === null) return undefined;
   const shape: ClassShape = { name, fields: [], methods: [], bases: [] };
