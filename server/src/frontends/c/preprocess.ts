@@ -533,6 +533,15 @@ class Preprocessor {
     return undefined;
   }
 
+  /**
+   * Right after `name:` in code: a label, whose statement the grammar requires; a group there splits
+   * the labeled statement (`HLPR_BAIL_LABEL: #if DBG ... #endif return status;`).
+   */
+  private afterLabel(): boolean {
+    const before = this.tokenBeforeLast;
+    return this.lastToken === ":" && this.inCode() && isIdentifierStart(before.charCodeAt(0)) && !isReservedWord(before, this.dialect);
+  }
+
   /** The identifier starting at `index`, or "". */
   private wordAt(index: number): string {
     let end = index;
@@ -862,7 +871,7 @@ class Preprocessor {
           groups.push("unknown");
         }
         const group: OpenGroup | undefined =
-          value === undefined ? { ifStart: lineStart, ifEnd: end, before: this.scanState(), splitsSyntax: this.parenDepth > 0 || !SYNTAX_BOUNDARY.has(this.lastToken) } : undefined;
+          value === undefined ? { ifStart: lineStart, ifEnd: end, before: this.scanState(), splitsSyntax: this.parenDepth > 0 || !SYNTAX_BOUNDARY.has(this.lastToken) || this.afterLabel() } : undefined;
         this.openGroups.push(group);
         this.branchWithoutToken = group;
         break;

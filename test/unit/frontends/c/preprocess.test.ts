@@ -364,3 +364,12 @@ test("a file-scope declaration macro alone on its line with its arguments on the
   assert.equal(text.slice(0, source.indexOf("enum")).trim(), "");
   assert.ok(text.includes("MY_ENTRY\n(\n    PVOID Context\n)\n{"), text);
 });
+
+test("a conditional group right after a label keeps its first branch: the grammar needs the label's statement", () => {
+  const source = "int F(void)\n{\n   int status = 0;\n   BAIL_LABEL:\n#if DBG\n      Trace(status);\n#else\n      Other(status);\n#endif\n   return status;\n}\n";
+  for (const dialect of ["c", "cpp"] as const) {
+    const { text } = preprocess(source, {}, dialect);
+    assert.equal(text.length, source.length);
+    assert.ok(text.includes("Trace(status);") && !text.includes("Other(status)") && !text.includes("#if"), text);
+  }
+});
