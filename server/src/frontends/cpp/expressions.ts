@@ -146,26 +146,28 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (closure.kind !== "closure") return { kind: "unknown", parts: [closure, ...args], range };
       return { kind: "call", callee: { name: closure.functionId, text: "lambda", range: closure.range }, args, range };
     }
-    const loweredArguments = argumentNodes.map((argument) => this.lower(argument));
-    const method = this.methodCall(functionNode, functionType, loweredArguments.map((argument) => this.classOfArgument(argument)));
+    // Lowered once, and only when this is no call the C lowering makes (a lambda argument lowered twice would be two functions).
+    let lowered: Expr[] | undefined;
+    const loweredArguments = (): Expr[] => (lowered ??= argumentNodes.map((argument) => this.lower(argument)));
+    const method = this.methodCall(functionNode, functionType, () => loweredArguments().map((argument) => this.classOfArgument(argument)));
     const owner = this.cpp.owner;
     if (method === undefined && functionType === "identifier" && owner !== undefined && this.cpp.hasThis && calledName !== undefined && !this.locals.has(calledName) && this.cpp.classes.hasField(owner, calledName)) {
       // `m_callback()` in a method: the function the member holds (a scope guard's lambda).
       const functionRange = this.rangeFor(functionNode);
       const self: Expr = { kind: "var", name: "this", range: functionRange };
-      return { kind: "call", callee: { name: calledName, through: self, text: this.textOf(functionNode), range: functionRange }, args: loweredArguments, range };
+      return { kind: "call", callee: { name: calledName, through: self, text: this.textOf(functionNode), range: functionRange }, args: loweredArguments(), range };
     }
     if (method === undefined) {
       // `Guard(p)` as a value: a temporary object built and destroyed in the statement; `Guard` is no function.
       if (calledName !== undefined && functionType !== "qualified_identifier" && this.cpp.classes.has(calledName) && !this.functionNames.has(calledName)) {
-        return { kind: "unknown", parts: argumentNodes.map((argument) => this.lower(argument)), range };
+        return { kind: "unknown", parts: loweredArguments(), range };
       }
       const call = super.call(node, range);
       // Through an object of a class not known here: an interface table's API call, or an unknown method.
       if (call.kind === "call" && functionType === "field_expression" && call.callee.through !== undefined) return { ...call, callee: { ...call.callee, member: true } };
       return call;
     }
-    const args = method.receiver === undefined ? loweredArguments : [method.receiver, ...loweredArguments];
+    const args = method.receiver === undefined ? loweredArguments() : [method.receiver, ...loweredArguments()];
     return { kind: "call", callee: { name: method.name, text: this.textOf(functionNode), range: this.rangeFor(functionNode) }, args, range };
   }
 
@@ -173,7 +175,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
    * A call of a method of a known class: its name (`Class::Method`) and the object's address it
    * receives as `this` (none for a static method). Undefined for calls the C way (an interface table).
    */
-  private methodCall(functionNode: Node, functionType: string, argumentClasses: (string | undefined)[]): { name: string; receiver?: Expr } | undefined {
+  private methodCall(functionNode: Node, functionType: string, argumentClasses: () => (string | undefined)[]): { name: string; receiver?: Expr } | undefined {
     const classes = this.cpp.classes;
     if (functionType === "field_expression") {
       const objectNode = fieldChild(functionNode, "argument");
@@ -186,7 +188,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (found === undefined) return undefined;
       const isPointer = this.operatorBefore(fieldNode.startIndex) === "->";
       const receiver: Expr = isPointer ? object : { kind: "addr", target: object, range: object.range };
-      const name = classes.methodName(found.owner, method, argumentClasses);
+      const name = classes.methodName(found.owner, method, argumentClasses());
       return found.method.isStatic ? { name } : { name, receiver };
     }
     if (functionType === "identifier" || functionType === "qualified_identifier" || functionType === "template_function") {
@@ -197,7 +199,7 @@ export class CppExpressionLowerer extends ExpressionLowerer {
       if (scope === undefined || !classes.has(scope)) return undefined;
       const found = classes.methodOwner(scope, method);
       if (found === undefined) return undefined;
-      const name = classes.methodName(found.owner, method, argumentClasses);
+      const name = classes.methodName(found.owner, method, argumentClasses());
       if (found.method.isStatic || !this.cpp.hasThis) return { name };
       const range = this.rangeFor(functionNode);
       return { name, receiver: { kind: "var", name: "this", range } };

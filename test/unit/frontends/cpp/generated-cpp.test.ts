@@ -203,3 +203,20 @@ test("a C++ file with a syntax error in one function still reports the others, o
   assert.equal(syntax.length, 1, JSON.stringify(result.problems));
   assert.equal(syntax[0]?.range?.start.line, 7);
 });
+
+test("a lambda given to a call is lowered once: one closure function, whatever the call turns out to be", async () => {
+  const text = [
+    "class Timer {",
+    "public:",
+    "    void Start(int delay);",
+    "};",
+    "void Arm(Timer* timer, VMBPACKET packet)",
+    "{",
+    "    Register([&]() { VmbPacketFree(packet); });",
+    "    timer->Start(Delay([=]() { return 1; }));",
+    "    Unknown::Call([&]() { VmbPacketFree(packet); });",
+    "}",
+  ].join("\n");
+  const ir = await lowerFile("/generated/lambdas.cpp", text, defaultConfig());
+  assert.equal(ir.functions.filter((fn) => fn.isClosure === true).length, 3, ir.functions.map((fn) => fn.id).join(", "));
+});
