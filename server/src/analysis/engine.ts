@@ -843,12 +843,13 @@ class FunctionAnalyzer {
    * (`calledFact`), for the summary (a scope guard's destructor runs what its constructor kept).
    */
   private heldInMember(s: State, through: Expr, name: string): Value | undefined {
+    const throughKey = this.locationKey(through);
+    if (throughKey === undefined) return undefined;
+    const base = s.bindings.get(throughKey);
     for (const op of ["->", "."] as const) {
       const location: Expr = { kind: "field", base: through, field: name, op, range: through.range };
-      const key = this.locationKey(location);
-      if (key === undefined) return undefined;
+      const key = `${throughKey}${op}${name}`;
       let held = s.bindings.get(key);
-      const base = this.locationKey(through) !== undefined ? s.bindings.get(this.locationKey(through) as string) : undefined;
       if (held === undefined && op === "->" && base?.k === "sym" && base.id < this.paramCount) held = this.read(s, location, base);
       if (held === undefined) continue;
       const field = held.k === "sym" ? this.paramFieldOfSym.get(held.id) : undefined;
@@ -1391,4 +1392,12 @@ function withArticle(noun: string): string {
 /** The fact a path records when it calls the function a parameter's member holds. */
 export function calledFact(paramIndex: number, field: FieldStep): string {
   return `called:${paramIndex}${field.op}${field.name}`;
+}
+
+const CALLED_FACT = /^called:(\d+)(->|\.)(\w+)$/;
+
+/** The parameter member a `calledFact` names, or undefined for any other fact. */
+export function calledFieldOf(fact: string): { paramIndex: number; field: FieldStep } | undefined {
+  const match = CALLED_FACT.exec(fact);
+  return match === null ? undefined : { paramIndex: Number(match[1]), field: { name: match[3], op: match[2] as FieldStep["op"] } };
 }

@@ -5,7 +5,7 @@ import type { IrFunction } from "../ir/ir";
 import { writtenVariables } from "../ir/walk";
 import type { AssignedValue, Effect, FieldStep, GlobalVariable, ModelEntry, Outcome } from "../model/model";
 import { anyFamily } from "../model/model";
-import type { ExitRecord, FunctionAnalysis } from "./engine";
+import { calledFieldOf, type ExitRecord, type FunctionAnalysis } from "./engine";
 import type { GlobalField, ParamField, Resource, Value } from "./state";
 
 type ParamFate = "released" | "transferred" | "escaped" | "used" | "none" | "null";
@@ -275,19 +275,16 @@ function homeEffects(homes: readonly HandleHome[], exits: readonly ExitRecord[],
 }
 
 const FIELD_OF = /^(.+?)(->|\.)(\w+)$/;
-const CALLED = /^called:(\d+)(->|\.)(\w+)$/;
-
 /** Members of parameters' objects whose function the function calls on every path (a scope guard's destructor). */
 function calledFieldEffects(fn: IrFunction, exits: readonly ExitRecord[]): Effect[] {
   const keys = new Set<string>();
-  for (const exit of exits) for (const key of exit.state.facts.keys()) if (CALLED.test(key)) keys.add(key);
+  for (const exit of exits) for (const key of exit.state.facts.keys()) if (calledFieldOf(key) !== undefined) keys.add(key);
   const effects: Effect[] = [];
   for (const key of [...keys].sort()) {
     if (!exits.every((exit) => exit.state.facts.get(key) === true)) continue;
-    const match = CALLED.exec(key)!;
-    const target = Number(match[1]);
-    if (target >= fn.params.length) continue;
-    effects.push({ kind: "calls-field", target, field: { name: match[3], op: match[2] as FieldStep["op"] } });
+    const called = calledFieldOf(key)!;
+    if (called.paramIndex >= fn.params.length) continue;
+    effects.push({ kind: "calls-field", target: called.paramIndex, field: called.field });
   }
   return effects;
 }

@@ -46,6 +46,8 @@ export interface LoweringInputs {
   /** Headers reached through include folders that are not among the checked sources (absolute paths). */
   extraHeaders: readonly { path: string; text: string }[];
   build: NonNullable<LoweringContext["build"]>;
+  /** The C++-only headers when the caller already knows them (`cppOnlyHeaders` of the same sources). */
+  cppHeaders?: string[];
 }
 
 const headerExtensions = new Set([".h", ".hpp", ".hh", ".hxx", ".h++", ".inl", ".ipp"]);
@@ -154,7 +156,7 @@ function buildSettingsOf(context: LoweringContext | undefined, file: string): Fi
 
 export async function collectHeaderDefinitions(sources: readonly { path: string; text: string }[], config: Config, inputs?: LoweringInputs): Promise<LoweringContext> {
   const baseFolder = inputs?.baseFolder ?? process.cwd();
-  const cppHeaders = cppOnlyHeaders(sources);
+  const cppHeaders = inputs?.cppHeaders ?? cppOnlyHeaders(sources);
   const cppHeaderSet = new Set(cppHeaders);
   const context: LoweringContext = { headerDefinitions: {}, headers: {}, baseFolder, build: inputs?.build, cppHeaders };
   const checked = sources.filter((source) => headerExtensions.has(extensionOf(source.path)));

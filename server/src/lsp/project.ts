@@ -218,10 +218,10 @@ export class Project {
     const now = new Set(cppHeaders);
     const flipped = [...before, ...now].filter((name) => before.has(name) !== now.has(name));
     for (const name of flipped) changedNames.add(name);
-    for (const file of this.lowered.keys()) if (changedNames.has(headerKey(file)) && flipped.includes(headerKey(file))) this.lowered.delete(file);
+    for (const file of this.lowered.keys()) if (flipped.includes(headerKey(file))) this.lowered.delete(file);
     for (const [file, entry] of this.lowered) if (entry.includes.some((name) => changedNames.has(name))) this.lowered.delete(file);
     // Every source: which headers only C++ sources include is part of the context (only headers are parsed).
-    const context = await prepareLowering(sources, this.resolved.config, inputs);
+    const context = await prepareLowering(sources, this.resolved.config, { ...inputs, cppHeaders });
     this.headerContext = { context, headers, build };
     return context;
   }
