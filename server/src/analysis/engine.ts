@@ -1375,6 +1375,7 @@ function comparison(op: string, left: string, right: string): Value {
 
 function unary(op: "!" | "-" | "~" | "+", v: Value): Value {
   if (op === "!") return not(v);
+  if (op === "+") return v;
   if (v.k === "int") return { k: "int", v: op === "-" ? -v.v : op === "~" ? ~v.v : v.v };
   return v.k === "unknown" ? v : { k: "test", key: `${op}${valueKey(v)}`, negated: false };
 }

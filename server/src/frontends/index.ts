@@ -30,7 +30,7 @@ export interface HeaderEntry {
 export interface LoweringContext {
   /** The checked headers' definitions by lower-case file name: what an `#include` that names no header found matches. */
   headerDefinitions: Record<string, SharedDefinitions>;
-  /** Lower-case names of the headers that C++ sources include and C sources do not: they hold C++. */
+  /** The headers (by `pathKey`) that C++ sources include and C sources do not: they hold C++. */
   cppHeaders?: string[];
   /** Every header read (checked ones and those found through include folders), by `pathKey`. */
   headers?: Record<string, HeaderEntry>;
@@ -86,35 +86,70 @@ export function isSupportedSource(file: string): boolean {
  */
 export function isCppSource(file: string, text: string, cppHeaders?: ReadonlySet<string>): boolean {
   const extension = extensionOf(file);
-  return cppExtensions.has(extension) || (extension === ".h" && (CPP_SYNTAX.test(text) || cppHeaders?.has(baseName(file)) === true));
+  return cppExtensions.has(extension) || (extension === ".h" && (CPP_SYNTAX.test(text) || cppHeaders?.has(pathKey(file)) === true));
 }
 
 /**
- * The headers C++ sources include (by lower-case name), directly or through other headers, that no
- * C source includes, directly or not.
+ * The headers C++ sources include, directly or through other headers, that no C source reaches, by
+ * `pathKey`. An include names the header of that name nearest the includer (the longest shared
+ * folder prefix): a tree holds many `common.h`, and a C file including its own says nothing of
+ * another project's.
  */
 export function cppOnlyHeaders(sources: readonly { path: string; text: string }[]): string[] {
+  const headerKeys = sources.filter((source) => headerExtensions.has(extensionOf(source.path))).map((source) => pathKey(source.path));
+  const headersByName = new Map<string, string[]>();
+  for (const key of headerKeys) {
+    const name = baseName(key);
+    headersByName.set(name, [...(headersByName.get(name) ?? []), key]);
+  }
+  const includedBy = (includer: string, text: string): string[] =>
+    includeDirectives(text).flatMap((directive) => nearestHeaders(includer, directive.name.replace(/\\/g, "/").toLowerCase(), headersByName));
   const includesOfHeader = new Map<string, string[]>();
   for (const source of sources) {
-    if (headerExtensions.has(extensionOf(source.path))) includesOfHeader.set(baseName(source.path), includeDirectives(source.text).map((directive) => baseName(directive.name)));
+    if (headerExtensions.has(extensionOf(source.path))) includesOfHeader.set(pathKey(source.path), includedBy(pathKey(source.path), source.text));
   }
   const reachedFrom = (extensions: (extension: string) => boolean): Set<string> => {
     const reached = new Set<string>();
     const pending: string[] = [];
     for (const source of sources) {
-      if (!extensions(extensionOf(source.path))) continue;
-      for (const directive of includeDirectives(source.text)) pending.push(baseName(directive.name));
+      if (extensions(extensionOf(source.path))) pending.push(...includedBy(pathKey(source.path), source.text));
     }
     while (pending.length > 0) {
-      const name = pending.pop() as string;
-      if (reached.has(name)) continue;
-      reached.add(name);
-      pending.push(...(includesOfHeader.get(name) ?? []));
+      const key = pending.pop() as string;
+      if (reached.has(key)) continue;
+      reached.add(key);
+      pending.push(...(includesOfHeader.get(key) ?? []));
     }
     return reached;
   };
   const fromC = reachedFrom((extension) => extension === ".c");
-  return [...reachedFrom((extension) => cppExtensions.has(extension))].filter((name) => !fromC.has(name)).sort();
+  return [...reachedFrom((extension) => cppExtensions.has(extension))].filter((key) => !fromC.has(key)).sort();
+}
+
+/** The headers named `name` (maybe with folders: `rtl/lock.h`) sharing the longest folder prefix with `includer`. */
+function nearestHeaders(includer: string, name: string, headersByName: ReadonlyMap<string, string[]>): string[] {
+  const all = headersByName.get(baseName(name)) ?? [];
+  const besideIncluder = path.posix.join(path.posix.dirname(includer), name);
+  if (all.includes(besideIncluder)) return [besideIncluder];
+  const folders = name.replace(/^(?:\.\.?\/)+/, "");
+  const suffixed = all.filter((key) => key.endsWith(`/${folders}`));
+  const candidates = suffixed.length > 0 ? suffixed : all;
+  let best: string[] = [];
+  let bestShared = -1;
+  for (const key of candidates) {
+    const shared = sharedFolderLength(includer, key);
+    if (shared > bestShared) [best, bestShared] = [[key], shared];
+    else if (shared === bestShared) best.push(key);
+  }
+  return best;
+}
+
+function sharedFolderLength(a: string, b: string): number {
+  const first = a.split("/");
+  const second = b.split("/");
+  let shared = 0;
+  while (shared < first.length - 1 && shared < second.length - 1 && first[shared] === second[shared]) shared++;
+  return shared;
 }
 
 const cppHeaderSets = new WeakMap<LoweringContext, ReadonlySet<string>>();

@@ -8,6 +8,7 @@ import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type Fil
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
 import { cppOnlyHeaders, headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
+import { pathKey } from "../frontends/includes";
 import { FunctionResultCache, type ReuseCounts } from "../analysis/functionResultCache";
 import { AnalysisShard, type FunctionDigest } from "../analysis/shard";
 import { SummaryTable } from "../analysis/summaryTable";
@@ -217,8 +218,8 @@ export class Project {
     const before = new Set(previous?.context.cppHeaders ?? []);
     const now = new Set(cppHeaders);
     const flipped = [...before, ...now].filter((name) => before.has(name) !== now.has(name));
-    for (const name of flipped) changedNames.add(name);
-    for (const file of this.lowered.keys()) if (flipped.includes(headerKey(file))) this.lowered.delete(file);
+    for (const key of flipped) changedNames.add(headerKey(key));
+    for (const file of this.lowered.keys()) if (flipped.includes(pathKey(file))) this.lowered.delete(file);
     for (const [file, entry] of this.lowered) if (entry.includes.some((name) => changedNames.has(name))) this.lowered.delete(file);
     // Every source: which headers only C++ sources include is part of the context (only headers are parsed).
     const context = await prepareLowering(sources, this.resolved.config, { ...inputs, cppHeaders });

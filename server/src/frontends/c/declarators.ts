@@ -40,6 +40,14 @@ export function declaredName(declarator: Node | null): DeclaredName {
         // C++'s `T& name` and `T&& name` alias what they are bound to: no level of their own.
         node = firstSignificantChild(node);
         break;
+      case "qualified_identifier": {
+        // C++'s pointer to member, `NTSTATUS (Filter::*handler)(ULONG)`: one level, named by its declarator.
+        const member = fieldChild(node, "name");
+        if (member?.type !== "pointer_type_declarator") return { indirections };
+        indirections++;
+        node = fieldChild(member, "declarator");
+        break;
+      }
       default:
         return { indirections };
     }

@@ -133,6 +133,22 @@ const SYNTAX_BOUNDARY = new Set([";", "{", "}", ":"]);
 /** Tokens that can only continue an expression or a list: a branch starting with one splits it. */
 const CONTINUATION_START = new Set([..."&|,)]?=<>+/%^.", "]"]);
 
+/** The length of a pointer-to-member access (`->*` or `.*`) at `index`, or 0. */
+function memberPointerAccessLength(source: string, index: number): number {
+  if (source.startsWith("->*", index)) return 3;
+  return source.startsWith(".*", index) && !source.startsWith("..", index - 1) ? 2 : 0;
+}
+
+/** After a decoration: a template type (maybe const), then a declarator's name. */
+const DECORATION_BEFORE_TEMPLATE_TYPE = /^\s+(?:(?:const|volatile)\s+)*[A-Za-z_]\w*\s*<[^;{}()<>]*>\s*[*&]*\s*[A-Za-z_]/;
+
+/** What objbase.h defines `THIS_`, `THIS` and `PURE` as in C++ (in C they name the interface's `This`). */
+const COM_CPP_SPELLINGS: ReadonlyMap<string, string> = new Map([
+  ["THIS_", ""],
+  ["THIS", "void"],
+  ["PURE", "= 0"],
+]);
+
 /** The macros whose being defined the dialect decides. */
 type Dialect = "c" | "cpp";
 
@@ -272,6 +288,16 @@ class Preprocessor {
         }
         index = end;
       } else {
+        const memberPointer = this.dialect === "cpp" ? memberPointerAccessLength(source, index) : 0;
+        if (memberPointer > 0) {
+          // `(object->*method)(args)`, which the grammar does not take, reads as `(object, method)(args)`:
+          // the object is used and the call goes through the pointer, as the analysis can follow it.
+          this.replace(index, index + memberPointer, ",".padEnd(memberPointer));
+          index += memberPointer;
+          this.tokenBeforeLast = this.lastToken;
+          this.lastToken = ",";
+          continue;
+        }
         this.branchStarts(source[index]);
         this.declarationPunctuation(source[index]);
         if (code === OPEN_BRACE) this.openBrace();
@@ -520,6 +546,31 @@ class Preprocessor {
         this.blank(after, decorationEnd);
         return decorationEnd;
       }
+    }
+    // objbase.h's interface-declaring macros in C++: `STDMETHOD(Close)(THIS_ ULONG Flags) PURE;`.
+    const comSpelling = COM_CPP_SPELLINGS.get(name);
+    if (comSpelling !== undefined) {
+      this.replace(start, end, comSpelling.padEnd(end - start));
+      return end;
+    }
+    if (name === "delete") {
+      // `delete[] (p);` and `delete [] ((PBYTE) p);`, which the grammar reads as a lambda, become
+      // `delete[] +p ;`: a unary plus is no lambda, and the value is the same.
+      const arrayOperand = /^\s*\[\s*\]\s*/.exec(source.slice(end, end + 40));
+      const open = arrayOperand === null ? -1 : end + arrayOperand[0].length;
+      const close = open >= 0 && source.charCodeAt(open) === OPEN_PAREN ? this.argumentsEnd(open) : undefined;
+      if (close !== undefined && source[this.nextToken(close).next] === ";") {
+        this.deferredEdits.push({ start: open, end: open + 1, text: () => "+" });
+        this.deferredBlanks.push({ start: close - 1, end: close });
+        return end;
+      }
+    }
+    if (!this.inCode() && ALL_CAPS.test(name) && DECORATION_BEFORE_TEMPLATE_TYPE.test(source.slice(end, end + 300))) {
+      // `const AVRT_DATA CRegAPOProperties<1> CApo::sm_Properties(...)`: a name before a template type and
+      // a declarator is a decoration (a name before `Type<T>::member` would be the type).
+      this.blank(start, end);
+      this.identifierBlanked = true;
+      return end;
     }
     if (name === "new") {
       const pointerArray = /^\s*(?:\([^()]*\))?\s*[\w:<>]+\s*(\*+)\s*\[/.exec(source.slice(end, end + 200));

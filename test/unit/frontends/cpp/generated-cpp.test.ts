@@ -65,6 +65,15 @@ interface __declspec(uuid("{931D7B9C-11FB-45B6-97DA-47894D597F3${index % 10}}"))
     STDMETHOD_(ULONG, Count)() = 0;
 };
 
+DECLARE_INTERFACE_(IKsControl${index}, IUnknown)
+{
+    STDMETHOD(KsProperty)(THIS_
+        IN PKSPROPERTY Property,
+        IN ULONG PropertyLength
+    ) PURE;
+    STDMETHOD_(ULONG, Release)(THIS) PURE;
+};
+
 class ATL_NO_VTABLE CModule${index} : public CAtlDllModuleT< CModule${index} >
 {
 public:
