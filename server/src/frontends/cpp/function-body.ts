@@ -27,6 +27,15 @@ function isReference(declarator: Node): boolean {
   return false;
 }
 
+/** How many scopes of locals a statement of each kind opens around what it contains. */
+const SCOPES_OPENED: ReadonlyMap<string, number> = new Map([
+  ["compound_statement", 1],
+  ["for_statement", 1],
+  // The range's own scope and each element's.
+  ["for_range_loop", 2],
+  ["catch_clause", 1],
+]);
+
 const MAX_SCAN = 100_000;
 
 /** Whether every later mention of `name` in the block declaring it (from `after`) is the callee of a call. */
@@ -55,6 +64,7 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
   private lambdaVariable: string | undefined;
   /** The scope depth each enclosing `try` with handlers was entered at (a `throw` leaves the scopes deeper). */
   private readonly catchDepths: number[] = [];
+  private labeledStatements: Map<string, Node> | undefined;
 
   constructor(
     private readonly cppExpressions: CppExpressionLowerer,
@@ -121,6 +131,35 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
       const self: Expr = { kind: "addr", target: { kind: "var", name: object.name, range }, range };
       this.emitInstr({ kind: "eval", expr: { kind: "call", callee: { name: destructor, text: `~${object.destructorClass}`, range }, args: [self], range }, range });
     }
+  }
+
+  /** A goto out of blocks destroys the objects of the blocks it leaves (those not enclosing its label). */
+  protected override gotoStatement(node: Node): void {
+    const label = fieldChild(node, "label");
+    const target = label === null ? undefined : this.labeledStatementNamed(this.expressions.textOf(label));
+    if (target !== undefined && this.hasCleanups(0)) {
+      let blocksLeft = 0;
+      for (let ancestor = node.parent; ancestor !== null && ancestor.id !== this.body?.id; ancestor = ancestor.parent) {
+        const enclosesLabel = ancestor.startIndex <= target.startIndex && target.endIndex <= ancestor.endIndex;
+        if (!enclosesLabel) blocksLeft += SCOPES_OPENED.get(ancestor.type) ?? 0;
+      }
+      if (blocksLeft > 0) this.exitCleanups(this.locals.depth - blocksLeft, this.expressions.rangeFor(node));
+    }
+    super.gotoStatement(node);
+  }
+
+  private labeledStatementNamed(name: string): Node | undefined {
+    if (this.labeledStatements === undefined) {
+      this.labeledStatements = new Map();
+      const pending: Node[] = this.body === undefined ? [] : [this.body];
+      while (pending.length > 0) {
+        const current = pending.pop() as Node;
+        const label = current.type === "labeled_statement" ? fieldChild(current, "label") : null;
+        if (label !== null) this.labeledStatements.set(this.expressions.textOf(label), current);
+        for (const child of significantChildren(current)) if (child.type !== "lambda_expression") pending.push(child);
+      }
+    }
+    return this.labeledStatements.get(name);
   }
 
   protected override hasCleanups(scopeDepth: number): boolean {
