@@ -22,6 +22,8 @@ export interface CppFunctionContext {
   hasThis: boolean;
   /** IR local name to the class of the object it is or points to (`Guard g`, `Guard* g`, `auto g = new Guard`). */
   localClasses: Map<string, string>;
+  /** The locals of `localClasses` that are objects or references to one, not pointers: operators on them may be overloaded. */
+  objectLocals: Set<string>;
   /** Lowers a lambda found in the function; returns the id of the IrFunction made of it. */
   lambda(node: Node, captures: string[], outerNames: ReadonlyMap<string, string>, variable?: string): string;
   /** Set by a declaration whose initializer is a lambda: the variable names the lambda's function. */
@@ -90,6 +92,10 @@ export class CppExpressionLowerer extends ExpressionLowerer {
         const name = fieldChild(node, "name");
         return name === null ? this.unknownOf(node, this.rangeFor(node)) : this.lower(name);
       }
+      case "assignment_expression":
+      case "binary_expression":
+      case "unary_expression":
+        return this.overloadedOperator(node) ?? super.lowerNode(node, type);
       default:
         return super.lowerNode(node, type);
     }
@@ -220,6 +226,27 @@ export class CppExpressionLowerer extends ExpressionLowerer {
     const snippet = `${ARGUMENTS_PREFIX}${text}${ARGUMENTS_SUFFIX}`;
     const lowerer = this.derive(snippet, new LineIndex(snippet), { arguments: new Map(), range, depth: 1 });
     return significantChildren(list).map((argument) => lowerer.lower(argument));
+  }
+
+  /**
+   * `a = b`, `a == b`, `!a` where `a` is an object of a class that defines that operator: a call of
+   * the operator method with `a`'s address as `this`.
+   */
+  private overloadedOperator(node: Node): Expr | undefined {
+    const operatorNode = fieldChild(node, "operator");
+    const operands = node.type === "unary_expression" ? [fieldChild(node, "argument")] : [fieldChild(node, "left"), fieldChild(node, "right")];
+    if (operatorNode === null || operands.some((operand) => operand === null)) return undefined;
+    const object = this.lower(operands[0] as Node);
+    const isObject = (object.kind === "var" && this.cpp.objectLocals.has(object.name)) || object.kind === "deref";
+    const className = isObject ? this.classOfObject(object) : undefined;
+    const operator = `operator${this.textOf(operatorNode)}`;
+    const found = className === undefined ? undefined : this.cpp.classes.methodOwner(className, operator);
+    if (found === undefined) return undefined;
+    const range = this.rangeFor(node);
+    const args = operands.slice(1).map((operand) => this.lower(operand as Node));
+    const name = this.cpp.classes.methodName(found.owner, operator, args.map((argument) => this.classOfArgument(argument)));
+    const receiver: Expr = { kind: "addr", target: object, range: object.range };
+    return { kind: "call", callee: { name, text: operator, range: this.rangeFor(operatorNode) }, args: found.method.isStatic ? args : [receiver, ...args], range };
   }
 
   /** The class of an argument (an object, a pointer to one, its address), for overloads. */

@@ -216,6 +216,7 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     if (name === undefined) return undefined;
     const pointee = className ?? (value !== null && value.type === "new_expression" ? this.newClassOf(value) : undefined);
     if (pointee !== undefined) cpp.localClasses.set(name, pointee);
+    if (className !== undefined && declared.indirections === 0) cpp.objectLocals.add(name);
     return name;
   }
 
@@ -276,6 +277,7 @@ export class CppFunctionBodyLowerer extends FunctionBodyLowerer {
     const range = this.expressions.rangeFor(declarator);
     this.emitInstr({ kind: "declare", name, range: this.expressions.rangeFor(nameNode) });
     cpp.localClasses.set(name, className);
+    cpp.objectLocals.add(name);
     const destructorClass = cpp.classes.destructorOwner(className);
     // A lambda given to an object that lives in this scope (a scope guard) does not outlive this
     // function: what it captures stays this function's, and the destructor's summary runs it.

@@ -146,6 +146,9 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
       if (parameter.name && className !== undefined && this.classes.has(className)) localClasses.set(parameter.name, this.classes.canonical(className));
     }
     const context = this.functionContext(this.functionIdentity(entry).name, method, localClasses, functionNames, typeNames, undefined);
+    for (const { parameter } of parametersOf(entry.shape.parameterList, this.text)) {
+      if (parameter.name && localClasses.has(parameter.name) && !parameter.typeName?.includes("*")) context.objectLocals.add(parameter.name);
+    }
     return this.lowerersFor(context, functionNames, typeNames, problems, locals);
   }
 
@@ -165,6 +168,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
       owner: method?.className,
       hasThis: method !== undefined && !method.isStatic,
       localClasses,
+      objectLocals: new Set(),
       lambdas,
       outerNames,
       nextTemporary: () => temporaries.count++,
