@@ -142,6 +142,8 @@ function memberPointerAccessLength(source: string, index: number): number {
 /** After a decoration: a template type (maybe const), then a declarator's name. */
 const DECORATION_BEFORE_TEMPLATE_TYPE = /^\s+(?:(?:const|volatile)\s+)*[A-Za-z_]\w*\s*<[^;{}()<>]*>\s*[*&]*\s*[A-Za-z_]/;
 
+const ACCESS_SPECIFIERS = new Set(["public", "private", "protected"]);
+
 /** What objbase.h defines `THIS_`, `THIS` and `PURE` as in C++ (in C they name the interface's `This`). */
 const COM_CPP_SPELLINGS: ReadonlyMap<string, string> = new Map([
   ["THIS_", ""],
@@ -382,8 +384,8 @@ class Preprocessor {
    * A blank next to the `:` becomes the name `_`.
    */
   private unnamedBitField(colon: number): void {
-    // In C++ the same shape is an access specifier (`public:`).
-    if (this.dialect !== "c" || this.braceDepth === 0 || this.inCode() || !SYNTAX_BOUNDARY.has(this.tokenBeforeLast) || !isIdentifierStart(this.lastToken.charCodeAt(0))) return;
+    // In C++ the same shape with a keyword is an access specifier (`public:`).
+    if (ACCESS_SPECIFIERS.has(this.lastToken) || this.braceDepth === 0 || this.inCode() || !SYNTAX_BOUNDARY.has(this.tokenBeforeLast) || !isIdentifierStart(this.lastToken.charCodeAt(0))) return;
     const source = this.source;
     if (colon - 2 >= this.copiedUpTo && isBlankCode(source.charCodeAt(colon - 1)) && isBlankCode(source.charCodeAt(colon - 2))) {
       this.replace(colon - 1, colon, "_");
@@ -553,7 +555,7 @@ class Preprocessor {
       this.replace(start, end, comSpelling.padEnd(end - start));
       return end;
     }
-    if (name === "delete") {
+    if (name === "delete" && this.lastToken !== "operator") {
       // `delete[] (p);` and `delete [] ((PBYTE) p);`, which the grammar reads as a lambda, become
       // `delete[] +p ;`: a unary plus is no lambda, and the value is the same.
       const arrayOperand = /^\s*\[\s*\]\s*/.exec(source.slice(end, end + 40));
