@@ -762,7 +762,7 @@ class Preprocessor {
   private declarationMacro(name: string, start: number, end: number): number {
     const source = this.source;
     const lineStart = source.lastIndexOf("\n", start - 1) + 1;
-    if (source.slice(lineStart, start).trim() !== "") return end;
+    if (source.slice(lineStart, start).trim() !== "" || this.lastToken === "typedef") return end;
     // `WDF_DECLARE_CONTEXT_TYPE_WITH_NAME` alone on its line, its `(` on the next one.
     const nameLineEnd = source.indexOf("\n", end);
     const argumentsOnNextLine = nameLineEnd >= 0 && source.slice(end, nameLineEnd).trim() === "" && source[this.nextToken(end).next] === "(";

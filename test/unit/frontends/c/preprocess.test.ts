@@ -363,6 +363,9 @@ test("a file-scope declaration macro alone on its line with its arguments on the
   assert.equal(text.length, source.length);
   assert.equal(text.slice(0, source.indexOf("enum")).trim(), "");
   assert.ok(text.includes("MY_ENTRY\n(\n    PVOID Context\n)\n{"), text);
+  // Nor is a typedef's type so written (`typedef\nNTSTATUS\n(*FN_INIT)\n(...)`, sysvad's common.h).
+  const typedefSource = "typedef\nNTSTATUS\n(*FN_INIT)\n(\n    PVOID Context\n);\n";
+  for (const dialect of ["c", "cpp"] as const) assert.equal(preprocess(typedefSource, {}, dialect).text, typedefSource);
 });
 
 test("a conditional group right after a label keeps its first branch: the grammar needs the label's statement", () => {
