@@ -556,10 +556,15 @@ class Preprocessor {
       return end;
     }
     if (name === "delete" && this.lastToken !== "operator") {
-      // `delete[] (p);` and `delete [] ((PBYTE) p);`, which the grammar reads as a lambda, become
-      // `delete[] +p ;`: a unary plus is no lambda, and the value is the same.
+      // `delete[](p);` and `delete [] ((PBYTE) p);`, which the grammar reads as a lambda, become
+      // `delete[]+p ;` and `delete []+((PBYTE) p);`: a unary plus is no lambda, and the value is the same.
       const arrayOperand = /^\s*\[\s*\]\s*/.exec(source.slice(end, end + 40));
       const open = arrayOperand === null ? -1 : end + arrayOperand[0].length;
+      if (open >= 0 && source.charCodeAt(open) === OPEN_PAREN && isBlankCode(source.charCodeAt(open - 1))) {
+        // `delete [] (PBYTE) p;`: the blank before the parenthesis becomes the plus.
+        this.deferredEdits.push({ start: open - 1, end: open, text: () => "+" });
+        return end;
+      }
       const close = open >= 0 && source.charCodeAt(open) === OPEN_PAREN ? this.argumentsEnd(open) : undefined;
       if (close !== undefined && source[this.nextToken(close).next] === ";") {
         this.deferredEdits.push({ start: open, end: open + 1, text: () => "+" });

@@ -378,9 +378,9 @@ test("a conditional group right after a label keeps its first branch: the gramma
 });
 
 test("C++: an unnamed bit-field gets a name as in C, an access specifier does not; `operator delete[](...)` keeps its spelling while `delete[] (p);` loses its parentheses", () => {
-  const source = "struct R {\npublic:\n    UINT32 Ready : 1;\n    UINT32 : 3;\nprivate:\n    ULONG m;\n};\nvoid __cdecl operator delete[](PVOID p);\nvoid F(int* p) { delete[] (p); }\n";
+  const source = "struct R {\npublic:\n    UINT32 Ready : 1;\n    UINT32 : 3;\nprivate:\n    ULONG m;\n};\nvoid __cdecl operator delete[](PVOID p);\nvoid F(int* p) { delete[] (p); delete[](p); }\n";
   const lines = preprocess(source, {}, "cpp").text.split("\n");
   assert.deepEqual(lines.slice(1, 5), ["public:", "    UINT32 Ready : 1;", "    UINT32 _:3;", "private:"]);
   assert.equal(lines[7], "void         operator delete[](PVOID p);");
-  assert.equal(lines[8], "void F(int* p) { delete[] +p ; }");
+  assert.equal(lines[8], "void F(int* p) { delete[]+(p); delete[]+p ; }");
 });
