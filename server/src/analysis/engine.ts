@@ -544,7 +544,7 @@ class FunctionAnalyzer {
   private eval(s: State, e: Expr): Out[] {
     switch (e.kind) {
       case "const":
-        return [{ s, v: constant(e.value) }];
+        return [{ s, v: typeof e.value === "string" ? this.stringValue(e.value) : constant(e.value) }];
       case "var":
         return [{ s, v: this.read(s, e) }];
       case "field":
@@ -876,7 +876,27 @@ class FunctionAnalyzer {
     return undefined;
   }
 
+  /** A string literal; one spelling a function of the model is known by that name (a routine lookup's argument). */
+  private stringValue(text: string): Value {
+    return /^[A-Za-z_]\w*$/.test(text) && this.registry.lookup(text) !== undefined ? { k: "str", names: text } : { k: "str" };
+  }
+
+  /**
+   * The model function a call without a model entry is given the name of, directly (`GetProcAddress(h,
+   * "VmbPacketAllocate")`) or through a location holding it (`MmGetSystemRoutineAddress(&Name)`).
+   */
+  private nameGiven(s: State, values: readonly Value[]): string | undefined {
+    for (const value of values) {
+      const held = value.k === "ptr" ? s.bindings.get(value.to) : value;
+      if (held?.k === "str" && held.names !== undefined) return held.names;
+    }
+    return undefined;
+  }
+
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
+    // A routine lookup of an API's name returns that API; a call given a location and the name
+    // (`RtlInitUnicodeString(&Name, L"VmbPacketAllocate")`) leaves the name in the location.
+    const named = this.nameGiven(s, values);
     e.args.forEach((arg, index) => {
       const value = values[index];
       if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
@@ -897,10 +917,11 @@ class FunctionAnalyzer {
         const key = this.locationKey(arg.target);
         const held = key !== undefined ? s.bindings.get(key) : undefined;
         if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
-        if (key !== undefined) s.bindings.set(key, this.freshSym(`out:${key}@${at(e.range)}`));
+        const describes = named !== undefined && values[index].k === "ptr" && held?.k !== "str";
+        if (key !== undefined) s.bindings.set(key, describes ? { k: "str", names: named } : this.freshSym(`out:${key}@${at(e.range)}`));
       }
     });
-    return [{ s, v: this.freshSym(`call@${at(e.range)}`) }];
+    return [{ s, v: named !== undefined ? { k: "fn", name: named } : this.freshSym(`call@${at(e.range)}`) }];
   }
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {

@@ -7,7 +7,8 @@ import type { PathStep } from "./findings";
 export type Value =
   | { k: "int"; v: number }
   | { k: "null" }
-  | { k: "str" }
+  /** A string; `names`: its text, when it is the name of a function of the model (`"VmbPacketAllocate"`). */
+  | { k: "str"; names?: string }
   /** A tracked handle. */
   | { k: "res"; id: number }
   /**
@@ -203,6 +204,8 @@ function valueHash(value: Value): number {
       return textHash(value.key) + (value.negated ? 5 : 6);
     case "fn":
       return textHash(value.name) + 7;
+    case "str":
+      return value.names === undefined ? textHash("str") : textHash(value.names) + 9;
     case "ptr":
       return textHash(value.to) + 8;
     default:
@@ -219,9 +222,10 @@ function sameValue(a: Value, b: Value): boolean {
     case "sym":
       return a.id === (b as typeof a).id;
     case "null":
-    case "str":
     case "unknown":
       return true;
+    case "str":
+      return a.names === (b as typeof a).names;
     case "status":
       return a.ok === (b as typeof a).ok && a.name === (b as typeof a).name && a.not === (b as typeof a).not;
     default:
@@ -237,7 +241,7 @@ export function valueKey(value: Value): string {
     case "null":
       return "null";
     case "str":
-      return "str";
+      return value.names === undefined ? "str" : `str:${value.names}`;
     case "res":
       return `r${value.id}`;
     case "status":
