@@ -5,7 +5,7 @@ import type { BasicBlock, Callee, Expr, IrFunction, SourceRange } from "../ir/ir
 import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
-import type { Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/model";
+import type { Effect, FieldStep, GlobalVariable, ModelEntry, Outcome } from "../model/model";
 import { isLearned, type ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
@@ -515,7 +515,7 @@ class FunctionAnalyzer {
     if (bound) return bound;
     if (e.kind === "var") {
       const status = this.registry.statusConstant(e.name);
-      if (status !== undefined) return { k: "status", ok: status };
+      if (status !== undefined) return { k: "status", ok: status, name: e.name };
       const global = this.locals.has(e.name) ? undefined : this.registry.globalConstant(e.name);
       if (global !== undefined) return constant(global);
     }
@@ -544,7 +544,7 @@ class FunctionAnalyzer {
   private eval(s: State, e: Expr): Out[] {
     switch (e.kind) {
       case "const":
-        return [{ s, v: constant(e.value) }];
+        return [{ s, v: typeof e.value === "string" ? this.stringValue(e.value) : constant(e.value) }];
       case "var":
         return [{ s, v: this.read(s, e) }];
       case "field":
@@ -629,6 +629,24 @@ class FunctionAnalyzer {
     );
   }
 
+  /** Whether a status is the success constant (zero): an outcome's unnamed success is; a named other constant is not. */
+  private isSuccessStatus(v: Extract<Value, { k: "status" }>): boolean {
+    return v.name === undefined ? v.ok : this.registry.statusConstant(v.name) === true;
+  }
+
+  /** Whether two statuses are the same code, when the path knows. */
+  private sameStatus(a: Extract<Value, { k: "status" }>, b: Extract<Value, { k: "status" }>): boolean | undefined {
+    if (a.name !== undefined && b.name !== undefined) return a.name === b.name;
+    const [named, other] = a.name !== undefined ? [a, b] : [b, a];
+    if (named.name !== undefined) {
+      if (other.not === named.name) return false;
+      if (this.isSuccessStatus(named) || other.ok) return this.isSuccessStatus(named) === other.ok;
+      return undefined;
+    }
+    if (a.ok && b.ok) return true;
+    return a.ok !== b.ok ? false : undefined;
+  }
+
   private binary(op: BinaryOperator, a: Value, b: Value): Value {
     if (a.k === "int" && b.k === "int") {
       const folded = evaluateBinary(op, a.v, b.v);
@@ -642,16 +660,15 @@ class FunctionAnalyzer {
       if (isZero(y)) {
         if (x.k === "res") return { k: "test", key: "", negated: negate, nullOf: x.id };
         if (x.k === "sym" || x.k === "test") return negate ? x : not(x);
-        if (x.k === "status") return { k: "int", v: (x.ok === !negate) ? 1 : 0 };
+        if (x.k === "status") return { k: "int", v: (this.isSuccessStatus(x) === !negate) ? 1 : 0 };
         if (x.k === "str" || x.k === "fn" || x.k === "ptr") return { k: "int", v: negate ? 1 : 0 };
       }
       if (a.k === "status" && b.k === "status") {
-        if (a.ok && b.ok) return { k: "int", v: negate ? 0 : 1 };
-        if (a.ok !== b.ok) return { k: "int", v: negate ? 1 : 0 };
-        return unknownValue;
+        const same = this.sameStatus(a, b);
+        return same === undefined ? unknownValue : { k: "int", v: same !== negate ? 1 : 0 };
       }
       const [sym, status] = a.k === "status" ? [b, a] : [a, b];
-      if (status.k === "status" && status.ok && sym.k === "sym") return { k: "test", key: `ok(s${sym.id})`, negated: negate };
+      if (status.k === "status" && this.isSuccessStatus(status) && sym.k === "sym") return { k: "test", key: `ok(s${sym.id})`, negated: negate };
     }
     if ((op === "<" || op === ">=") && isZero(b)) {
       if (a.k === "status") return { k: "int", v: (op === "<") === !a.ok ? 1 : 0 };
@@ -715,8 +732,8 @@ class FunctionAnalyzer {
       case "ptr":
         return [[s, true]];
       case "status":
-        // STATUS_SUCCESS is zero: a bare status is true when it is a failure.
-        return [[s, !v.ok]];
+        // STATUS_SUCCESS is zero: a bare status is true when it is anything else.
+        return [[s, !this.isSuccessStatus(v)]];
       case "res":
         return this.splitNull(s, v.id, false);
       case "sym":
@@ -859,7 +876,27 @@ class FunctionAnalyzer {
     return undefined;
   }
 
+  /** A string literal; one spelling a function of the model is known by that name (a routine lookup's argument). */
+  private stringValue(text: string): Value {
+    return /^[A-Za-z_]\w*$/.test(text) && this.registry.lookup(text) !== undefined ? { k: "str", names: text } : { k: "str" };
+  }
+
+  /**
+   * The model function a call without a model entry is given the name of, directly (`GetProcAddress(h,
+   * "VmbPacketAllocate")`) or through a location holding it (`MmGetSystemRoutineAddress(&Name)`).
+   */
+  private nameGiven(s: State, values: readonly Value[]): string | undefined {
+    for (const value of values) {
+      const held = value.k === "ptr" ? s.bindings.get(value.to) : value;
+      if (held?.k === "str" && held.names !== undefined) return held.names;
+    }
+    return undefined;
+  }
+
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
+    // A routine lookup of an API's name returns that API; a call given a location and the name
+    // (`RtlInitUnicodeString(&Name, L"VmbPacketAllocate")`) leaves the name in the location.
+    const named = this.nameGiven(s, values);
     e.args.forEach((arg, index) => {
       const value = values[index];
       if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
@@ -880,10 +917,11 @@ class FunctionAnalyzer {
         const key = this.locationKey(arg.target);
         const held = key !== undefined ? s.bindings.get(key) : undefined;
         if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
-        if (key !== undefined) s.bindings.set(key, this.freshSym(`out:${key}@${at(e.range)}`));
+        const describes = named !== undefined && values[index].k === "ptr" && held?.k !== "str";
+        if (key !== undefined) s.bindings.set(key, describes ? { k: "str", names: named } : this.freshSym(`out:${key}@${at(e.range)}`));
       }
     });
-    return [{ s, v: this.freshSym(`call@${at(e.range)}`) }];
+    return [{ s, v: named !== undefined ? { k: "fn", name: named } : this.freshSym(`call@${at(e.range)}`) }];
   }
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {
@@ -894,20 +932,24 @@ class FunctionAnalyzer {
       return [];
     }
     const conditional = entry.effects.some((effect) => "when" in effect && effect.when !== undefined && effect.when !== "always");
-    const outcomes: (boolean | undefined)[] = conditional ? [true, false] : [undefined];
+    // A call that may pend (STATUS_PENDING) has a third outcome: accepted, to finish later.
+    const pendingStatus = conditional && entry.effects.some((effect) => "when" in effect && effect.when === "pending") ? entry.pendingStatus : undefined;
+    const outcomes: (boolean | "pending" | undefined)[] = !conditional ? [undefined] : pendingStatus !== undefined ? [true, false, "pending"] : [true, false];
     const results: Out[] = [];
-    // Clone before either outcome touches the state.
+    // Clone before any outcome touches the state.
     const failureState = conditional ? s.clone() : s;
+    const pendingState = pendingStatus !== undefined ? s.clone() : s;
     for (const outcome of outcomes) {
-      const next = outcome === false ? failureState : s;
+      const next = outcome === false ? failureState : outcome === "pending" ? pendingState : s;
       if (outcome !== undefined) {
-        next.addStep({ message: `assuming '${e.callee.text}' ${outcome ? "succeeds" : "fails"}`, file: this.fn.file, range: e.range, kind: "call" });
+        const assumed = outcome === "pending" ? `returns ${pendingStatus}` : outcome ? "succeeds" : "fails";
+        next.addStep({ message: `assuming '${e.callee.text}' ${assumed}`, file: this.fn.file, range: e.range, kind: "call" });
       }
-      let result: Value | undefined;
+      let result: Value | undefined = outcome === "pending" ? { k: "status", ok: true, name: pendingStatus } : undefined;
       this.readBeforeEffects(next, e, entry, values);
       for (const effect of entry.effects) {
-        if ("when" in effect && effect.when !== undefined && effect.when !== "always" && (effect.when === "success") !== outcome) continue;
-        const produced = this.applyEffect(next, e, entry, effect, values, outcome);
+        if ("when" in effect && effect.when !== undefined && effect.when !== "always" && effect.when !== outcomeName(outcome)) continue;
+        const produced = this.applyEffect(next, e, entry, effect, values, outcome === "pending" ? undefined : outcome);
         if (produced) result = produced;
       }
       this.forgetWrittenGlobals(next, e, entry);
@@ -918,8 +960,8 @@ class FunctionAnalyzer {
       }
       if (!result && entry.constant !== undefined) result = { k: "int", v: entry.constant };
       if (!result) {
-        if (outcome !== undefined && entry.returns === "pointer") result = outcome ? this.freshSym(`call@${at(e.range)}`) : { k: "null" };
-        else if (outcome !== undefined && (entry.returns === "ntstatus" || entry.returns === "boolean")) result = entry.returns === "ntstatus" ? { k: "status", ok: outcome } : { k: "int", v: outcome ? 1 : 0 };
+        if (outcome !== undefined && entry.returns === "pointer") result = outcome !== false ? this.freshSym(`call@${at(e.range)}`) : { k: "null" };
+        else if (outcome !== undefined && (entry.returns === "ntstatus" || entry.returns === "boolean")) result = entry.returns === "ntstatus" ? statusOutcome(outcome === true, pendingStatus) : { k: "int", v: outcome ? 1 : 0 };
         else result = this.freshSym(`call@${at(e.range)}`);
       }
       results.push({ s: next, v: result });
@@ -1401,4 +1443,14 @@ const CALLED_FACT = /^called:(\d+)(->|\.)(\w+)$/;
 export function calledFieldOf(fact: string): { paramIndex: number; field: FieldStep } | undefined {
   const match = CALLED_FACT.exec(fact);
   return match === null ? undefined : { paramIndex: Number(match[1]), field: { name: match[3], op: match[2] as FieldStep["op"] } };
+}
+
+/** The `when` an outcome of a call satisfies. */
+function outcomeName(outcome: boolean | "pending" | undefined): Outcome | undefined {
+  return outcome === "pending" ? "pending" : outcome === undefined ? undefined : outcome ? "success" : "failure";
+}
+
+/** The status a call's success or failure returns; a failure of a call that may pend is not its pending status. */
+function statusOutcome(ok: boolean, pendingStatus: string | undefined): Value {
+  return ok || pendingStatus === undefined ? { k: "status", ok } : { k: "status", ok, not: pendingStatus };
 }

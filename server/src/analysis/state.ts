@@ -7,11 +7,16 @@ import type { PathStep } from "./findings";
 export type Value =
   | { k: "int"; v: number }
   | { k: "null" }
-  | { k: "str" }
+  /** A string; `names`: its text, when it is the name of a function of the model (`"VmbPacketAllocate"`). */
+  | { k: "str"; names?: string }
   /** A tracked handle. */
   | { k: "res"; id: number }
-  /** The result of a call whose outcome the path has assumed (success or failure). */
-  | { k: "status"; ok: boolean }
+  /**
+   * The result of a call whose outcome the path has assumed (success or failure), or a named status
+   * constant. `name`: exactly that constant (a success without one is the success constant);
+   * `not`: a failure known not to be that constant (the failure outcome of a call that may pend).
+   */
+  | { k: "status"; ok: boolean; name?: string; not?: string }
   /** An unknown value with a stable identity, so tests on it correlate. */
   | { k: "sym"; id: number }
   /**
@@ -194,11 +199,13 @@ function valueHash(value: Value): number {
     case "sym":
       return Math.imul(value.id, 0x5bd1e995) + 2;
     case "status":
-      return value.ok ? 3 : 4;
+      return (value.ok ? 3 : 4) + (value.name === undefined ? 0 : textHash(value.name)) + (value.not === undefined ? 0 : 7 * textHash(value.not));
     case "test":
       return textHash(value.key) + (value.negated ? 5 : 6);
     case "fn":
       return textHash(value.name) + 7;
+    case "str":
+      return value.names === undefined ? textHash("str") : textHash(value.names) + 9;
     case "ptr":
       return textHash(value.to) + 8;
     default:
@@ -215,11 +222,12 @@ function sameValue(a: Value, b: Value): boolean {
     case "sym":
       return a.id === (b as typeof a).id;
     case "null":
-    case "str":
     case "unknown":
       return true;
+    case "str":
+      return a.names === (b as typeof a).names;
     case "status":
-      return a.ok === (b as typeof a).ok;
+      return a.ok === (b as typeof a).ok && a.name === (b as typeof a).name && a.not === (b as typeof a).not;
     default:
       return valueKey(a) === valueKey(b);
   }
@@ -233,11 +241,11 @@ export function valueKey(value: Value): string {
     case "null":
       return "null";
     case "str":
-      return "str";
+      return value.names === undefined ? "str" : `str:${value.names}`;
     case "res":
       return `r${value.id}`;
     case "status":
-      return value.ok ? "ok" : "fail";
+      return `${value.ok ? "ok" : "fail"}${value.name === undefined ? "" : `=${value.name}`}${value.not === undefined ? "" : `!=${value.not}`}`;
     case "sym":
       return `s${value.id}`;
     case "test":

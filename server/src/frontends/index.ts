@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import type { Config } from "../config/config";
 import type { IrFile } from "../ir/ir";
-import { predicateNames, roleTypedefNames, statusNamePattern } from "../model/packs";
+import { functionTypeNames, predicateNames, roleTypedefNames, statusNamePattern } from "../model/packs";
 import { loadCFrontend, type CFrontend, type KnownDefinitions, type SharedDefinitions } from "./c";
 import { loadCppFrontend } from "./cpp";
 import { includeDirectives, pathKey, reachHeaders, type IncludeDirective, type IncludeGraph, type ReachedHeaders } from "./includes";
@@ -197,7 +197,7 @@ export async function collectHeaderDefinitions(sources: readonly { path: string;
   const checked = sources.filter((source) => headerExtensions.has(extensionOf(source.path)));
   for (const header of [...checked, ...(inputs?.extraHeaders ?? [])]) {
     const frontend = await treeSitterFrontend(header.path, header.text, cppHeaderSet);
-    const definitions = frontend.definitionsOf(header.text, { macros: config.macros, definitions: buildSettingsOf(context, header.path)?.definitions });
+    const definitions = frontend.definitionsOf(header.text, { macros: config.macros, definitions: buildSettingsOf(context, header.path)?.definitions, functionTypes: modelKnowledgeOf(config).functionTypes });
     context.headers![pathKey(path.resolve(baseFolder, header.path))] = { definitions, includes: includeDirectives(header.text) };
   }
   for (const header of checked) context.headerDefinitions[baseName(header.path)] = context.headers![pathKey(path.resolve(baseFolder, header.path))].definitions;
@@ -248,6 +248,7 @@ interface ModelKnowledge {
   modelNames: RegExp;
   roleTypedefs: ReadonlySet<string>;
   predicates: ReadonlySet<string>;
+  functionTypes: ReadonlyMap<string, string>;
 }
 
 const modelKnowledge = new WeakMap<Config, ModelKnowledge>();
@@ -255,7 +256,7 @@ const modelKnowledge = new WeakMap<Config, ModelKnowledge>();
 function modelKnowledgeOf(config: Config): ModelKnowledge {
   let known = modelKnowledge.get(config);
   if (!known) {
-    known = { modelNames: statusNamePattern(config.models), roleTypedefs: roleTypedefNames(config.models, config.roles), predicates: predicateNames(config.models, config.functions) };
+    known = { modelNames: statusNamePattern(config.models), roleTypedefs: roleTypedefNames(config.models, config.roles), predicates: predicateNames(config.models, config.functions), functionTypes: functionTypeNames(config.models) };
     modelKnowledge.set(config, known);
   }
   return known;

@@ -84,7 +84,7 @@ function argument(target: number): string {
 
 function describeEffect(effect: Effect, registry: ModelRegistry): string {
   const noun = (family: string): string => (family === anyFamily ? "handle" : registry.family(family).noun);
-  const when = "when" in effect && effect.when !== undefined && effect.when !== "always" ? ` when the call ${effect.when === "success" ? "succeeds" : "fails"}` : "";
+  const when = "when" in effect && effect.when !== undefined && effect.when !== "always" ? ` when the call ${effect.when === "success" ? "succeeds" : effect.when === "pending" ? "is pending" : "fails"}` : "";
   switch (effect.kind) {
     case "acquire": {
       const where = effect.target === "return" ? "returned" : effect.inPlace === true ? `built in ${argument(effect.target)}` : `written through ${argument(effect.target)}`;

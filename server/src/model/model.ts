@@ -15,7 +15,13 @@ export type Outcome =
   /** Only when the call returns a success status (NT_SUCCESS, or a non-null/true result). */
   | "success"
   /** Only when the call returns a failure status. */
-  | "failure";
+  | "failure"
+  /**
+   * Only when the call returns its entry's `pendingStatus` (STATUS_PENDING): the request was
+   * accepted and finishes later. A call with such an effect has three outcomes; success is then the
+   * success constant alone, and failure any other failure.
+   */
+  | "pending";
 
 /**
  * A variable at file scope, as a summary names it: the function's own file, so that a caller in
@@ -117,6 +123,8 @@ export interface ModelEntry {
    * a caller knew of them ends at the call.
    */
   writesGlobals?: GlobalVariable[];
+  /** The status constant of the `pending` outcome (`STATUS_PENDING`, which NT_SUCCESS accepts). */
+  pendingStatus?: string;
 }
 
 export interface FamilyDef {
@@ -163,4 +171,10 @@ export interface ModelPack {
    * this name receives what C would write through the pointer (vmbguard/runtime's `OutParam<T>` is `{ value }`).
    */
   typescriptOutParameterProperty?: string;
+  /**
+   * How the API's headers name each function's type: a prefix before the name in upper snake case
+   * (`PFN_` + `VMB_PACKET_ALLOCATE` for `VmbPacketAllocate`). A call through a variable or field
+   * declared with such a type is a call of that function.
+   */
+  functionTypePrefixes?: string[];
 }

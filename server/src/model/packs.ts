@@ -45,10 +45,13 @@ export const kmclPack: ModelPack = {
     },
   ],
   functions: [
+    // Packets (VMBPACKET): allocated, sent or freed by the sender.
     entry("VmbPacketAllocate", KMCL, "Allocates a packet from the channel's lookaside list; returns NULL when none is left.", [
       { kind: "acquire", family: "packet", target: "return", mayBeNull: true },
+      { kind: "use", family: "channel", target: 0 },
     ], "pointer"),
     entry("VmbPacketInitialize", KMCL, "Builds a packet in caller-owned memory; the caller frees its buffer, never with VmbPacketFree.", [
+      { kind: "use", family: "channel", target: 0 },
       { kind: "acquire", family: "packet", target: 1, variant: "caller-memory", when: "success", inPlace: true },
     ], "ntstatus"),
     entry("VmbPacketFree", KMCL, "Frees a packet that was never sent, or whose completion routine was replaced.", [
@@ -59,23 +62,61 @@ export const kmclPack: ModelPack = {
         { kind: "transfer", family: "packet", target: 0, when: "success" },
       ], "ntstatus"),
     ),
+    // `__drv_aliasesMem` on the packet: a restored packet is in flight again, as a sent one is.
+    entry("VmbPacketRestore", KMCL, "Restores a saved in-flight packet into a new packet: on success the library owns it again; on failure the caller still does.", [
+      { kind: "transfer", family: "packet", target: 0, when: "success" },
+    ], "ntstatus"),
     entry("VmbPacketSetCompletionRoutine", KMCL, "Replaces the packet's completion routine, which then receives the packet and must free or keep it.", [
       { kind: "use", family: "packet", target: 0 },
       { kind: "register-callback", target: 1, role: "packet-completion" },
     ]),
-    ...["VmbPacketGetContext", "VmbPacketGetPointer", "VmbPacketSetPointer"].map((name) =>
-      entry(name, KMCL, "Reads or writes the packet's context; the packet must be live.", [{ kind: "use", family: "packet", target: 0 }]),
+    // The packet keeps the pointer for its completion routine to read back.
+    entry("VmbPacketSetPointer", KMCL, "Keeps a pointer in the packet's context; the packet must be live.", [
+      { kind: "use", family: "packet", target: 0 },
+      { kind: "escape", target: 1 },
+    ]),
+    ...["VmbPacketGetContext", "VmbPacketGetPointer", "VmbPacketGetChannel"].map((name) =>
+      entry(name, KMCL, "Reads the packet's context or channel; the packet must be live.", [{ kind: "use", family: "packet", target: 0 }]),
     ),
+    // Incoming packets (VMBPACKETCOMPLETION): each delivery ends once, by completing it or handing it back.
     entry("VmbChannelPacketComplete", KMCL, "Completes an incoming packet; every delivery must be completed exactly once.", [
       { kind: "release", family: "completion", target: 0 },
     ]),
-    entry("VmbChannelPacketGetExternalData", KMCL, "Reads the external data of an incoming packet.", [{ kind: "use", family: "completion", target: 0 }], "ntstatus"),
+    entry("VmbChannelPacketDeferToPassive", KMCL, "Hands an incoming packet back to the parsing queue, to be delivered again at PASSIVE_LEVEL: this delivery must not complete it.", [
+      { kind: "transfer", family: "completion", target: 0 },
+    ]),
+    entry("VmbChannelPacketFail", KMCL, "Fails a malformed incoming packet and stops the queue: the library ends the delivery.", [
+      { kind: "transfer", family: "completion", target: 0 },
+    ]),
+    {
+      ...entry("VmbChannelPacketGetExternalData", KMCL, "Maps the external data of an incoming packet. STATUS_PENDING: the callback must return, and the packet is delivered again when the data is ready.", [
+        { kind: "use", family: "completion", target: 0 },
+        { kind: "transfer", family: "completion", target: 0, when: "pending" },
+      ], "ntstatus"),
+      pendingStatus: "STATUS_PENDING",
+    },
+    // Channels (VMBCHANNEL): allocated through an out parameter (`_At_(*Channel, __drv_allocatesMem(Mem))`), ended by VmbChannelCleanup.
     entry("VmbChannelAllocate", KMCL, "Allocates a channel; it must be released with VmbChannelCleanup.", [
       { kind: "acquire", family: "channel", target: 2, when: "success" },
     ], "ntstatus"),
     entry("VmbChannelCleanup", KMCL, "Releases a channel.", [{ kind: "release", family: "channel", target: 0 }]),
-    ...["VmbChannelEnable", "VmbChannelDisable", "VmbChannelSendSynchronousRequest", "VmbChannelSizeofPacket"].map((name) =>
+    // `__drv_aliasesMem` on the pointer: the channel keeps it.
+    entry("VmbChannelSetPointer", KMCL, "Keeps a pointer in the channel's context.", [
+      { kind: "use", family: "channel", target: 0 },
+      { kind: "escape", target: 1 },
+    ]),
+    ...["VmbChannelEnable", "VmbChannelSendSynchronousRequest", "VmbChannelSaveBegin", "VmbChannelSaveContinue", "VmbChannelRestoreFromBuffer",
+      "VmbChannelSetInterruptLatency", "VmbChannelMapGpadl", "VmbChannelCreateGpadlFromMdl", "VmbChannelCreateGpadlFromBuffer",
+      "VmbChannelInitSetMaximumPacketSize", "VmbChannelInitSetMaximumExternalData", "VmbChannelInitSetClientContextSize",
+      "VmbChannelInitSetStateChangeCallbacks", "VmbChannelInitSetFriendlyName", "VmbChannelInitSetFlags", "VmbServerChannelInitSetFlags",
+      "VmbServerChannelInitSetMmioMegabytes", "VmbServerChannelInitSetTargetInterfaceId", "VmbServerChannelInitSetSaveRestorePacketCallbacks",
+      "VmbServerChannelInitSetVmbusHandle", "VmbClientChannelInitSetRingBufferPageCount", "VmbClientChannelInitSetTargetPnp"].map((name) =>
       entry(name, KMCL, "Operates on a live channel.", [{ kind: "use", family: "channel", target: 0 }], "ntstatus"),
+    ),
+    ...["VmbChannelDisable", "VmbChannelStart", "VmbChannelPause", "VmbChannelSaveEnd", "VmbChannelGetPointer", "VmbChannelUnmapGpadl",
+      "VmbChannelDeleteGpadl", "VmbChannelSetIncomingProcessingAtPassive", "VmbChannelSetTransactionQuota", "VmbChannelGetInterfaceInstance",
+      "VmbChannelSizeofPacket"].map((name) =>
+      entry(name, KMCL, "Operates on a live channel.", [{ kind: "use", family: "channel", target: 0 }]),
     ),
     entry("VmbChannelInitSetProcessPacketCallbacks", KMCL, "Registers the channel's process-packet callback, which receives incoming packets to complete.", [
       { kind: "use", family: "channel", target: 0 },
@@ -99,6 +140,8 @@ export const kmclPack: ModelPack = {
   ],
   status: { successConstants: ["STATUS_SUCCESS"], failureConstantPattern: "^STATUS_" },
   typescriptOutParameterProperty: "value",
+  // The header's function types: FN_VMB_PACKET_ALLOCATE, and PFN_VMB_PACKET_ALLOCATE pointing to one.
+  functionTypePrefixes: ["PFN_", "FN_"],
 };
 
 const POOL = "wdk-pool";
@@ -256,6 +299,24 @@ export function statusConventionOf(models: readonly string[]): StatusConvention 
     if (status) return status;
   }
   return kmclPack.status!;
+}
+
+/** `VmbPacketAllocate` → `VMB_PACKET_ALLOCATE`: words split where a capital follows a lower-case letter or digit. */
+function upperSnakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/**
+ * The function types the enabled packs' headers declare, by typedef name, with the function each
+ * one is the type of (`PFN_VMB_PACKET_ALLOCATE` → `VmbPacketAllocate`).
+ */
+export function functionTypeNames(models: readonly string[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const model of models) {
+    const pack = builtinPacks.get(model);
+    for (const prefix of pack?.functionTypePrefixes ?? []) for (const fn of pack!.functions) types.set(prefix + upperSnakeCase(fn.name), fn.name);
+  }
+  return types;
 }
 
 /** Names the model recognizes as status codes: they must reach the engine as names, not values. */

@@ -6,6 +6,7 @@ import { fieldChild } from "./fields";
 import { literalValue, type ConstantValue } from "./file-constants";
 import { namedChildList, significantChildren } from "./syntax";
 import type { ClassShape } from "../cpp/classes";
+import { functionTypedNames, type FunctionTypedName } from "./function-types";
 
 export interface MacroDefinition {
   name: string;
@@ -23,6 +24,8 @@ export interface SharedDefinitions {
   constants: ConstantDefinition[];
   /** C++ headers: the classes they define, for the members and methods of the files including them. */
   classes?: ClassShape[];
+  /** Names it declares with an API function's type (`extern PFN_VMB_PACKET_ALLOCATE pVmbPacketAllocate;`, struct fields). */
+  functionTypedNames?: FunctionTypedName[];
 }
 
 /** `#define NAME(a, b) body` (named parameters only), or undefined. */
@@ -47,9 +50,10 @@ export function constantMacroOf(node: Node, text: string): ConstantDefinition | 
 const MAX_GROUP_DEPTH = 64;
 const GROUPS = new Set(["preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef", "preproc_else", "linkage_specification", "declaration_list"]);
 
-/** Every file-scope `#define` of a parsed file, in every `#if` branch. */
-export function sharedDefinitionsOf(root: Node, text: string): SharedDefinitions {
-  const definitions: SharedDefinitions = { functionMacros: [], constants: [] };
+/** Every file-scope `#define` of a parsed file, in every `#if` branch, and the names it declares with a function type of `functionTypes`. */
+export function sharedDefinitionsOf(root: Node, text: string, functionTypes?: ReadonlyMap<string, string>): SharedDefinitions {
+  const typed = functionTypedNames(root, text, functionTypes);
+  const definitions: SharedDefinitions = typed.length > 0 ? { functionMacros: [], constants: [], functionTypedNames: typed } : { functionMacros: [], constants: [] };
   const pending: { node: Node; depth: number }[] = [{ node: root, depth: 0 }];
   while (pending.length > 0) {
     const { node, depth } = pending.pop() as { node: Node; depth: number };

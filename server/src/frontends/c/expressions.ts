@@ -290,7 +290,12 @@ export class ExpressionLowerer {
     if (targetType === "field_expression") {
       const base = fieldChild(target, "argument");
       const field = fieldChild(target, "field");
-      if (base !== null && field !== null) return { name: this.nameOf(field), through: this.lower(base), text, range };
+      if (base !== null && field !== null) {
+        const name = this.nameOf(field);
+        // A field declared with an API function's type calls that function (file-constants.ts).
+        this.namesUsed.add(name);
+        return { name, through: this.lower(base), text, range };
+      }
     }
     return { text, range };
   }

@@ -2,7 +2,8 @@
 // initializer, `static` globals with a literal initializer that no function of the file writes,
 // and calls to a parameterless function of the file that does nothing but return one constant.
 // The engine sees no globals, so the frontend puts their values in place of their names; branches
-// whose condition becomes constant are decided here (`if (!KeepStagingBuffer)`).
+// whose condition becomes constant are decided here (`if (!KeepStagingBuffer)`). A name declared
+// with the type of an API function (`PFN_VMB_PACKET_ALLOCATE pVmbPacketAllocate;`) is called as that function.
 import { evaluateBinary } from "../../ir/arithmetic";
 import type { Expr, Instr, IrFunction, Terminator } from "../../ir/ir";
 import { writtenVariables } from "../../ir/walk";
@@ -39,6 +40,8 @@ export class FileConstants {
   /** From included headers: used unless the file defines the name itself. */
   private readonly included = new Map<string, ConstantValue>();
   private readonly includedConflicting = new Set<string>();
+  /** Names declared with an API function's type, in the file or its headers: the function they call. */
+  private readonly callees = new Map<string, string>();
 
   /** @param modelNames names the model recognizes (status codes): they stay names, never values. */
   constructor(private readonly modelNames: RegExp | undefined) {}
@@ -55,6 +58,11 @@ export class FileConstants {
     if (this.modelNames?.test(name)) return;
     if (this.fixed.has(name) && this.fixed.get(name) !== value) this.conflicting.add(name);
     this.fixed.set(name, value);
+  }
+
+  /** `name` is declared with the type of API function `api`: calling it calls `api`. */
+  defineCallee(name: string, api: string): void {
+    this.callees.set(name, api);
   }
 
   /** A `static` global: constant only if no function of the file writes it. */
@@ -74,7 +82,7 @@ export class FileConstants {
       for (const [name, value] of this.staticCandidates) if (!written.has(name) && !variables.has(name)) variables.set(name, value);
     }
     for (const name of this.conflicting) variables.delete(name);
-    return { variables, calls };
+    return { variables, calls, callees: this.callees };
   }
 }
 
@@ -82,6 +90,8 @@ export class FileConstants {
 export interface ConstantTables {
   variables: ReadonlyMap<string, ConstantValue>;
   calls: ReadonlyMap<string, ConstantValue>;
+  /** Names called as an API function (declared with its type). */
+  callees: ReadonlyMap<string, string>;
 }
 
 const writtenByFunction = new WeakMap<IrFunction, ReadonlySet<string>>();
@@ -102,7 +112,8 @@ export function constantsUsed(used: ReadonlySet<string>, tables: ConstantTables)
   for (const name of used) {
     const variable = tables.variables.get(name);
     const call = tables.calls.get(name);
-    if (variable !== undefined || call !== undefined) text += `${name}=${String(variable)}/${String(call)};`;
+    const callee = tables.callees.get(name);
+    if (variable !== undefined || call !== undefined || callee !== undefined) text += `${name}=${String(variable)}/${String(call)}/${callee ?? ""};`;
   }
   return text;
 }
@@ -168,6 +179,7 @@ interface Substitutions {
   variables: ReadonlyMap<string, ConstantValue>;
   /** Functions whose call is a constant. */
   calls: ReadonlyMap<string, ConstantValue>;
+  callees: ReadonlyMap<string, string>;
   /** Locals and parameters of the function: they hide file-scope names. */
   hidden: ReadonlySet<string>;
 }
@@ -243,8 +255,13 @@ function substituteExpr(expr: Expr, values: Substitutions): Expr {
       if (returned !== undefined) return { kind: "const", value: returned, range: expr.range };
       const through = expr.callee.through === undefined ? undefined : again(expr.callee.through);
       const args = changedList(expr.args, again);
-      if (through === expr.callee.through && args === expr.args) return expr;
-      return { ...expr, callee: through === expr.callee.through ? expr.callee : { ...expr.callee, through }, args };
+      // The function a name declared with its type stands for (a local of that type is in the table too).
+      const api = expr.callee.name === undefined ? undefined : values.callees.get(expr.callee.name);
+      if (through === expr.callee.through && args === expr.args && api === undefined) return expr;
+      let callee = expr.callee;
+      if (through !== expr.callee.through) callee = { ...callee, through };
+      if (api !== undefined) callee = { ...callee, name: api };
+      return { ...expr, callee, args };
     }
     case "unary": {
       const operand = again(expr.operand);

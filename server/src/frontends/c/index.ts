@@ -31,12 +31,14 @@ export interface CFrontendOptions {
    * `BOOLEAN Name;` declares a variable. Without it, every all-caps typedef is taken as a role.
    */
   roleTypedefs?: ReadonlySet<string>;
+  /** Typedef names of API function types, with the function each is the type of: a call through a name declared with one calls it. */
+  functionTypes?: ReadonlyMap<string, string>;
 }
 
 export interface CFrontend {
   lower(file: string, text: string, options?: CFrontendOptions): IrFile;
   /** The file-scope `#define`s of a header, for `includedDefinitions` of the files including it. Never throws. */
-  definitionsOf(text: string, options?: Pick<CFrontendOptions, "macros" | "definitions">): SharedDefinitions;
+  definitionsOf(text: string, options?: Pick<CFrontendOptions, "macros" | "definitions" | "functionTypes">): SharedDefinitions;
 }
 
 /**
@@ -133,6 +135,7 @@ class TreeSitterFrontend implements CFrontend {
           included: options.includedDefinitions,
           modelNames: options.modelNames,
           roleTypedefs: options.roleTypedefs,
+          functionTypes: options.functionTypes,
           previous,
         });
       } catch (error) {
@@ -150,7 +153,7 @@ class TreeSitterFrontend implements CFrontend {
     }
   }
 
-  definitionsOf(text: string, options: Pick<CFrontendOptions, "macros" | "definitions"> = {}): SharedDefinitions {
+  definitionsOf(text: string, options: Pick<CFrontendOptions, "macros" | "definitions" | "functionTypes"> = {}): SharedDefinitions {
     const none: SharedDefinitions = { functionMacros: [], constants: [] };
     if (text.length > MAX_SOURCE_LENGTH) return none;
     try {
@@ -158,7 +161,7 @@ class TreeSitterFrontend implements CFrontend {
       const tree = this.parser.parse(preprocessed.text);
       if (tree === null) return none;
       try {
-        const definitions = sharedDefinitionsOf(tree.rootNode, preprocessed.text);
+        const definitions = sharedDefinitionsOf(tree.rootNode, preprocessed.text, options.functionTypes);
         if (this.dialect.classesOf !== undefined) definitions.classes = this.dialect.classesOf(tree.rootNode, preprocessed.text);
         return definitions;
       } finally {

@@ -18,6 +18,7 @@ import { suppressionsIn } from "../suppressions";
 import { collapseWhitespace, namedChildList, rangeOf, significantChildren } from "./syntax";
 import { LocalNames } from "../local-names";
 import { TypeNames } from "./type-names";
+import { functionTypedNames } from "./function-types";
 
 const MAX_CONTAINER_DEPTH = 64;
 const MAX_SYNTAX_PROBLEMS = 100;
@@ -74,6 +75,7 @@ export class TranslationUnitLowerer {
     included: readonly SharedDefinitions[],
     modelNames: RegExp | undefined,
     private readonly roleTypedefs: ReadonlySet<string> | undefined,
+    private readonly functionTypes?: ReadonlyMap<string, string>,
   ) {
     this.constants = new FileConstants(modelNames);
     this.macros = new FunctionMacros(parseSnippet);
@@ -81,6 +83,7 @@ export class TranslationUnitLowerer {
     for (const definitions of included) {
       for (const macro of definitions.functionMacros) this.macros.defineIncluded(macro.name, macro.parameters, macro.body);
       for (const constant of definitions.constants) this.constants.defineIncluded(constant.name, constant.value);
+      for (const typed of definitions.functionTypedNames ?? []) this.constants.defineCallee(typed.name, typed.api);
     }
     this.annotations = new AnnotationIndex(preprocessed.annotations);
     this.text = preprocessed.text;
@@ -90,6 +93,7 @@ export class TranslationUnitLowerer {
     for (const problem of this.preprocessed.problems) this.problems.push({ message: problem.message, range: this.lines.rangeOf(problem.start, problem.end) });
     this.syntaxProblems(tree.rootNode);
     this.visitContainer(tree.rootNode, 0);
+    for (const typed of functionTypedNames(tree.rootNode, this.text, this.functionTypes)) this.constants.defineCallee(typed.name, typed.api);
     let placed: PlacedFunction[];
     let kept: KeptFunctions;
     try {
@@ -434,6 +438,8 @@ export interface TranslationUnitOptions {
   included?: readonly SharedDefinitions[];
   modelNames?: RegExp;
   roleTypedefs?: ReadonlySet<string>;
+  /** Typedef names of API function types, with the function each is the type of (`PFN_VMB_PACKET_ALLOCATE`). */
+  functionTypes?: ReadonlyMap<string, string>;
   /** The functions of the file's last lowering: those unchanged are taken over. */
   previous?: KeptFunctions;
 }
@@ -441,5 +447,5 @@ export interface TranslationUnitOptions {
 export type TranslationUnitLowering = (tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser, options?: TranslationUnitOptions) => LoweredTranslationUnit;
 
 export function lowerTranslationUnit(tree: Tree, file: string, preprocessed: PreprocessedSource, lines: LineIndex, parseSnippet: SnippetParser, options: TranslationUnitOptions = {}): LoweredTranslationUnit {
-  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs).lower(tree, options.previous);
+  return new TranslationUnitLowerer(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs, options.functionTypes).lower(tree, options.previous);
 }

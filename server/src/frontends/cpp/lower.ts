@@ -43,7 +43,7 @@ class CppTranslationUnitLowerer extends TranslationUnitLowerer {
     private readonly options: TranslationUnitOptions,
     private readonly parseCppSnippet: SnippetParser,
   ) {
-    super(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs);
+    super(file, preprocessed, lines, parseSnippet, options.included ?? [], options.modelNames, options.roleTypedefs, options.functionTypes);
   }
 
   override lower(tree: Tree, previous: KeptFunctions | undefined): LoweredTranslationUnit {
