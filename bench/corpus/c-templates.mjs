@@ -71,13 +71,13 @@ function header(w, returnType, name, params) {
 }
 
 export const buildPacket = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, bug }) {
     header(w, "VMBPACKET", `${prefix}BuildPacket`, ["_In_ PDEVICE_CONTEXT Context", "_In_ ULONG MessageType"]);
     w.line("VMBPACKET packet;", "PMESSAGE_HEADER header;", "");
     w.line("packet = VmbPacketAllocate(Context->Channel);", "if (packet == NULL) {", "return NULL;", "}");
     w.line("header = (PMESSAGE_HEADER)VmbPacketGetContext(packet);", "if (header == NULL) {");
-    if (bug === "packet-leak") w.bug("return NULL;", bug);
+    if (bug === "leak") w.bug("return NULL;", bug);
     else w.line("VmbPacketFree(packet);", "return NULL;");
     w.line("}", "header->Type = MessageType;", "header->Length = 0;", "header->Sequence = (ULONG)InterlockedIncrement(&Context->Sequence);");
     w.line("header->Status = 0;", "return packet;", "}", "");
@@ -103,7 +103,7 @@ export const isEventEnabled = {
 };
 
 export const handleEvent = {
-  bugKinds: ["packet-leak", "double-free"],
+  bugKinds: ["leak", "double-free"],
   emit(w, { prefix, bug, random }) {
     header(w, "NTSTATUS", `${prefix}HandleEvent`, ["_In_ PDEVICE_CONTEXT Context", "_In_ ULONG Sequence"]);
     w.line("PULONG snapshot;", "ULONG index;", "ULONG total = 0;", "");
@@ -115,7 +115,7 @@ export const handleEvent = {
     w.line("case 1:", "snapshot[STAT_ERRORS] = 0;", "/* fall through */");
     w.line("case 2:", "Context->Statistics[STAT_DROPPED] += snapshot[STAT_ERRORS];", "break;");
     w.line("default:");
-    if (bug === "packet-leak") w.bug("return STATUS_NOT_SUPPORTED;", bug);
+    if (bug === "leak") w.bug("return STATUS_NOT_SUPPORTED;", bug);
     else w.line("ExFreePoolWithTag(snapshot, DRIVER_TAG);", "return STATUS_NOT_SUPPORTED;");
     w.line("}");
     w.line("ExFreePoolWithTag(snapshot, DRIVER_TAG);");
@@ -153,7 +153,7 @@ export const processPacket = {
 };
 
 export const initialize = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, bug }) {
     header(w, "NTSTATUS", `${prefix}Initialize`, ["_In_ PDEVICE_CONTEXT Context", "_In_ PDEVICE_OBJECT DeviceObject"]);
     w.line("NTSTATUS status;", "VMBCHANNEL channel = NULL;", "");
@@ -161,7 +161,7 @@ export const initialize = {
     w.line(`status = VmbChannelInitSetProcessPacketCallbacks(channel, ${prefix}ProcessPacket, NULL);`, "if (!NT_SUCCESS(status)) {");
     w.line("VmbChannelCleanup(channel);", "return status;", "}");
     w.line("VmbChannelSetPointer(channel, Context);", "status = VmbChannelEnable(channel);", "if (!NT_SUCCESS(status)) {");
-    if (bug === "packet-leak") w.bug("return status;", bug);
+    if (bug === "leak") w.bug("return status;", bug);
     else w.line("VmbChannelCleanup(channel);", "return status;");
     w.line("}", "InitializeListHead(&Context->PendingList);", "Context->Channel = channel;", "return STATUS_SUCCESS;", "}", "");
   },
@@ -169,14 +169,14 @@ export const initialize = {
 
 /** A send through a goto cleanup ladder, with pool memory and an MDL kept until the completion. */
 export const sendWithCleanupLadder = {
-  bugKinds: ["packet-leak", "double-free", "free-in-flight"],
+  bugKinds: ["leak", "double-free", "free-in-flight"],
   emit(w, { prefix, index, bug, random }) {
     header(w, "NTSTATUS", `${prefix}SendControl${index}`, ["_In_ PDEVICE_CONTEXT Context", "_In_ ULONG MessageType", "_In_ ULONG PayloadLength"]);
     w.line("NTSTATUS status;", "VMBPACKET packet = NULL;", "PREQUEST request = NULL;", "PMDL mdl = NULL;", "");
     w.line(`if (PayloadLength > ${random.pick(["sizeof(request->Payload)", "64u", "RTL_NUMBER_OF(request->Payload)"])}) {`, "return STATUS_INVALID_PARAMETER;", "}");
     w.line("packet = VmbPacketAllocate(Context->Channel);", "if (packet == NULL) {", "status = STATUS_INSUFFICIENT_RESOURCES;", "goto Exit;", "}");
     w.line("request = (PREQUEST)ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(REQUEST), DRIVER_TAG);", "if (request == NULL) {");
-    w.line("status = STATUS_INSUFFICIENT_RESOURCES;", bug === "packet-leak" ? "goto Exit;" : "goto FreePacket;", "}");
+    w.line("status = STATUS_INSUFFICIENT_RESOURCES;", bug === "leak" ? "goto Exit;" : "goto FreePacket;", "}");
     w.line("RtlZeroMemory(request, sizeof(REQUEST));", "request->Header.Type = MessageType;", "request->Header.Length = PayloadLength;");
     w.line("request->Header.Sequence = (ULONG)InterlockedIncrement(&Context->Sequence);");
     w.line("mdl = IoAllocateMdl(request, sizeof(REQUEST), FALSE, FALSE, NULL);", "if (mdl == NULL) {", "status = STATUS_INSUFFICIENT_RESOURCES;", "goto FreeRequest;", "}");
@@ -191,7 +191,7 @@ export const sendWithCleanupLadder = {
     if (bug === "double-free") w.bug("VmbPacketFree(packet);", bug);
     else w.line("VmbPacketFree(packet);");
     w.line("Exit:");
-    if (bug === "packet-leak") w.bug("return status;", bug);
+    if (bug === "leak") w.bug("return status;", bug);
     else w.line("return status;");
     w.line("}", "");
   },
@@ -199,7 +199,7 @@ export const sendWithCleanupLadder = {
 
 /** One packet per non-zero value; stops at the first failure. */
 export const sendBatchLoop = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, index, bug }) {
     header(w, "NTSTATUS", `${prefix}SendBatch${index}`, ["_In_ PDEVICE_CONTEXT Context", "_In_reads_(Count) const ULONG *Values", "_In_ ULONG Count"]);
     w.line("NTSTATUS status = STATUS_SUCCESS;", "ULONG item;", "ULONG sent = 0;", "");
@@ -208,7 +208,7 @@ export const sendBatchLoop = {
     w.line("packet = VmbPacketAllocate(Context->Channel);", "if (!packet) {", "status = STATUS_INSUFFICIENT_RESOURCES;", "break;", "}");
     w.line("message.Type = MSG_TYPE_DATA;", "message.Length = Values[item];", "message.Sequence = item;", "message.Status = 0;");
     w.line("status = VmbPacketSend(packet, &message, sizeof(message), NULL, 0);", "if (!NT_SUCCESS(status)) {");
-    if (bug === "packet-leak") {
+    if (bug === "leak") {
       w.line("Context->Statistics[STAT_ERRORS]++;");
       w.bug("break;", bug);
     } else {
@@ -220,14 +220,14 @@ export const sendBatchLoop = {
 
 /** Uses the factory and the releaser of other files. */
 export const notifyAcrossFiles = {
-  bugKinds: ["packet-leak", "double-free"],
+  bugKinds: ["leak", "double-free"],
   emit(w, { prefix, index, bug, other, random }) {
     header(w, "NTSTATUS", `${prefix}Notify${index}`, ["_In_ PDEVICE_CONTEXT Context", "_In_ ULONG Event"]);
     w.line("VMBPACKET packet;", "NTSTATUS status;", "");
     w.line(`packet = ${other(1)}BuildPacket(Context, ${random.pick(["MSG_TYPE_EVENT", "MSG_TYPE_CONTROL"])});`);
     w.line("if (NULL == packet) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
     w.line(`if (!${other(2)}IsEventEnabled(Context, Event)) {`);
-    if (bug === "packet-leak") w.bug("return STATUS_SUCCESS;", bug);
+    if (bug === "leak") w.bug("return STATUS_SUCCESS;", bug);
     else w.line(`${other(3)}ReleasePacket(Context, packet);`, "return STATUS_SUCCESS;");
     w.line("}", "status = VmbPacketSend(packet, NULL, 0, NULL, 0);", "if (!NT_SUCCESS(status)) {");
     w.line(`${other(3)}ReleasePacket(Context, packet);`);
@@ -238,7 +238,7 @@ export const notifyAcrossFiles = {
 
 /** An ownership flag set to constants inside `do { ... } while (0)` and tested after it. */
 export const configureWithFlag = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, index, bug }) {
     header(w, "NTSTATUS", `${prefix}Configure${index}`, ["_In_ PDEVICE_CONTEXT Context", "_In_ ULONG Setting"]);
     w.line("VMBPACKET packet = NULL;", "BOOLEAN ownsPacket = FALSE;", "NTSTATUS status = STATUS_SUCCESS;", "");
@@ -246,7 +246,7 @@ export const configureWithFlag = {
     w.line("ownsPacket = TRUE;", "if (Setting > MAX_SETTING) {", "status = STATUS_INVALID_PARAMETER;", "break;", "}");
     w.line("status = VmbPacketSend(packet, &Setting, sizeof(Setting), NULL, 0);", "if (NT_SUCCESS(status)) {", "ownsPacket = FALSE;", "}");
     w.line("} while (0);", "");
-    if (bug === "packet-leak") {
+    if (bug === "leak") {
       w.line("if (ownsPacket && status != STATUS_INVALID_PARAMETER) {", "VmbPacketFree(packet);", "}");
       w.bug("return status;", bug);
     } else {
@@ -258,7 +258,7 @@ export const configureWithFlag = {
 
 /** A replaced completion routine that frees the packet, and the send that installs it. */
 export const trackedSend = {
-  bugKinds: ["use-after-free", "packet-leak"],
+  bugKinds: ["use-after-free", "leak"],
   emit(w, { prefix, index, bug }) {
     w.line("static EVT_VMB_PACKET_COMPLETION_ROUTINE " + `${prefix}SendComplete${index};`, "");
     w.line("static VOID", `${prefix}SendComplete${index}(`, "    _In_ VMBPACKET Packet,", "    _In_ NTSTATUS Status,", "    _In_ PVOID Buffer,", "    _In_ UINT32 BufferLength", "    )", "{");
@@ -269,7 +269,7 @@ export const trackedSend = {
     w.line("VMBPACKET packet = VmbPacketAllocate(Context->Channel);", "NTSTATUS status;", "");
     w.line("if (!packet) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
     w.line("if (Length == 0) {");
-    if (bug === "packet-leak") w.bug("return STATUS_INVALID_PARAMETER;", bug);
+    if (bug === "leak") w.bug("return STATUS_INVALID_PARAMETER;", bug);
     else w.line("VmbPacketFree(packet);", "return STATUS_INVALID_PARAMETER;");
     w.line("}");
     w.line("VmbPacketSetPointer(packet, Context);", `VmbPacketSetCompletionRoutine(packet, ${prefix}SendComplete${index});`);

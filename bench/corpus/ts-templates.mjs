@@ -160,12 +160,12 @@ function importBlock(names, module) {
 }
 
 export const buildPacket = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, bug }) {
     w.line(`export function ${functionPrefix(prefix)}BuildPacket(context: DeviceContext, messageType: number): VMBPACKET | null {`);
     w.line("const packet = VmbPacketAllocate(context.channel);", "if (packet === null) {", "return null;", "}");
     w.line("if ((context.flags & DEVICE_FLAG_STOPPING) !== 0) {");
-    if (bug === "packet-leak") w.bug("return null;", bug);
+    if (bug === "leak") w.bug("return null;", bug);
     else w.line("VmbPacketFree(packet);", "return null;");
     w.line("}", "const header = VmbPacketGetContext(packet);", "header.type = messageType;", "header.sequence = ++context.sequence;");
     w.line("header.status = STATUS_SUCCESS;", "return packet;", "}", "");
@@ -192,7 +192,7 @@ export const isEventEnabled = {
 
 /** Acknowledges an event; the dispatch switch falls through, and its default gives up. */
 export const handleEvent = {
-  bugKinds: ["packet-leak", "double-free"],
+  bugKinds: ["leak", "double-free"],
   emit(w, { prefix, bug, random }) {
     w.line(`export function ${functionPrefix(prefix)}HandleEvent(context: DeviceContext, sequence: number): NTSTATUS {`);
     w.line("const packet = VmbPacketAllocate(context.channel);", "if (packet === null) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
@@ -202,7 +202,7 @@ export const handleEvent = {
     w.line("case 1:", "context.statistics.errors = 0;", "// falls through");
     w.line("case 2:", "context.statistics.dropped += 1;", "break;");
     w.line("default:");
-    if (bug === "packet-leak") w.bug("return STATUS_NOT_FOUND;", bug);
+    if (bug === "leak") w.bug("return STATUS_NOT_FOUND;", bug);
     else w.line("VmbPacketFree(packet);", "return STATUS_NOT_FOUND;");
     w.line("}");
     w.line("const message = encodeMessage(MSG_TYPE_EVENT, sequence, total);");
@@ -251,14 +251,14 @@ export const deviceClass = {
 
 /** A control send whose finally block frees the packet unless the send took it. */
 export const sendWithFinally = {
-  bugKinds: ["packet-leak", "double-free", "free-in-flight"],
+  bugKinds: ["leak", "double-free", "free-in-flight"],
   emit(w, { prefix, index, bug }) {
     const name = `${functionPrefix(prefix)}SendControl${index}`;
     w.line(`export function ${name}(context: DeviceContext, messageType: number, payload: Uint8Array): NTSTATUS {`);
     w.line("if (payload.length > MAX_PAYLOAD) {", "return STATUS_INVALID_PARAMETER;", "}");
     w.line("const packet = VmbPacketAllocate(context.channel);", "if (packet === null) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
     w.line("if ((context.flags & DEVICE_FLAG_READY) === 0) {");
-    if (bug === "packet-leak") w.bug(`throw new Error("${name}: the device is not ready");`, bug);
+    if (bug === "leak") w.bug(`throw new Error("${name}: the device is not ready");`, bug);
     else w.line("VmbPacketFree(packet);", `throw new Error("${name}: the device is not ready");`);
     w.line("}", "let sent = false;", "try {");
     w.line("const message = encodeMessage(messageType, ++context.sequence, payload.length, payload);");
@@ -275,14 +275,14 @@ export const sendWithFinally = {
 
 /** One packet per non-zero value; stops at the first failure. */
 export const sendBatch = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, index, bug }) {
     w.line(`export function ${functionPrefix(prefix)}SendBatch${index}(context: DeviceContext, values: readonly number[]): NTSTATUS {`);
     w.line("let status = STATUS_SUCCESS;", "let sent = 0;", "for (const value of values) {");
     w.line("if (value === 0) {", "continue;", "}");
     w.line("const packet = VmbPacketAllocate(context.channel);", "if (!packet) {", "status = STATUS_INSUFFICIENT_RESOURCES;", "break;", "}");
     w.line("const message = encodeMessage(MSG_TYPE_DATA, sent, value);", "status = VmbPacketSend(packet, message, message.length, null, 0);", "if (!NT_SUCCESS(status)) {");
-    if (bug === "packet-leak") {
+    if (bug === "leak") {
       w.line("context.statistics.errors += 1;");
       w.bug("break;", bug);
     } else {
@@ -294,7 +294,7 @@ export const sendBatch = {
 
 /** Uses the factory, the filter and the releaser of other files, and awaits the host in between. */
 export const notifyAcrossFiles = {
-  bugKinds: ["packet-leak", "double-free"],
+  bugKinds: ["leak", "double-free"],
   emit(w, { prefix, index, bug, other, random, imports }) {
     const build = imports.use(other(1), "BuildPacket");
     const enabled = imports.use(other(2), "IsEventEnabled");
@@ -302,7 +302,7 @@ export const notifyAcrossFiles = {
     w.line(`export async function ${functionPrefix(prefix)}Notify${index}(context: DeviceContext, event: number): Promise<NTSTATUS> {`);
     w.line(`const packet = ${build}(context, ${random.pick(["MSG_TYPE_EVENT", "MSG_TYPE_CONTROL"])});`, "if (packet === null) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
     w.line(`if (!${enabled}(context, event)) {`);
-    if (bug === "packet-leak") w.bug("return STATUS_SUCCESS;", bug);
+    if (bug === "leak") w.bug("return STATUS_SUCCESS;", bug);
     else w.line(`${release}(context, packet);`, "return STATUS_SUCCESS;");
     w.line("}", "const ready = (await context.host?.ready()) ?? true;", "if (!ready) {", `${release}(context, packet);`, "return STATUS_DEVICE_NOT_READY;", "}");
     w.line("const status = VmbPacketSend(packet, null, 0, null, 0);", "if (!NT_SUCCESS(status)) {", `${release}(context, packet);`);
@@ -313,7 +313,7 @@ export const notifyAcrossFiles = {
 
 /** An ownership flag set to constants inside `do { ... } while (false)` and tested after it. */
 export const configureWithFlag = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, index, bug }) {
     w.line(`export function ${functionPrefix(prefix)}Configure${index}(context: DeviceContext, setting: number): NTSTATUS {`);
     w.line("let packet: VMBPACKET | null = null;", "let ownsPacket = false;", "let status = STATUS_SUCCESS;", "do {");
@@ -321,7 +321,7 @@ export const configureWithFlag = {
     w.line("ownsPacket = true;", "if (setting > MAX_SETTING) {", "status = STATUS_INVALID_PARAMETER;", "break;", "}");
     w.line("const message = encodeMessage(MSG_TYPE_CONTROL, ++context.sequence, setting);");
     w.line("status = VmbPacketSend(packet, message, message.length, null, 0);", "if (NT_SUCCESS(status)) {", "ownsPacket = false;", "}", "} while (false);");
-    if (bug === "packet-leak") {
+    if (bug === "leak") {
       w.line("if (ownsPacket && packet !== null && status !== STATUS_INVALID_PARAMETER) {", "VmbPacketFree(packet);", "}");
       w.bug("return status;", bug);
     } else {
@@ -333,13 +333,13 @@ export const configureWithFlag = {
 
 /** A completion routine (a function declaration) that frees the packet, and the send that installs it. */
 export const trackedSend = {
-  bugKinds: ["use-after-free", "packet-leak"],
+  bugKinds: ["use-after-free", "leak"],
   emit(w, { prefix, index, bug }) {
     const routine = `${functionPrefix(prefix)}SendComplete${index}`;
     w.line(`function ${routine}(packet: VMBPACKET, status: NTSTATUS, _buffer: Uint8Array | null, _length: number): void {`);
     w.line("const context = VmbPacketGetContext(packet).device as DeviceContext | undefined;", "if (context !== undefined) {", "context.outstanding -= 1;", "}");
     w.line("if (!NT_SUCCESS(status)) {", "context?.host?.trace?.(`send failed: ${status}`);");
-    if (bug === "packet-leak") w.bug("return;", bug);
+    if (bug === "leak") w.bug("return;", bug);
     w.line("}", "VmbPacketFree(packet);", "}", "");
     w.line(`export function ${functionPrefix(prefix)}SendTracked${index}(context: DeviceContext, payload: Uint8Array): NTSTATUS {`);
     w.line("const packet = VmbPacketAllocate(context.channel);", "if (!packet) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
@@ -354,12 +354,12 @@ export const trackedSend = {
 
 /** The completion routine is an arrow function closing over the device context. */
 export const sendWithCompletionClosure = {
-  bugKinds: ["packet-leak"],
+  bugKinds: ["leak"],
   emit(w, { prefix, index, bug }) {
     w.line(`export function ${functionPrefix(prefix)}SendCounted${index}(context: DeviceContext, payload: Uint8Array): NTSTATUS {`);
     w.line("const packet = VmbPacketAllocate(context.channel);", "if (packet === null) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
     w.line("VmbPacketSetCompletionRoutine(packet, (completed, status) => {", "context.outstanding -= 1;", "if (!NT_SUCCESS(status)) {", "context.statistics.errors += 1;");
-    if (bug === "packet-leak") w.bug("return;", bug);
+    if (bug === "leak") w.bug("return;", bug);
     w.line("}", "VmbPacketFree(completed);", "});", "context.outstanding += 1;");
     w.line("const status = VmbPacketSend(packet, payload, payload.length, null, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);");
     w.line("if (!NT_SUCCESS(status)) {", "context.outstanding -= 1;", "VmbPacketFree(packet);", "}", "return status;", "}", "");
@@ -382,14 +382,14 @@ export const parkControlPacket = {
 
 /** A class whose async method sends chunks one by one, waiting for the host before each. */
 export const asyncUploader = {
-  bugKinds: ["packet-leak", "use-after-free"],
+  bugKinds: ["leak", "use-after-free"],
   emit(w, { prefix, index, bug }) {
     w.line(`export class ${prefix}Uploader${index} {`, "private uploaded = 0;", "", "constructor(private readonly context: DeviceContext) {}", "");
     w.line("async upload(chunks: readonly Uint8Array[]): Promise<NTSTATUS> {", "for (const chunk of chunks) {");
     w.line("const packet = VmbPacketAllocate(this.context.channel);", "if (packet === null) {", "return STATUS_INSUFFICIENT_RESOURCES;", "}");
     w.line("if (!(await this.waitUntilReady())) {");
     const stop = "throw new Error(`upload stopped after ${this.uploaded} chunks`);";
-    if (bug === "packet-leak") w.bug(stop, bug);
+    if (bug === "leak") w.bug(stop, bug);
     else w.line("VmbPacketFree(packet);", stop);
     w.line("}", "VmbPacketGetContext(packet).chunk = this.uploaded;", "const status = VmbPacketSend(packet, chunk, chunk.length, null, 0);");
     w.line("if (!NT_SUCCESS(status)) {", "VmbPacketFree(packet);");

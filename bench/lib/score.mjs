@@ -2,7 +2,7 @@
 import { blockOf, topLevelBlocks } from "./function-spans.mjs";
 
 /** Rules whose place of report legitimately varies inside the function (see function-spans.mjs). */
-const leakRules = new Set(["packet-leak", "completion-leak"]);
+const leakRules = new Set(["leak", "completion-leak"]);
 
 const suppressionPattern = /vmbguard-disable-(next-line|line)\s+([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)/;
 

@@ -18,7 +18,7 @@ KnownLeak(
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     if (Length == 0) {
-        return STATUS_INVALID_PARAMETER; // expect: packet-leak
+        return STATUS_INVALID_PARAMETER; // expect: leak
     }
     VmbPacketFree(packet);
     return STATUS_SUCCESS;

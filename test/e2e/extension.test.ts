@@ -26,7 +26,7 @@ after(async () => {
 
 /**
  * The Problems row of a finding of `rule` on a one-based line. VS Code prints a finding as its
- * message, source, code and place on lines of their own ("...\nvmbguard\npacket-leak\n[Ln 125, Col 9]"),
+ * message, source, code and place on lines of their own ("...\nvmbguard\nleak\n[Ln 125, Col 9]"),
  * then one row per related location (the path).
  */
 function findingRow(rows: readonly string[], rule: string, line: number): string | undefined {
@@ -40,16 +40,16 @@ test("the samples' findings are listed in the Problems panel, with the rule, the
   await workbench.screenshot("workbench-open");
   await workbench.openFile("netvsc-lite/send.c");
   const expected: [string, number][] = [
-    ["packet-leak", 125],
+    ["leak", 125],
     ["free-in-flight", 156],
     ["unchecked-allocation", 69],
     ["double-free", 65],
     ["completion-leak", 82],
   ];
   for (const [rule, line] of expected) await workbench.waitForProblems(rule, (rows) => findingRow(rows, rule, line) !== undefined);
-  const leak = await workbench.problems("packet-leak");
-  await workbench.screenshot("problems-packet-leak");
-  assert.match(findingRow(leak, "packet-leak", 125)!, /is leaked when the function returns without VmbPacketFree/);
+  const leak = await workbench.problems("leak");
+  await workbench.screenshot("problems-leak");
+  assert.match(findingRow(leak, "leak", 125)!, /is leaked when the function returns without VmbPacketFree/);
   // The path, as related information: where the packet came from and where it leaks.
   assert.ok(leak.some((row) => row.includes("[Ln 114, Col 14]") && row.includes("packet acquired here by 'VmbPacketAllocate'")), leak.join("\n"));
   assert.ok(leak.some((row) => row.includes("[Ln 125, Col 9]") && row.includes("leaked here")), leak.join("\n"));
@@ -57,11 +57,11 @@ test("the samples' findings are listed in the Problems panel, with the rule, the
   await workbench.waitForProblems("driver.ts", (rows) => findingRow(rows, "double-free", 274) !== undefined);
 });
 
-test("the quick fix 'Release packet before this exit' makes the packet-leak go away", { skip }, async () => {
+test("the quick fix 'Release packet before this exit' makes the leak go away", { skip }, async () => {
   await workbench.openFile("netvsc-lite/send.c");
   await workbench.goToLine(125);
   await workbench.applyCodeAction("Release 'packet' before this exit", () => workbench.screenshot("quick-fix-menu"));
-  await workbench.waitForProblems("packet-leak", (rows) => findingRow(rows, "packet-leak", 125) === undefined && findingRow(rows, "packet-leak", 126) === undefined);
+  await workbench.waitForProblems("leak", (rows) => findingRow(rows, "leak", 125) === undefined && findingRow(rows, "leak", 126) === undefined);
   await workbench.screenshot("quick-fix-applied");
   // The edit is there, and the other findings of the file stay.
   const lines = await workbench.visibleLines();
@@ -86,8 +86,8 @@ test("the language server killed under the editor is restarted by the extension,
   }
   await workbench.waitForProblems("free-in-flight", (rows) => findingRow(rows, "free-in-flight", 157) !== undefined);
   await workbench.waitForProblems("double-free", (rows) => findingRow(rows, "double-free", 65) !== undefined);
-  const leaks = await workbench.problems("packet-leak");
-  assert.equal(findingRow(leaks, "packet-leak", 125) ?? findingRow(leaks, "packet-leak", 126), undefined, "the fixed leak stays fixed: the server got the unsaved text");
+  const leaks = await workbench.problems("leak");
+  assert.equal(findingRow(leaks, "leak", 125) ?? findingRow(leaks, "leak", 126), undefined, "the fixed leak stays fixed: the server got the unsaved text");
   await workbench.screenshot("server-restarted");
 });
 

@@ -4,7 +4,7 @@ import { isToolError, parseDiagnostics } from "./diagnostics.mjs";
 
 /** clang's checkers share ids (unix.Malloc reports leaks, double frees and more): map by message. */
 const ruleByMessage = [
-  [/^Potential (memory )?leak/, "packet-leak"],
+  [/^Potential (memory )?leak/, "leak"],
   [/^Attempt to (free|release) released memory/, "double-free"],
   [/^Use of memory after it is (freed|released)/, "use-after-free"],
   [/^Attempt to free non-owned memory|should be deallocated by|^Argument to .*(is the address of|is a constant address|is offset by)/, "free-unowned"],
@@ -15,7 +15,7 @@ export const clangPeer = {
   id: "clang",
   label: "clang --analyze",
   binary: "clang",
-  expressibleRules: ["packet-leak", "double-free", "use-after-free", "unchecked-allocation", "free-unowned"],
+  expressibleRules: ["leak", "double-free", "use-after-free", "unchecked-allocation", "free-unowned"],
   command(file, { stubHeader, includeDir }) {
     return {
       command: "clang",

@@ -2,12 +2,12 @@
 import { parseDiagnostics } from "./diagnostics.mjs";
 
 const ruleById = new Map([
-  ["memleak", "packet-leak"],
-  ["resourceLeak", "packet-leak"],
-  ["leakReturnValNotUsed", "packet-leak"],
-  ["leakNoVarFunctionCall", "packet-leak"],
-  ["leakUnsafeArgAlloc", "packet-leak"],
-  ["memleakOnRealloc", "packet-leak"],
+  ["memleak", "leak"],
+  ["resourceLeak", "leak"],
+  ["leakReturnValNotUsed", "leak"],
+  ["leakNoVarFunctionCall", "leak"],
+  ["leakUnsafeArgAlloc", "leak"],
+  ["memleakOnRealloc", "leak"],
   ["doubleFree", "double-free"],
   ["deallocuse", "use-after-free"],
   ["deallocret", "use-after-free"],
@@ -28,7 +28,7 @@ export const cppcheckPeer = {
   id: "cppcheck",
   label: "cppcheck",
   binary: "cppcheck",
-  expressibleRules: ["packet-leak", "double-free", "use-after-free", "unchecked-allocation", "free-unowned"],
+  expressibleRules: ["leak", "double-free", "use-after-free", "unchecked-allocation", "free-unowned"],
   command(file, { stubHeader, includeDir, libraryFile }) {
     return {
       command: "cppcheck",

@@ -2,7 +2,7 @@
 import { isToolError, parseDiagnostics } from "./diagnostics.mjs";
 
 const ruleByOption = new Map([
-  ["-Wanalyzer-malloc-leak", "packet-leak"],
+  ["-Wanalyzer-malloc-leak", "leak"],
   ["-Wanalyzer-double-free", "double-free"],
   ["-Wanalyzer-use-after-free", "use-after-free"],
   ["-Wanalyzer-possible-null-dereference", "unchecked-allocation"],
@@ -18,7 +18,7 @@ export const gccPeer = {
   label: "gcc -fanalyzer",
   binary: "gcc",
   /** Ours that it has a counterpart for; the others count as missed. */
-  expressibleRules: ["packet-leak", "double-free", "use-after-free", "unchecked-allocation", "free-unowned"],
+  expressibleRules: ["leak", "double-free", "use-after-free", "unchecked-allocation", "free-unowned"],
   /** One compiler run per translation unit: -fanalyzer does not look across files without LTO. */
   command(file, { stubHeader, includeDir }) {
     return {

@@ -7,7 +7,7 @@ import type { IrFile, SourceRange } from "../ir/ir";
 import type { ModelEntry } from "../model/model";
 import { summaryWaves } from "./callGraph";
 import type { Finding } from "./findings";
-import { ruleById } from "./rules";
+import { currentRuleId, ruleNamed } from "./rules";
 import { AnalysisShard, severityOf, type FileDigest, type FunctionDigest, type ShardDigest, type ShardModel } from "./shard";
 import { sameEntry } from "./summaries";
 import type { SummaryUpdate } from "./summaryTable";
@@ -241,7 +241,8 @@ function applySuppressions(findings: Finding[], files: readonly Pick<FileDigest,
   const used = new Set<string>();
   const suppressionKey = (file: string, line: number, rule: string) => `${file}\u0000${line}\u0000${rule}`;
   const suppressed = new Set<string>();
-  for (const file of files) for (const s of file.suppressions) for (const rule of s.rules) suppressed.add(suppressionKey(file.file, s.line, rule));
+  // A former rule id (`packet-leak`) suppresses what its rule reports now.
+  for (const file of files) for (const s of file.suppressions) for (const rule of s.rules) suppressed.add(suppressionKey(file.file, s.line, currentRuleId(rule)));
   const kept = findings.filter((finding) => {
     const key = suppressionKey(finding.file, finding.range.start.line, finding.ruleId);
     if (!suppressed.has(key)) return true;
@@ -253,11 +254,11 @@ function applySuppressions(findings: Finding[], files: readonly Pick<FileDigest,
   for (const file of files) {
     for (const s of file.suppressions) {
       for (const rule of s.rules) {
-        if (used.has(suppressionKey(file.file, s.line, rule))) continue;
+        if (used.has(suppressionKey(file.file, s.line, currentRuleId(rule)))) continue;
         kept.push({
           ruleId: "unused-suppression",
           severity,
-          message: ruleById.has(rule) ? `This suppression of '${rule}' silences nothing on line ${s.line + 1}.` : `This suppression names an unknown rule '${rule}'.`,
+          message: ruleNamed(rule) !== undefined ? `This suppression of '${rule}' silences nothing on line ${s.line + 1}.` : `This suppression names an unknown rule '${rule}'.`,
           file: file.file,
           range: s.range,
           functionName: "",
@@ -289,7 +290,8 @@ function assignFingerprints(findings: Finding[], sources: readonly SourceInput[]
   const seen = new Map<string, number>();
   for (const finding of [...findings].sort(compareFindings)) {
     const file = path.isAbsolute(finding.file) ? path.relative(root, finding.file) : finding.file;
-    const base = [finding.ruleId, file.split(path.sep).join("/"), finding.functionName, normalize(finding.file, finding.range), normalize(finding.file, finding.acquiredAt?.range)].join("\u0000");
+    // Under the rule's first id, so that a baseline written before a rename still matches.
+    const base = [ruleNamed(finding.ruleId)?.formerIds?.[0] ?? finding.ruleId, file.split(path.sep).join("/"), finding.functionName, normalize(finding.file, finding.range), normalize(finding.file, finding.acquiredAt?.range)].join("\u0000");
     const ordinal = seen.get(base) ?? 0;
     seen.set(base, ordinal + 1);
     finding.fingerprint = createHash("sha256").update(`${base}\u0000${ordinal}`).digest("hex").slice(0, 32);

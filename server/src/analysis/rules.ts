@@ -4,6 +4,8 @@ import type { Severity } from "./findings";
 
 export interface RuleDef {
   id: string;
+  /** Ids the rule had before, still accepted in suppressions, configuration, `--rule` and baselines. */
+  formerIds?: readonly string[];
   defaultSeverity: Severity;
   name: string;
   short: string;
@@ -12,11 +14,13 @@ export interface RuleDef {
 
 export const rules: readonly RuleDef[] = [
   {
-    id: "packet-leak",
+    id: "leak",
+    // Named for packets when packets were the only family; a pool allocation's leak is no packet leak.
+    formerIds: ["packet-leak"],
     defaultSeverity: "error",
-    name: "PacketLeak",
+    name: "Leak",
     short: "A resource is still owned when the function exits or its last handle is overwritten.",
-    help: "Every VMBPACKET from VmbPacketAllocate must be released exactly once: by VmbPacketFree, or by the default completion routine after a successful VmbPacketSend. Free the packet on every path that does not send it (including error paths after a failed send).",
+    help: "Every resource must be released exactly once by its family's release (the message names the family and the release): a VMBPACKET from VmbPacketAllocate by VmbPacketFree, or by the default completion routine after a successful VmbPacketSend; pool memory by ExFreePool. Release it on every path that does not hand it over (including error paths after a failed send).",
   },
   {
     id: "double-free",
@@ -84,5 +88,20 @@ export const rules: readonly RuleDef[] = [
 ];
 
 export const ruleById: ReadonlyMap<string, RuleDef> = new Map(rules.map((rule) => [rule.id, rule]));
+
+const ruleByFormerId: ReadonlyMap<string, RuleDef> = new Map(rules.flatMap((rule) => (rule.formerIds ?? []).map((id) => [id, rule] as const)));
+
+/** The rule an id names, current or former. */
+export function ruleNamed(id: string): RuleDef | undefined {
+  return ruleById.get(id) ?? ruleByFormerId.get(id);
+}
+
+/** The current id for a current or former one; an unknown id is returned as given. */
+export function currentRuleId(id: string): string {
+  return ruleNamed(id)?.id ?? id;
+}
+
+/** Every id a user may write: the current ones, then the former ones. */
+export const acceptedRuleIds: readonly string[] = [...rules.map((rule) => rule.id), ...ruleByFormerId.keys()];
 
 export const ruleDocsBase = "https://github.com/vmbguard/vmbguard/blob/main/docs/rules.md";

@@ -1,9 +1,9 @@
 // The command line, parsed with node:util parseArgs into a typed command.
 import { parseArgs } from "node:util";
 import type { Severity } from "../analysis/findings";
-import { ruleById, rules } from "../analysis/rules";
+import { ruleNamed, rules } from "../analysis/rules";
 import { builtinPacks } from "../model/packs";
-import { closestName } from "../config/closestName";
+import { closestName, closestRuleId } from "../config/closestName";
 import type { LspTransport } from "../lsp/main";
 import { parseShard, type Shard } from "./shard";
 
@@ -56,6 +56,12 @@ function choice<T extends string>(option: string, value: string, allowed: readon
   throw new UsageError(`${option}: unknown value "${value}"${hint}; expected one of ${allowed.join(", ")}`);
 }
 
+function unknownRule(id: string, ruleIds: readonly string[]): never {
+  const suggestion = closestRuleId(id);
+  const hint = suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`;
+  throw new UsageError(`--rule: unknown value "${id}"${hint}; expected one of ${ruleIds.join(", ")}`);
+}
+
 function parseJobs(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--jobs expects a positive integer, got "${value}"`);
   return Number(value);
@@ -90,7 +96,7 @@ function parseCheck(args: string[], defaultJobs: number): Command {
   const { values, positionals } = parsed;
   if (values.help === true) return { kind: "help", topic: "check" };
   const ruleIds = rules.map((rule) => rule.id);
-  const selectedRules = (values.rule ?? []).map((id) => (ruleById.has(id) ? id : choice("--rule", id, ruleIds)));
+  const selectedRules = (values.rule ?? []).map((id) => ruleNamed(id)?.id ?? unknownRule(id, ruleIds));
   const models = (values.model ?? []).map((name) => choice("--model", name, [...builtinPacks.keys()]));
   let shard: Shard | undefined;
   if (values.shard !== undefined) {

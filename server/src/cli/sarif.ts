@@ -110,6 +110,7 @@ function ruleDescriptor(rule: RuleDef): Record<string, unknown> {
   const helpUri = `${ruleDocsBase}#${rule.id}`;
   return {
     id: rule.id,
+    ...(rule.formerIds === undefined ? {} : { deprecatedIds: [...rule.formerIds] }),
     name: rule.name,
     shortDescription: { text: sentence(rule.short) },
     fullDescription: { text: sentence(`${rule.short} ${rule.help}`) },
@@ -140,6 +141,8 @@ function resultOf(finding: Finding, artifacts: ArtifactTable, ruleIndex: Readonl
     locations: [location],
     partialFingerprints: { [fingerprintKey]: finding.fingerprint },
   };
+  // Which resource: one rule id (`leak`) serves every family.
+  if (finding.family !== undefined) result.properties = { family: finding.family };
   const index = ruleIndex.get(finding.ruleId);
   if (index !== undefined) result.ruleIndex = index;
   if (finding.path.length > 0) {

@@ -1,4 +1,5 @@
 // "Did you mean" suggestions for misspelled keys, rule ids and pack names.
+import { acceptedRuleIds, currentRuleId } from "../analysis/rules";
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
@@ -26,4 +27,10 @@ export function closestName(name: string, candidates: readonly string[]): string
   }
   const tolerance = Math.max(2, Math.floor(name.length / 3));
   return bestDistance <= tolerance ? best : undefined;
+}
+
+/** The current id of the rule whose current or former id is nearest to `name` (`packet-leek`: `leak`). */
+export function closestRuleId(name: string): string | undefined {
+  const closest = closestName(name, acceptedRuleIds);
+  return closest === undefined ? undefined : currentRuleId(closest);
 }

@@ -3,9 +3,9 @@
 import type { Effect, FamilyDef, ModelEntry, Outcome, RoleDef, Target } from "../model/model";
 import type { Severity } from "../analysis/findings";
 import { builtinPacks } from "../model/packs";
-import { ruleById, rules } from "../analysis/rules";
+import { ruleNamed, rules } from "../analysis/rules";
 import { defaultConfig, type BuildConfig, type Config, type FunctionSpec } from "./config";
-import { closestName } from "./closestName";
+import { closestName, closestRuleId } from "./closestName";
 
 export class ConfigError extends Error {
   constructor(
@@ -137,6 +137,12 @@ class Reader {
 
 const ruleIds = rules.map((rule) => rule.id);
 
+/** A rule id, current or former (`packet-leak`), as its current id. */
+function readRuleId(reader: Reader, value: Json, keyPath: string): string {
+  const known = typeof value === "string" ? ruleNamed(value) : undefined;
+  return known?.id ?? reader.oneOf(value, keyPath, ruleIds, "rule id");
+}
+
 function readModels(reader: Reader, value: Json): string[] {
   const names = reader.array(value, "models").map((item, index) =>
     reader.oneOf(item, childPath("models", index), [...builtinPacks.keys()], "model pack"),
@@ -247,9 +253,9 @@ function readFamilies(reader: Reader, value: Json): Record<string, Partial<Famil
     }
     if (family.noun !== undefined) result.noun = reader.nonEmptyString(family.noun, at("noun"));
     if (family.unknownCalls !== undefined) result.unknownCalls = reader.oneOf(family.unknownCalls, at("unknownCalls"), unknownCallPolicies, "policy");
-    if (family.leakRule !== undefined) result.leakRule = reader.oneOf(family.leakRule, at("leakRule"), ruleIds, "rule id");
+    if (family.leakRule !== undefined) result.leakRule = readRuleId(reader, family.leakRule, at("leakRule"));
     if (family.doubleReleaseRule !== undefined) {
-      result.doubleReleaseRule = reader.oneOf(family.doubleReleaseRule, at("doubleReleaseRule"), ruleIds, "rule id");
+      result.doubleReleaseRule = readRuleId(reader, family.doubleReleaseRule, at("doubleReleaseRule"));
     }
     if (family.unreleasableVariants !== undefined) result.unreleasableVariants = reader.stringArray(family.unreleasableVariants, at("unreleasableVariants"));
     families[name] = result;
@@ -296,11 +302,13 @@ function readRules(reader: Reader, value: Json): Record<string, Severity | "off"
   const result: Record<string, Severity | "off"> = {};
   for (const [id, severity] of Object.entries(reader.object(value, "rules"))) {
     const keyPath = childPath("rules", id);
-    if (!ruleById.has(id)) {
-      const suggestion = closestName(id, ruleIds);
+    const rule = ruleNamed(id);
+    if (rule === undefined) {
+      const suggestion = closestRuleId(id);
       reader.fail(keyPath, `unknown rule id${suggestion === undefined ? "" : ` (did you mean ${JSON.stringify(suggestion)}?)`}`);
     }
-    result[id] = reader.oneOf(severity, keyPath, severities, "severity");
+    // A former id (`packet-leak`) sets its rule under the current id.
+    result[rule?.id ?? id] = reader.oneOf(severity, keyPath, severities, "severity");
   }
   return result;
 }

@@ -25,7 +25,7 @@ export const kmclPack: ModelPack = {
       name: "packet",
       noun: "packet",
       unknownCalls: "borrow",
-      leakRule: "packet-leak",
+      leakRule: "leak",
       doubleReleaseRule: "double-free",
       unreleasableVariants: ["caller-memory"],
     },
@@ -40,7 +40,7 @@ export const kmclPack: ModelPack = {
       name: "channel",
       noun: "channel",
       unknownCalls: "borrow",
-      leakRule: "packet-leak",
+      leakRule: "leak",
       doubleReleaseRule: "double-free",
     },
   ],
@@ -149,9 +149,9 @@ export const wdkPoolPack: ModelPack = {
   name: POOL,
   description: "Executive pool allocations: ExAllocatePool* and ExFreePool*.",
   families: [
-    { name: "pool", noun: "pool allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
-    { name: "pool-aligned", noun: "aligned pool allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
-    { name: "lookaside", noun: "lookaside list entry", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "pool", noun: "pool allocation", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
+    { name: "pool-aligned", noun: "aligned pool allocation", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
+    { name: "lookaside", noun: "lookaside list entry", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
     ...["ExAllocatePool2", "ExAllocatePool3", "ExAllocatePoolWithTag", "ExAllocatePool", "ExAllocatePoolZero",
@@ -185,7 +185,7 @@ export const wdkMdlPack: ModelPack = {
   name: MDL,
   description: "Memory descriptor lists: IoAllocateMdl and IoFreeMdl.",
   families: [
-    { name: "mdl", noun: "MDL", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "mdl", noun: "MDL", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
     entry("IoAllocateMdl", MDL, "Allocates an MDL describing a buffer; returns NULL on failure.", [
@@ -205,7 +205,7 @@ export const libcPack: ModelPack = {
   name: LIBC,
   description: "C heap: malloc, calloc, realloc, strdup and free.",
   families: [
-    { name: "heap", noun: "heap allocation", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "heap", noun: "heap allocation", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
     ...["malloc", "calloc", "strdup", "strndup", "aligned_alloc"].map((name) =>
@@ -268,8 +268,8 @@ export const cppPack: ModelPack = {
   name: CPP,
   description: "C++ new and delete: an object from new is deleted once with delete, an array from new[] once with delete[].",
   families: [
-    { name: "new", noun: "object from new", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
-    { name: "new[]", noun: "array from new[]", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" },
+    { name: "new", noun: "object from new", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
+    { name: "new[]", noun: "array from new[]", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
     entry("operator new", CPP, "Allocates and constructs an object; it must be deleted once with delete.", [{ kind: "acquire", family: "new", target: "return" }], "pointer"),

@@ -52,7 +52,7 @@ export class ModelRegistry implements ModelView {
         name,
         noun: override.noun ?? base?.noun ?? name,
         unknownCalls: override.unknownCalls ?? base?.unknownCalls ?? "escape",
-        leakRule: override.leakRule ?? base?.leakRule ?? "packet-leak",
+        leakRule: override.leakRule ?? base?.leakRule ?? "leak",
         doubleReleaseRule: override.doubleReleaseRule ?? base?.doubleReleaseRule ?? "double-free",
         unreleasableVariants: override.unreleasableVariants ?? base?.unreleasableVariants,
       });
@@ -146,5 +146,5 @@ export function isLearned(entry: ModelEntry): boolean {
 function defaultFamily(name: string): FamilyDef {
   // SAL families are named after the annotation's memory kind (`sal:Mem`): call them allocations.
   const noun = name.startsWith("sal:") ? "allocation" : name;
-  return { name, noun, unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" };
+  return { name, noun, unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" };
 }

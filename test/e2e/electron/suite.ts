@@ -21,10 +21,10 @@ export async function run(): Promise<void> {
   const send = vscode.Uri.file(path.join(folder.uri.fsPath, "netvsc-lite", "send.c"));
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(send));
   const codeOf = (diagnostic: vscode.Diagnostic): string => String(typeof diagnostic.code === "object" ? diagnostic.code.value : diagnostic.code);
-  const diagnostics = await diagnosticsOf(send, (found) => found.some((diagnostic) => codeOf(diagnostic) === "packet-leak"));
+  const diagnostics = await diagnosticsOf(send, (found) => found.some((diagnostic) => codeOf(diagnostic) === "leak"));
   assert.deepEqual(
     diagnostics.map((diagnostic) => [codeOf(diagnostic), diagnostic.range.start.line + 1]).sort(),
-    [["free-in-flight", 156], ["packet-leak", 125], ["unchecked-allocation", 69]].sort(),
+    [["free-in-flight", 156], ["leak", 125], ["unchecked-allocation", 69]].sort(),
   );
   assert.ok(diagnostics.every((diagnostic) => diagnostic.source === "vmbguard"));
 }

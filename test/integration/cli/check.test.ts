@@ -25,7 +25,7 @@ test("findings print compiler-style with their paths, and exit 1; --exit-zero ex
     const lines = run.stdout.trimEnd().split("\n");
     const headlines = lines.filter((line) => !line.startsWith("  "));
     assert.equal(headlines.length, 3);
-    assert.match(headlines[0], /^bugs\.c:12:9: error: .*leaked.* \[packet-leak\]$/);
+    assert.match(headlines[0], /^bugs\.c:12:9: error: .*leaked.* \[leak\]$/);
     assert.match(headlines[1], /^bugs\.c:27:5: error: .*released twice.* \[double-free\]$/);
     assert.equal(headlines[2], "2 problems (2 errors, 0 warnings) in 1 file");
     assert.ok(lines.includes("  bugs.c:7:14: note: packet acquired here by 'VmbPacketAllocate'"), run.stdout);
@@ -52,7 +52,7 @@ test("--format json has the documented shape, one-based positions and relative p
     assert.deepEqual(
       report.findings.map((finding) => [finding.ruleId, finding.severity, finding.file, finding.range.start.line, finding.range.start.column, finding.functionName]),
       [
-        ["packet-leak", "error", "drv/bugs.c", 12, 9, "SendLeaky"],
+        ["leak", "error", "drv/bugs.c", 12, 9, "SendLeaky"],
         ["double-free", "error", "drv/bugs.c", 27, 5, "FreeTwice"],
       ],
     );
@@ -142,7 +142,7 @@ test("--rule and --severity select what is reported and counted", () => {
   try {
     const onlyDoubleFree = parseJsonReport(runCli(["check", "--format", "json", "--rule", "double-free", "."], tree.root).stdout);
     assert.deepEqual(onlyDoubleFree.findings.map((finding) => finding.ruleId), ["double-free"]);
-    const config = JSON.stringify({ rules: { "packet-leak": "warning", "double-free": "information" } });
+    const config = JSON.stringify({ rules: { "leak": "warning", "double-free": "information" } });
     const relaxed = makeTree({ "bugs.c": buggySource, "vmbguard.json": config });
     try {
       const errorsOnly = runCli(["check", "--severity", "error", "."], relaxed.root);
@@ -150,7 +150,7 @@ test("--rule and --severity select what is reported and counted", () => {
       assert.equal(errorsOnly.stdout, "0 problems (0 errors, 0 warnings) in 1 file; 2 below the severity threshold not shown\n");
       const warnings = runCli(["check", "."], relaxed.root);
       assert.equal(warnings.status, 1);
-      assert.match(warnings.stdout, /^bugs\.c:12:9: warning: .* \[packet-leak\]$/m);
+      assert.match(warnings.stdout, /^bugs\.c:12:9: warning: .* \[leak\]$/m);
       assert.match(warnings.stdout, /1 problem \(0 errors, 1 warning\) in 1 file; 1 below the severity threshold not shown\n$/);
       const everything = runCli(["check", "--severity", "information", "."], relaxed.root);
       assert.match(everything.stdout, /^bugs\.c:27:5: info: .* \[double-free\]$/m);
@@ -192,7 +192,7 @@ test("--model adds a built-in pack to the configuration", () => {
     assert.equal(runCli(["check", "."], tree.root).status, 0);
     const withPool = runCli(["check", "--model", "wdk-pool", "."], tree.root);
     assert.equal(withPool.status, 1);
-    assert.match(withPool.stdout, /^pool\.c:\d+:\d+: error: .*pool allocation.* \[packet-leak\]$/m);
+    assert.match(withPool.stdout, /^pool\.c:\d+:\d+: error: .*pool allocation.* \[leak\]$/m);
   } finally {
     tree.cleanup();
   }
@@ -219,8 +219,8 @@ test("bad files are reported one by one and every other file is still checked", 
     assert.ok(lines.includes("dangling.c: warning: cannot read: no such file (a dangling link?)"), run.stdout);
     assert.ok(lines.includes("latin1.c: warning: invalid UTF-8 at byte offset 6; decoded with replacement characters"), run.stdout);
     assert.ok(lines.some((line) => /^broken\.c:\d+:\d+: warning: /.test(line)), run.stdout);
-    assert.match(run.stdout, /^broken\.c:10:9: error: .* \[packet-leak\]$/m);
-    assert.match(run.stdout, /^bugs\.c:12:9: error: .* \[packet-leak\]$/m);
+    assert.match(run.stdout, /^broken\.c:10:9: error: .* \[leak\]$/m);
+    assert.match(run.stdout, /^bugs\.c:12:9: error: .* \[leak\]$/m);
     assert.match(run.stdout, /^bugs\.c:27:5: error: .* \[double-free\]$/m);
     assert.match(run.stdout, /3 problems \(3 errors, 0 warnings\) in 3 files; \d+ file problems\n$/);
   } finally {
@@ -239,7 +239,7 @@ test("usage, configuration and I/O errors exit 2 with one line naming the culpri
 
     const badConfig = runCli(["check", "bad"], tree.root);
     assert.equal(badConfig.status, 2);
-    assert.equal(badConfig.stderr, `vmbguard: ${path.join(tree.root, "bad", "vmbguard.json")}: rules.packet-leek: unknown rule id (did you mean "packet-leak"?)\n`);
+    assert.equal(badConfig.stderr, `vmbguard: ${path.join(tree.root, "bad", "vmbguard.json")}: rules.packet-leek: unknown rule id (did you mean "leak"?)\n`);
 
     const missingConfig = runCli(["check", "--config", "nope.json", "a.c"], tree.root);
     assert.equal(missingConfig.status, 2);
@@ -278,12 +278,12 @@ test("--version and --help", () => {
 test("vmbguard.json is found above the first path, else above the current folder", () => {
   const home = makeTree({ "bugs.c": buggySource, "vmbguard.json": JSON.stringify({ rules: { "double-free": "off" } }) });
   const elsewhere = makeTree({ "bugs.c": buggySource });
-  const configured = makeTree({ "proj/src/bugs.c": buggySource, "proj/vmbguard.json": JSON.stringify({ rules: { "packet-leak": "off" } }) });
+  const configured = makeTree({ "proj/src/bugs.c": buggySource, "proj/vmbguard.json": JSON.stringify({ rules: { "leak": "off" } }) });
   try {
     const rulesOf = (args: string[]): string[] =>
       parseJsonReport(runCli(["check", "--format", "json", ...args], home.root).stdout).findings.map((finding) => finding.ruleId);
-    assert.deepEqual(rulesOf(["."]), ["packet-leak"]);
-    assert.deepEqual(rulesOf([path.join(elsewhere.root, "bugs.c")]), ["packet-leak"], "no config above the path: the current folder's");
+    assert.deepEqual(rulesOf(["."]), ["leak"]);
+    assert.deepEqual(rulesOf([path.join(elsewhere.root, "bugs.c")]), ["leak"], "no config above the path: the current folder's");
     assert.deepEqual(rulesOf([path.join(configured.root, "proj", "src")]), ["double-free"], "the config above the first path wins");
     assert.deepEqual(rulesOf(["--config", path.join(configured.root, "proj", "vmbguard.json"), "."]), ["double-free"]);
   } finally {

@@ -50,7 +50,7 @@ test("SARIF results carry rule, location, function, code flow and fingerprint", 
     assert.equal(run.originalUriBaseIds.SRCROOT.uri, `${pathToFileURL(root).href}/`);
     assert.deepEqual(run.artifacts.map((artifact) => artifact.location.uri), ["drv/broken.c", "drv/bugs.c", "drv/clean.c"]);
     assert.deepEqual(run.results.map((result) => [result.ruleId, run.tool.driver.rules[result.ruleIndex].id, result.level]), [
-      ["packet-leak", "packet-leak", "error"],
+      ["leak", "leak", "error"],
       ["double-free", "double-free", "error"],
     ]);
     const leak = run.results[0];
@@ -107,7 +107,7 @@ test("a missing command-line path makes the SARIF run unsuccessful, with an erro
       (invocation.toolExecutionNotifications ?? []).filter((notification) => notification.level === "error").map((notification) => notification.message.text),
       ["no such file or directory."],
     );
-    assert.ok(log.runs[0].results.some((result) => result.ruleId === "packet-leak"), "drv/bugs.c is still checked");
+    assert.ok(log.runs[0].results.some((result) => result.ruleId === "leak"), "drv/bugs.c is still checked");
   } finally {
     tree.cleanup();
   }

@@ -54,7 +54,7 @@ test("TypeScript, JavaScript and C files are checked in one run, with findings o
     assert.equal(run.status, 1, run.stderr);
     const report = parseJsonReport(run.stdout);
     const found = report.findings.map((finding) => `${finding.file}:${finding.range.start.line}:${finding.ruleId}`).sort();
-    assert.deepEqual(found, ["src/bugs.c:12:packet-leak", "src/bugs.c:27:double-free", "src/caller.ts:10:double-free", "src/driver.ts:17:double-free", "src/driver.ts:8:packet-leak"].sort());
+    assert.deepEqual(found, ["src/bugs.c:12:leak", "src/bugs.c:27:double-free", "src/caller.ts:10:double-free", "src/driver.ts:17:double-free", "src/driver.ts:8:leak"].sort());
     assert.deepEqual(report.problems ?? [], []);
   } finally {
     tree.cleanup();
@@ -77,7 +77,7 @@ export function leaky(channel: unknown) {
   try {
     const run = runCli(["check", "--format", "json", "."], tree.root);
     const report = parseJsonReport(run.stdout);
-    assert.deepEqual(report.findings.map((finding) => `${finding.range.start.line}:${finding.ruleId}`), ["10:packet-leak"]);
+    assert.deepEqual(report.findings.map((finding) => `${finding.range.start.line}:${finding.ruleId}`), ["10:leak"]);
     assert.ok(report.problems.some((problem) => problem.file === "broken.ts" && /Syntax error/.test(problem.message)), run.stdout);
   } finally {
     tree.cleanup();

@@ -9,7 +9,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { DocumentDiagnosticReport } from "vscode-languageserver-protocol/node";
 import { copyFixtures, LspSession, ruleLines, uriOf } from "./lspSession";
 
-const fixture = (name: string): string => readFileSync(path.join(__dirname, "../../../../test/fixtures/c/packet-leak-error-path", name), "utf8");
+const fixture = (name: string): string => readFileSync(path.join(__dirname, "../../../../test/fixtures/c/leak-error-path", name), "utf8");
 
 /** The fixture's function many times over (renamed), so that one check takes a while. */
 function manyCopies(source: string, copies: number): string {
@@ -50,7 +50,7 @@ test("rapid edits: only checked versions are published, in order, each with its 
     assert.equal(new Set(versions).size, versions.length, "each version is published once");
     for (const params of session.published) {
       const findings = params.diagnostics.map((diagnostic) => diagnostic.code);
-      assert.deepEqual(findings, Array(expected.get(params.version!)).fill("packet-leak"), `version ${params.version} carries the findings of its own text`);
+      assert.deepEqual(findings, Array(expected.get(params.version!)).fill("leak"), `version ${params.version} carries the findings of its own text`);
     }
     assert.ok(versions.length < 40, `edits that arrived while a check ran made its result stale, so it was dropped (${versions.length} of 40 published)`);
   });
@@ -69,7 +69,7 @@ test("malformed messages: bad JSON, unknown methods and bad params get errors, a
     // An edit for a document never opened is ignored rather than fatal.
     void session.connection.sendNotification("textDocument/didChange", { textDocument: { uri: uriOf(path.join(root, "ghost.c")), version: 2 }, contentChanges: [{ text: "x" }] });
     const uri = session.open(path.join(root, "bad.c"), fixture("bad.c"));
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 29]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
     assert.equal(session.child.exitCode, null);
   });
 });
@@ -80,7 +80,7 @@ test("a document with 1 MB lines is checked, and the finding stays on its line",
     const hugeTable = `static const unsigned char Table[] = { ${"0, ".repeat(350_000)}0 };`;
     const text = `${hugeComment}\n${hugeTable}\n${fixture("bad.c")}`;
     const uri = session.open(path.join(root, "huge.c"), text);
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 31]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 31]]);
   });
 });
 
@@ -110,7 +110,7 @@ test("10,000 random incremental edits in a row, then the real text: the server f
       document = TextDocument.update(document, [{ range, text }], session.edit(uri, range, text));
     }
     session.change(uri, fixture("bad.c"));
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 29]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
   });
 });
 
@@ -133,7 +133,7 @@ test("documents the server cannot check (untitled, not C) get nothing, and closi
     assert.equal(untitled, -32602);
     const notes = session.open(path.join(root, "notes.txt"), "VmbPacketAllocate");
     const uri = session.open(path.join(root, "bad.c"), fixture("bad.c"));
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["packet-leak", 29]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
     assert.deepEqual(session.published.filter((params) => params.uri !== uri).map((params) => params.uri), [], `nothing for ${notes} or the untitled document`);
     const seen = session.published.length;
     void session.connection.sendNotification("textDocument/didClose", { textDocument: { uri } });
@@ -143,13 +143,13 @@ test("documents the server cannot check (untitled, not C) get nothing, and closi
 });
 
 test("a client that refuses progress, registrations and refreshes still gets its diagnostics", async () => {
-  const tree = copyFixtures(["packet-leak-error-path"]);
+  const tree = copyFixtures(["leak-error-path"]);
   const session = await LspSession.start({ root: tree.root, refuse: ["window/workDoneProgress/create", "client/registerCapability", "workspace/diagnostic/refresh"], pull: true });
   try {
-    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
+    const uri = session.open(path.join(tree.root, "leak-error-path", "bad.c"));
     const report = (await session.connection.sendRequest("textDocument/diagnostic", { textDocument: { uri } })) as DocumentDiagnosticReport;
     assert.ok(report.kind === "full");
-    assert.deepEqual(ruleLines(report.items), [["packet-leak", 29]]);
+    assert.deepEqual(ruleLines(report.items), [["leak", 29]]);
     session.change(uri, fixture("good.c"));
     const after = (await session.connection.sendRequest("textDocument/diagnostic", { textDocument: { uri } })) as DocumentDiagnosticReport;
     assert.ok(after.kind === "full");

@@ -50,29 +50,29 @@ function openFile(session: LspSession, file: string, text?: string): OpenDocumen
 }
 
 test("leak: 'release before this exit' inserts VmbPacketFree(packet); with the exit's indentation, and the re-check is clean", async () => {
-  await withFixture(["packet-leak-error-path"], async (session, root) => {
-    const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
+  await withFixture(["leak-error-path"], async (session, root) => {
+    const document = openFile(session, path.join(root, "leak-error-path", "bad.c"));
     const actions = await actionsAt(session, document, 29);
     assert.deepEqual(
       actions.map((action) => [action.title, action.kind, action.isPreferred ?? false]),
       [
         ["Release 'packet' before this exit: VmbPacketFree(packet);", "quickfix", true],
-        ["Suppress 'packet-leak' on this line (// vmbguard-disable-next-line)", "quickfix", false],
+        ["Suppress 'leak' on this line (// vmbguard-disable-next-line)", "quickfix", false],
       ],
     );
-    assert.deepEqual(ruleLines(actions[0].diagnostics ?? []), [["packet-leak", 29]]);
+    assert.deepEqual(ruleLines(actions[0].diagnostics ?? []), [["leak", 29]]);
     const fixed = apply(session, document, actions[0]);
-    assert.deepEqual(linesOf(fixed.text, 28, 31), ["    if (MessageSize > Context->MaxMessageSize) {", "        VmbPacketFree(packet);", "        return STATUS_INVALID_PARAMETER; // expect: packet-leak", "    }"]);
+    assert.deepEqual(linesOf(fixed.text, 28, 31), ["    if (MessageSize > Context->MaxMessageSize) {", "        VmbPacketFree(packet);", "        return STATUS_INVALID_PARAMETER; // expect: leak", "    }"]);
     assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), []);
   });
 });
 
 test("leak: the suppression comment silences the rule on that line", async () => {
-  await withFixture(["packet-leak-error-path"], async (session, root) => {
-    const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
+  await withFixture(["leak-error-path"], async (session, root) => {
+    const document = openFile(session, path.join(root, "leak-error-path", "bad.c"));
     const actions = await actionsAt(session, document, 29);
     const fixed = apply(session, document, actions[1]);
-    assert.deepEqual(linesOf(fixed.text, 29, 30), ["        // vmbguard-disable-next-line packet-leak", "        return STATUS_INVALID_PARAMETER; // expect: packet-leak"]);
+    assert.deepEqual(linesOf(fixed.text, 29, 30), ["        // vmbguard-disable-next-line leak", "        return STATUS_INVALID_PARAMETER; // expect: leak"]);
     assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), []);
   });
 });
@@ -80,11 +80,11 @@ test("leak: the suppression comment silences the rule on that line", async () =>
 test("interface table: the release is spelled through the table the packet came from", async () => {
   await withFixture(["interface-table"], async (session, root) => {
     const document = openFile(session, path.join(root, "interface-table", "bad.c"));
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["packet-leak", 33], ["double-free", 54]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["leak", 33], ["double-free", 54]]);
     const leakFix = (await actionsAt(session, document, 33))[0];
     assert.equal(leakFix.title, "Release 'packet' before this exit: Kmcl->VmbPacketFree(packet);");
     let fixed = apply(session, document, leakFix);
-    assert.deepEqual(linesOf(fixed.text, 33, 34), ["        Kmcl->VmbPacketFree(packet);", "        return status; // expect: packet-leak"]);
+    assert.deepEqual(linesOf(fixed.text, 33, 34), ["        Kmcl->VmbPacketFree(packet);", "        return status; // expect: leak"]);
     assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["double-free", 55]]);
 
     const doubleFreeFixes = await actionsAt(session, fixed, 55);
@@ -119,7 +119,7 @@ test("double free: a shared cleanup label needs the handle nulled, not the relea
     assert.deepEqual([remove.title, nullAfter.title], ["Remove the second release", "Set 'packet' to NULL after the first release"]);
     apply(session, document, remove);
     // The send-failure path reaches Cleanup with the only reference to the packet.
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["packet-leak", 43]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["leak", 43]]);
 
     session.change(document.uri, document.text);
     const fixed = apply(session, document, nullAfter);
@@ -154,9 +154,9 @@ VOID SendB(VMBCHANNEL Channel, ULONG Flags)
 test("fix all: every leak of the file is fixed at once, brace-less exits wrapped in a block, tabs kept", async () => {
   await withFixture([], async (session, root) => {
     const document = openFile(session, path.join(root, "two.c"), twoLeaks);
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["packet-leak", 10], ["packet-leak", 19]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["leak", 10], ["leak", 19]]);
     const actions = await actionsAt(session, document, 10);
-    const fixAll = actions.find((action) => action.title === "Fix all 2 'packet-leak' problems in this file");
+    const fixAll = actions.find((action) => action.title === "Fix all 2 'leak' problems in this file");
     assert.ok(fixAll !== undefined, JSON.stringify(actions.map((action) => action.title)));
     const fixed = apply(session, document, fixAll);
     assert.deepEqual(linesOf(fixed.text, 9, 10), ["    if (Flags & 1)", "        { VmbPacketFree(packet); return STATUS_NOT_SUPPORTED; }"]);
@@ -174,8 +174,8 @@ test("fix all: every leak of the file is fixed at once, brace-less exits wrapped
 });
 
 test("hover on an allocation says what the model makes of it and where its packet ends up on each path", async () => {
-  await withFixture(["packet-leak-error-path"], async (session, root) => {
-    const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
+  await withFixture(["leak-error-path"], async (session, root) => {
+    const document = openFile(session, path.join(root, "leak-error-path", "bad.c"));
     await session.currentDiagnostics(document.uri);
     const hover = (await session.connection.sendRequest("textDocument/hover", { textDocument: { uri: document.uri }, position: { line: 22, character: 16 } })) as Hover;
     const value = (hover.contents as { value: string }).value;
@@ -193,7 +193,7 @@ test("hover on an allocation says what the model makes of it and where its packe
       "- handed over by 'VmbPacketSend' (assuming it succeeds) at line 38 (1 path; …, taken: '!NT_SUCCESS(status)' is false (line 33), assuming 'VmbPacketSend' succeeds (line 38), taken: '!NT_SUCCESS(status)' is false (line 39))",
       "- released by 'VmbPacketFree' at line 40 (1 path; …, taken: '!NT_SUCCESS(status)' is false (line 33), assuming 'VmbPacketSend' fails (line 38), taken: '!NT_SUCCESS(status)' is true (line 39))",
       "",
-      "- `packet-leak` at line 29: The packet 'packet' from VmbPacketAllocate (line 23) is leaked when the function returns without VmbPacketFree: it is still owned on this path.",
+      "- `leak` at line 29: The packet 'packet' from VmbPacketAllocate (line 23) is leaked when the function returns without VmbPacketFree: it is still owned on this path.",
     ]);
     assert.deepEqual(hover.range, { start: { line: 22, character: 13 }, end: { line: 22, character: 30 } });
     const release = (await session.connection.sendRequest("textDocument/hover", { textDocument: { uri: document.uri }, position: { line: 33, character: 10 } })) as Hover;
@@ -212,11 +212,11 @@ test("hover on an allocation says what the model makes of it and where its packe
 test("TypeScript: the leak of early-return/bad.ts is fixed the same way", async () => {
   await withFixture(["early-return"], async (session, root) => {
     const document = openFile(session, path.join(root, "early-return", "bad.ts"));
-    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["packet-leak", 36]]);
+    assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), [["leak", 36]]);
     const [release] = await actionsAt(session, document, 36);
     assert.equal(release.title, "Release 'packet' before this exit: VmbPacketFree(packet);");
     const fixed = apply(session, document, release);
-    assert.deepEqual(linesOf(fixed.text, 35, 37), ["    ctx.rejectedRequests += 1;", "    VmbPacketFree(packet);", "    return STATUS_BUFFER_TOO_SMALL; // expect: packet-leak"]);
+    assert.deepEqual(linesOf(fixed.text, 35, 37), ["    ctx.rejectedRequests += 1;", "    VmbPacketFree(packet);", "    return STATUS_BUFFER_TOO_SMALL; // expect: leak"]);
     assert.deepEqual(ruleLines((await session.currentDiagnostics(document.uri)).diagnostics), []);
   }, "ts");
 });

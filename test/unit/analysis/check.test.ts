@@ -26,7 +26,7 @@ NTSTATUS SendControl(VMBCHANNEL Channel, PVOID Buffer, UINT32 Length)
 
 test("a leak on the failure path of a send is reported at its return, with the path from the allocation", async () => {
   const { findings } = await check(leakOnError);
-  assert.deepEqual(findings.map((f) => [f.ruleId, f.range.start.line + 1]), [["packet-leak", 11]]);
+  assert.deepEqual(findings.map((f) => [f.ruleId, f.range.start.line + 1]), [["leak", 11]]);
   const [leak] = findings;
   assert.equal(leak.functionName, "SendControl");
   assert.equal(leak.acquiredAt?.range.start.line, 3);
@@ -118,16 +118,16 @@ VOID Leaky(VOID)
     if (block == NULL) return;
 }
 `);
-  assert.deepEqual(findings.map((f) => [f.ruleId, f.range.start.line + 1]), [["packet-leak", 8]]);
+  assert.deepEqual(findings.map((f) => [f.ruleId, f.range.start.line + 1]), [["leak", 8]]);
   assert.match(findings[0].message, /MyFree/);
 });
 
 test("rule severities come from the configuration and 'off' drops the rule", async () => {
   const text = "VOID F(VMBCHANNEL C)\n{\n    VMBPACKET p = VmbPacketAllocate(C);\n    VmbPacketSend(p, NULL, 0, NULL, 0);\n}\n";
   const normal = await check(text);
-  assert.deepEqual(normal.findings.map((f) => [f.ruleId, f.severity]).sort(), [["packet-leak", "error"], ["unchecked-allocation", "warning"]]);
-  const tuned = await check(text, { rules: { "unchecked-allocation": "off", "packet-leak": "warning" } });
-  assert.deepEqual(tuned.findings.map((f) => [f.ruleId, f.severity]), [["packet-leak", "warning"]]);
+  assert.deepEqual(normal.findings.map((f) => [f.ruleId, f.severity]).sort(), [["leak", "error"], ["unchecked-allocation", "warning"]]);
+  const tuned = await check(text, { rules: { "unchecked-allocation": "off", "leak": "warning" } });
+  assert.deepEqual(tuned.findings.map((f) => [f.ruleId, f.severity]), [["leak", "warning"]]);
 });
 
 test("fingerprints survive unrelated edits above the finding and differ between findings", async () => {
@@ -139,6 +139,15 @@ test("fingerprints survive unrelated edits above the finding and differ between 
   assert.match(before.findings[0].fingerprint, /^[0-9a-f]{32}$/);
 });
 
+test("the former id of a rule (packet-leak, now leak) still suppresses it, and the fingerprint a baseline recorded under it is kept", async () => {
+  const first = await check(leakOnError);
+  assert.deepEqual(first.findings.map((finding) => [finding.ruleId, finding.family]), [["leak", "packet"]]);
+  // The fingerprint VmbGuard gave this finding when the rule was named packet-leak.
+  assert.equal(first.findings[0].fingerprint, "3ffe5bff3bf1c43b6c6bd9eaf3c6e447");
+  const suppressed = await check(leakOnError.replace("        return status;\n    }\n    return STATUS_SUCCESS;", "        return status; // vmbguard-disable-line packet-leak\n    }\n    return STATUS_SUCCESS;"));
+  assert.deepEqual(suppressed.findings, []);
+});
+
 test("a function past its state budget is reported as incomplete and the others are still checked", async () => {
   // Each flag is tested twice, so the paths cannot be merged: 2^14 of them.
   const branches = Array.from({ length: 14 }, (_, i) => `    if (Flags & ${1 << i}) Counter(${i});`).join("\n");
@@ -146,7 +155,7 @@ test("a function past its state budget is reported as incomplete and the others 
     `VOID Wide(ULONG Flags)\n{\n${branches}\n${branches}\n}\nVOID Leak(VMBCHANNEL C)\n{\n    VMBPACKET p = VmbPacketAllocate(C);\n}\n`,
     { budget: { maxStates: 200, maxMillis: 10000 } },
   );
-  assert.deepEqual(findings.map((f) => [f.functionName, f.ruleId, f.range.start.line + 1]), [["Wide", "analysis-incomplete", 1], ["Leak", "packet-leak", 35]]);
+  assert.deepEqual(findings.map((f) => [f.functionName, f.ruleId, f.range.start.line + 1]), [["Wide", "analysis-incomplete", 1], ["Leak", "leak", 35]]);
 });
 
 test("the same input gives the same findings in the same order", async () => {
@@ -158,7 +167,7 @@ test("the same input gives the same findings in the same order", async () => {
 test("a function too deeply nested to analyze is reported as incomplete, and the rest of the file is still checked", async () => {
   const deep = `${"(".repeat(3000)}x${")".repeat(3000)}`;
   const { findings } = await check(`VOID Deep(VOID)\n{\n    ULONG x = ${deep};\n}\nVOID Leak(VMBCHANNEL C)\n{\n    VMBPACKET p = VmbPacketAllocate(C);\n}\n`);
-  const leak = findings.find((f) => f.ruleId === "packet-leak");
+  const leak = findings.find((f) => f.ruleId === "leak");
   assert.equal(leak?.functionName, "Leak");
   assert.equal(leak?.range.start.line, 7);
 });
@@ -172,11 +181,11 @@ test("a global of another file keeps its initial value unless a function writes 
   assert.deepEqual(await leaks([settings, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), []);
   // Written somewhere: its value is unknown.
   const written = { path: "settings.c", text: "BOOLEAN Verbose = FALSE;\nVOID Configure(ULONG Level) { Verbose = Level > 2; }\n" };
-  assert.deepEqual(await leaks([written, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), ["ping.c:6 packet-leak"]);
+  assert.deepEqual(await leaks([written, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), ["ping.c:6 leak"]);
   // The file's own static is another variable, of a value not known here.
   const ownStatic = user("static BOOLEAN Verbose = VERBOSE_DEFAULT;\n");
-  assert.deepEqual(await leaks([settings, { path: "ping.c", text: ownStatic }]), ["ping.c:6 packet-leak"]);
+  assert.deepEqual(await leaks([settings, { path: "ping.c", text: ownStatic }]), ["ping.c:6 leak"]);
   // Two files disagree on the value: no constant.
   const other = { path: "other.c", text: "BOOLEAN Verbose = TRUE;\n" };
-  assert.deepEqual(await leaks([settings, other, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), ["ping.c:6 packet-leak"]);
+  assert.deepEqual(await leaks([settings, other, { path: "ping.c", text: user("extern BOOLEAN Verbose;\n") }]), ["ping.c:6 leak"]);
 });

@@ -15,6 +15,6 @@ test("checking C loads no TypeScript compiler; the first TypeScript file loads i
 
   const ts = `import { VmbPacketAllocate } from "vmbguard/runtime";\nexport function f(c: unknown) {\n  const p = VmbPacketAllocate(c);\n}\n`;
   const tsResult = await checkSources([{ path: "f.ts", text: ts }], defaultConfig());
-  assert.deepEqual(tsResult.findings.map((finding) => `${finding.range.start.line + 1}:${finding.ruleId}`), ["4:packet-leak"]);
+  assert.deepEqual(tsResult.findings.map((finding) => `${finding.range.start.line + 1}:${finding.ruleId}`), ["4:leak"]);
   assert.equal(typescriptLoaded(), true);
 });

@@ -39,7 +39,7 @@ test("every check option is parsed, repeatable ones collected without duplicates
     "check", "src", "include/x.h",
     "--format", "sarif", "--output", "out.sarif", "--config", "cfg.json", "--jobs", "3",
     "--baseline", "base.sarif", "--severity", "information",
-    "--rule", "packet-leak", "--rule", "double-free", "--rule", "packet-leak",
+    "--rule", "leak", "--rule", "double-free", "--rule", "leak",
     "--model", "wdk-pool", "--model", "libc", "--shard", "2/4", "--exit-zero", "--no-color",
   ]);
   assert.deepEqual(options, {
@@ -51,7 +51,7 @@ test("every check option is parsed, repeatable ones collected without duplicates
     fitJobsToInput: false,
     baseline: "base.sarif",
     severity: "information",
-    rules: ["packet-leak", "double-free"],
+    rules: ["leak", "double-free"],
     models: ["wdk-pool", "libc"],
     shard: { index: 2, count: 4 },
     exitZero: true,
@@ -93,7 +93,7 @@ test("usage errors say what is wrong", () => {
   assert.equal(usageError(["check", "--jobs", "two"]), '--jobs expects a positive integer, got "two"');
   assert.equal(usageError(["check", "--shard", "5/4"]), '--shard: the shard index must be between 1 and 4, got "5/4"');
   assert.equal(usageError(["check", "--shard", "1-4"]), '--shard expects i/n (for example 2/4), got "1-4"');
-  assert.match(usageError(["check", "--rule", "packet-leek"]), /^--rule: unknown value "packet-leek" \(did you mean "packet-leak"\?\)/);
+  assert.match(usageError(["check", "--rule", "packet-leek"]), /^--rule: unknown value "packet-leek" \(did you mean "leak"\?\)/);
   assert.match(usageError(["check", "--model", "wdk"]), /^--model: unknown value "wdk"/);
   assert.match(usageError(["check", "--severity", "fatal"]), /^--severity: unknown value "fatal"/);
   assert.match(usageError(["check", "--frobnicate"]), /Unknown option '--frobnicate'/);
@@ -109,4 +109,8 @@ test("lsp takes exactly one transport", () => {
   assert.equal(usageError(["lsp", "--stdio", "--node-ipc"]), "lsp needs exactly one transport: --stdio or --node-ipc");
   assert.equal(usageError(["lsp", "--stdoi"]), 'lsp: unknown value "stdoi" (did you mean "stdio"?); expected one of stdio, node-ipc');
   assert.equal(usageError(["lsp", "stdio"]), 'lsp takes a transport option, not "stdio"');
+});
+
+test("--rule takes a rule's former id (packet-leak) as its current one", () => {
+  assert.deepEqual(checkOptions(["check", "--rule", "packet-leak", "--rule", "leak"]).rules, ["leak"]);
 });

@@ -6,7 +6,7 @@ import type { Finding } from "../../../server/src/analysis/findings";
 function finding(fingerprint: string, line: number): Finding {
   const position = { line, column: 0 };
   return {
-    ruleId: "packet-leak",
+    ruleId: "leak",
     severity: "error",
     message: "leak",
     file: "a.c",

@@ -68,7 +68,7 @@ test("bad configurations are rejected with the file, the key path and the reason
     [{ zzz: 1 }, 'proj/vmbguard.json: zzz: unknown key (expected one of "$schema", "models", "functions", "families", "roles", "macros", "include", "exclude", "rules", "budget", "maxFileBytes", "build")'],
     [{ models: "kmcl" }, 'proj/vmbguard.json: models: expected an array, got the string "kmcl"'],
     [{ models: ["wdk-pol"] }, 'proj/vmbguard.json: models[0]: unknown model pack "wdk-pol" (did you mean "wdk-pool"?); expected one of "kmcl", "wdk-pool", "wdk-mdl", "libc"'],
-    [{ rules: { "packet-leek": "error" } }, 'proj/vmbguard.json: rules.packet-leek: unknown rule id (did you mean "packet-leak"?)'],
+    [{ rules: { "packet-leek": "error" } }, 'proj/vmbguard.json: rules.packet-leek: unknown rule id (did you mean "leak"?)'],
     [{ rules: { "double-free": "fatal" } }, 'proj/vmbguard.json: rules.double-free: unknown severity "fatal"; expected one of "error", "warning", "information", "off"'],
     [{ budget: { maxStates: 0 } }, "proj/vmbguard.json: budget.maxStates: expected an integer >= 1, got 0"],
     [{ budget: { maxMillis: 1.5 } }, "proj/vmbguard.json: budget.maxMillis: expected an integer, got number 1.5"],
@@ -98,7 +98,7 @@ test("bad configurations are rejected with the file, the key path and the reason
       'proj/vmbguard.json: functions.Reg.effects[0].role: unknown role "nope"; known roles: "packet-completion", "process-packet"'],
     [{ families: { pool: { name: "heap" } } }, 'proj/vmbguard.json: families.pool.name: must equal the key "pool" (or be left out)'],
     [{ families: { pool: { unknownCalls: "keep" } } }, 'proj/vmbguard.json: families.pool.unknownCalls: unknown policy "keep"; expected one of "borrow", "escape"'],
-    [{ families: { pool: { leakRule: "leak" } } }, 'proj/vmbguard.json: families.pool.leakRule: unknown rule id "leak"; expected one of "packet-leak", "double-free", "use-after-free", "free-in-flight", "completion-leak", "double-completion", "free-unowned", "unchecked-allocation", "analysis-incomplete", "unused-suppression"'],
+    [{ families: { pool: { leakRule: "memory-leak" } } }, 'proj/vmbguard.json: families.pool.leakRule: unknown rule id "memory-leak"; expected one of "leak", "double-free", "use-after-free", "free-in-flight", "completion-leak", "double-completion", "free-unowned", "unchecked-allocation", "analysis-incomplete", "unused-suppression"'],
     [{ roles: [{ name: "cb", params: [{ index: 0, family: "mdl" }] }] },
       'proj/vmbguard.json: roles[0].params[0].family: unknown family "mdl": define it under "families" or enable the model pack that defines it'],
     [{ roles: [{ name: "cb", params: [], typedefs: ["not a type"] }] }, "proj/vmbguard.json: roles[0].typedefs[0]: a typedef name must be an identifier"],
@@ -110,7 +110,7 @@ test("a family from a pack enabled in the same file is known", () => {
   const config = validateConfig({ models: ["kmcl", "wdk-pool"], functions: { MyPoolFree: { effects: [{ kind: "release", family: "pool", target: 0 }] } } }, file);
   checkModelReferences(config, file);
   const ownFamily = validateConfig(
-    { families: { buffer: { noun: "buffer", unknownCalls: "escape", leakRule: "packet-leak", doubleReleaseRule: "double-free" } }, functions: { BufFree: { effects: [{ kind: "release", family: "buffer", target: 0 }] } } },
+    { families: { buffer: { noun: "buffer", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" } }, functions: { BufFree: { effects: [{ kind: "release", family: "buffer", target: 0 }] } } },
     file,
   );
   checkModelReferences(ownFamily, file);
@@ -129,9 +129,9 @@ test("the nearest vmbguard.json above a folder is found and loaded; a missing fi
     mkdirSync(path.join(root, "a", "b"), { recursive: true });
     writeFileSync(path.join(root, "vmbguard.json"), '{ "models": ["kmcl", "libc"] }');
     assert.equal(findConfigFile(path.join(root, "a", "b")), path.join(root, "vmbguard.json"));
-    writeFileSync(path.join(root, "a", "vmbguard.json"), '\ufeff{ "rules": { "packet-leak": "warning" } }');
+    writeFileSync(path.join(root, "a", "vmbguard.json"), '\ufeff{ "rules": { "leak": "warning" } }');
     assert.equal(findConfigFile(path.join(root, "a", "b")), path.join(root, "a", "vmbguard.json"));
-    assert.deepEqual(loadConfigFile(path.join(root, "a", "vmbguard.json")).rules, { "packet-leak": "warning" });
+    assert.deepEqual(loadConfigFile(path.join(root, "a", "vmbguard.json")).rules, { "leak": "warning" });
     const missing = path.join(root, "nope.json");
     assert.throws(() => loadConfigFile(missing), { message: `${missing}: cannot read the configuration: no such file` });
   } finally {
@@ -161,4 +161,10 @@ test("build: the project's build settings, overridden", () => {
     [{ build: { undefines: ["OK", "1BAD"] } }, "proj/vmbguard.json: build.undefines[1]: a macro name must be an identifier"],
   ];
   for (const [bad, message] of cases) assert.equal(rejection(bad), message);
+});
+
+test("a rule's former id (packet-leak, now leak) configures the rule under its current id, for severities and for a family's leak rule", () => {
+  const config = validateConfig({ rules: { "packet-leak": "warning" }, families: { pool: { leakRule: "packet-leak" } } }, "proj/vmbguard.json");
+  assert.deepEqual(config.rules, { leak: "warning" });
+  assert.equal(config.families?.pool.leakRule, "leak");
 });

@@ -10,7 +10,7 @@ test("the JSON report: one-based ranges, portable paths, fixes, stats with what 
   const at = (line: number, column: number) => ({ start: { line, column }, end: { line, column: column + 4 } });
   const absolute = path.join(root, "src", "send.c");
   const finding: Finding = {
-    ruleId: "packet-leak",
+    ruleId: "leak",
     severity: "error",
     message: "leak",
     file: absolute,
@@ -46,7 +46,7 @@ test("the JSON report: one-based ranges, portable paths, fixes, stats with what 
     tool: { name: "vmbguard", version: "9.9.9" },
     findings: [
       {
-        ruleId: "packet-leak",
+        ruleId: "leak",
         severity: "error",
         message: "leak",
         file: "src/send.c",

@@ -67,7 +67,7 @@ test("every rule is described, with SARIF levels and sentences", () => {
   const run = sarifRun({});
   assert.deepEqual(run.tool.driver.rules.map((rule) => rule.id), rules.map((rule) => rule.id));
   const levels = Object.fromEntries(run.tool.driver.rules.map((rule) => [rule.id, rule.defaultConfiguration.level]));
-  assert.equal(levels["packet-leak"], "error");
+  assert.equal(levels["leak"], "error");
   assert.equal(levels["free-in-flight"], "warning");
   assert.equal(levels["analysis-incomplete"], "note");
   for (const rule of run.tool.driver.rules) assert.match(rule.shortDescription.text, /\.$/);
@@ -106,4 +106,14 @@ test("the configuration's rule settings are recorded as overrides; file problems
   assert.deepEqual(run.invocations[0].toolExecutionNotifications, [
     { level: "warning", message: { text: "skipped: binary file." }, locations: [{ physicalLocation: { artifactLocation: { uri: "src/big%20file.c", uriBaseId: "SRCROOT", index: 0 } } }] },
   ]);
+});
+
+test("a leak names its family in the result's properties; the leak rule lists its former id as deprecated", () => {
+  const leak: Finding = { ...inHeader, ruleId: "leak", family: "pool", message: "The pool allocation 'buffer' is leaked.", fingerprint: "fp-3" };
+  const run = sarifRun({ findings: [leak, incomplete] }) as unknown as {
+    tool: { driver: { rules: { id: string; deprecatedIds?: string[] }[] } };
+    results: { ruleId: string; properties?: { family?: string } }[];
+  };
+  assert.deepEqual(run.tool.driver.rules.find((rule) => rule.id === "leak")?.deprecatedIds, ["packet-leak"]);
+  assert.deepEqual(run.results.map((result) => [result.ruleId, result.properties?.family]), [["leak", "pool"], ["analysis-incomplete", undefined]]);
 });

@@ -38,15 +38,15 @@ test("findings are the same on one thread and on three, summaries crossing threa
   const expected = await checkSources(input, defaultConfig());
   const found = expected.findings.map((finding) => `${finding.ruleId} ${finding.file}:${finding.range.start.line + 1}`);
   assert.deepEqual(found, [
-    "packet-leak src/file00.c:11",
+    "leak src/file00.c:11",
     "double-free src/file01.c:12",
-    "packet-leak src/file03.c:11",
+    "leak src/file03.c:11",
     "double-free src/file04.c:12",
-    "packet-leak src/file06.c:11",
+    "leak src/file06.c:11",
     "double-free src/file07.c:12",
-    "packet-leak src/file09.c:11",
+    "leak src/file09.c:11",
     "double-free src/file10.c:12",
-    "packet-leak src/file12.c:11",
+    "leak src/file12.c:11",
     "double-free src/file13.c:12",
   ]);
   const threaded = await checkOnThreads(input, defaultConfig(), 3, { workerScript: realWorker });

@@ -12,7 +12,7 @@ function range(line: number, column: number, endColumn: number) {
 }
 
 const leak: Finding = {
-  ruleId: "packet-leak",
+  ruleId: "leak",
   severity: "error",
   message: "Packet 'packet' leaks when SendPing returns.",
   file: "src/ping.c",
@@ -58,7 +58,7 @@ test("findings print like compiler diagnostics, the path as notes, then a summar
   assert.equal(
     formatText(report(), false),
     [
-      `${ping}:12:9: error: Packet 'packet' leaks when SendPing returns. [packet-leak]`,
+      `${ping}:12:9: error: Packet 'packet' leaks when SendPing returns. [leak]`,
       `  ${ping}:5:5: note: packet allocated here`,
       `  ${ping}:10:9: note: taken: 'status' is a failure`,
       `  ${ping}:12:9: note: leaked here`,

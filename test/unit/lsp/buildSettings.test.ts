@@ -78,7 +78,7 @@ test("the editor and the CLI read the same include folders, definitions and conf
     writeFileSync(path.join(tree, "drv", "send.c"), send);
     // Tracing keeps nothing: without this header the macro is an unknown call, which takes the buffer over.
     writeFileSync(path.join(tree, "inc", "nvltrace.h"), "#define NVL_TRACE_BUFFER(_Buffer) ((void)(_Buffer))\n");
-    const leak = [`drv/send.c:${leakLine} packet-leak`];
+    const leak = [`drv/send.c:${leakLine} leak`];
     const cases: { build?: object; expected: Found }[] = [
       // Debug|x64 defines NVL_FREE_ON_SEND: the buffer is freed on the only path.
       { expected: [] },
@@ -119,7 +119,7 @@ test("the editor lowers every file again when the build settings change under it
     assert.deepEqual(await findings(), []);
     // The Debug configuration stops defining NVL_FREE_ON_SEND; send.c itself is unchanged.
     writeFileSync(path.join(tree, "drv", "drv.vcxproj"), project.replace(";NVL_FREE_ON_SEND", ""));
-    assert.deepEqual(await findings(), [`${leakLine} packet-leak`]);
+    assert.deepEqual(await findings(), [`${leakLine} leak`]);
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }

@@ -57,15 +57,15 @@ function finding(ruleId: string, line: number, fixes: FixHint[] = []): Finding {
 
 test("a suppression joins an existing disable-next-line comment above the line", () => {
   const text = ["{", "    // vmbguard-disable-next-line use-after-free", "    return 0;", "}", ""].join("\n");
-  const actions = codeActions({ uri, file, text, language: "c", findings: [finding("packet-leak", 2)], range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, diagnostics: [] });
-  assert.deepEqual(actions.map((action) => action.title), ["Suppress 'packet-leak' on this line (// vmbguard-disable-next-line)"]);
+  const actions = codeActions({ uri, file, text, language: "c", findings: [finding("leak", 2)], range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, diagnostics: [] });
+  assert.deepEqual(actions.map((action) => action.title), ["Suppress 'leak' on this line (// vmbguard-disable-next-line)"]);
   const edited = TextDocument.applyEdits(TextDocument.create(uri, "c", 1, text), actions[0].edit!.changes![uri]);
-  assert.equal(edited.split("\n")[1], "    // vmbguard-disable-next-line use-after-free, packet-leak");
+  assert.equal(edited.split("\n")[1], "    // vmbguard-disable-next-line use-after-free, leak");
 });
 
 test("source.fixAll takes only the release-before-exit fixes, never a second release's", () => {
   const text = ["{", "    return 1;", "    VmbPacketFree(p);", "}", ""].join("\n");
-  const leak = finding("packet-leak", 1, [{ kind: "insert-release", file, before: range(1, 4, 13), callText: "VmbPacketFree", handleText: "p" }]);
+  const leak = finding("leak", 1, [{ kind: "insert-release", file, before: range(1, 4, 13), callText: "VmbPacketFree", handleText: "p" }]);
   const twice = finding("double-free", 2, [{ kind: "remove-statement", file, range: range(2, 4, 20) }]);
   const actions = codeActions({ uri, file, text, language: "c", findings: [leak, twice], range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, diagnostics: [], only: ["source.fixAll"] });
   assert.deepEqual(actions.map((action) => [action.title, action.kind]), [["Fix all 1 VmbGuard problems in this file", "source.fixAll.vmbguard"]]);

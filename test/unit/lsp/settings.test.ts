@@ -18,14 +18,14 @@ function withFolder(files: Record<string, string>, run: (root: string) => void):
 
 test("settings alone configure the folder", () => {
   withFolder({}, (root) => {
-    const resolved = resolveConfig(root, { models: ["kmcl", "libc"], rules: { "packet-leak": "warning" }, exclude: ["gen/"] });
-    assert.deepEqual([resolved.config.models, resolved.config.rules, resolved.config.exclude, resolved.file, resolved.patternBase, resolved.error], [["kmcl", "libc"], { "packet-leak": "warning" }, ["gen/"], undefined, root, undefined]);
+    const resolved = resolveConfig(root, { models: ["kmcl", "libc"], rules: { "leak": "warning" }, exclude: ["gen/"] });
+    assert.deepEqual([resolved.config.models, resolved.config.rules, resolved.config.exclude, resolved.file, resolved.patternBase, resolved.error], [["kmcl", "libc"], { "leak": "warning" }, ["gen/"], undefined, root, undefined]);
   });
 });
 
 test("vmbguard.json wins for the keys it has; the settings keep the others", () => {
   withFolder({ "vmbguard.json": JSON.stringify({ rules: { "double-free": "off" } }) }, (root) => {
-    const resolved = resolveConfig(root, { models: ["kmcl", "libc"], rules: { "packet-leak": "warning" } });
+    const resolved = resolveConfig(root, { models: ["kmcl", "libc"], rules: { "leak": "warning" } });
     assert.deepEqual([resolved.config.models, resolved.config.rules, resolved.file], [["kmcl", "libc"], { "double-free": "off" }, path.join(root, "vmbguard.json")]);
   });
 });
@@ -41,7 +41,7 @@ test("a bad file falls back to the settings and says why; bad settings fall back
   withFolder({ "vmbguard.json": "{ \"rules\": { \"packet-leek\": \"off\" } }" }, (root) => {
     const resolved = resolveConfig(root, { rules: { "double-free": "warning" } });
     assert.deepEqual(resolved.config.rules, { "double-free": "warning" });
-    assert.equal(resolved.error, `${path.join(root, "vmbguard.json")}: rules.packet-leek: unknown rule id (did you mean "packet-leak"?)`);
+    assert.equal(resolved.error, `${path.join(root, "vmbguard.json")}: rules.packet-leek: unknown rule id (did you mean "leak"?)`);
   });
   withFolder({}, (root) => {
     const resolved = resolveConfig(root, { models: ["kmcl", "wdk"] });
