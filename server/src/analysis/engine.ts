@@ -5,7 +5,7 @@ import type { BasicBlock, Callee, Expr, IrFunction, SourceRange } from "../ir/ir
 import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
-import type { Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/model";
+import type { DeclaredParameters, Effect, FieldStep, GlobalVariable, ModelEntry } from "../model/model";
 import { isLearned, type ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
@@ -785,7 +785,23 @@ class FunctionAnalyzer {
     });
     return each(outs, (out) => {
       for (const closure of runNow) this.applyCallbackSummary(out.s, closure);
-      return entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values);
+      if (entry === undefined) return this.applyUnknown(out.s, e, out.values);
+      if (entry.declared !== undefined) this.passUndeclared(out.s, e, entry.declared, out.values);
+      return this.applyEntry(out.s, e, entry, out.values);
+    });
+  }
+
+  /**
+   * A function known by its declaration alone: its entry's effects say what it does with the
+   * parameters the declaration decides (borrows them, frees or keeps them); every other argument
+   * goes to unknown code, as in a call without a declaration. A variable whose address is passed
+   * where the function may write is no longer known.
+   */
+  private passUndeclared(s: State, e: Extract<Expr, { kind: "call" }>, declared: DeclaredParameters, values: Value[]): void {
+    e.args.forEach((arg, index) => {
+      const undecided = index < declared.count ? declared.undecided.includes(index) : declared.readsVariadic !== true;
+      if (undecided) this.passToUnknown(s, e, arg, values[index]);
+      else if (arg.kind === "addr" && declared.writtenThrough.includes(index)) this.writtenThrough(s, e, arg);
     });
   }
 
@@ -829,11 +845,14 @@ class FunctionAnalyzer {
   private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
     if (callee.name === undefined) return undefined;
     // An API reached through an interface table is that API; any other member may hold a function.
-    const member = callee.through === undefined || this.registry.lookup(callee.name) !== undefined ? undefined : this.heldInMember(s, callee.through, callee.name);
+    // A namesake declared without a body says nothing of what a member holds.
+    const api = this.registry.lookup(callee.name);
+    const member = callee.through === undefined || (api !== undefined && api.declared === undefined) ? undefined : this.heldInMember(s, callee.through, callee.name);
     if (member?.k === "fn") return this.registry.lookup(member.name);
     const held = callee.through === undefined ? s.bindings.get(callee.name) : undefined;
     // A closure kept in a variable is known by its id; a named one also by its name.
     const entry = held?.k === "fn" ? (this.registry.lookup(held.name) ?? this.registry.lookup(callee.name)) : this.registry.lookup(callee.name);
+    if (callee.through !== undefined && entry?.declared !== undefined) return undefined;
     return callee.member === true && entry !== undefined && isLearned(entry) ? undefined : entry;
   }
 
@@ -860,30 +879,36 @@ class FunctionAnalyzer {
   }
 
   private applyUnknown(s: State, e: Extract<Expr, { kind: "call" }>, values: Value[]): Out[] {
-    e.args.forEach((arg, index) => {
-      const value = values[index];
-      if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
-      if (value.k === "res") {
-        const res = s.resources.get(value.id)!;
-        if (res.family && this.registry.family(res.family).unknownCalls === "escape") {
-          this.escape(s, res.id, e.range, `passed to '${e.callee.text}', which may keep it`);
-        }
-      }
-      if (arg.kind === "addr") {
-        // `&item->Link` hands over the object `item` points to (a list insertion keeps it).
-        const owner = this.ownerOf(s, arg.target);
-        if (owner && owner.family && this.registry.family(owner.family).unknownCalls === "escape") {
-          this.escape(s, owner.id, e.range, `'${exprText(arg)}' is passed to '${e.callee.text}', which may keep it`);
-        }
-        // The callee may write through the pointer: what the location held is out of our hands.
-        if (arg.target.kind === "var") this.noteWrite(arg.target.name, this.fn.file);
-        const key = this.locationKey(arg.target);
-        const held = key !== undefined ? s.bindings.get(key) : undefined;
-        if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
-        if (key !== undefined) s.bindings.set(key, this.freshSym(`out:${key}@${at(e.range)}`));
-      }
-    });
+    e.args.forEach((arg, index) => this.passToUnknown(s, e, arg, values[index]));
     return [{ s, v: this.freshSym(`call@${at(e.range)}`) }];
+  }
+
+  /** One argument of a call to code without a model: the family's `unknownCalls` policy decides. */
+  private passToUnknown(s: State, e: Extract<Expr, { kind: "call" }>, arg: Expr, value: Value): void {
+    if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
+    if (value.k === "res") {
+      const res = s.resources.get(value.id)!;
+      if (res.family && this.registry.family(res.family).unknownCalls === "escape") {
+        this.escape(s, res.id, e.range, `passed to '${e.callee.text}', which may keep it`);
+      }
+    }
+    if (arg.kind === "addr") {
+      // `&item->Link` hands over the object `item` points to (a list insertion keeps it).
+      const owner = this.ownerOf(s, arg.target);
+      if (owner && owner.family && this.registry.family(owner.family).unknownCalls === "escape") {
+        this.escape(s, owner.id, e.range, `'${exprText(arg)}' is passed to '${e.callee.text}', which may keep it`);
+      }
+      this.writtenThrough(s, e, arg);
+    }
+  }
+
+  /** The callee may write through the pointer: what the location held is out of our hands. */
+  private writtenThrough(s: State, e: Extract<Expr, { kind: "call" }>, arg: Extract<Expr, { kind: "addr" }>): void {
+    if (arg.target.kind === "var") this.noteWrite(arg.target.name, this.fn.file);
+    const key = this.locationKey(arg.target);
+    const held = key !== undefined ? s.bindings.get(key) : undefined;
+    if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
+    if (key !== undefined) s.bindings.set(key, this.freshSym(`out:${key}@${at(e.range)}`));
   }
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {

@@ -102,6 +102,22 @@ export type Effect =
 /** How a function's return value encodes success, for `when` outcomes. */
 export type ReturnConvention = "ntstatus" | "pointer" | "boolean" | "none";
 
+/**
+ * What a declaration without a body says of its parameters (model/sal.ts). Its entry's effects
+ * cover the parameters it decides; the engine passes every other argument to unknown code, as a
+ * call without a declaration does.
+ */
+export interface DeclaredParameters {
+  /** Parameters declared; arguments past them are variadic. */
+  count: number;
+  /** Parameters the declaration says nothing about: the family's `unknownCalls` policy applies. */
+  undecided: number[];
+  /** Parameters the function may write through (`_Out_`, `_Inout_`): a variable whose address is passed there is no longer known. */
+  writtenThrough: number[];
+  /** A format string comes first (`_Printf_format_string_`): the variadic arguments are only read. */
+  readsVariadic?: boolean;
+}
+
 export interface ModelEntry {
   name: string;
   effects: Effect[];
@@ -117,6 +133,8 @@ export interface ModelEntry {
    * a caller knew of them ends at the call.
    */
   writesGlobals?: GlobalVariable[];
+  /** A declaration without a body (learned): which arguments the engine passes to unknown code. */
+  declared?: DeclaredParameters;
 }
 
 export interface FamilyDef {
