@@ -136,6 +136,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
   for (const skipped of discovered.skipped) problems.push({ file: reportedPath(skipped.file, cwd), message: skipped.reason, severity: "warning" });
   for (const missingPath of discovered.missing) problems.push({ file: missingPath, message: "no such file or directory", severity: "error" });
 
+  const checked = [...sources, ...contextSources];
   const build = new ProjectBuild({
     config,
     base: configFile === undefined ? cwd : path.dirname(configFile),
@@ -143,11 +144,7 @@ async function check(options: CheckOptions, environment: CheckEnvironment): Prom
     projectFiles: discovered.projectFiles,
     maxFileBytes: config.maxFileBytes ?? defaultMaxFileBytes,
   });
-  const lowering = build.loweringInputs([...sources, ...contextSources], cwd);
-  // The headers found through include folders are analyzed too, without reporting on them: the
-  // declarations there say what a call to a function without a body does with its arguments.
-  contextSources.push(...lowering.extraHeaders);
-  const checked = [...sources, ...contextSources];
+  const lowering = build.loweringInputs(checked, cwd);
   for (const problem of build.problems) problems.push({ file: reportedPath(problem.file, cwd), message: problem.message, severity: "warning" });
   const threads = options.fitJobsToInput ? threadsFor(checked, options.jobs) : options.jobs;
   const { result, failures } = await checkOnThreads(checked, config, threads, {
