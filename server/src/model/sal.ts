@@ -27,6 +27,8 @@ const readsOnly = /^(?:_In_|__in(?:_|$)|_Printf_format_string_|_Const_$)/;
 /** SAL that says the function reads or writes what the parameter points to, and keeps no pointer to it. */
 const readsOrWrites = /^(?:_Inout_|_Out_|_Outptr_|_Deref_out_|__inout(?:_|$)|__out(?:_|$))/;
 const formatString = /^_Printf_format_string_/;
+/** A declaration that says the function never returns (`__declspec(noreturn)`, `DECLSPEC_NORETURN`, `__analysis_noreturn`). */
+const noReturn = /^(?:__declspec\(\s*noreturn\s*\)|DECLSPEC_NORETURN|__analysis_noreturn|_Analysis_noreturn_)$/;
 
 /** What a declaration says a parameter is given for; undefined when it says nothing. */
 function parameterUse(param: Parameter): "read" | "write" | undefined {
@@ -67,17 +69,20 @@ export function learnFromSal(decl: IrDeclaration | IrFunction, location: string)
       }
     }
   });
-  // A definition's body says the rest (its summary); a declaration alone says which parameters it borrows.
-  const declared = "blocks" in decl ? undefined : declaredParameters(decl, effects);
+  // A definition's body says the rest (its summary); a declaration alone says which parameters it
+  // borrows, and whether it returns at all.
+  const bodyless = !("blocks" in decl);
+  if (bodyless && decl.annotations.some((annotation) => noReturn.test(annotation))) effects.push({ kind: "no-return" });
+  const declared = bodyless ? declaredParameters(decl, effects) : undefined;
   if (effects.length === 0 && declared === undefined) return undefined;
   const returns = returnsStatus ? "ntstatus" : effects.some((e) => e.kind === "acquire" && e.target === "return") ? "pointer" : undefined;
-  const annotated = effects.some((effect) => effect.kind !== "use");
+  const annotated = effects.some((effect) => effect.kind !== "use" && effect.kind !== "no-return");
   return {
     name: decl.name,
     effects,
     returns,
     origin: annotated ? `SAL in ${location}` : `declaration in ${location}`,
-    doc: annotated ? "Learned from its SAL annotations." : "Declared without a body: borrows what its declaration says it only reads or writes.",
+    doc: annotated ? "Learned from its SAL annotations." : "Declared without a body: does what its declaration says with its arguments.",
     ...(declared === undefined ? {} : { declared }),
   };
 }

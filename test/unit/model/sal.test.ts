@@ -71,3 +71,14 @@ void log_line(const char *line) { }
 `);
   assert.equal(learnFromSal(file.functions[0], "test.c:1"), undefined);
 });
+
+test("a declaration that says it never returns ends the caller's path", async () => {
+  const [fatal, die, plain] = await declared(`
+DECLSPEC_NORETURN VOID NvlFatalError(_In_ ULONG Code);
+__declspec(noreturn) void die(const char *message);
+void warn(int code);
+`);
+  assert.deepEqual(fatal?.effects, [{ kind: "no-return" }, { kind: "use", family: anyFamily, target: 0 }]);
+  assert.deepEqual(die?.effects, [{ kind: "no-return" }, { kind: "use", family: anyFamily, target: 0 }]);
+  assert.equal(plain, undefined);
+});
