@@ -47,7 +47,18 @@ export function julietCases(root) {
     }
   };
   if (statSync(testcases, { throwIfNoEntry: false })?.isDirectory()) walk(testcases);
-  return [...cases.values()].map((testCase) => ({ ...testCase, files: testCase.files.sort() })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  return [...cases.values()]
+    .map((testCase) => {
+      const files = testCase.files.sort();
+      return { ...testCase, files, flowDescription: flowDescriptionOf(readFileSync(join(testCase.folder, files[0]), "latin1")) ?? testCase.flow };
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** The case's own words for its flow variant: `68 Data flow: data passed as a global variable ...` (its header comment). */
+function flowDescriptionOf(text) {
+  const match = /Flow Variant:\s*(\d+)\s+([^\r\n]*)/.exec(text);
+  return match === null ? undefined : `${match[1]} ${match[2].trim()}`;
 }
 
 const isBad = (name) => /bad/i.test(name ?? "");
@@ -75,7 +86,7 @@ export function scoreCase(testCase, report) {
     else if (inBad.length > 0) cause = `another rule only (${[...new Set(inBad.map((finding) => finding.ruleId))].sort().join(", ")})`;
     else cause = "nothing reported in bad";
   }
-  return { id: testCase.id, weakness: testCase.weakness, variant: testCase.variant, flow: testCase.flow, found, cause, falseAlarms };
+  return { id: testCase.id, weakness: testCase.weakness, variant: testCase.variant, flow: testCase.flowDescription, found, cause, falseAlarms };
 }
 
 function digestOf(root, cases) {
@@ -157,6 +168,7 @@ export async function measureJuliet({ repoRoot, root, workDir, listLimit = 2000,
     casesWithFalseAlarm: scored.filter((row) => row.falseAlarms.length > 0).length,
     byWeakness,
     misses,
+    falseAlarmsByFlow: countBy(scored.filter((row) => row.falseAlarms.length > 0), (row) => row.flow),
     falseAlarmList: scored.flatMap((row) => row.falseAlarms.map((alarm) => ({ case: row.id, ...alarm }))).slice(0, listLimit),
   };
 }

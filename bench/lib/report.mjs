@@ -340,6 +340,17 @@ function realTreeSection(realTree, targets) {
   return lines;
 }
 
+/** Per flow variant with a miss or a false alarm: how many cases of each, most first. */
+function flowRows(juliet) {
+  const missed = new Map();
+  for (const miss of juliet.misses) for (const item of miss.byFlow) missed.set(item.name, (missed.get(item.name) ?? 0) + item.count);
+  const alarms = new Map((juliet.falseAlarmsByFlow ?? []).map((item) => [item.name, item.count]));
+  return [...new Set([...missed.keys(), ...alarms.keys()])]
+    .map((flow) => ({ flow, missed: missed.get(flow) ?? 0, alarms: alarms.get(flow) ?? 0 }))
+    .sort((a, b) => b.missed + b.alarms - (a.missed + a.alarms) || (a.flow < b.flow ? -1 : 1))
+    .map((row) => [row.flow, String(row.missed), String(row.alarms)]);
+}
+
 /** Found and false alarms per weakness, then the misses by cause (with the variants they fall in) and the false alarms. */
 function julietSection(juliet, targets) {
   const heading = "## Juliet 1.3: CWE-401, CWE-415, CWE-416 (C cases)";
@@ -367,6 +378,10 @@ function julietSection(juliet, targets) {
       miss.byWeakness.map((item) => `${item.name}: ${item.count}`).join(", "),
       miss.byVariant.slice(0, 6).map((item) => `${item.name}: ${item.count}`).join(", "),
     ])),
+    "",
+    "Misses and false alarms by flow variant (the case's own description of how the data or control flows):",
+    "",
+    table(["flow variant", "missed", "with a false alarm"], flowRows(juliet)),
   ];
   if (juliet.falseAlarmList.length > 0) {
     lines.push("", `<details><summary>False alarms: the first ${Math.min(30, juliet.falseAlarmList.length)} (latest.json lists them all)</summary>`, "", ...juliet.falseAlarmList.slice(0, 30).map((alarm) => `- ${alarm.case} ${alarm.file}:${alarm.line} in ${alarm.functionName}: ${alarm.message}`), "", "</details>");
