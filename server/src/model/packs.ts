@@ -15,6 +15,17 @@ function memoryRoutine(name: string, origin: string): ModelEntry {
   ]);
 }
 
+/** A routine that reads or writes every buffer it is given (string copies, formatting, comparisons) and keeps none. */
+function borrowsArguments(name: string, origin: string, doc: string): ModelEntry {
+  return entry(name, origin, doc, [0, 1, 2, 3, 4, 5, 6, 7].map((target) => ({ kind: "use" as const, family: anyFamily, target })));
+}
+
+/** ntstrsafe.h's `RtlString{Cb,Cch}<Operation>{A,W}`: each writes into the buffer it is given and reads the others. */
+function safeStringRoutines(): string[] {
+  const operations = ["Copy", "CopyN", "CopyEx", "CopyNEx", "Cat", "CatN", "CatEx", "CatNEx", "Printf", "PrintfEx", "VPrintf", "VPrintfEx", "Length"];
+  return ["Cb", "Cch"].flatMap((size) => operations.flatMap((operation) => ["A", "W"].map((charset) => `RtlString${size}${operation}${charset}`)));
+}
+
 /** Functions that end the program or stop the system: a path that calls one goes no further. */
 function neverReturns(names: readonly string[], origin: string, doc: string): ModelEntry[] {
   return names.map((name) => entry(name, origin, doc, [{ kind: "no-return" }]));
@@ -140,6 +151,11 @@ export const wdkPoolPack: ModelPack = {
     ),
     ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) => memoryRoutine(name, POOL)),
     ...["DbgPrint", "DbgPrintEx", "KdPrint", "KdPrintEx"].map((name) => entry(name, POOL, "Prints its arguments.", [])),
+    // The safe string routines and the UNICODE_STRING routines that copy into, format into or
+    // compare buffers: they keep no pointer to what they are given (RtlUnicodeStringInit does, and is not here).
+    ...[...safeStringRoutines(), "RtlUnicodeStringPrintf", "RtlUnicodeStringCopy", "RtlUnicodeStringCopyString", "RtlUnicodeStringCat", "RtlUnicodeStringCatString",
+      "RtlCopyUnicodeString", "RtlAppendUnicodeStringToString", "RtlAppendUnicodeToString", "RtlCompareUnicodeString", "RtlEqualUnicodeString", "RtlCompareString", "RtlEqualString"]
+      .map((name) => borrowsArguments(name, POOL, "Copies, formats or compares strings in the buffers it is given; keeps none of them.")),
     ...neverReturns(bugChecks, POOL, "Stops the system."),
   ],
   roles: [],
