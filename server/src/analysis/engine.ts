@@ -1234,7 +1234,7 @@ class FunctionAnalyzer {
       }
       return;
     }
-    if (effect.kind !== "release") this.checkNull(s, res, e.range, holder);
+    if (effect.kind !== "release" && !(effect.kind === "use" && effect.acceptsNull === true)) this.checkNull(s, res, e.range, holder);
 
     if (effect.kind === "release") {
       if (res.variant && familyDef.unreleasableVariants?.includes(res.variant)) {

@@ -55,8 +55,11 @@ export type Effect =
   | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
   | { kind: "transfer"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
-  /** Only reads the handle: an error when it is already released. With `global`, as for `release`. */
-  | { kind: "use"; family: string; target: number; global?: GlobalVariable }
+  /**
+   * Only reads the handle: an error when it is already released. With `global`, as for `release`.
+   * `acceptsNull`: the function takes NULL there (SAL `_opt_`), so a maybe-NULL allocation passed is no unchecked use.
+   */
+  | { kind: "use"; family: string; target: number; global?: GlobalVariable; acceptsNull?: boolean }
   /** The callee may keep the pointer: the caller is no longer responsible. */
   | { kind: "escape"; target: number }
   /**

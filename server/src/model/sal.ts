@@ -27,6 +27,8 @@ const readsOnly = /^(?:_In_|__in(?:_|$)|_Printf_format_string_|_Const_$)/;
 /** SAL that says the function reads or writes what the parameter points to, and keeps no pointer to it. */
 const readsOrWrites = /^(?:_Inout_|_Out_|_Outptr_|_Deref_out_|__inout(?:_|$)|__out(?:_|$))/;
 const formatString = /^_Printf_format_string_/;
+/** SAL that says NULL may be passed (`_In_opt_`, `_Out_writes_opt_z_(n)`, `__in_opt`). */
+const optional = /^_{1,2}[A-Za-z_]*opt(?:_|$)/;
 /** A declaration that says the function never returns (`__declspec(noreturn)`, `DECLSPEC_NORETURN`, `__analysis_noreturn`). */
 const noReturn = /^(?:__declspec\(\s*noreturn\s*\)|DECLSPEC_NORETURN|__analysis_noreturn|_Analysis_noreturn_)$/;
 
@@ -106,7 +108,8 @@ function declaredParameters(decl: IrDeclaration, effects: Effect[]): DeclaredPar
       return;
     }
     borrows = true;
-    effects.push({ kind: "use", family: anyFamily, target: index });
+    const acceptsNull = param.annotations.some((annotation) => optional.test(annotation));
+    effects.push({ kind: "use", family: anyFamily, target: index, ...(acceptsNull ? { acceptsNull } : {}) });
   });
   const readsVariadic = decl.params.some((param) => param.annotations.some((annotation) => formatString.test(annotation)));
   if (!borrows && !readsVariadic) return undefined;

@@ -82,3 +82,14 @@ void warn(int code);
   assert.deepEqual(die?.effects, [{ kind: "no-return" }, { kind: "use", family: anyFamily, target: 0 }]);
   assert.equal(plain, undefined);
 });
+
+test("a parameter that takes NULL (_opt_) borrows without asking for a NULL check", async () => {
+  const [entry] = await declared(`
+VOID NvlTraceIfPresent(_In_reads_bytes_opt_(Length) PVOID Buffer, _In_ ULONG Length, _Out_writes_opt_z_(Length) char *Name);
+`);
+  assert.deepEqual(entry?.effects, [
+    { kind: "use", family: anyFamily, target: 0, acceptsNull: true },
+    { kind: "use", family: anyFamily, target: 1 },
+    { kind: "use", family: anyFamily, target: 2, acceptsNull: true },
+  ]);
+});
