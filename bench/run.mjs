@@ -3,9 +3,10 @@
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck), and VmbGuard's speed on a
 // generated TypeScript corpus (no peer analyzes TypeScript), and the language server's latency and
 // first index (bench/lsp.mjs), and a check of a real driver tree (a pinned Windows-driver-samples
-// snapshot, given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
+// snapshot, given by path) and of the Juliet suite's CWE-401/415/416 C cases (given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
 //   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
 //     [--real-tree PATH] [--real-tree-commit LABEL] [--real-tree-list N] [--skip-real-tree] [--only-real-tree]
+//     [--juliet PATH] [--skip-juliet] [--only-juliet]
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -18,6 +19,7 @@ import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerA
 import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
+import { measureJuliet } from "./lib/juliet.mjs";
 import { measureRealTree } from "./lib/real-tree.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
@@ -45,6 +47,8 @@ function parseOptions(argv) {
     realTreePath: process.env.VMBGUARD_REAL_TREE || undefined,
     realTreeCommit: process.env.VMBGUARD_REAL_TREE_COMMIT || undefined,
     realTreeListLimit: 200,
+    juliet: true,
+    julietPath: process.env.VMBGUARD_JULIET || undefined,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     typeScriptLines: defaultTypeScriptCorpusOptions.lines,
@@ -64,9 +68,13 @@ function parseOptions(argv) {
     else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--skip-real-tree") options.realTree = false;
     else if (flag === "--only-real-tree") {
-      options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = false;
+      options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = options.juliet = false;
       options.realTree = true;
-    } else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
+    } else if (flag === "--skip-juliet") options.juliet = false;
+    else if (flag === "--only-juliet") {
+      options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = options.realTree = false;
+      options.juliet = true;
+    } else if (flag === "--juliet") options.julietPath = resolve(argv[++index]); else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
     else if (flag === "--real-tree-commit") options.realTreeCommit = argv[++index];
     else if (flag === "--real-tree-list") options.realTreeListLimit = Math.max(0, Number(argv[++index]));
     else if (flag === "--lines") options.lines = Number(argv[++index]);
@@ -223,6 +231,13 @@ async function main() {
     for (const warning of realTree.warnings ?? []) warnings.push(`real tree: ${warning}`);
   }
 
+  let juliet;
+  if (options.juliet && haveOurs) {
+    juliet = await measureJuliet({ repoRoot, root: options.julietPath === undefined ? undefined : resolve(options.julietPath), workDir, log });
+    if (juliet.skipped !== undefined) log(`juliet: skipped: ${juliet.skipped}`);
+    for (const error of juliet.errors ?? []) warnings.push(`juliet: ${error}`);
+  }
+
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
   const results = {
     generatedAt: new Date().toISOString(),
@@ -243,6 +258,7 @@ async function main() {
     typeScriptSpeed,
     languageServer,
     realTree,
+    juliet,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };

@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileKinds } from "./function-match.mjs";
+import { julietTargets } from "./juliet.mjs";
 import { realTreeTargets } from "./real-tree.mjs";
 
 const format = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
@@ -22,7 +23,7 @@ const median = (values) => {
 };
 
 /** The checker's targets, and the language server's, each PASS or FAIL from the measurements. */
-export function evaluateTargets({ accuracy, speed, languageServer, realTree }) {
+export function evaluateTargets({ accuracy, speed, languageServer, realTree, juliet }) {
   const ours = accuracy?.tools.find((tool) => tool.tool === "vmbguard");
   const rows = Object.values(ours?.totals ?? {});
   const expected = rows.reduce((sum, row) => sum + row.expected, 0);
@@ -69,6 +70,7 @@ export function evaluateTargets({ accuracy, speed, languageServer, realTree }) {
     },
     ...languageServerTargets(languageServer),
     ...realTreeTargets(realTree),
+    ...julietTargets(juliet),
   ];
 }
 
@@ -338,6 +340,55 @@ function realTreeSection(realTree, targets) {
   return lines;
 }
 
+/** Per flow variant with a miss or a false alarm: how many cases of each, most first. */
+function flowRows(juliet) {
+  const missed = new Map();
+  for (const miss of juliet.misses) for (const item of miss.byFlow) missed.set(item.name, (missed.get(item.name) ?? 0) + item.count);
+  const alarms = new Map((juliet.falseAlarmsByFlow ?? []).map((item) => [item.name, item.count]));
+  return [...new Set([...missed.keys(), ...alarms.keys()])]
+    .map((flow) => ({ flow, missed: missed.get(flow) ?? 0, alarms: alarms.get(flow) ?? 0 }))
+    .sort((a, b) => b.missed + b.alarms - (a.missed + a.alarms) || (a.flow < b.flow ? -1 : 1))
+    .map((row) => [row.flow, String(row.missed), String(row.alarms)]);
+}
+
+/** Found and false alarms per weakness, then the misses by cause (with the variants they fall in) and the false alarms. */
+function julietSection(juliet, targets) {
+  const heading = "## Juliet 1.3: CWE-401, CWE-415, CWE-416 (C cases)";
+  if (juliet === undefined) return [heading, "", "Not run."];
+  if (juliet.skipped !== undefined) return [heading, "", `Skipped: ${juliet.skipped}.`];
+  const { suite } = juliet;
+  const rows = Object.entries(juliet.byWeakness).map(([weakness, row]) => [`CWE-${weakness}`, row.rule, thousands(row.cases), thousands(row.found), percent(row.found, row.cases), String(row.casesWithFalseAlarm), String(row.falseAlarms)]);
+  rows.push(["**all**", "", thousands(juliet.cases), thousands(juliet.found), percent(juliet.found, juliet.cases), String(juliet.casesWithFalseAlarm), String(juliet.falseAlarms)]);
+  const lines = [
+    heading,
+    "",
+    `${suite.repository} (pinned: ${suite.pinnedCommit}) at \`${suite.path}\`: ${thousands(suite.cases)} cases in ${thousands(suite.files)} files, content sha256 ${suite.contentSha256.slice(0, 16)}…; ${format(juliet.wallSeconds, 0)} s. Command: \`${juliet.command}\`.`,
+    "",
+    table(["target", "wanted", "measured", "result"], targets.filter((target) => target.name.startsWith("Juliet")).map((target) => [target.name, target.target, target.measured, target.pass ? "PASS" : "FAIL"])),
+    "",
+    "Found: a finding of the case's own rule in a function whose name contains `bad`. False alarm: that rule in a function whose name contains `good` (cases, then findings).",
+    "",
+    table(["weakness", "rule", "cases", "found", "share", "false alarms (cases)", "false alarms (findings)"], rows),
+    "",
+    "Misses by cause:",
+    "",
+    juliet.misses.length === 0 ? "None." : table(["cause", "cases", "by weakness", "variants with most misses"], juliet.misses.map((miss) => [
+      miss.cause,
+      thousands(miss.count),
+      miss.byWeakness.map((item) => `${item.name}: ${item.count}`).join(", "),
+      miss.byVariant.slice(0, 6).map((item) => `${item.name}: ${item.count}`).join(", "),
+    ])),
+    "",
+    "Misses and false alarms by flow variant (the case's own description of how the data or control flows):",
+    "",
+    table(["flow variant", "missed", "with a false alarm"], flowRows(juliet)),
+  ];
+  if (juliet.falseAlarmList.length > 0) {
+    lines.push("", `<details><summary>False alarms: the first ${Math.min(30, juliet.falseAlarmList.length)} (latest.json lists them all)</summary>`, "", ...juliet.falseAlarmList.slice(0, 30).map((alarm) => `- ${alarm.case} ${alarm.file}:${alarm.line} in ${alarm.functionName}: ${alarm.message}`), "", "</details>");
+  }
+  return lines;
+}
+
 function runtimeSection(runtime) {
   if (runtime === undefined) return [];
   return ["## Runtime simulator throughput", "", "From `bench/runtime/throughput.mjs` (bench/results/runtime.json):", "", "```json", JSON.stringify(runtime, null, 2), "```"];
@@ -366,6 +417,8 @@ export function writeResults(resultsDir, results) {
     ...languageServerSection(results.languageServer),
     "",
     ...realTreeSection(results.realTree, targets),
+    "",
+    ...julietSection(results.juliet, targets),
     "",
     ...runtimeSection(results.runtime),
     "",

@@ -84,15 +84,28 @@ export async function lowerSource(source: SourceInput, config: Config, context?:
   return lowerFile(source.path, source.text, config, context);
 }
 
-export async function checkSources(sources: SourceInput[], config: Config, options: CheckOptions = {}): Promise<CheckResult> {
+/**
+ * The sources with the headers found through include folders that are not among them, those
+ * analyzed as context (not reported): their declarations say what a call to a function without a
+ * body does with its arguments (model/sal.ts). `contextFiles` holds the added headers and the given ones.
+ */
+export function withHeadersFound(sources: readonly SourceInput[], options: CheckOptions): { sources: SourceInput[]; contextFiles: Set<string>; added: Set<string> } {
+  const given = new Set(sources.map((source) => source.path));
+  const headers = (options.lowering?.extraHeaders ?? []).filter((header) => !given.has(header.path));
+  const added = new Set(headers.map((header) => header.path));
+  return { sources: [...sources, ...headers], contextFiles: new Set([...(options.contextFiles ?? []), ...added]), added };
+}
+
+export async function checkSources(given: SourceInput[], config: Config, options: CheckOptions = {}): Promise<CheckResult> {
   const started = Date.now();
+  const { sources, contextFiles } = withHeadersFound(given, options);
   const context = await prepareLowering(sources, config, options.lowering);
   const files: IrFile[] = [];
   for (const source of sources) {
     options.signal?.throwIfAborted();
     files.push(await lowerSource(source, config, context));
   }
-  const result = await analyzeLowered(files, sources, config, options);
+  const result = await analyzeLowered(files, sources, config, { ...options, contextFiles });
   result.stats.millis = Date.now() - started;
   return result;
 }

@@ -5,7 +5,7 @@ import type { BasicBlock, Callee, Expr, IrFunction, SourceRange } from "../ir/ir
 import { locationText } from "../ir/ir";
 import { evaluateBinary, type BinaryOperator } from "../ir/arithmetic";
 import { exprText } from "../ir/print";
-import type { Effect, FieldStep, GlobalVariable, ModelEntry, Outcome } from "../model/model";
+import type { DeclaredParameters, Effect, FieldStep, GlobalVariable, ModelEntry, Outcome } from "../model/model";
 import { isLearned, type ModelView } from "../model/registry";
 import { anyFamily } from "../model/model";
 import type { FixHint, PathStep } from "./findings";
@@ -802,7 +802,27 @@ class FunctionAnalyzer {
     });
     return each(outs, (out) => {
       for (const closure of runNow) this.applyCallbackSummary(out.s, closure);
-      return entry ? this.applyEntry(out.s, e, entry, out.values) : this.applyUnknown(out.s, e, out.values);
+      if (entry === undefined) return this.applyUnknown(out.s, e, out.values);
+      if (entry.declared === undefined) return this.applyEntry(out.s, e, entry, out.values);
+      // Known by its declaration alone: a routine lookup (`KernelGetProcAddress(base, "VmbPacketSend")`) as in applyUnknown.
+      const named = this.nameGiven(out.s, out.values);
+      this.passUndeclared(out.s, e, entry.declared, out.values, named);
+      const results = this.applyEntry(out.s, e, entry, out.values);
+      return named === undefined ? results : results.map((result) => ({ ...result, v: { k: "fn", name: named } }));
+    });
+  }
+
+  /**
+   * A function known by its declaration alone: its entry's effects say what it does with the
+   * parameters the declaration decides (borrows them, frees or keeps them); every other argument
+   * goes to unknown code, as in a call without a declaration. A variable whose address is passed
+   * where the function may write is no longer known.
+   */
+  private passUndeclared(s: State, e: Extract<Expr, { kind: "call" }>, declared: DeclaredParameters, values: Value[], named: string | undefined): void {
+    e.args.forEach((arg, index) => {
+      const undecided = index < declared.count ? declared.undecided.includes(index) : declared.readsVariadic !== true;
+      if (undecided) this.passToUnknown(s, e, arg, values[index], named);
+      else if (arg.kind === "addr" && declared.writtenThrough.includes(index)) this.writtenThrough(s, e, arg, named !== undefined && values[index].k === "ptr" ? named : undefined);
     });
   }
 
@@ -846,11 +866,14 @@ class FunctionAnalyzer {
   private calleeEntry(s: State, callee: Callee): ModelEntry | undefined {
     if (callee.name === undefined) return undefined;
     // An API reached through an interface table is that API; any other member may hold a function.
-    const member = callee.through === undefined || this.registry.lookup(callee.name) !== undefined ? undefined : this.heldInMember(s, callee.through, callee.name);
+    // A namesake declared without a body says nothing of what a member holds.
+    const api = this.registry.lookup(callee.name);
+    const member = callee.through === undefined || (api !== undefined && api.declared === undefined) ? undefined : this.heldInMember(s, callee.through, callee.name);
     if (member?.k === "fn") return this.registry.lookup(member.name);
     const held = callee.through === undefined ? s.bindings.get(callee.name) : undefined;
     // A closure kept in a variable is known by its id; a named one also by its name.
     const entry = held?.k === "fn" ? (this.registry.lookup(held.name) ?? this.registry.lookup(callee.name)) : this.registry.lookup(callee.name);
+    if (callee.through !== undefined && entry?.declared !== undefined) return undefined;
     return callee.member === true && entry !== undefined && isLearned(entry) ? undefined : entry;
   }
 
@@ -897,31 +920,37 @@ class FunctionAnalyzer {
     // A routine lookup of an API's name returns that API; a call given a location and the name
     // (`RtlInitUnicodeString(&Name, L"VmbPacketAllocate")`) leaves the name in the location.
     const named = this.nameGiven(s, values);
-    e.args.forEach((arg, index) => {
-      const value = values[index];
-      if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
-      if (value.k === "res") {
-        const res = s.resources.get(value.id)!;
-        if (res.family && this.registry.family(res.family).unknownCalls === "escape") {
-          this.escape(s, res.id, e.range, `passed to '${e.callee.text}', which may keep it`);
-        }
-      }
-      if (arg.kind === "addr") {
-        // `&item->Link` hands over the object `item` points to (a list insertion keeps it).
-        const owner = this.ownerOf(s, arg.target);
-        if (owner && owner.family && this.registry.family(owner.family).unknownCalls === "escape") {
-          this.escape(s, owner.id, e.range, `'${exprText(arg)}' is passed to '${e.callee.text}', which may keep it`);
-        }
-        // The callee may write through the pointer: what the location held is out of our hands.
-        if (arg.target.kind === "var") this.noteWrite(arg.target.name, this.fn.file);
-        const key = this.locationKey(arg.target);
-        const held = key !== undefined ? s.bindings.get(key) : undefined;
-        if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
-        const describes = named !== undefined && values[index].k === "ptr" && held?.k !== "str";
-        if (key !== undefined) s.bindings.set(key, describes ? { k: "str", names: named } : this.freshSym(`out:${key}@${at(e.range)}`));
-      }
-    });
+    e.args.forEach((arg, index) => this.passToUnknown(s, e, arg, values[index], named));
     return [{ s, v: named !== undefined ? { k: "fn", name: named } : this.freshSym(`call@${at(e.range)}`) }];
+  }
+
+  /** One argument of a call to code without a model: the family's `unknownCalls` policy decides. */
+  private passToUnknown(s: State, e: Extract<Expr, { kind: "call" }>, arg: Expr, value: Value, named?: string): void {
+    if (value.k === "sym" && value.id < this.paramCount) this.paramsPassedOn.add(value.id);
+    if (value.k === "res") {
+      const res = s.resources.get(value.id)!;
+      if (res.family && this.registry.family(res.family).unknownCalls === "escape") {
+        this.escape(s, res.id, e.range, `passed to '${e.callee.text}', which may keep it`);
+      }
+    }
+    if (arg.kind === "addr") {
+      // `&item->Link` hands over the object `item` points to (a list insertion keeps it).
+      const owner = this.ownerOf(s, arg.target);
+      if (owner && owner.family && this.registry.family(owner.family).unknownCalls === "escape") {
+        this.escape(s, owner.id, e.range, `'${exprText(arg)}' is passed to '${e.callee.text}', which may keep it`);
+      }
+      this.writtenThrough(s, e, arg, named !== undefined && value.k === "ptr" ? named : undefined);
+    }
+  }
+
+  /** The callee may write through the pointer: what the location held is out of our hands. */
+  private writtenThrough(s: State, e: Extract<Expr, { kind: "call" }>, arg: Extract<Expr, { kind: "addr" }>, describesName?: string): void {
+    if (arg.target.kind === "var") this.noteWrite(arg.target.name, this.fn.file);
+    const key = this.locationKey(arg.target);
+    const held = key !== undefined ? s.bindings.get(key) : undefined;
+    if (held?.k === "res") this.escape(s, held.id, e.range, `its address is passed to '${e.callee.text}'`);
+    const describes = describesName !== undefined && held?.k !== "str";
+    if (key !== undefined) s.bindings.set(key, describes ? { k: "str", names: describesName } : this.freshSym(`out:${key}@${at(e.range)}`));
   }
 
   private applyEntry(s: State, e: Extract<Expr, { kind: "call" }>, entry: ModelEntry, values: Value[]): Out[] {
@@ -1251,7 +1280,7 @@ class FunctionAnalyzer {
       }
       return;
     }
-    if (effect.kind !== "release") this.checkNull(s, res, e.range, holder);
+    if (effect.kind !== "release" && !(effect.kind === "use" && effect.acceptsNull === true)) this.checkNull(s, res, e.range, holder);
 
     if (effect.kind === "release") {
       if (res.variant && familyDef.unreleasableVariants?.includes(res.variant)) {

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { analyzeShards, localShard, lowerSource, prepareLowering, type CheckOptions, type CheckResult, type LoweringContext, type ShardHandle, type SourceInput } from "../analysis/check";
+import { analyzeShards, localShard, lowerSource, prepareLowering, withHeadersFound, type CheckOptions, type CheckResult, type LoweringContext, type ShardHandle, type SourceInput } from "../analysis/check";
 import { AnalysisShard } from "../analysis/shard";
 import type { Config } from "../config/config";
 import type { ShardReply, ShardRequest } from "./shardProtocol";
@@ -112,7 +112,9 @@ export interface ShardedCheck {
 }
 
 /** Lowers and analyzes `sources` on up to `jobs` threads. Rejects with the signal's reason when it is aborted (Ctrl-C). */
-export async function checkOnThreads(sources: readonly SourceInput[], config: Config, jobs: number, options: ThreadOptions = {}): Promise<ShardedCheck> {
+export async function checkOnThreads(given: readonly SourceInput[], config: Config, jobs: number, givenOptions: ThreadOptions = {}): Promise<ShardedCheck> {
+  const { sources, contextFiles, added } = withHeadersFound(given, givenOptions);
+  const options: ThreadOptions = { ...givenOptions, contextFiles };
   const local = new AnalysisShard(config);
   let context: LoweringContext = { headerDefinitions: {} };
   const failures = new Map<number, string>();
@@ -172,7 +174,8 @@ export async function checkOnThreads(sources: readonly SourceInput[], config: Co
       const lowered = sources.filter((_, index) => !failures.has(index));
       try {
         const result = await analyzeShards(shards, lowered, config, options);
-        return { result, failures: [...failures].sort((a, b) => a[0] - b[0]).map(([index, message]) => ({ source: sources[index], message })) };
+        const reportedFailures = [...failures].filter(([index]) => !added.has(sources[index].path));
+        return { result, failures: reportedFailures.sort((a, b) => a[0] - b[0]).map(([index, message]) => ({ source: sources[index], message })) };
       } catch (error) {
         if (!(error instanceof WorkerLost)) throw error;
       }

@@ -196,6 +196,8 @@ export async function collectHeaderDefinitions(sources: readonly { path: string;
   const context: LoweringContext = { headerDefinitions: {}, headers: {}, baseFolder, build: inputs?.build, cppHeaders };
   const checked = sources.filter((source) => headerExtensions.has(extensionOf(source.path)));
   for (const header of [...checked, ...(inputs?.extraHeaders ?? [])]) {
+    // A header found through an include folder may be checked too (as context): read it once.
+    if (Object.hasOwn(context.headers!, pathKey(path.resolve(baseFolder, header.path)))) continue;
     const frontend = await treeSitterFrontend(header.path, header.text, cppHeaderSet);
     const definitions = frontend.definitionsOf(header.text, { macros: config.macros, definitions: buildSettingsOf(context, header.path)?.definitions, functionTypes: modelKnowledgeOf(config).functionTypes });
     context.headers![pathKey(path.resolve(baseFolder, header.path))] = { definitions, includes: includeDirectives(header.text) };

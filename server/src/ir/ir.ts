@@ -119,6 +119,8 @@ export interface Parameter {
   name: string;
   /** The declared type spelling, e.g. `VMBPACKETCOMPLETION` or `PVOID`; undefined when absent (JS). */
   typeName?: string;
+  /** A pointer to const (`const char *text`): the function only reads what it points to. */
+  pointeeConst?: boolean;
   /** Annotations found on the parameter (SAL: `__drv_freesMem(Mem)`, `_In_`...), normalized without arguments' spaces. */
   annotations: string[];
   range: SourceRange;

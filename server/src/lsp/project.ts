@@ -4,7 +4,7 @@
 // check`, so the cross-file summaries and the SAL-learned model are those CI sees; the analysis of
 // the functions an edit did not affect is reused from the check before (functionResultCache.ts).
 import * as path from "node:path";
-import { analyzeShards, lowerSource, prepareLowering, type CheckResult, type FileProblem, type LoweringContext, type SourceInput } from "../analysis/check";
+import { analyzeShards, lowerSource, prepareLowering, withHeadersFound, type CheckResult, type FileProblem, type LoweringContext, type LoweringInputs, type SourceInput } from "../analysis/check";
 import { discoverFiles } from "../cli/discover";
 import { defaultMaxFileBytes, readSourceFile } from "../cli/readSource";
 import { cppOnlyHeaders, headerKey, includedHeaderNames, isHeaderFile, isSupportedSource } from "../frontends";
@@ -198,7 +198,7 @@ export class Project {
    * The headers' definitions, computed again only when a header's text changed; the files that
    * include a changed header are lowered again.
    */
-  private async loweringContext(sources: readonly SourceInput[]): Promise<LoweringContext> {
+  private async loweringContext(sources: readonly SourceInput[]): Promise<{ context: LoweringContext; inputs: LoweringInputs }> {
     const inputs = this.projectBuild().loweringInputs(sources, this.root ?? process.cwd());
     const checkedHeaders = sources.filter((source) => isHeaderFile(source.path));
     const headers = new Map([...checkedHeaders, ...inputs.extraHeaders].map((source) => [source.path, source.text]));
@@ -207,7 +207,7 @@ export class Project {
     const previous = this.headerContext;
     const sameCppHeaders = previous !== undefined && (previous.context.cppHeaders ?? []).join("\n") === cppHeaders.join("\n");
     if (previous !== undefined && sameCppHeaders && previous.build === build && previous.headers.size === headers.size && [...headers].every(([file, text]) => previous.headers.get(file) === text)) {
-      return previous.context;
+      return { context: previous.context, inputs };
     }
     // Other include folders or definitions: every file may lower differently.
     if (previous !== undefined && previous.build !== build) this.lowered.clear();
@@ -224,7 +224,7 @@ export class Project {
     // Every source: which headers only C++ sources include is part of the context (only headers are parsed).
     const context = await prepareLowering(sources, this.resolved.config, { ...inputs, cppHeaders });
     this.headerContext = { context, headers, build };
-    return context;
+    return { context, inputs };
   }
 
   /**
@@ -235,18 +235,28 @@ export class Project {
     const started = Date.now();
     const { sources, problems } = this.sources();
     for (const problem of this.projectBuild().problems) problems.push({ file: problem.file, message: problem.message, severity: "warning" });
-    const context = await this.loweringContext(sources);
+    const { context, inputs } = await this.loweringContext(sources);
     const toLower = sources.filter((source) => this.lowered.get(source.path)?.text !== source.text).length;
     const progress = toLower >= filesWorthAProgressReport && startProgress !== undefined ? await startProgress() : undefined;
     try {
       const reportLowered = progress === undefined ? undefined : (done: number) => progress.report(done, toLower);
-      return await this.lowerAndAnalyze(sources, problems, context, signal, reportLowered, started);
+      // As the CLI: the headers found through include folders are analyzed too, not reported.
+      const found = withHeadersFound(sources, { lowering: inputs });
+      return await this.lowerAndAnalyze(found.sources, problems, context, signal, reportLowered, started, found.contextFiles);
     } finally {
       progress?.done();
     }
   }
 
-  private async lowerAndAnalyze(sources: SourceInput[], problems: FileProblem[], context: LoweringContext, signal: AbortSignal, reportLowered: ((done: number) => void) | undefined, started: number): Promise<ProjectCheck> {
+  private async lowerAndAnalyze(
+    sources: SourceInput[],
+    problems: FileProblem[],
+    context: LoweringContext,
+    signal: AbortSignal,
+    reportLowered: ((done: number) => void) | undefined,
+    started: number,
+    contextFiles: ReadonlySet<string>,
+  ): Promise<ProjectCheck> {
     const { config } = this.resolved;
     const files: IrFile[] = [];
     let lowered = 0;
@@ -268,7 +278,7 @@ export class Project {
       } catch (error) {
         // As the CLI: one file the parser cannot take is reported, the others are still checked.
         this.lowered.delete(source.path);
-        problems.push({ file: source.path, message: `not analyzed: the parser failed: ${error instanceof Error ? error.message : String(error)}`, severity: "error" });
+        if (!contextFiles.has(source.path)) problems.push({ file: source.path, message: `not analyzed: the parser failed: ${error instanceof Error ? error.message : String(error)}`, severity: "error" });
       }
     }
     const checked = new Set(sources.map((source) => source.path));
@@ -278,7 +288,7 @@ export class Project {
     const shard = new AnalysisShard(config, this.functionResults);
     for (const file of files) shard.add(file);
     const computed = new Map<number, ModelEntry>();
-    const result = await analyzeShards([interruptibleShard(shard, signal, computed)], sources, config, { signal, root: this.root });
+    const result = await analyzeShards([interruptibleShard(shard, signal, computed)], sources, config, { signal, root: this.root, contextFiles });
     this.functionResults.sweep();
     result.problems.unshift(...problems);
     result.stats.millis = Date.now() - started;

@@ -61,8 +61,11 @@ export type Effect =
   | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
   | { kind: "transfer"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
-  /** Only reads the handle: an error when it is already released. With `global`, as for `release`. */
-  | { kind: "use"; family: string; target: number; global?: GlobalVariable }
+  /**
+   * Only reads the handle: an error when it is already released. With `global`, as for `release`.
+   * `acceptsNull`: the function takes NULL there (SAL `_opt_`), so a maybe-NULL allocation passed is no unchecked use.
+   */
+  | { kind: "use"; family: string; target: number; global?: GlobalVariable; acceptsNull?: boolean }
   /** The callee may keep the pointer: the caller is no longer responsible. */
   | { kind: "escape"; target: number }
   /**
@@ -108,6 +111,22 @@ export type Effect =
 /** How a function's return value encodes success, for `when` outcomes. */
 export type ReturnConvention = "ntstatus" | "pointer" | "boolean" | "none";
 
+/**
+ * What a declaration without a body says of its parameters (model/sal.ts). Its entry's effects
+ * cover the parameters it decides; the engine passes every other argument to unknown code, as a
+ * call without a declaration does.
+ */
+export interface DeclaredParameters {
+  /** Parameters declared; arguments past them are variadic. */
+  count: number;
+  /** Parameters the declaration says nothing about: the family's `unknownCalls` policy applies. */
+  undecided: number[];
+  /** Parameters the function may write through (`_Out_`, `_Inout_`): a variable whose address is passed there is no longer known. */
+  writtenThrough: number[];
+  /** A format string comes first (`_Printf_format_string_`): the variadic arguments are only read. */
+  readsVariadic?: boolean;
+}
+
 export interface ModelEntry {
   name: string;
   effects: Effect[];
@@ -125,6 +144,8 @@ export interface ModelEntry {
   writesGlobals?: GlobalVariable[];
   /** The status constant of the `pending` outcome (`STATUS_PENDING`, which NT_SUCCESS accepts). */
   pendingStatus?: string;
+  /** A declaration without a body (learned): which arguments the engine passes to unknown code. */
+  declared?: DeclaredParameters;
 }
 
 export interface FamilyDef {

@@ -15,6 +15,25 @@ function memoryRoutine(name: string, origin: string): ModelEntry {
   ]);
 }
 
+/** A routine that reads or writes every buffer it is given (string copies, formatting, comparisons) and keeps none. */
+function borrowsArguments(name: string, origin: string, doc: string): ModelEntry {
+  return entry(name, origin, doc, [0, 1, 2, 3, 4, 5, 6, 7].map((target) => ({ kind: "use" as const, family: anyFamily, target })));
+}
+
+/** ntstrsafe.h's `RtlString{Cb,Cch}<Operation>{A,W}`: each writes into the buffer it is given and reads the others. */
+function safeStringRoutines(): string[] {
+  const operations = ["Copy", "CopyN", "CopyEx", "CopyNEx", "Cat", "CatN", "CatEx", "CatNEx", "Printf", "PrintfEx", "VPrintf", "VPrintfEx", "Length"];
+  return ["Cb", "Cch"].flatMap((size) => operations.flatMap((operation) => ["A", "W"].map((charset) => `RtlString${size}${operation}${charset}`)));
+}
+
+/** Functions that end the program or stop the system: a path that calls one goes no further. */
+function neverReturns(names: readonly string[], origin: string, doc: string): ModelEntry[] {
+  return names.map((name) => entry(name, origin, doc, [{ kind: "no-return" }]));
+}
+
+/** The kernel's bug checks, in every pack of kernel-mode code. */
+const bugChecks = ["KeBugCheckEx", "KeBugCheck"];
+
 const KMCL = "kmcl";
 
 export const kmclPack: ModelPack = {
@@ -123,8 +142,7 @@ export const kmclPack: ModelPack = {
       { kind: "register-callback", target: 1, role: "process-packet" },
     ], "ntstatus"),
     entry("NT_SUCCESS", KMCL, "True when the status is a success code.", [{ kind: "status-predicate", target: 0 }], "boolean"),
-    entry("KeBugCheckEx", KMCL, "Stops the system.", [{ kind: "no-return" }]),
-    entry("KeBugCheck", KMCL, "Stops the system.", [{ kind: "no-return" }]),
+    ...neverReturns(bugChecks, KMCL, "Stops the system."),
   ],
   roles: [
     {
@@ -176,6 +194,12 @@ export const wdkPoolPack: ModelPack = {
     ),
     ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) => memoryRoutine(name, POOL)),
     ...["DbgPrint", "DbgPrintEx", "KdPrint", "KdPrintEx"].map((name) => entry(name, POOL, "Prints its arguments.", [])),
+    // The safe string routines and the UNICODE_STRING routines that copy into, format into or
+    // compare buffers: they keep no pointer to what they are given (RtlUnicodeStringInit does, and is not here).
+    ...[...safeStringRoutines(), "RtlUnicodeStringPrintf", "RtlUnicodeStringCopy", "RtlUnicodeStringCopyString", "RtlUnicodeStringCat", "RtlUnicodeStringCatString",
+      "RtlCopyUnicodeString", "RtlAppendUnicodeStringToString", "RtlAppendUnicodeToString", "RtlCompareUnicodeString", "RtlEqualUnicodeString", "RtlCompareString", "RtlEqualString"]
+      .map((name) => borrowsArguments(name, POOL, "Copies, formats or compares strings in the buffers it is given; keeps none of them.")),
+    ...neverReturns(bugChecks, POOL, "Stops the system."),
   ],
   roles: [],
 };
@@ -196,6 +220,7 @@ export const wdkMdlPack: ModelPack = {
     ...["MmBuildMdlForNonPagedPool", "MmProbeAndLockPages", "MmUnlockPages", "MmGetSystemAddressForMdlSafe", "MmGetMdlVirtualAddress", "MmGetMdlByteCount"].map((name) =>
       entry(name, MDL, "Uses a live MDL.", [{ kind: "use", family: "mdl", target: 0 }]),
     ),
+    ...neverReturns(bugChecks, MDL, "Stops the system."),
   ],
   roles: [],
 };
@@ -208,7 +233,7 @@ export const libcPack: ModelPack = {
     { name: "heap", noun: "heap allocation", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
   ],
   functions: [
-    ...["malloc", "calloc", "strdup", "strndup", "aligned_alloc"].map((name) =>
+    ...["malloc", "calloc", "strdup", "strndup", "_strdup", "wcsdup", "_wcsdup", "aligned_alloc"].map((name) =>
       entry(name, LIBC, "Allocates heap memory; returns NULL on failure.", [{ kind: "acquire", family: "heap", target: "return", mayBeNull: true }], "pointer"),
     ),
     entry("realloc", LIBC, "Resizes a heap block: on success the old pointer is released and a new one returned; on failure the old one is still owned.", [
@@ -216,12 +241,15 @@ export const libcPack: ModelPack = {
       { kind: "acquire", family: "heap", target: "return", mayBeNull: true },
     ], "pointer"),
     entry("free", LIBC, "Frees heap memory.", [{ kind: "release", family: "heap", target: 0 }]),
-    ...["memset", "memcpy", "memmove", "memcmp", "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp", "strlen", "wcslen", "fgets", "fread", "fwrite"].map((name) => memoryRoutine(name, LIBC)),
+    // The string and memory routines, narrow and wide: they read or write what they are given and keep nothing.
+    ...["memset", "memcpy", "memmove", "memcmp", "memchr", "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp", "strlen", "strnlen", "strchr", "strrchr", "strstr",
+      "wmemset", "wmemcpy", "wmemmove", "wmemcmp", "wcscpy", "wcsncpy", "wcscat", "wcsncat", "wcscmp", "wcsncmp", "wcslen", "wcsnlen", "wcschr", "wcsrchr", "wcsstr",
+      "fgets", "fgetws", "fread", "fwrite"].map((name) => memoryRoutine(name, LIBC)),
     // Printing reads every string it is given (a freed one is a use after free).
-    ...["printf", "fprintf", "sprintf", "snprintf", "puts", "fputs"].map((name) =>
+    ...["printf", "fprintf", "sprintf", "snprintf", "puts", "fputs", "wprintf", "fwprintf", "swprintf", "fputws", "putws"].map((name) =>
       entry(name, LIBC, "Prints its arguments.", [0, 1, 2, 3, 4, 5].map((target) => ({ kind: "use" as const, family: anyFamily, target }))),
     ),
-    ...["exit", "abort", "_Exit", "quick_exit"].map((name) => entry(name, LIBC, "Ends the program.", [{ kind: "no-return" }])),
+    ...neverReturns(["exit", "abort", "_exit", "_Exit", "quick_exit"], LIBC, "Ends the program."),
   ],
   roles: [],
 };

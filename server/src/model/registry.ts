@@ -137,7 +137,7 @@ export class ModelRegistry implements ModelView {
   }
 }
 
-export const learnedOrigins = ["SAL", "summary"];
+export const learnedOrigins = ["SAL", "declaration", "summary"];
 
 export function isLearned(entry: ModelEntry): boolean {
   return learnedOrigins.some((origin) => entry.origin.startsWith(origin));

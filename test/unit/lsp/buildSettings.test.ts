@@ -124,3 +124,25 @@ test("the editor lowers every file again when the build settings change under it
     rmSync(tree, { recursive: true, force: true });
   }
 });
+
+test("the editor and the CLI both read the declarations of a header found through an include folder, and report nothing in it", async () => {
+  const tree = mkdtempSync(path.join(tmpdir(), "vmbguard-build-lsp-"));
+  try {
+    mkdirSync(path.join(tree, "drv"));
+    mkdirSync(path.join(tree, "inc"));
+    writeFileSync(path.join(tree, "drv", "drv.vcxproj"), project);
+    // The tracing library's prototype says it only reads the buffer; its inline helper leaks, unreported.
+    writeFileSync(
+      path.join(tree, "inc", "nvltrace.h"),
+      "VOID NvlTraceBuffer(_In_reads_bytes_(64) PVOID Buffer);\n#define NVL_TRACE_BUFFER(_Buffer) NvlTraceBuffer(_Buffer)\n" +
+        "VOID NvlTraceLeak(VOID) { PVOID p = ExAllocatePool2(POOL_FLAG_NON_PAGED, 8, 'kaeL'); if (p != NULL) { NvlTraceBuffer(p); } }\n",
+    );
+    writeFileSync(path.join(tree, "drv", "send.c"), send);
+    writeFileSync(path.join(tree, "vmbguard.json"), JSON.stringify({ models: ["kmcl", "wdk-pool"], build: { configuration: "Release|x64" } }));
+    const cli = await cliFindings(tree, "drv");
+    assert.deepEqual(cli, [`drv/send.c:${leakLine} leak`]);
+    assert.deepEqual(await editorFindings(tree, "drv"), cli);
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+});

@@ -17,12 +17,19 @@ test("every effect of a built-in pack names a family the pack defines (or any fa
   }
 });
 
-test("a function is modelled by at most one built-in pack", () => {
-  const seen = new Map<string, string>();
+test("a function modelled by several built-in packs does the same in each", () => {
+  const seen = new Map<string, { pack: string; effects: unknown }>();
   for (const pack of builtinPacks.values()) {
     for (const fn of pack.functions) {
-      assert.equal(seen.get(fn.name), undefined, `${fn.name} in ${pack.name} and ${seen.get(fn.name)}`);
-      seen.set(fn.name, pack.name);
+      const earlier = seen.get(fn.name);
+      if (earlier !== undefined) assert.deepEqual(fn.effects, earlier.effects, `${fn.name} in ${pack.name} and ${earlier.pack}`);
+      seen.set(fn.name, { pack: pack.name, effects: fn.effects });
     }
   }
+});
+
+test("the bug checks never return in every kernel-mode pack, and exit and abort in the C library's", () => {
+  const neverReturns = (pack: string, name: string) => builtinPacks.get(pack)?.functions.find((fn) => fn.name === name)?.effects.some((effect) => effect.kind === "no-return") === true;
+  for (const pack of ["kmcl", "wdk-pool", "wdk-mdl"]) for (const name of ["KeBugCheckEx", "KeBugCheck"]) assert.ok(neverReturns(pack, name), `${name} in ${pack}`);
+  for (const name of ["exit", "abort", "_exit", "_Exit"]) assert.ok(neverReturns("libc", name), name);
 });

@@ -75,10 +75,13 @@ export function parametersOf(parameterList: Node, source: string): ParameterWith
       // `(void)` and `(VOID)` declare no parameter at all.
       if (declarator === null && typeNode !== null && /^(?:void|VOID)$/.test(source.slice(typeNode.startIndex, typeNode.endIndex))) continue;
       const declared = declaredName(declarator);
+      // `const T *p` and `T const *p` (not `T *const p`, whose qualifier is the pointer's own).
+      const constBase = significantChildren(child).some((part) => part.type === "type_qualifier" && part.text === "const");
       parameters.push({
         parameter: {
           name: declared.name ?? "",
           typeName: typeSpelling(typeNode, source, declared.indirections),
+          ...(constBase && declared.indirections === 1 ? { pointeeConst: true } : {}),
           annotations: [],
           range: rangeOf(child),
         },
