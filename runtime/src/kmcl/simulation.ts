@@ -958,6 +958,13 @@ export class Simulation {
       this.tracker.emit("deliver", "channel", channel.id, channel.state, { by: "dropped: channel cleaned up" });
       return;
     }
+    // A packet the library held goes back to the head of the queue: it already counts against the
+    // quota, so waiting behind new packets the quota holds back would never end.
+    if (delivery.completion) {
+      if (this.canDeliver(channel, delivery)) this.invokeProcessPacket(channel, delivery);
+      else channel.queuedDeliveries.unshift(delivery);
+      return;
+    }
     if (channel.queuedDeliveries.length > 0 || !this.canDeliver(channel, delivery)) {
       channel.queuedDeliveries.push(delivery);
       return;

@@ -20,6 +20,7 @@ import {
   VmbChannelPacketDeferToPassive,
   VmbChannelPacketFail,
   VmbChannelPacketGetExternalData,
+  VmbChannelSetTransactionQuota,
 } from "../../../runtime/src/kmcl/index";
 
 /** Runs `processPacket` on one channel fed by `payloads`; returns the report's violation kinds and what the callback saw. */
@@ -145,4 +146,29 @@ test("a driver that defers every delivery never lets the channel go idle", () =>
   const channel = sim.createChannel({ processPacket: (_channel, packet) => VmbChannelPacketDeferToPassive(packet) });
   sim.host.deliver(channel, "again and again");
   assert.throws(() => sim.runUntilIdle(), /did not go idle/);
+});
+
+test("a deferred packet comes back ahead of new packets its quota holds back", () => {
+  const sim = new Simulation({ mode: "strict" });
+  const order: string[] = [];
+  let deferred = false;
+  const channel = sim.createChannel({
+    processPacket: (_channel, packet, buffer) => {
+      const text = new TextDecoder().decode(buffer);
+      order.push(text);
+      if (text === "first" && !deferred) {
+        deferred = true;
+        VmbChannelPacketDeferToPassive(packet);
+        return;
+      }
+      VmbChannelPacketComplete(packet, null, 0);
+    },
+  });
+  VmbChannelSetTransactionQuota(channel, 1);
+  sim.host.deliver(channel, "first");
+  sim.host.deliver(channel, "second");
+  sim.runUntilIdle();
+  assert.deepEqual(order, ["first", "first", "second"]);
+  VmbChannelCleanup(channel);
+  assert.equal(sim.finish().ok, true);
 });
