@@ -1084,9 +1084,9 @@ export class Simulation {
     return false;
   }
 
-  /** Between EvtChannelOpened and EvtChannelClosed. */
+  /** Between EvtChannelOpened and EvtChannelClosed, both included. */
   private checkOpen(channel: ChannelObject, operation: string, callee: StackCutPoint): boolean {
-    if (channel.state === "enabled" && (channel.open || channel.inStateChangeCallback)) return true;
+    if (channel.open || channel.inStateChangeCallback) return true;
     this.tracker.violate("invalid-state", channel, operation, `${operation} is valid only while ${describeHandle(channel)} is open (between EvtChannelOpened and EvtChannelClosed); it is ${channel.state}`, callee, true);
     return false;
   }

@@ -13,13 +13,17 @@ import {
   STATUS_SUCCESS,
   Simulation,
   type VMBPACKET,
+  type VMB_CHANNEL_STATE_CHANGE_CALLBACKS,
+  VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT,
   VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
   VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY,
   VmbChannelCleanup,
   VmbChannelCreateGpadlFromBuffer,
   VmbChannelCreateGpadlFromMdl,
   VmbChannelDeleteGpadl,
+  VmbChannelDisable,
   VmbChannelEnable,
+  VmbChannelInitSetStateChangeCallbacks,
   VmbChannelMapGpadl,
   VmbChannelRestoreFromBuffer,
   VmbChannelSaveBegin,
@@ -177,4 +181,20 @@ test("VmbChannelSaveContinue or VmbChannelSaveEnd without VmbChannelSaveBegin, a
   assert.equal(VmbChannelSaveBegin(channel), STATUS_INVALID_DEVICE_STATE);
   VmbChannelSaveEnd(channel);
   assert.deepEqual(kinds(sim), ["invalid-state", "invalid-state", "invalid-state"]);
+});
+
+test("GPADLs established in EvtChannelOpened and destroyed in EvtChannelClosed, as the header asks", () => {
+  const sim = new Simulation({ mode: "strict" });
+  const channel = sim.createChannel({ enabled: false });
+  const handle = out<number>();
+  const callbacks: Partial<VMB_CHANNEL_STATE_CHANGE_CALLBACKS> = {};
+  VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(callbacks);
+  callbacks.EvtChannelOpened = (opened) => VmbChannelCreateGpadlFromBuffer(opened, 0, new Uint8Array(4096), 4096, handle);
+  callbacks.EvtChannelClosed = (closed) => VmbChannelDeleteGpadl(closed, handle.value!);
+  VmbChannelInitSetStateChangeCallbacks(channel, callbacks);
+  assert.equal(VmbChannelEnable(channel), STATUS_SUCCESS);
+  assert.equal(channel.state, "enabled");
+  VmbChannelDisable(channel);
+  VmbChannelCleanup(channel);
+  assert.equal(sim.finish().ok, true);
 });
