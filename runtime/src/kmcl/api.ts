@@ -4,80 +4,26 @@
 // functions, so the innermost recorded frame is always the driver's call.
 import { getSimulation, runningAmbientSimulation } from "./ambient";
 import { snapshotBytes } from "./bytes";
+import { channelArgument, completionArgument, describeValue, flagsArgument, lengthArgument, mdlBytes, outArgument, packetArgument } from "./apiArguments";
 import {
   ChannelObject,
   CompletionObject,
   type EvtVmbChannelProcessPacket,
   type EvtVmbChannelProcessingComplete,
   type EvtVmbPacketCompletionRoutine,
+  type MDL,
+  type OutParam,
   PacketObject,
   type VMBCHANNEL,
   type VMBPACKET,
   type VMBPACKETCOMPLETION,
-  describeHandle,
-  isHandleObject,
 } from "./handles";
-import type { Simulation } from "./simulation";
 import { captureStack } from "./stacks";
-import { type NTSTATUS, NT_SUCCESS, STATUS_SUCCESS } from "./status";
+import { type NTSTATUS, NT_SUCCESS, STATUS_SUCCESS, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION } from "./status";
 import { KmclBugCheck } from "./violations";
 
-/** A C out-parameter (`VMBCHANNEL *Channel`): the callee writes `value`. */
-export interface OutParam<T> {
-  value: T | null;
-}
+export type { OutParam, MDL } from "./handles";
 
-/** An MDL describing external data: here simply the bytes it covers. */
-export interface MDL {
-  readonly bytes: Uint8Array;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return "undefined";
-  if (value === null) return "NULL";
-  if (isHandleObject(value)) return describeHandle(value);
-  if (typeof value === "object") return `an object that is not a KMCL handle (${Object.prototype.toString.call(value)})`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function channelArgument(value: unknown, operation: string): ChannelObject {
-  if (value instanceof ChannelObject) return value;
-  throw new TypeError(`${operation}: expected a VMBCHANNEL, got ${describeValue(value)}`);
-}
-
-function packetArgument(value: unknown, operation: string): PacketObject & { owner: Simulation } {
-  if (!(value instanceof PacketObject)) throw new TypeError(`${operation}: expected a VMBPACKET, got ${describeValue(value)}`);
-  if (value.owner === undefined) throw new TypeError(`${operation}: this caller packet memory was never initialized with VmbPacketInitialize`);
-  return value as PacketObject & { owner: Simulation };
-}
-
-function completionArgument(value: unknown, operation: string): CompletionObject {
-  if (value instanceof CompletionObject) return value;
-  throw new TypeError(`${operation}: expected a VMBPACKETCOMPLETION (the handle given to EvtVmbChannelProcessPacket), got ${describeValue(value)}`);
-}
-
-function outArgument<T>(value: unknown, operation: string, what: string): OutParam<T> {
-  if (typeof value === "object" && value !== null && "value" in value) return value as OutParam<T>;
-  throw new TypeError(`${operation}: expected an out-parameter object { value } for ${what}, got ${describeValue(value)}`);
-}
-
-function lengthArgument(value: unknown, operation: string, what: string): number {
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  throw new TypeError(`${operation}: ${what} must be a UINT32, got ${describeValue(value)}`);
-}
-
-function flagsArgument(value: unknown, operation: string): number {
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-  throw new TypeError(`${operation}: Flags must be a UINT32, got ${describeValue(value)}`);
-}
-
-function mdlBytes(mdl: MDL | null | undefined, offset: number, length: number, operation: string): Uint8Array | null {
-  if (mdl === null || mdl === undefined) return null;
-  if (typeof mdl !== "object" || !(mdl.bytes instanceof Uint8Array)) throw new TypeError(`${operation}: expected an MDL ({ bytes: Uint8Array }) or NULL`);
-  const end = length === 0 ? mdl.bytes.length : offset + length;
-  if (offset > mdl.bytes.length || end > mdl.bytes.length) throw new TypeError(`${operation}: MDL range ${offset}+${length} is outside its ${mdl.bytes.length} bytes`);
-  return mdl.bytes.subarray(offset, end);
-}
 
 /** What the opposite endpoint receives: the inline buffer followed by any external data. */
 function requestBytes(inline: Uint8Array, external: Uint8Array | null): Uint8Array {
@@ -96,7 +42,10 @@ function requestBytes(inline: Uint8Array, external: Uint8Array | null): Uint8Arr
  */
 export function VmbChannelAllocate(_parentDeviceObject: unknown, isServer: boolean, channel: OutParam<VMBCHANNEL>): NTSTATUS {
   const out = outArgument<VMBCHANNEL>(channel, "VmbChannelAllocate", "Channel");
-  out.value = getSimulation().allocateChannel(Boolean(isServer), VmbChannelAllocate);
+  const simulation = getSimulation();
+  const injected = simulation.injectedFailure("VmbChannelAllocate");
+  if (injected !== undefined) return injected;
+  out.value = simulation.allocateChannel(Boolean(isServer), VmbChannelAllocate);
   return STATUS_SUCCESS;
 }
 
@@ -274,6 +223,24 @@ export function VmbPacketSetPointer(packet: VMBPACKET, pointer: unknown): void {
   target.owner.setPacketPointer(target, pointer, VmbPacketSetPointer);
 }
 
+/**
+ * Puts a saved in-flight packet back in flight (from EvtVmbChannelRestorePacket, with its LibBuf): on
+ * success the library owns it as after a send; on failure the caller still does.
+ */
+export function VmbPacketRestore(packet: VMBPACKET, buffer: Uint8Array | null, bufferSize: number): NTSTATUS {
+  const operation = "VmbPacketRestore";
+  const target = packetArgument(packet, operation);
+  const saved = snapshotBytes(buffer, lengthArgument(bufferSize, operation, "BufferSize"), operation);
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbPacketRestore, target.owner.stackDepth) : undefined;
+  return target.owner.sendPacket(target, saved, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, operation, VmbPacketRestore, site);
+}
+
+/** The channel the packet belongs to. */
+export function VmbPacketGetChannel(packet: VMBPACKET): VMBCHANNEL | null {
+  const target = packetArgument(packet, "VmbPacketGetChannel");
+  return target.owner.packetChannel(target, VmbPacketGetChannel);
+}
+
 export function VmbPacketGetPointer(packet: VMBPACKET): unknown {
   const target = packetArgument(packet, "VmbPacketGetPointer");
   return target.owner.packetPointer(target, VmbPacketGetPointer);
@@ -290,16 +257,33 @@ export function VmbChannelPacketComplete(packetCompletion: VMBPACKETCOMPLETION, 
   target.owner.completeIncoming(target, response, VmbChannelPacketComplete, site);
 }
 
-/** The external data of an incoming packet, written to `mdl.value`; STATUS_NOT_FOUND when it has none. */
+/**
+ * The external data of an incoming packet, written to `mdl.value`; STATUS_NOT_FOUND when it has none.
+ * STATUS_PENDING when it is not paged in yet: return from the callback without completing the
+ * packet; the library delivers the same packet again once the data is ready.
+ */
 export function VmbChannelPacketGetExternalData(packetCompletion: VMBPACKETCOMPLETION, flags: number, mdl: OutParam<MDL>): NTSTATUS {
   const operation = "VmbChannelPacketGetExternalData";
   const target = completionArgument(packetCompletion, operation);
   flagsArgument(flags, operation);
   const out = outArgument<MDL>(mdl, operation, "Mdl");
   const bytes: { value: Uint8Array | null } = { value: null };
-  const status = target.owner.incomingExternalData(target, bytes, VmbChannelPacketGetExternalData);
+  const status = target.owner.incomingExternalData(target, flags, bytes, VmbChannelPacketGetExternalData);
   if (NT_SUCCESS(status) && bytes.value) out.value = { bytes: bytes.value };
   return status;
+}
+
+/** Hands the incoming packet back to the library, which delivers it again: this delivery must not complete it. */
+export function VmbChannelPacketDeferToPassive(packetCompletion: VMBPACKETCOMPLETION): void {
+  const target = completionArgument(packetCompletion, "VmbChannelPacketDeferToPassive");
+  target.owner.deferIncoming(target, VmbChannelPacketDeferToPassive);
+}
+
+/** Fails a malformed incoming packet: the library ends it, and the channel's incoming queue stops. */
+export function VmbChannelPacketFail(packetCompletion: VMBPACKETCOMPLETION): void {
+  const target = completionArgument(packetCompletion, "VmbChannelPacketFail");
+  const site = target.owner.wantsTransitionSite(target) ? captureStack(VmbChannelPacketFail, target.owner.stackDepth) : undefined;
+  target.owner.failIncoming(target, VmbChannelPacketFail, site);
 }
 
 // ---- bug checks (NT_SUCCESS and the status codes are in status.ts) ----

@@ -1,5 +1,5 @@
 // Fault decisions, reproducible from the seed: the Nth call, or a seeded coin per call.
-import type { ResolvedFaults, ResolvedTrigger } from "./options";
+import { type FallibleFunction, type ResolvedFaults, type ResolvedTrigger, fallibleFunctions } from "./options";
 import { SeededRandom, randomStreams } from "./random";
 import type { NTSTATUS } from "./status";
 
@@ -24,6 +24,8 @@ class TriggerCounter {
 export class FaultInjector {
   private readonly allocation: TriggerCounter;
   private readonly send: TriggerCounter;
+  private readonly calls = new Map<FallibleFunction, TriggerCounter>();
+  private readonly externalData: TriggerCounter;
   private readonly orderRandom: SeededRandom;
 
   constructor(
@@ -33,6 +35,21 @@ export class FaultInjector {
     this.allocation = new TriggerCounter(faults.failAllocation, new SeededRandom(seed, randomStreams.allocationFaults));
     this.send = new TriggerCounter(faults.failSend, new SeededRandom(seed, randomStreams.sendFaults));
     this.orderRandom = new SeededRandom(seed, randomStreams.completionOrder);
+    for (const [name, trigger] of faults.failCalls) {
+      this.calls.set(name, new TriggerCounter(trigger, new SeededRandom(seed, randomStreams.callFaults + fallibleFunctions.indexOf(name))));
+    }
+    this.externalData = new TriggerCounter(faults.externalDataPending, new SeededRandom(seed, randomStreams.externalDataPending));
+  }
+
+  /** The failure status this call of `name` must return (failCalls), or undefined to let it through. */
+  callFailure(name: FallibleFunction): NTSTATUS | undefined {
+    const counter = this.calls.get(name);
+    return counter?.fires() ? this.faults.failCalls.get(name)!.status : undefined;
+  }
+
+  /** The delay until the external data is paged in when this VmbChannelPacketGetExternalData must pend, else undefined. */
+  externalDataDelay(): number | undefined {
+    return this.externalData.fires() ? this.faults.externalDataPending!.delayMs : undefined;
   }
 
   /** True when this VmbPacketAllocate must return NULL. */

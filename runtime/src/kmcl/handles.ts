@@ -2,6 +2,7 @@
 // VMBPACKETCOMPLETION); the simulation owns the objects behind them and is the only writer.
 // Every object carries its own state, so a stale handle is recognised however long ago it died,
 // even after the simulation dropped it from its bounded history.
+import type { ChannelSettings, Gpadl, RestoreProgress, SaveProgress } from "./channelSettings";
 import type { Simulation } from "./simulation";
 import type { CapturedStack } from "./stacks";
 import type { NTSTATUS } from "./status";
@@ -21,8 +22,23 @@ export type PacketState = "uninitialized" | "allocated" | "in-flight" | "freed" 
 /** `lookaside`: from VmbPacketAllocate. `caller-memory`: built by VmbPacketInitialize, never VmbPacketFree'd. */
 export type PacketVariant = "lookaside" | "caller-memory";
 
-/** An incoming packet: pending until VmbChannelPacketComplete; `orphaned` when its channel was cleaned up first. */
-export type CompletionState = "pending" | "completed" | "orphaned";
+/**
+ * An incoming packet: `pending` (the driver's) until VmbChannelPacketComplete. The library takes it
+ * back while it is `deferred` (VmbChannelPacketDeferToPassive) or `awaiting-external-data`
+ * (VmbChannelPacketGetExternalData returned STATUS_PENDING), and delivers it again; `failed`
+ * (VmbChannelPacketFail) ends it. `orphaned` when its channel was cleaned up first.
+ */
+export type CompletionState = "pending" | "deferred" | "awaiting-external-data" | "completed" | "failed" | "orphaned";
+
+/** A C out-parameter (`VMBCHANNEL *Channel`): the callee writes `value`. */
+export interface OutParam<T> {
+  value: T | null;
+}
+
+/** An MDL describing external data: here simply the bytes it covers. */
+export interface MDL {
+  readonly bytes: Uint8Array;
+}
 
 export interface VMBCHANNEL {
   readonly family: "channel";
@@ -70,6 +86,35 @@ export type EvtVmbPacketCompletionRoutine = (
   bufferLength: number,
 ) => void | Promise<void>;
 
+/** EvtVmbChannelOpened(Channel): a failure status rolls the channel back to a state where no traffic flows. */
+export type EvtVmbChannelOpened = (channel: VMBCHANNEL) => NTSTATUS;
+
+/** EvtVmbChannelClosed, EvtVmbChannelSuspend, EvtVmbChannelStarted, EvtVmbChannelPostStarted. */
+export type EvtVmbChannelStateChange = (channel: VMBCHANNEL) => void;
+
+/** VMB_CHANNEL_STATE_CHANGE_CALLBACKS: fill Version and Size with VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT. */
+export interface VMB_CHANNEL_STATE_CHANGE_CALLBACKS {
+  Version: number;
+  Size: number;
+  EvtChannelOpened?: EvtVmbChannelOpened | null;
+  EvtChannelClosed?: EvtVmbChannelStateChange | null;
+  EvtChannelSuspend?: EvtVmbChannelStateChange | null;
+  EvtChannelStarted?: EvtVmbChannelStateChange | null;
+  EvtChannelPostStarted?: EvtVmbChannelStateChange | null;
+}
+
+/**
+ * EvtVmbChannelSavePacket(Channel, Packet, SaveBuf, SaveBufSize, BytesNeeded): called first with an
+ * empty buffer; a failure with `bytesNeeded.value` set asks for a second call with that many bytes.
+ */
+export type EvtVmbChannelSavePacket = (channel: VMBCHANNEL, packet: VMBPACKET, saveBuf: Uint8Array, saveBufSize: number, bytesNeeded: OutParam<number>) => NTSTATUS;
+
+/** EvtVmbChannelRestorePacket(Channel, LibBuf, LibBufSize, SaveBuf, SaveBufSize): VmbPacketAllocate, then VmbPacketRestore(packet, LibBuf, LibBufSize). */
+export type EvtVmbChannelRestorePacket = (channel: VMBCHANNEL, libBuf: Uint8Array, libBufSize: number, saveBuf: Uint8Array, saveBufSize: number) => NTSTATUS;
+
+/** EvtVmbChannelPnpFailure(Channel, FailureStatus). */
+export type EvtVmbChannelPnpFailure = (channel: VMBCHANNEL, failureStatus: NTSTATUS) => void;
+
 /** Stacks of the transitions a handle went through (each the latest one), when capture is on. */
 export interface HandleStacks {
   allocated?: CapturedStack;
@@ -83,6 +128,8 @@ export interface HandleStacks {
 export interface QueuedDelivery {
   payload: Uint8Array;
   externalData: Uint8Array | null;
+  /** A redelivery of an incoming packet the library took back: the same handle comes again. */
+  completion?: CompletionObject;
 }
 
 export class ChannelObject implements VMBCHANNEL {
@@ -97,7 +144,35 @@ export class ChannelObject implements VMBCHANNEL {
   readonly callerPackets = new Set<PacketObject>();
   readonly pendingCompletions = new Set<CompletionObject>();
   readonly queuedDeliveries: QueuedDelivery[] = [];
+  /** Incoming packets the library took back (deferred, external data pending) until it delivers them again. */
+  readonly heldCompletions = new Set<CompletionObject>();
   cleanedUpTime: number | undefined;
+  /** What the VmbChannelInit* calls configured. */
+  readonly settings: ChannelSettings = { flags: 0, serverFlags: 0, clientContextSize: 0 };
+  /** Paused or active, orthogonal to enabled (the header's state model): incoming packets wait while paused. */
+  paused = false;
+  /** VmbChannelPause on a channel that is not enabled: it pauses when it is. */
+  pauseOnEnable = false;
+  /** The opposite endpoint opened the channel (EvtChannelOpened succeeded). */
+  open = false;
+  /** VmbChannelPacketFail stopped the incoming queue; the next VmbChannelEnable restarts it. */
+  incomingStopped = false;
+  /** Inside an EvtChannel* state change callback, where VmbChannelStart and VmbChannelPause may not be called. */
+  inStateChangeCallback = false;
+  /** VmbChannelSetTransactionQuota: incoming packets outstanding at once. */
+  transactionQuota = Number.POSITIVE_INFINITY;
+  incomingAtPassive = false;
+  /** VmbChannelSetPointer's pointer. */
+  pointer: unknown = null;
+  interruptLatency = 0;
+  /** GPADLs by handle number: the driver's (VmbChannelCreateGpadlFrom*) and the opposite endpoint's. */
+  readonly gpadls = new Map<number, Gpadl>();
+  /** Packets put back in flight by VmbPacketRestore before the channel was enabled: the host sees them at VmbChannelEnable. */
+  readonly restoredPackets: PacketObject[] = [];
+  /** Between VmbChannelSaveBegin and VmbChannelSaveEnd. */
+  saving: SaveProgress | undefined;
+  /** Between the first and the last chunk given to VmbChannelRestoreFromBuffer. */
+  restoring: RestoreProgress | undefined;
 
   constructor(
     readonly owner: Simulation,
@@ -122,6 +197,8 @@ export class PacketObject implements VMBPACKET {
   /** VmbPacketGetContext's area: created on first use so packets that never use it cost nothing. */
   context: Record<string, unknown> | undefined;
   pointer: unknown = null;
+  /** The bytes of the last send or restore: what VmbChannelSaveBegin saves of a packet in flight. */
+  request: Uint8Array | null = null;
   /** Bumped by each send, so a completion scheduled for an earlier send (then cancelled) is ignored. */
   sendGeneration = 0;
   allocatedTime = 0;
@@ -154,6 +231,8 @@ export class CompletionObject implements VMBPACKETCOMPLETION {
   /** What the driver answered with VmbChannelPacketComplete, for the host's log. */
   response: Uint8Array | null = null;
   completedTime: number | undefined;
+  /** Its external data is paged in: VmbChannelPacketGetExternalData no longer pends. */
+  externalDataReady = false;
 
   constructor(
     readonly owner: Simulation,

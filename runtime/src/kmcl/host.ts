@@ -17,9 +17,10 @@ export interface DeliveryOptions {
   externalData?: BytesLike;
 }
 
-/** What the host needs from its simulation: scheduling deliveries to a channel it owns. */
+/** What the host needs from its simulation: scheduling deliveries to a channel it owns, establishing GPADLs on it. */
 export interface DeliveryTarget {
   scheduleDelivery(channel: VMBCHANNEL, delayMs: number, payload: Uint8Array, externalData: Uint8Array | null, caller: string): void;
+  establishGpadl(channel: VMBCHANNEL, bytes: Uint8Array, readOnly: boolean): number;
 }
 
 /** The driver's answer to an incoming packet, as the host received it. */
@@ -121,6 +122,16 @@ export class SimulatedHost {
   deliver(channel: VMBCHANNEL, payload: BytesLike, options: DeliveryOptions = {}): void {
     const delayMs = delayOf(options.delayMs, "deliver");
     this.target.scheduleDelivery(channel, delayMs, toBytes(payload, "deliver payload"), options.externalData === undefined ? null : toBytes(options.externalData, "deliver externalData"), "deliver");
+  }
+
+  /**
+   * Establishes a GPADL on the channel as the opposite endpoint does (the guest describing its
+   * buffer to a server channel): returns the handle number the driver gives VmbChannelMapGpadl.
+   * The bytes are shared, not copied: what either side writes, the other sees.
+   */
+  createGpadl(channel: VMBCHANNEL, bytes: Uint8Array, options: { readOnly?: boolean } = {}): number {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError("createGpadl: expected the buffer as a Uint8Array");
+    return this.target.establishGpadl(channel, bytes, options.readOnly ?? false);
   }
 
   /** The reply to one request: the responder first, then the queue, then the default. */

@@ -1,5 +1,6 @@
 // vmbguard/runtime: the simulated KMCL for driver-style TypeScript, with lifecycle tracking.
 export * from "./api";
+export * from "./channelApi";
 export * from "./status";
 export type {
   VMBCHANNEL,
@@ -14,6 +15,12 @@ export type {
   EvtVmbChannelProcessPacket,
   EvtVmbChannelProcessingComplete,
   EvtVmbPacketCompletionRoutine,
+  EvtVmbChannelOpened,
+  EvtVmbChannelStateChange,
+  EvtVmbChannelSavePacket,
+  EvtVmbChannelRestorePacket,
+  EvtVmbChannelPnpFailure,
+  VMB_CHANNEL_STATE_CHANGE_CALLBACKS,
 } from "./handles";
 export { Simulation, type ChannelOptions } from "./simulation";
 export type {
@@ -23,13 +30,15 @@ export type {
   FaultOptions,
   FaultTrigger,
   SendFaultTrigger,
+  ExternalDataPendingTrigger,
+  FallibleFunction,
   HostOptions,
   HostReply,
   HostRequest,
   IncomingPacketScript,
   BytesLike,
 } from "./options";
-export { optionDefaults } from "./options";
+export { optionDefaults, fallibleFunctions } from "./options";
 export type { SimulatedHost, DeliveryOptions, HostCompletionRecord } from "./host";
 export { getSimulation, configureSimulation, resetAmbientSimulation } from "./ambient";
 export { watchSimulations, type SimulationWatcher } from "./simulationWatchers";

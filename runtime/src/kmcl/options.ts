@@ -22,11 +22,40 @@ export interface SendFaultTrigger extends FaultTrigger {
   status?: NTSTATUS | string;
 }
 
+/** The KMCL functions that can fail for reasons outside the driver's control, so `failCalls` can make them fail. */
+export const fallibleFunctions = [
+  "VmbChannelAllocate",
+  "VmbChannelEnable",
+  "VmbPacketSend",
+  "VmbPacketSendWithExternalMdl",
+  "VmbPacketSendWithExternalPfns",
+  "VmbPacketRestore",
+  "VmbChannelSendSynchronousRequest",
+  "VmbChannelSaveBegin",
+  "VmbChannelSaveContinue",
+  "VmbChannelRestoreFromBuffer",
+  "VmbChannelSetInterruptLatency",
+  "VmbChannelCreateGpadlFromMdl",
+  "VmbChannelCreateGpadlFromBuffer",
+  "VmbChannelMapGpadl",
+] as const;
+
+export type FallibleFunction = (typeof fallibleFunctions)[number];
+
+export interface ExternalDataPendingTrigger extends FaultTrigger {
+  /** Virtual time until the data is paged in and the packet is delivered again; 1 ms by default. */
+  delayMs?: number;
+}
+
 export interface FaultOptions {
   /** VmbPacketAllocate returns NULL. */
   failAllocation?: FaultTrigger;
   /** VmbPacketSend* returns a failure status; the sender still owns the packet. */
   failSend?: SendFaultTrigger;
+  /** The named function returns `status` (STATUS_INSUFFICIENT_RESOURCES by default) and changes nothing; each name counts its own calls. */
+  failCalls?: Partial<Record<FallibleFunction, SendFaultTrigger>>;
+  /** VmbChannelPacketGetExternalData returns STATUS_PENDING: the data is not paged in yet, and the packet comes again when it is. */
+  externalDataPending?: ExternalDataPendingTrigger;
   /** Added to every packet completion (milliseconds of virtual time). */
   completionDelayMs?: number;
   /** Completions that are due together run in a seeded random order instead of send order. */
@@ -109,7 +138,9 @@ export interface SimulationOptions {
 
 export interface ResolvedFaults {
   failAllocation: ResolvedTrigger | undefined;
-  failSend: (ResolvedTrigger & { status: NTSTATUS }) | undefined;
+  failSend: ResolvedFailure | undefined;
+  failCalls: ReadonlyMap<FallibleFunction, ResolvedFailure>;
+  externalDataPending: (ResolvedTrigger & { delayMs: number }) | undefined;
   completionDelayMs: number;
   reorderCompletions: boolean;
 }
@@ -118,6 +149,8 @@ export interface ResolvedTrigger {
   nth: ReadonlySet<number>;
   probability: number;
 }
+
+export type ResolvedFailure = ResolvedTrigger & { status: NTSTATUS };
 
 export interface ResolvedOptions {
   mode: SimulationMode;
@@ -201,12 +234,14 @@ export const simulationOptionKeys: readonly string[] = [
   "mode", "seed", "faults", "host", "lookasideCapacity", "stacks", "stackDepth", "traceHandles", "historyLimit",
   "eventLogLimit", "violationLimit", "sourceMaps", "synchronousTimeoutMs", "maxStepsPerRun",
 ];
-export const faultOptionKeys: readonly string[] = ["failAllocation", "failSend", "completionDelayMs", "reorderCompletions"];
+export const faultOptionKeys: readonly string[] = ["failAllocation", "failSend", "failCalls", "externalDataPending", "completionDelayMs", "reorderCompletions"];
 const knownOptionKeys = new Set(simulationOptionKeys);
 const knownFaultKeys = new Set(faultOptionKeys);
 
 const triggerKeys: ReadonlySet<string> = new Set(["nth", "probability"]);
 const sendTriggerKeys: ReadonlySet<string> = new Set([...triggerKeys, "status"]);
+const pendingTriggerKeys: ReadonlySet<string> = new Set([...triggerKeys, "delayMs"]);
+const knownFallibleFunctions: ReadonlySet<string> = new Set(fallibleFunctions);
 
 function rejectUnknownKeys(value: object, known: ReadonlySet<string>, where: string): void {
   for (const key of Object.keys(value)) {
@@ -214,23 +249,42 @@ function rejectUnknownKeys(value: object, known: ReadonlySet<string>, where: str
   }
 }
 
+/** A trigger with the failure status the call returns (a status NT_SUCCESS rejects). */
+function resolveFailure(trigger: SendFaultTrigger, where: string): ResolvedFailure {
+  const status = trigger.status === undefined ? STATUS_INSUFFICIENT_RESOURCES : parseStatus(trigger.status, `${where}.status`);
+  const resolved = { ...resolveTrigger(trigger, where, sendTriggerKeys), status };
+  if (status >= 0) throw new TypeError(`${where}.status: a failing call needs a failure status (NT_SUCCESS must be false)`);
+  return resolved;
+}
+
+function resolveFailCalls(failCalls: FaultOptions["failCalls"]): Map<FallibleFunction, ResolvedFailure> {
+  const resolved = new Map<FallibleFunction, ResolvedFailure>();
+  if (failCalls === undefined) return resolved;
+  if (typeof failCalls !== "object" || failCalls === null) throw new TypeError("faults.failCalls: expected an object keyed by function name");
+  rejectUnknownKeys(failCalls, knownFallibleFunctions, "faults.failCalls");
+  for (const [name, trigger] of Object.entries(failCalls) as [FallibleFunction, SendFaultTrigger][]) resolved.set(name, resolveFailure(trigger, `faults.failCalls.${name}`));
+  return resolved;
+}
+
+function resolvePending(trigger: ExternalDataPendingTrigger | undefined): ResolvedFaults["externalDataPending"] {
+  if (trigger === undefined) return undefined;
+  const resolved = resolveTrigger(trigger, "faults.externalDataPending", pendingTriggerKeys);
+  return { ...resolved, delayMs: trigger.delayMs === undefined ? 1 : nonNegativeNumber(trigger.delayMs, "faults.externalDataPending.delayMs") };
+}
+
 export function resolveFaults(faults: FaultOptions | undefined): ResolvedFaults {
-  if (faults === undefined) return { failAllocation: undefined, failSend: undefined, completionDelayMs: 0, reorderCompletions: false };
+  if (faults === undefined) return { failAllocation: undefined, failSend: undefined, failCalls: new Map(), externalDataPending: undefined, completionDelayMs: 0, reorderCompletions: false };
   if (typeof faults !== "object" || faults === null) throw new TypeError("faults: expected an object");
   rejectUnknownKeys(faults, knownFaultKeys, "faults");
-  const failSend = faults.failSend === undefined
-    ? undefined
-    : {
-        ...resolveTrigger(faults.failSend, "faults.failSend", sendTriggerKeys),
-        status: faults.failSend.status === undefined ? STATUS_INSUFFICIENT_RESOURCES : parseStatus(faults.failSend.status, "faults.failSend.status"),
-      };
-  if (failSend && failSend.status >= 0) throw new TypeError("faults.failSend.status: a failing send needs a failure status (NT_SUCCESS must be false)");
+  const failSend = faults.failSend === undefined ? undefined : resolveFailure(faults.failSend, "faults.failSend");
   if (faults.reorderCompletions !== undefined && typeof faults.reorderCompletions !== "boolean") {
     throw new TypeError("faults.reorderCompletions: expected true or false");
   }
   return {
     failAllocation: faults.failAllocation === undefined ? undefined : resolveTrigger(faults.failAllocation, "faults.failAllocation"),
     failSend,
+    failCalls: resolveFailCalls(faults.failCalls),
+    externalDataPending: resolvePending(faults.externalDataPending),
     completionDelayMs: nonNegativeNumber(faults.completionDelayMs, "faults.completionDelayMs"),
     reorderCompletions: faults.reorderCompletions ?? false,
   };

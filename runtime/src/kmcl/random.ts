@@ -46,4 +46,7 @@ export const randomStreams = {
   sendFaults: 2,
   completionOrder: 3,
   host: 4,
+  externalDataPending: 5,
+  /** The failCalls fault of the function at index i of fallibleFunctions draws from stream callFaults + i. */
+  callFaults: 16,
 } as const;

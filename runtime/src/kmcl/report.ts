@@ -23,6 +23,14 @@ export interface SimulationStats {
   incomingDelivered: number;
   incomingCompleted: number;
   incomingDropped: number;
+  /** Incoming packets handed back with VmbChannelPacketDeferToPassive. */
+  incomingDeferred: number;
+  /** VmbChannelPacketFail calls. */
+  incomingFailed: number;
+  /** VmbChannelPacketGetExternalData calls that returned STATUS_PENDING. */
+  incomingPended: number;
+  /** VmbPacketRestore calls that put a packet back in flight. */
+  packetsRestored: number;
   /** Most lookaside packets outstanding at once, across channels. */
   peakOutstandingPackets: number;
   violations: number;
@@ -54,6 +62,8 @@ export interface HandleDescription {
   state: string;
   variant?: string;
   channelId?: number;
+  /** What the driver keeps in the handle (VmbPacketSetPointer, VmbChannelSetPointer), when set. */
+  pointer?: unknown;
   /**
    * Virtual times (ms): when the handle came to be (allocated, initialized, delivered) and when it
    * ended (freed, completed, cleaned up). A packet's completion has no driver stack, so its time is

@@ -2,6 +2,7 @@
 // of KMCL.md, with a virtual clock, the scriptable host and fault injection; the lifecycle tracker
 // (tracker.ts) records what happens.
 // The KMCL functions (api.ts) check their arguments and call the transition methods here.
+import { type ChannelSettings, type Endpoint, type Gpadl, stateChangeCallbacksSize } from "./channelSettings";
 import type { KmclEventListener } from "./events";
 import { FaultInjector } from "./faults";
 import {
@@ -11,33 +12,47 @@ import {
   type EvtVmbChannelProcessingComplete,
   type EvtVmbPacketCompletionRoutine,
   type HandleObject,
+  type MDL,
+  type OutParam,
   PacketObject,
   type QueuedDelivery,
   type VMBCHANNEL,
+  type VMB_CHANNEL_STATE_CHANGE_CALLBACKS,
   describeHandle,
   simulatedPacketObjectSize,
 } from "./handles";
 import { type ResolvedReply, SimulatedHost } from "./host";
-import { type HostRequest, type ResolvedOptions, type SimulationMode, type SimulationOptions, resolveOptions } from "./options";
+import { type FallibleFunction, type HostRequest, type ResolvedOptions, type SimulationMode, type SimulationOptions, resolveOptions } from "./options";
 import type { HandleDescription, SimulationReport } from "./report";
 import { Scheduler } from "./scheduler";
 import { announceSimulation } from "./simulationWatchers";
 import { LifecycleTracker, describeHandleObject } from "./tracker";
+import { type SavedPacket, decodeChannelState, encodeChannelState } from "./savedState";
 import { type CapturedStack, type StackCutPoint, enableSourceMaps } from "./stacks";
 import {
   type NTSTATUS,
+  NT_SUCCESS,
+  STATUS_ACCESS_DENIED,
+  STATUS_BUFFER_OVERFLOW,
   STATUS_BUFFER_TOO_SMALL,
   STATUS_CANCELLED,
   STATUS_INVALID_DEVICE_STATE,
   STATUS_INVALID_HANDLE,
   STATUS_INVALID_PARAMETER,
+  STATUS_INVALID_PARAMETER_1,
+  STATUS_INVALID_PARAMETER_2,
   STATUS_IO_TIMEOUT,
+  STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_NOT_FOUND,
+  STATUS_PENDING,
   STATUS_SUCCESS,
   VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
+  VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY,
+  VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY,
   VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA,
   areKnownSendFlags,
   formatStatus,
+  hasOnlyFlags,
 } from "./status";
 import { KmclViolation, type ViolationRecord } from "./violations";
 
@@ -71,6 +86,7 @@ export class Simulation {
   private readonly pendingCallbacks = new Set<Promise<void>>();
   private outstandingPackets = 0;
   private nextHandleId = 1;
+  private nextGpadlHandle = 1;
   private report: SimulationReport | undefined;
 
   constructor(options?: SimulationOptions) {
@@ -80,7 +96,11 @@ export class Simulation {
     this.seed = this.options.seed;
     this.faults = new FaultInjector(this.options.faults, this.seed);
     this.tracker = new LifecycleTracker({ ...this.options, simulationId: this.id }, () => this.scheduler.now);
-    this.host = new SimulatedHost(this.options.host, { scheduleDelivery: (...args) => this.scheduleDelivery(...args) }, this.options.historyLimit);
+    this.host = new SimulatedHost(
+      this.options.host,
+      { scheduleDelivery: (...args) => this.scheduleDelivery(...args), establishGpadl: (...args) => this.establishHostGpadl(...args) },
+      this.options.historyLimit,
+    );
     if (this.options.sourceMaps) enableSourceMaps();
     this.tracker.emit("simulation-start", undefined, undefined, undefined, { message: `seed ${this.seed}, ${this.mode} mode` });
     announceSimulation(this);
@@ -121,7 +141,11 @@ export class Simulation {
     if (options.processPacket !== undefined || options.processingComplete !== undefined) {
       this.setProcessPacketCallbacks(channel, options.processPacket, options.processingComplete, this.createChannel);
     }
-    if (options.enabled ?? true) this.enableChannel(channel, this.createChannel);
+    if (options.enabled ?? true) {
+      this.enableChannel(channel, this.createChannel);
+      // Ready for traffic: a server channel is started too, as its driver would do with VmbChannelStart.
+      if (channel.paused) this.startChannel(channel, this.createChannel);
+    }
     return channel;
   }
 
@@ -222,6 +246,12 @@ export class Simulation {
     return this.tracker.wantsTransitionSite(handle.id);
   }
 
+  /** @internal A failCalls fault for a call whose only failure is an injected one. */
+  injectedFailure(name: FallibleFunction): NTSTATUS | undefined {
+    this.assertRunning(name);
+    return this.faults.callFailure(name);
+  }
+
   /** @internal */
   get stackDepth(): number {
     return this.tracker.stackDepth;
@@ -252,23 +282,297 @@ export class Simulation {
     processingComplete: EvtVmbChannelProcessingComplete | undefined,
     callee: StackCutPoint,
   ): NTSTATUS {
-    if (!this.checkChannelLive(channel, "VmbChannelInitSetProcessPacketCallbacks", callee)) return STATUS_INVALID_HANDLE;
     if (processPacket !== undefined && processPacket !== null && typeof processPacket !== "function") throw new TypeError("VmbChannelInitSetProcessPacketCallbacks: the process-packet callback must be a function");
     if (processingComplete !== undefined && processingComplete !== null && typeof processingComplete !== "function") throw new TypeError("VmbChannelInitSetProcessPacketCallbacks: the processing-complete callback must be a function");
-    if (channel.state === "enabled") return STATUS_INVALID_DEVICE_STATE;
-    channel.processPacket = processPacket ?? undefined;
-    channel.processingComplete = processingComplete ?? undefined;
-    return STATUS_SUCCESS;
+    return this.configureChannel(channel, "VmbChannelInitSetProcessPacketCallbacks", "any", () => {
+      channel.processPacket = processPacket ?? undefined;
+      channel.processingComplete = processingComplete ?? undefined;
+      return STATUS_SUCCESS;
+    }, callee);
+  }
+
+  /**
+   * A VmbChannelInit* call: valid during channel initialization (before VmbChannelEnable, or after
+   * VmbChannelDisable) and on the endpoint it configures; `apply` checks the values and stores them.
+   * @internal
+   */
+  configureChannel(channel: ChannelObject, operation: string, endpoint: Endpoint, apply: (settings: ChannelSettings) => NTSTATUS, callee: StackCutPoint): NTSTATUS {
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    if (endpoint !== "any" && (endpoint === "server") !== channel.isServer) {
+      this.tracker.violate("invalid-state", channel, operation, `${operation} configures a ${endpoint} endpoint, but ${describeHandle(channel)} is a ${channel.isServer ? "server" : "client"} channel`, callee, true);
+      return STATUS_INVALID_PARAMETER_1;
+    }
+    if (channel.state === "enabled") {
+      this.tracker.violate("invalid-state", channel, operation, `${operation} can only be called during channel initialization, before VmbChannelEnable: ${describeHandle(channel)} is enabled`, callee, true);
+      return STATUS_INVALID_PARAMETER_1;
+    }
+    return apply(channel.settings);
+  }
+
+  /** @internal */
+  setStateChangeCallbacks(channel: ChannelObject, callbacks: VMB_CHANNEL_STATE_CHANGE_CALLBACKS, callee: StackCutPoint): NTSTATUS {
+    return this.configureChannel(channel, "VmbChannelInitSetStateChangeCallbacks", "any", (settings) => {
+      if (callbacks.Version !== 1 || callbacks.Size !== stateChangeCallbacksSize) return STATUS_INVALID_PARAMETER_2;
+      settings.stateChangeCallbacks = { ...callbacks };
+      return STATUS_SUCCESS;
+    }, callee);
   }
 
   /** @internal */
   enableChannel(channel: ChannelObject, callee: StackCutPoint): NTSTATUS {
     if (!this.checkChannelLive(channel, "VmbChannelEnable", callee)) return STATUS_INVALID_HANDLE;
     if (channel.state === "enabled") return STATUS_INVALID_DEVICE_STATE;
+    const injected = this.faults.callFailure("VmbChannelEnable");
+    if (injected !== undefined) return injected;
     channel.state = "enabled";
+    channel.incomingStopped = false;
+    // The guest's VmbChannelEnable makes the channel active; the host's waits for VmbChannelStart.
+    channel.paused = channel.isServer || channel.pauseOnEnable;
+    channel.pauseOnEnable = false;
     this.tracker.emitFor("enable", channel);
-    const queued = channel.queuedDeliveries.splice(0);
-    for (const delivery of queued) this.scheduler.schedule(0, () => this.deliverNow(channel, delivery));
+    // The simulated opposite endpoint opens the channel at once.
+    const opened = this.runOpened(channel);
+    if (!NT_SUCCESS(opened)) {
+      // EvtChannelOpened failed: rolled back to a state where no traffic flows. VmbChannelEnable had already returned in a real system.
+      channel.state = "disabled";
+      this.tracker.emitFor("disable", channel, { status: opened, by: "EvtChannelOpened failed" });
+      return STATUS_SUCCESS;
+    }
+    channel.open = true;
+    for (const packet of channel.restoredPackets.splice(0)) this.dispatchToHost(packet, packet.request!, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, packet.sendGeneration);
+    if (!channel.paused) this.activateChannel(channel);
+    return STATUS_SUCCESS;
+  }
+
+  /** Moves a paused channel to active (VmbChannelStart). @internal */
+  startChannel(channel: ChannelObject, callee: StackCutPoint): void {
+    if (!this.checkChannelLive(channel, "VmbChannelStart", callee) || !this.checkOutsideStateChange(channel, "VmbChannelStart", callee)) return;
+    if (channel.state !== "enabled") {
+      this.tracker.violate("invalid-state", channel, "VmbChannelStart", `VmbChannelStart may be called only after VmbChannelEnable and before VmbChannelDisable: ${describeHandle(channel)} is ${channel.state}`, callee, true);
+      return;
+    }
+    if (!channel.paused) return;
+    channel.paused = false;
+    this.tracker.emitFor("start", channel);
+    if (channel.open) this.activateChannel(channel);
+  }
+
+  /**
+   * Pauses the channel (VmbChannelPause): no more incoming packets, then waits (running scheduled
+   * work) until the incoming packets the driver holds and the packets it sent are completed. A
+   * wait nothing scheduled can end would block forever: reported. On a channel that is not
+   * enabled, it pauses when it is. @internal
+   */
+  pauseChannel(channel: ChannelObject, callee: StackCutPoint): void {
+    if (!this.checkChannelLive(channel, "VmbChannelPause", callee) || !this.checkOutsideStateChange(channel, "VmbChannelPause", callee)) return;
+    if (channel.state !== "enabled") {
+      channel.pauseOnEnable = true;
+      return;
+    }
+    if (channel.paused) return;
+    channel.paused = true;
+    this.tracker.emitFor("pause", channel);
+    if (channel.open) this.runStateChange(channel, "EvtChannelSuspend");
+    let steps = 0;
+    while (this.outstandingOn(channel) > 0 && steps++ < this.options.maxStepsPerRun && this.scheduler.step()) {
+      // each step may complete what the pause waits for
+    }
+    const incoming = channel.pendingCompletions.size;
+    const sent = this.outstandingOn(channel) - incoming;
+    if (incoming + sent > 0) {
+      this.tracker.violate("invalid-state", channel, "VmbChannelPause", `VmbChannelPause would wait forever on ${describeHandle(channel)}: ${incoming} incoming packet(s) not completed and ${sent} sent packet(s) not completed, and nothing scheduled would complete them`, callee, true);
+    }
+  }
+
+  /** @internal */
+  channelPointer(channel: ChannelObject, callee: StackCutPoint): unknown {
+    return this.checkChannelLive(channel, "VmbChannelGetPointer", callee) ? channel.pointer : null;
+  }
+
+  /** @internal */
+  setChannelPointer(channel: ChannelObject, pointer: unknown, callee: StackCutPoint): void {
+    if (this.checkChannelLive(channel, "VmbChannelSetPointer", callee)) channel.pointer = pointer;
+  }
+
+  /** Valid while the channel is open (between EvtChannelOpened and EvtChannelClosed). @internal */
+  setInterruptLatency(channel: ChannelObject, latency: number, original: OutParam<number>, callee: StackCutPoint): NTSTATUS {
+    const operation = "VmbChannelSetInterruptLatency";
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    if (!this.checkOpen(channel, operation, callee)) return STATUS_INVALID_DEVICE_STATE;
+    const injected = this.faults.callFailure(operation);
+    if (injected !== undefined) return injected;
+    original.value = channel.interruptLatency;
+    channel.interruptLatency = latency;
+    return STATUS_SUCCESS;
+  }
+
+  /** Incoming packets outstanding at once; lowering it below the outstanding count holds new ones until completions make room. @internal */
+  setTransactionQuota(channel: ChannelObject, quota: number, callee: StackCutPoint): void {
+    if (this.checkChannelLive(channel, "VmbChannelSetTransactionQuota", callee)) channel.transactionQuota = quota;
+  }
+
+  /** The simulation has no IRQLs: the setting is kept, and every callback runs alike. @internal */
+  setIncomingProcessingAtPassive(channel: ChannelObject, requirePassive: boolean, callee: StackCutPoint): void {
+    if (this.checkChannelLive(channel, "VmbChannelSetIncomingProcessingAtPassive", callee)) channel.incomingAtPassive = requirePassive;
+  }
+
+  /** The instance GUID the channel was configured with, or one derived from its id. @internal */
+  interfaceInstance(channel: ChannelObject, callee: StackCutPoint): string | null {
+    if (!this.checkChannelLive(channel, "VmbChannelGetInterfaceInstance", callee)) return null;
+    return channel.settings.interfaceInstance ?? `00000000-0000-0000-0000-${channel.id.toString(16).padStart(12, "0")}`;
+  }
+
+  // ---- GPADLs ----
+
+  /** VmbChannelCreateGpadlFromBuffer / FromMdl: once the channel is open. The bytes are shared, not copied. @internal */
+  createGpadl(channel: ChannelObject, operation: "VmbChannelCreateGpadlFromBuffer" | "VmbChannelCreateGpadlFromMdl", flags: number, bytes: Uint8Array, handle: OutParam<number>, callee: StackCutPoint): NTSTATUS {
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    if (!hasOnlyFlags(flags, VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY)) return STATUS_INVALID_PARAMETER;
+    if (!this.checkOpen(channel, operation, callee)) return STATUS_INVALID_DEVICE_STATE;
+    const injected = this.faults.callFailure(operation);
+    if (injected !== undefined) return injected;
+    const gpadl = this.addGpadl(channel, bytes, (flags & VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY) !== 0, "driver");
+    handle.value = gpadl.handle;
+    return STATUS_SUCCESS;
+  }
+
+  /** Only one mapping of a GPADL at a time; a write mapping of a read-only GPADL fails. @internal */
+  mapGpadl(channel: ChannelObject, flags: number, handle: number, mdl: OutParam<MDL>, callee: StackCutPoint): NTSTATUS {
+    const operation = "VmbChannelMapGpadl";
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    if (!hasOnlyFlags(flags, VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY)) return STATUS_INVALID_PARAMETER;
+    // The handle number comes from the opposite endpoint: an unknown one is its error, not the driver's.
+    const gpadl = channel.gpadls.get(handle);
+    if (gpadl === undefined) return STATUS_INVALID_PARAMETER;
+    if (gpadl.mapped) {
+      this.tracker.violate("invalid-state", channel, operation, `GPADL ${handle} of ${describeHandle(channel)} is already mapped: only one mapping may exist at a time (VmbChannelUnmapGpadl first)`, callee, true);
+      return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (gpadl.readOnly && (flags & VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY) === 0) return STATUS_ACCESS_DENIED;
+    const injected = this.faults.callFailure(operation);
+    if (injected !== undefined) return injected;
+    gpadl.mapped = true;
+    mdl.value = { bytes: gpadl.bytes };
+    return STATUS_SUCCESS;
+  }
+
+  /** @internal */
+  unmapGpadl(channel: ChannelObject, handle: number, callee: StackCutPoint): void {
+    if (!this.checkChannelLive(channel, "VmbChannelUnmapGpadl", callee)) return;
+    const gpadl = channel.gpadls.get(handle);
+    if (!gpadl?.mapped) {
+      this.tracker.violate("invalid-state", channel, "VmbChannelUnmapGpadl", `GPADL ${handle} of ${describeHandle(channel)} is not mapped`, callee, true);
+      return;
+    }
+    gpadl.mapped = false;
+  }
+
+  /** Deletes a GPADL the driver created; deleting a mapped one would block until it is unmapped. @internal */
+  deleteGpadl(channel: ChannelObject, handle: number, callee: StackCutPoint): void {
+    const operation = "VmbChannelDeleteGpadl";
+    if (!this.checkChannelLive(channel, operation, callee)) return;
+    const gpadl = channel.gpadls.get(handle);
+    if (gpadl?.creator !== "driver") {
+      const why = gpadl ? "was established by the opposite endpoint" : "is not established (never created, or already deleted)";
+      this.tracker.violate("invalid-state", channel, operation, `GPADL ${handle} of ${describeHandle(channel)} ${why}`, callee, true);
+      return;
+    }
+    if (gpadl.mapped) {
+      this.tracker.violate("invalid-state", channel, operation, `GPADL ${handle} of ${describeHandle(channel)} is still mapped: VmbChannelDeleteGpadl would block until VmbChannelUnmapGpadl`, callee, true);
+    }
+    channel.gpadls.delete(handle);
+    this.tracker.emitFor("gpadl-delete", channel, { message: `GPADL ${handle}` });
+  }
+
+  // ---- saving and restoring a channel ----
+
+  /**
+   * VmbChannelSaveBegin: snapshots the packets in flight on the channel, with what the driver's
+   * EvtVmbChannelSavePacket saves of each (an empty buffer first; a failure naming BytesNeeded asks
+   * for a second call with that much room). @internal
+   */
+  saveBegin(channel: ChannelObject, callee: StackCutPoint): NTSTATUS {
+    const operation = "VmbChannelSaveBegin";
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    if (channel.saving) {
+      this.tracker.violate("invalid-state", channel, operation, `a save of ${describeHandle(channel)} is already in progress: end it with VmbChannelSaveEnd first`, callee, true);
+      return STATUS_INVALID_DEVICE_STATE;
+    }
+    const injected = this.faults.callFailure(operation);
+    if (injected !== undefined) return injected;
+    const inFlight = [...channel.outstandingPackets, ...channel.callerPackets].filter((packet) => packet.state === "in-flight").sort((a, b) => a.id - b.id);
+    const saved: SavedPacket[] = [];
+    for (const packet of inFlight) {
+      const driverState = this.runSavePacket(channel, packet);
+      if (typeof driverState === "number") return driverState;
+      saved.push({ libraryState: packet.request ?? new Uint8Array(0), driverState });
+    }
+    channel.saving = { chunks: encodeChannelState(saved), next: 0 };
+    this.tracker.emitFor("save", channel, { message: `${saved.length} packet(s) in flight` });
+    return STATUS_SUCCESS;
+  }
+
+  /** Copies whole chunks of the state image into `buffer`. @internal */
+  saveContinue(channel: ChannelObject, buffer: Uint8Array, size: number, filled: OutParam<number>, required: OutParam<number>, callee: StackCutPoint): NTSTATUS {
+    const operation = "VmbChannelSaveContinue";
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    const saving = channel.saving;
+    if (!saving) {
+      this.tracker.violate("invalid-state", channel, operation, `no save of ${describeHandle(channel)} is in progress: call VmbChannelSaveBegin first`, callee, true);
+      return STATUS_INVALID_DEVICE_STATE;
+    }
+    const injected = this.faults.callFailure(operation);
+    if (injected !== undefined) return injected;
+    let written = 0;
+    while (saving.next < saving.chunks.length && written + saving.chunks[saving.next]!.length <= size) {
+      buffer.set(saving.chunks[saving.next]!, written);
+      written += saving.chunks[saving.next++]!.length;
+    }
+    filled.value = written;
+    const pending = saving.chunks[saving.next];
+    required.value = pending?.length ?? 0;
+    if (pending === undefined) return STATUS_SUCCESS;
+    return written === 0 ? STATUS_BUFFER_TOO_SMALL : STATUS_BUFFER_OVERFLOW;
+  }
+
+  /** @internal */
+  saveEnd(channel: ChannelObject, callee: StackCutPoint): void {
+    if (!this.checkChannelLive(channel, "VmbChannelSaveEnd", callee)) return;
+    if (!channel.saving) {
+      this.tracker.violate("invalid-state", channel, "VmbChannelSaveEnd", `no save of ${describeHandle(channel)} is in progress: VmbChannelSaveEnd without VmbChannelSaveBegin`, callee, true);
+      return;
+    }
+    channel.saving = undefined;
+  }
+
+  /**
+   * Reads whole chunks of a saved state image; each saved packet goes to the driver's
+   * EvtVmbChannelRestorePacket (which allocates a packet and calls VmbPacketRestore).
+   * STATUS_MORE_PROCESSING_REQUIRED until every packet the image announced was restored. @internal
+   */
+  restoreFromBuffer(channel: ChannelObject, bytes: Uint8Array, callee: StackCutPoint): NTSTATUS {
+    const operation = "VmbChannelRestoreFromBuffer";
+    if (!this.checkChannelLive(channel, operation, callee)) return STATUS_INVALID_HANDLE;
+    const injected = this.faults.callFailure(operation);
+    if (injected !== undefined) return injected;
+    const decoded = decodeChannelState(bytes);
+    if (decoded === undefined) return STATUS_INVALID_PARAMETER;
+    if (decoded.packetCount !== undefined) channel.restoring = { expected: decoded.packetCount, seen: 0 };
+    const progress = channel.restoring;
+    if (progress === undefined) return STATUS_INVALID_PARAMETER;
+    const restore = channel.settings.restorePacket;
+    for (const packet of decoded.packets) {
+      progress.seen++;
+      if (!restore) continue;
+      const status = synchronousStatus(restore(channel, packet.libraryState, packet.libraryState.length, packet.driverState, packet.driverState.length), "EvtVmbChannelRestorePacket");
+      if (!NT_SUCCESS(status)) {
+        channel.restoring = undefined;
+        return status;
+      }
+    }
+    if (progress.seen < progress.expected) return STATUS_MORE_PROCESSING_REQUIRED;
+    channel.restoring = undefined;
+    this.tracker.emitFor("restore", channel, { message: `${progress.seen} packet(s) restored` });
     return STATUS_SUCCESS;
   }
 
@@ -276,8 +580,11 @@ export class Simulation {
   disableChannel(channel: ChannelObject, callee: StackCutPoint): void {
     if (!this.checkChannelLive(channel, "VmbChannelDisable", callee)) return;
     if (channel.state !== "enabled") return;
+    const wasActive = channel.open && !channel.paused;
     channel.state = "disabled";
+    channel.paused = false;
     this.tracker.emitFor("disable", channel);
+    if (wasActive) this.runStateChange(channel, "EvtChannelSuspend");
     const inFlight = [...channel.outstandingPackets, ...channel.callerPackets].filter((packet) => packet.state === "in-flight");
     inFlight.sort((a, b) => a.id - b.id);
     // Every packet is cancelled even when a completion routine throws (a strict-mode violation in
@@ -290,6 +597,11 @@ export class Simulation {
       } catch (error) {
         firstError ??= { error };
       }
+    }
+    if (channel.open) {
+      channel.open = false;
+      // Where the driver destroys its GPADLs.
+      this.runStateChange(channel, "EvtChannelClosed");
     }
     if (firstError) throw firstError.error;
   }
@@ -311,8 +623,13 @@ export class Simulation {
         cancellationError = { error };
       }
     }
+    // Restored packets of a channel never enabled are cancelled as the ones in flight are.
+    for (const packet of channel.restoredPackets.splice(0)) this.completeSentPacket(packet, packet.sendGeneration, STATUS_CANCELLED, null);
     const leaks = this.reportHeldResources(channel, "VmbChannelCleanup", callee);
     channel.queuedDeliveries.length = 0;
+    // Incoming packets the library held back are its own: dropped with the channel, not leaked.
+    for (const completion of channel.heldCompletions) completion.state = "orphaned";
+    channel.heldCompletions.clear();
     // Caller memory is the driver's own: unusable with this channel gone, but not leaked.
     for (const packet of channel.callerPackets) packet.state = "orphaned";
     channel.callerPackets.clear();
@@ -350,6 +667,8 @@ export class Simulation {
     if (!this.checkChannelLive(channel, "VmbChannelSendSynchronousRequest", callee)) return STATUS_INVALID_HANDLE;
     if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
     if (channel.state !== "enabled") return STATUS_INVALID_DEVICE_STATE;
+    const injected = this.faults.callFailure("VmbChannelSendSynchronousRequest");
+    if (injected !== undefined) return injected;
     this.tracker.stats.synchronousRequests++;
     this.tracker.emitFor("send", channel, { by: "synchronous-request" });
     const reply = this.host.decide(this.hostRequest(channel, 0, payload, flags, true));
@@ -457,15 +776,39 @@ export class Simulation {
   }
 
   /** @internal */
-  sendPacket(packet: PacketObject, payload: Uint8Array, flags: number, operation: string, callee: StackCutPoint, site: CapturedStack | undefined): NTSTATUS {
+  /**
+   * A send, or a VmbPacketRestore putting a saved transaction back in flight (as a send waiting for
+   * its completion). A restore on a channel not yet enabled stays in flight until VmbChannelEnable
+   * hands it to the host.
+   * @internal
+   */
+  sendPacket(packet: PacketObject, payload: Uint8Array, flags: number, operation: FallibleFunction, callee: StackCutPoint, site: CapturedStack | undefined): NTSTATUS {
     if (!this.checkPacketUsable(packet, operation, callee, false)) return packet.state === "in-flight" ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_HANDLE;
     if (!areKnownSendFlags(flags)) return STATUS_INVALID_PARAMETER;
     const channel = packet.channel!;
-    if (channel.state !== "enabled") return this.failSend(packet, STATUS_INVALID_DEVICE_STATE, "channel-not-enabled");
-    const injected = this.faults.sendFailure();
+    const restoring = operation === "VmbPacketRestore";
+    if (restoring && payload.length === 0) return STATUS_INVALID_PARAMETER;
+    if (!restoring && channel.state !== "enabled") return this.failSend(packet, STATUS_INVALID_DEVICE_STATE, "channel-not-enabled");
+    const injected = (restoring ? undefined : this.faults.sendFailure()) ?? this.faults.callFailure(operation);
     if (injected !== undefined) return this.failSend(packet, injected, "fault");
+    const generation = packet.sendGeneration + 1;
+    const handedOver = channel.state === "enabled" && channel.open;
     // The host decides before the packet changes hands: a responder that throws leaves it owned.
-    const request = this.hostRequest(channel, packet.id, payload, flags, false);
+    if (handedOver) this.dispatchToHost(packet, payload, flags, generation);
+    else channel.restoredPackets.push(packet);
+    packet.state = "in-flight";
+    packet.sendGeneration = generation;
+    packet.request = payload;
+    if (site) packet.stacks.sent = site;
+    if (restoring) this.tracker.stats.packetsRestored++;
+    else this.tracker.stats.sends++;
+    this.tracker.emitFor(restoring ? "restore" : "send", packet);
+    return STATUS_SUCCESS;
+  }
+
+  /** The host's answer to a packet now in flight, scheduled as its completion. */
+  private dispatchToHost(packet: PacketObject, payload: Uint8Array, flags: number, generation: number): void {
+    const request = this.hostRequest(packet.channel!, packet.id, payload, flags, false);
     let reply: ResolvedReply;
     if ((flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION) !== 0) {
       reply = this.host.decide(request);
@@ -475,19 +818,18 @@ export class Simulation {
       this.host.requests.push(request);
       reply = ringPlacement;
     }
-    packet.state = "in-flight";
-    const generation = ++packet.sendGeneration;
-    if (site) packet.stacks.sent = site;
-    this.tracker.stats.sends++;
-    this.tracker.emitFor("send", packet);
-    if (reply.action === "drop") return STATUS_SUCCESS;
+    if (reply.action === "drop") return;
     const response = reply.response ?? payload;
     this.scheduler.schedule(
       reply.delayMs + this.faults.completionDelayMs,
       () => this.completeSentPacket(packet, generation, reply.status, response),
       this.faults.completionOrder(this.scheduler.nextSequence()),
     );
-    return STATUS_SUCCESS;
+  }
+
+  /** @internal */
+  packetChannel(packet: PacketObject, callee: StackCutPoint): VMBCHANNEL | null {
+    return this.checkPacketUsable(packet, "VmbPacketGetChannel", callee, true) ? packet.channel! : null;
   }
 
   /** @internal */
@@ -531,8 +873,8 @@ export class Simulation {
       this.tracker.violate("double-completion", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} was already completed at ${this.tracker.siteText(completion.stacks.completed)}`, callee, true);
       return;
     }
-    if (completion.state === "orphaned") {
-      this.tracker.violate("use-after-cleanup", completion, "VmbChannelPacketComplete", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, cleaned up at ${this.tracker.siteText(completion.channel.stacks.cleanedUp)}`, callee, true);
+    if (completion.state !== "pending") {
+      this.reportCompletionNotOwned(completion, "VmbChannelPacketComplete", callee, true);
       return;
     }
     completion.state = "completed";
@@ -544,20 +886,45 @@ export class Simulation {
     this.tracker.stats.incomingCompleted++;
     this.host.recordCompletion({ completionId: completion.id, channelId: completion.channel.id, response, time: this.scheduler.now });
     this.tracker.emitFor("complete", completion, { by: "driver" });
+    // A completion makes room under the transaction quota.
+    this.pumpIncoming(completion.channel);
   }
 
-  /** @internal */
-  incomingExternalData(completion: CompletionObject, out: { value: Uint8Array | null }, callee: StackCutPoint): NTSTATUS {
-    this.assertRunning("VmbChannelPacketGetExternalData");
-    if (completion.state === "completed") {
-      this.tracker.violate("use-after-free", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} was already completed at ${this.tracker.siteText(completion.stacks.completed)}`, callee, true);
-      return STATUS_INVALID_HANDLE;
-    }
-    if (completion.state === "orphaned") {
-      this.tracker.violate("use-after-cleanup", completion, "VmbChannelPacketGetExternalData", `${describeHandle(completion)} belonged to ${describeHandle(completion.channel)}, already cleaned up`, callee, true);
-      return STATUS_INVALID_HANDLE;
-    }
+  /** Hands the packet back to the parsing queue: the library delivers it again (at PASSIVE_LEVEL). @internal */
+  deferIncoming(completion: CompletionObject, callee: StackCutPoint): void {
+    if (!this.checkCompletionOwned(completion, "VmbChannelPacketDeferToPassive", callee)) return;
+    this.holdIncoming(completion, "deferred", 0);
+    this.tracker.stats.incomingDeferred++;
+  }
+
+  /** Fails a malformed packet: the library ends the delivery and stops the channel's incoming queue. @internal */
+  failIncoming(completion: CompletionObject, callee: StackCutPoint, site: CapturedStack | undefined): void {
+    if (!this.checkCompletionOwned(completion, "VmbChannelPacketFail", callee)) return;
+    completion.state = "failed";
+    completion.completedTime = this.scheduler.now;
+    if (site) completion.stacks.completed = site;
+    completion.channel.pendingCompletions.delete(completion);
+    completion.channel.incomingStopped = true;
+    this.tracker.retire(completion);
+    this.tracker.stats.incomingFailed++;
+    this.tracker.emitFor("fail", completion, { by: "driver", message: `the incoming queue of ${describeHandle(completion.channel)} is stopped` });
+  }
+
+  /** STATUS_PENDING when the data is not paged in yet (the externalDataPending fault). @internal */
+  incomingExternalData(completion: CompletionObject, flags: number, out: { value: Uint8Array | null }, callee: StackCutPoint): NTSTATUS {
+    if (!this.checkCompletionOwned(completion, "VmbChannelPacketGetExternalData", callee)) return STATUS_INVALID_HANDLE;
+    if (!hasOnlyFlags(flags, VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY)) return STATUS_INVALID_PARAMETER;
     if (completion.externalData === null) return STATUS_NOT_FOUND;
+    if (!completion.externalDataReady) {
+      // The guest's pages may need paging in: the callback must return, and runs again with this packet once they are.
+      const delay = this.faults.externalDataDelay();
+      if (delay !== undefined) {
+        this.holdIncoming(completion, "awaiting-external-data", delay);
+        this.tracker.stats.incomingPended++;
+        return STATUS_PENDING;
+      }
+      completion.externalDataReady = true;
+    }
     out.value = completion.externalData;
     return STATUS_SUCCESS;
   }
@@ -583,24 +950,181 @@ export class Simulation {
     this.scheduler.schedule(delayMs, () => this.deliverNow(channel, { payload, externalData }));
   }
 
+  /** A delivery from the host, or a redelivery of a packet the library held back: now, or queued behind earlier ones. */
   private deliverNow(channel: ChannelObject, delivery: QueuedDelivery): void {
     if (channel.state === "cleaned-up") {
+      if (delivery.completion) return;
       this.tracker.stats.incomingDropped++;
       this.tracker.emit("deliver", "channel", channel.id, channel.state, { by: "dropped: channel cleaned up" });
       return;
     }
-    const processPacket = channel.processPacket;
-    if (channel.state !== "enabled" || processPacket === undefined) {
+    // A packet the library held goes back to the head of the queue: it already counts against the
+    // quota, so waiting behind new packets the quota holds back would never end.
+    if (delivery.completion) {
+      if (this.canDeliver(channel, delivery)) this.invokeProcessPacket(channel, delivery);
+      else channel.queuedDeliveries.unshift(delivery);
+      return;
+    }
+    if (channel.queuedDeliveries.length > 0 || !this.canDeliver(channel, delivery)) {
       channel.queuedDeliveries.push(delivery);
       return;
     }
-    const completion = new CompletionObject(this, this.nextHandleId++, this.id, channel, delivery.payload, delivery.externalData, this.scheduler.now);
+    this.invokeProcessPacket(channel, delivery);
+  }
+
+  private invokeProcessPacket(channel: ChannelObject, delivery: QueuedDelivery): void {
+    let completion = delivery.completion;
+    if (completion) {
+      channel.heldCompletions.delete(completion);
+      completion.state = "pending";
+    } else {
+      completion = new CompletionObject(this, this.nextHandleId++, this.id, channel, delivery.payload, delivery.externalData, this.scheduler.now);
+      this.tracker.stats.incomingDelivered++;
+    }
     channel.pendingCompletions.add(completion);
-    this.tracker.stats.incomingDelivered++;
-    this.tracker.emitFor("deliver", completion);
+    this.tracker.emitFor("deliver", completion, delivery.completion ? { by: "library: delivered again" } : undefined);
     const flags = delivery.externalData === null ? 0 : VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
-    this.observeCallback(processPacket(channel, completion, delivery.payload, delivery.payload.length, flags));
+    this.observeCallback(channel.processPacket!(channel, completion, delivery.payload, delivery.payload.length, flags));
     if (channel.processingComplete) this.observeCallback(channel.processingComplete(channel, 1));
+  }
+
+  /**
+   * Open, active, its queue running, a callback set, and (for a new packet) room under the
+   * transaction quota; a packet delivered again already counts against it.
+   */
+  private canDeliver(channel: ChannelObject, delivery: QueuedDelivery): boolean {
+    if (channel.state !== "enabled" || !channel.open || channel.paused || channel.incomingStopped || channel.processPacket === undefined) return false;
+    return delivery.completion !== undefined || channel.pendingCompletions.size + channel.heldCompletions.size < channel.transactionQuota;
+  }
+
+  /** Delivers what waited, in order, as far as the channel lets it. */
+  private pumpIncoming(channel: ChannelObject): void {
+    if (channel.queuedDeliveries.length === 0) return;
+    this.scheduler.schedule(0, () => {
+      const queue = channel.queuedDeliveries;
+      while (queue.length > 0 && channel.state !== "cleaned-up" && this.canDeliver(channel, queue[0]!)) this.invokeProcessPacket(channel, queue.shift()!);
+    });
+  }
+
+  /** The library takes an incoming packet back and delivers the same handle again after `delayMs`. */
+  private holdIncoming(completion: CompletionObject, state: "deferred" | "awaiting-external-data", delayMs: number): void {
+    const channel = completion.channel;
+    completion.state = state;
+    channel.pendingCompletions.delete(completion);
+    channel.heldCompletions.add(completion);
+    this.tracker.emitFor("defer", completion, { by: state === "deferred" ? "VmbChannelPacketDeferToPassive" : "external data pending" });
+    this.scheduler.schedule(delayMs, () => {
+      if (state === "awaiting-external-data") completion.externalDataReady = true;
+      if (completion.state === state) this.deliverNow(channel, { payload: completion.payload, externalData: completion.externalData, completion });
+    });
+  }
+
+  /** Pending: the driver's to use. Otherwise reports what the library or the channel did with it. */
+  private checkCompletionOwned(completion: CompletionObject, operation: string, callee: StackCutPoint): boolean {
+    this.assertRunning(operation);
+    if (completion.state === "pending") return true;
+    this.reportCompletionNotOwned(completion, operation, callee, false);
+    return false;
+  }
+
+  /** `release`: the call would end the packet (VmbChannelPacketComplete), so a packet the library took back is a free in flight. */
+  private reportCompletionNotOwned(completion: CompletionObject, operation: string, callee: StackCutPoint, release: boolean): void {
+    const what = describeHandle(completion);
+    switch (completion.state) {
+      case "deferred":
+      case "awaiting-external-data": {
+        const why = completion.state === "deferred" ? "was deferred with VmbChannelPacketDeferToPassive" : "is waiting for its external data (VmbChannelPacketGetExternalData returned STATUS_PENDING)";
+        this.tracker.violate(release ? "free-in-flight" : "use-in-flight", completion, operation, `${what} ${why}: the library owns it until it delivers it again; return from the callback`, callee, true);
+        return;
+      }
+      case "failed":
+        this.tracker.violate(release ? "free-in-flight" : "use-after-free", completion, operation, `${what} was failed with VmbChannelPacketFail at ${this.tracker.siteText(completion.stacks.completed)}: the library ended it`, callee, true);
+        return;
+      case "completed":
+        this.tracker.violate("use-after-free", completion, operation, `${what} was already completed at ${this.tracker.siteText(completion.stacks.completed)}`, callee, true);
+        return;
+      default:
+        this.tracker.violate("use-after-cleanup", completion, operation, `${what} belonged to ${describeHandle(completion.channel)}, cleaned up at ${this.tracker.siteText(completion.channel.stacks.cleanedUp)}`, callee, true);
+    }
+  }
+
+  /** EvtChannelOpened's status (success when none is set); it may establish GPADLs. */
+  private runOpened(channel: ChannelObject): NTSTATUS {
+    const opened = channel.settings.stateChangeCallbacks?.EvtChannelOpened;
+    if (!opened) return STATUS_SUCCESS;
+    channel.inStateChangeCallback = true;
+    try {
+      return synchronousStatus(opened(channel), "EvtChannelOpened");
+    } finally {
+      channel.inStateChangeCallback = false;
+    }
+  }
+
+  private runStateChange(channel: ChannelObject, callback: "EvtChannelClosed" | "EvtChannelSuspend" | "EvtChannelStarted" | "EvtChannelPostStarted"): void {
+    const run = channel.settings.stateChangeCallbacks?.[callback];
+    if (!run) return;
+    channel.inStateChangeCallback = true;
+    try {
+      this.observeCallback(run(channel));
+    } finally {
+      channel.inStateChangeCallback = false;
+    }
+  }
+
+  /** EvtChannelStarted, then the incoming queue runs, then EvtChannelPostStarted. */
+  private activateChannel(channel: ChannelObject): void {
+    this.runStateChange(channel, "EvtChannelStarted");
+    this.pumpIncoming(channel);
+    this.runStateChange(channel, "EvtChannelPostStarted");
+  }
+
+  private checkOutsideStateChange(channel: ChannelObject, operation: string, callee: StackCutPoint): boolean {
+    if (!channel.inStateChangeCallback) return true;
+    this.tracker.violate("invalid-state", channel, operation, `${operation} may not be called within a state change callback (EvtChannel*) of ${describeHandle(channel)}`, callee, true);
+    return false;
+  }
+
+  /** Between EvtChannelOpened and EvtChannelClosed, both included. */
+  private checkOpen(channel: ChannelObject, operation: string, callee: StackCutPoint): boolean {
+    if (channel.open || channel.inStateChangeCallback) return true;
+    this.tracker.violate("invalid-state", channel, operation, `${operation} is valid only while ${describeHandle(channel)} is open (between EvtChannelOpened and EvtChannelClosed); it is ${channel.state}`, callee, true);
+    return false;
+  }
+
+  /** What VmbChannelPause waits for: incoming packets the driver holds and packets it sent. */
+  private outstandingOn(channel: ChannelObject): number {
+    let inFlight = 0;
+    for (const packet of channel.outstandingPackets) if (packet.state === "in-flight") inFlight++;
+    for (const packet of channel.callerPackets) if (packet.state === "in-flight") inFlight++;
+    return channel.pendingCompletions.size + inFlight;
+  }
+
+  private addGpadl(channel: ChannelObject, bytes: Uint8Array, readOnly: boolean, creator: Gpadl["creator"]): Gpadl {
+    const gpadl: Gpadl = { handle: this.nextGpadlHandle++, bytes, readOnly, creator, mapped: false, createdTime: this.scheduler.now };
+    channel.gpadls.set(gpadl.handle, gpadl);
+    this.tracker.emitFor("gpadl-create", channel, { by: creator, message: `GPADL ${gpadl.handle}` });
+    return gpadl;
+  }
+
+  private establishHostGpadl(channelView: VMBCHANNEL, bytes: Uint8Array, readOnly: boolean): number {
+    this.assertRunning("createGpadl");
+    if (!(channelView instanceof ChannelObject) || channelView.owner !== this) throw new TypeError(`createGpadl: expected a VMBCHANNEL of simulation #${this.id}`);
+    if (channelView.state === "cleaned-up") throw new TypeError(`createGpadl: ${describeHandle(channelView)} was cleaned up`);
+    return this.addGpadl(channelView, bytes, readOnly, "host").handle;
+  }
+
+  /** The driver's saved state of one packet (empty without a callback), or the failure status of EvtVmbChannelSavePacket. */
+  private runSavePacket(channel: ChannelObject, packet: PacketObject): Uint8Array | NTSTATUS {
+    const save = channel.settings.savePacket;
+    if (!save) return new Uint8Array(0);
+    const needed: OutParam<number> = { value: 0 };
+    const probe = synchronousStatus(save(channel, packet, new Uint8Array(0), 0, needed), "EvtVmbChannelSavePacket");
+    if (NT_SUCCESS(probe)) return new Uint8Array(0);
+    const size = needed.value ?? 0;
+    if (!Number.isInteger(size) || size <= 0) return probe;
+    const buffer = new Uint8Array(size);
+    const status = synchronousStatus(save(channel, packet, buffer, size, { value: 0 }), "EvtVmbChannelSavePacket");
+    return NT_SUCCESS(status) ? buffer : status;
   }
 
   private completeSentPacket(packet: PacketObject, generation: number, status: NTSTATUS, response: Uint8Array | null): void {
@@ -655,6 +1179,14 @@ export class Simulation {
       channel.pendingCompletions.delete(completion);
       this.tracker.retire(completion);
     }
+    for (const gpadl of channel.gpadls.values()) {
+      if (gpadl.creator === "driver") {
+        leaks.push(this.tracker.violate("gpadl-leak", channel, operation, `GPADL ${gpadl.handle} of ${describeHandle(channel)}, created at ${gpadl.createdTime} ms, was never deleted with VmbChannelDeleteGpadl ${where}`, callee, false));
+      } else if (gpadl.mapped) {
+        leaks.push(this.tracker.violate("gpadl-leak", channel, operation, `GPADL ${gpadl.handle} of ${describeHandle(channel)} was mapped and never unmapped with VmbChannelUnmapGpadl ${where}`, callee, false));
+      }
+    }
+    channel.gpadls.clear();
     return leaks;
   }
 
@@ -729,6 +1261,12 @@ export class Simulation {
     }
   }
 
+}
+
+/** A driver callback that returns an NTSTATUS must return it at once: the library waits for it. */
+function synchronousStatus(result: unknown, callback: string): NTSTATUS {
+  if (typeof result === "number" && Number.isInteger(result)) return result | 0;
+  throw new TypeError(`${callback} must return an NTSTATUS synchronously, got ${result instanceof Promise ? "a Promise" : typeof result}`);
 }
 
 /** Without WAIT_FOR_COMPLETION: completion with success as soon as the packet is in the ring. */

@@ -20,6 +20,13 @@ export const STATUS_NOT_FOUND: NTSTATUS = ntstatus(0xc0000225);
 export const STATUS_BUFFER_TOO_SMALL: NTSTATUS = ntstatus(0xc0000023);
 export const STATUS_INVALID_DEVICE_STATE: NTSTATUS = ntstatus(0xc0000184);
 export const STATUS_DEVICE_REMOVED: NTSTATUS = ntstatus(0xc00002b6);
+export const STATUS_ACCESS_DENIED: NTSTATUS = ntstatus(0xc0000022);
+export const STATUS_MORE_PROCESSING_REQUIRED: NTSTATUS = ntstatus(0xc0000016);
+export const STATUS_INVALID_PARAMETER_1: NTSTATUS = ntstatus(0xc00000ef);
+export const STATUS_INVALID_PARAMETER_2: NTSTATUS = ntstatus(0xc00000f0);
+export const STATUS_INVALID_PARAMETER_3: NTSTATUS = ntstatus(0xc00000f1);
+/** A warning (severity 2): NT_SUCCESS is false. VmbChannelSaveContinue: some data written, more to save. */
+export const STATUS_BUFFER_OVERFLOW: NTSTATUS = ntstatus(0x80000005);
 
 const statusNames: ReadonlyMap<NTSTATUS, string> = new Map([
   [STATUS_SUCCESS, "STATUS_SUCCESS"],
@@ -35,6 +42,12 @@ const statusNames: ReadonlyMap<NTSTATUS, string> = new Map([
   [STATUS_BUFFER_TOO_SMALL, "STATUS_BUFFER_TOO_SMALL"],
   [STATUS_INVALID_DEVICE_STATE, "STATUS_INVALID_DEVICE_STATE"],
   [STATUS_DEVICE_REMOVED, "STATUS_DEVICE_REMOVED"],
+  [STATUS_ACCESS_DENIED, "STATUS_ACCESS_DENIED"],
+  [STATUS_MORE_PROCESSING_REQUIRED, "STATUS_MORE_PROCESSING_REQUIRED"],
+  [STATUS_INVALID_PARAMETER_1, "STATUS_INVALID_PARAMETER_1"],
+  [STATUS_INVALID_PARAMETER_2, "STATUS_INVALID_PARAMETER_2"],
+  [STATUS_INVALID_PARAMETER_3, "STATUS_INVALID_PARAMETER_3"],
+  [STATUS_BUFFER_OVERFLOW, "STATUS_BUFFER_OVERFLOW"],
 ]);
 
 /** True for success and informational codes (severity bits 00 and 01), as the WDK macro. */
@@ -74,3 +87,26 @@ export function areKnownSendFlags(flags: number): boolean {
 
 /** Set in the Flags of EvtVmbChannelProcessPacket when the incoming packet references external data. */
 export const VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA = 0x1;
+
+/** Flags of VmbChannelPacketGetExternalData: map the external data read-only. */
+export const VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY = 0x1;
+
+/** GPADL flags (VmbChannelCreateGpadlFrom*, VmbChannelMapGpadl): the buffer is read-only for the server. */
+export const VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY = 0x1;
+
+/** VmbChannelInitSetFlags: the channel operates as a pipe. */
+export const VMBUS_CHANNEL_INIT_FLAG_IS_PIPE = 0x1;
+export const VMBUS_CHANNEL_INIT_FLAGS = VMBUS_CHANNEL_INIT_FLAG_IS_PIPE;
+
+/** VmbServerChannelInitSetFlags. */
+export const VMBUS_SERVER_CHANNEL_INIT_FLAG_LOOPBACK_OFFER = 0x1;
+export const VMBUS_SERVER_CHANNEL_INIT_FLAG_ENUMERATE_DEVICE_INTERFACE = 0x2;
+export const VMBUS_SERVER_CHANNEL_INIT_FLAG_OFFER_AS_PIPE = 0x4;
+export const VMBUS_SERVER_CHANNEL_INIT_FLAG_FORCE_NEW_CHANNEL = 0x8;
+export const VMBUS_SERVER_CHANNEL_INIT_FLAG_TLNPI_PROVIDER_OFFER = 0x10;
+export const VMBUS_SERVER_CHANNEL_INIT_FLAGS = 0x1f;
+
+/** True when `flags` only has bits of `known`. */
+export function hasOnlyFlags(flags: number, known: number): boolean {
+  return (flags & ~known) === 0;
+}

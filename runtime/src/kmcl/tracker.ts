@@ -48,6 +48,10 @@ function emptyStats(): SimulationStats {
     incomingDelivered: 0,
     incomingCompleted: 0,
     incomingDropped: 0,
+    incomingDeferred: 0,
+    incomingFailed: 0,
+    incomingPended: 0,
+    packetsRestored: 0,
     peakOutstandingPackets: 0,
     violations: 0,
     events: 0,
@@ -199,5 +203,6 @@ export function describeHandleObject(handle: HandleObject): HandleDescription {
     if (handle.channel) description.channelId = handle.channel.id;
   }
   if (handle instanceof CompletionObject) description.channelId = handle.channel.id;
+  else if (handle.pointer !== null) description.pointer = handle.pointer;
   return description;
 }

@@ -1,5 +1,7 @@
 // Lifecycle violations. Kinds are the rule ids of RULES.md, plus the runtime-only `channel-leak`,
-// `use-after-cleanup` and `use-in-flight` (re-sending or re-routing a packet the library owns).
+// `use-after-cleanup`, `use-in-flight` (re-sending or re-routing a packet the library owns, using an
+// incoming packet handed back to it), `invalid-state` (a call the channel's state rules out) and
+// `gpadl-leak` (a GPADL never deleted, a mapping never unmapped).
 import type { HandleFamily } from "./handles";
 import type { StackFrame } from "./stacks";
 
@@ -14,6 +16,8 @@ export const violationKinds = [
   "channel-leak",
   "use-after-cleanup",
   "use-in-flight",
+  "invalid-state",
+  "gpadl-leak",
 ] as const;
 
 export type ViolationKind = (typeof violationKinds)[number];

@@ -22,7 +22,7 @@ test("vmbguard dap answers initialize with one exception filter per violation ki
   assert.equal(response.success, true);
   assert.deepEqual(
     response.body.exceptionBreakpointFilters.map((filter) => filter.filter),
-    ["double-free", "use-after-free", "free-in-flight", "free-unowned", "double-completion", "packet-leak", "completion-leak", "channel-leak", "use-after-cleanup", "use-in-flight", "uncaught"],
+    ["double-free", "use-after-free", "free-in-flight", "free-unowned", "double-completion", "packet-leak", "completion-leak", "channel-leak", "use-after-cleanup", "use-in-flight", "invalid-state", "gpadl-leak", "uncaught"],
   );
   assert.equal(await exited, 0);
 });

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { faultOptionKeys, simulationOptionKeys } from "../../../runtime/src/kmcl/options";
+import { fallibleFunctions, faultOptionKeys, simulationOptionKeys } from "../../../runtime/src/kmcl/options";
 import { hostOptionKeys, resolveReply } from "../../../runtime/src/kmcl/host";
 import { Simulation } from "../../../runtime/src/kmcl/index";
 
@@ -31,4 +31,9 @@ test("the schema's enums are the values the runtime accepts", () => {
   assert.throws(() => resolveReply({ action: "bounce" } as never, "schema"));
   for (const mode of schema.properties!.mode!.enum!) assert.equal(new Simulation({ mode: mode as never }).mode, mode);
   for (const stacks of schema.properties!.stacks!.enum!) assert.doesNotThrow(() => new Simulation({ stacks: stacks as never }));
+});
+
+test("the schema names every function failCalls can fail, and no other", () => {
+  const failCalls = (schema.properties!.faults!.properties!.failCalls as SchemaNode | undefined);
+  assert.deepEqual(keys(failCalls), [...fallibleFunctions].sort());
 });

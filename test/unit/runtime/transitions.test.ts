@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  KmclViolation,
   STATUS_BUFFER_TOO_SMALL,
   STATUS_CANCELLED,
   STATUS_INVALID_DEVICE_STATE,
@@ -45,14 +46,14 @@ test("a channel goes allocated → enabled → disabled → cleaned-up", () => {
   assert.equal(VmbChannelEnable(channel), STATUS_SUCCESS);
   assert.equal(channel.state, "enabled");
   assert.equal(VmbChannelEnable(channel), STATUS_INVALID_DEVICE_STATE, "enabling twice is a state error, not a transition");
-  assert.equal(VmbChannelInitSetProcessPacketCallbacks(channel, () => undefined), STATUS_INVALID_DEVICE_STATE, "Init* calls belong before enable");
+  assert.throws(() => VmbChannelInitSetProcessPacketCallbacks(channel, () => undefined), (error: unknown) => error instanceof KmclViolation && error.kind === "invalid-state", "Init* calls belong before enable");
   VmbChannelDisable(channel);
   assert.equal(channel.state, "disabled");
   VmbChannelCleanup(channel);
   assert.equal(channel.state, "cleaned-up");
   const report = sim.finish();
-  assert.equal(report.ok, true);
-  assert.deepEqual(report.events.filter((event) => event.family === "channel").map((event) => event.kind), ["allocate", "enable", "disable", "cleanup"]);
+  assert.deepEqual(report.violations.map((violation) => violation.kind), ["invalid-state"]);
+  assert.deepEqual(report.events.filter((event) => event.family === "channel" && event.kind !== "violation").map((event) => event.kind), ["allocate", "enable", "disable", "cleanup"]);
 });
 
 test("a packet allocated and never sent is freed by the driver: allocated → freed", () => {

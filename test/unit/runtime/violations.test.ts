@@ -9,8 +9,11 @@ import {
   type VMBPACKETCOMPLETION,
   type ViolationKind,
   VmbChannelCleanup,
+  VmbChannelCreateGpadlFromBuffer,
   VmbChannelEnable,
+  VmbChannelInitSetMaximumPacketSize,
   VmbChannelPacketComplete,
+  VmbChannelPacketDeferToPassive,
   VmbChannelPacketGetExternalData,
   VmbChannelSizeofPacket,
   VmbPacketAllocate,
@@ -224,6 +227,28 @@ const scenarios: Scenario[] = [
           assert.equal(sim.host.requests.size, 1, "the second send never reached the host");
         },
       };
+    },
+  },
+  {
+    name: "VmbChannelInitSetMaximumPacketSize after VmbChannelEnable",
+    kind: "invalid-state",
+    arrange: (_sim, channel) => ({ fault: () => void VmbChannelInitSetMaximumPacketSize(channel, 4096), handleId: channel.id }),
+  },
+  {
+    name: "VmbChannelCleanup with a GPADL never deleted",
+    kind: "gpadl-leak",
+    arrange: (_sim, channel) => {
+      VmbChannelCreateGpadlFromBuffer(channel, 0, new Uint8Array(64), 64, { value: null });
+      return { fault: () => VmbChannelCleanup(channel), handleId: channel.id, afterwards: () => assert.equal(channel.state, "cleaned-up") };
+    },
+  },
+  {
+    name: "VmbChannelPacketComplete after VmbChannelPacketDeferToPassive",
+    kind: "free-in-flight",
+    arrange: (sim, channel) => {
+      const { completion } = incoming(sim, channel);
+      VmbChannelPacketDeferToPassive(completion);
+      return { fault: () => VmbChannelPacketComplete(completion, null, 0), handleId: completion.id, afterwards: () => assert.equal(completion.state, "deferred") };
     },
   },
 ];
