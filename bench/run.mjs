@@ -3,9 +3,11 @@
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck), and VmbGuard's speed on a
 // generated TypeScript corpus (no peer analyzes TypeScript), and the language server's latency and
 // first index (bench/lsp.mjs), and a check of a real driver tree (a pinned Windows-driver-samples
-// snapshot, given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
+// snapshot, given by path) and of the public KMCL research drivers (a folder of snapshots), their
+// findings scored against the committed triage (bench/realworld/triage.json). Results go to bench/results/latest.{md,json}. See bench/README.md.
 //   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
 //     [--real-tree PATH] [--real-tree-commit LABEL] [--real-tree-list N] [--skip-real-tree] [--only-real-tree]
+//     [--kmcl-trees DIR] [--skip-kmcl-trees]
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -18,9 +20,11 @@ import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerA
 import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
+import { measureKmclTrees } from "./lib/kmcl-trees.mjs";
 import { measureRealTree } from "./lib/real-tree.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
+import { loadVerdicts, triageFile } from "./lib/triage.mjs";
 import { corpusUnit, describeCorpus, measurePeer, OursMeasurement } from "./lib/speed.mjs";
 import { ensureTools, isInstalled, toolVersions } from "./lib/tools.mjs";
 
@@ -45,6 +49,8 @@ function parseOptions(argv) {
     realTreePath: process.env.VMBGUARD_REAL_TREE || undefined,
     realTreeCommit: process.env.VMBGUARD_REAL_TREE_COMMIT || undefined,
     realTreeListLimit: 200,
+    kmclTrees: true,
+    kmclTreesPath: process.env.VMBGUARD_KMCL_TREES || undefined,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     typeScriptLines: defaultTypeScriptCorpusOptions.lines,
@@ -63,10 +69,12 @@ function parseOptions(argv) {
     else if (flag === "--skip-lsp") options.languageServer = false;
     else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--skip-real-tree") options.realTree = false;
+    else if (flag === "--skip-kmcl-trees") options.kmclTrees = false;
     else if (flag === "--only-real-tree") {
       options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = false;
-      options.realTree = true;
-    } else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
+      options.realTree = options.kmclTrees = true;
+    } else if (flag === "--kmcl-trees") options.kmclTreesPath = resolve(argv[++index]);
+    else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
     else if (flag === "--real-tree-commit") options.realTreeCommit = argv[++index];
     else if (flag === "--real-tree-list") options.realTreeListLimit = Math.max(0, Number(argv[++index]));
     else if (flag === "--lines") options.lines = Number(argv[++index]);
@@ -205,6 +213,7 @@ async function main() {
     }
   }
 
+  const verdicts = loadVerdicts(join(repoRoot, ...triageFile));
   let realTree;
   if (options.realTree && haveOurs) {
     if (options.realTreePath !== undefined && (options.accuracy || options.cSpeed || options.typeScriptSpeed || options.languageServer) && options.cooldownSeconds > 0) {
@@ -216,11 +225,23 @@ async function main() {
       commitLabel: options.realTreeCommit,
       workDir,
       listLimit: options.realTreeListLimit,
+      verdicts,
       log,
     });
     if (realTree.skipped !== undefined) log(`real tree: skipped: ${realTree.skipped}`);
     else if (realTree.error !== undefined) log(`real tree: ${realTree.error}`);
     for (const warning of realTree.warnings ?? []) warnings.push(`real tree: ${warning}`);
+  }
+
+  let kmclTrees;
+  if (options.kmclTrees && haveOurs) {
+    kmclTrees = await measureKmclTrees({ repoRoot, dir: options.kmclTreesPath, workDir, verdicts, log });
+    if (kmclTrees.skipped !== undefined) log(`KMCL trees: skipped: ${kmclTrees.skipped}`);
+    for (const tree of kmclTrees.trees ?? []) {
+      if (tree.error !== undefined) log(`KMCL tree ${tree.repository}: ${tree.error}`);
+      for (const warning of tree.warnings) warnings.push(`KMCL tree: ${warning}`);
+    }
+    for (const absent of kmclTrees.absent ?? []) warnings.push(`KMCL tree not found: ${absent}`);
   }
 
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
@@ -243,6 +264,7 @@ async function main() {
     typeScriptSpeed,
     languageServer,
     realTree,
+    kmclTrees,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };
