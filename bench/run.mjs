@@ -3,10 +3,12 @@
 // VmbGuard and three peers (gcc -fanalyzer, clang --analyze, cppcheck), and VmbGuard's speed on a
 // generated TypeScript corpus (no peer analyzes TypeScript), and the language server's latency and
 // first index (bench/lsp.mjs), and a check of a real driver tree (a pinned Windows-driver-samples
-// snapshot, given by path) and of the Juliet suite's CWE-401/415/416 C cases (given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
+// snapshot, given by path), of the public KMCL research drivers (a folder of snapshots), their
+// findings scored against the committed triage (bench/realworld/triage.json), and of the Juliet suite's
+// CWE-401/415/416 C cases (given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
 //   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
 //     [--real-tree PATH] [--real-tree-commit LABEL] [--real-tree-list N] [--skip-real-tree] [--only-real-tree]
-//     [--juliet PATH] [--skip-juliet] [--only-juliet]
+//     [--kmcl-trees DIR] [--skip-kmcl-trees] [--juliet PATH] [--skip-juliet] [--only-juliet]
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -20,9 +22,11 @@ import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
 import { measureJuliet } from "./lib/juliet.mjs";
+import { measureKmclTrees } from "./lib/kmcl-trees.mjs";
 import { measureRealTree } from "./lib/real-tree.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
+import { loadVerdicts, triageFile } from "./lib/triage.mjs";
 import { corpusUnit, describeCorpus, measurePeer, OursMeasurement } from "./lib/speed.mjs";
 import { ensureTools, isInstalled, toolVersions } from "./lib/tools.mjs";
 
@@ -49,6 +53,8 @@ function parseOptions(argv) {
     realTreeListLimit: 200,
     juliet: true,
     julietPath: process.env.VMBGUARD_JULIET || undefined,
+    kmclTrees: true,
+    kmclTreesPath: process.env.VMBGUARD_KMCL_TREES || undefined,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     typeScriptLines: defaultTypeScriptCorpusOptions.lines,
@@ -67,14 +73,17 @@ function parseOptions(argv) {
     else if (flag === "--skip-lsp") options.languageServer = false;
     else if (flag === "--skip-runtime") options.runtime = false;
     else if (flag === "--skip-real-tree") options.realTree = false;
+    else if (flag === "--skip-kmcl-trees") options.kmclTrees = false;
     else if (flag === "--only-real-tree") {
       options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = options.juliet = false;
-      options.realTree = true;
+      options.realTree = options.kmclTrees = true;
     } else if (flag === "--skip-juliet") options.juliet = false;
     else if (flag === "--only-juliet") {
-      options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = options.realTree = false;
+      options.accuracy = options.cSpeed = options.typeScriptSpeed = options.languageServer = options.runtime = options.realTree = options.kmclTrees = false;
       options.juliet = true;
-    } else if (flag === "--juliet") options.julietPath = resolve(argv[++index]); else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
+    } else if (flag === "--juliet") options.julietPath = resolve(argv[++index]);
+    else if (flag === "--kmcl-trees") options.kmclTreesPath = resolve(argv[++index]);
+    else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
     else if (flag === "--real-tree-commit") options.realTreeCommit = argv[++index];
     else if (flag === "--real-tree-list") options.realTreeListLimit = Math.max(0, Number(argv[++index]));
     else if (flag === "--lines") options.lines = Number(argv[++index]);
@@ -213,6 +222,7 @@ async function main() {
     }
   }
 
+  const verdicts = loadVerdicts(join(repoRoot, ...triageFile));
   let realTree;
   if (options.realTree && haveOurs) {
     if (options.realTreePath !== undefined && (options.accuracy || options.cSpeed || options.typeScriptSpeed || options.languageServer) && options.cooldownSeconds > 0) {
@@ -224,6 +234,7 @@ async function main() {
       commitLabel: options.realTreeCommit,
       workDir,
       listLimit: options.realTreeListLimit,
+      verdicts,
       log,
     });
     if (realTree.skipped !== undefined) log(`real tree: skipped: ${realTree.skipped}`);
@@ -236,6 +247,16 @@ async function main() {
     juliet = await measureJuliet({ repoRoot, root: options.julietPath === undefined ? undefined : resolve(options.julietPath), workDir, log });
     if (juliet.skipped !== undefined) log(`juliet: skipped: ${juliet.skipped}`);
     for (const error of juliet.errors ?? []) warnings.push(`juliet: ${error}`);
+  }
+  let kmclTrees;
+  if (options.kmclTrees && haveOurs) {
+    kmclTrees = await measureKmclTrees({ repoRoot, dir: options.kmclTreesPath, workDir, verdicts, log });
+    if (kmclTrees.skipped !== undefined) log(`KMCL trees: skipped: ${kmclTrees.skipped}`);
+    for (const tree of kmclTrees.trees ?? []) {
+      if (tree.error !== undefined) log(`KMCL tree ${tree.repository}: ${tree.error}`);
+      for (const warning of tree.warnings) warnings.push(`KMCL tree: ${warning}`);
+    }
+    for (const absent of kmclTrees.absent ?? []) warnings.push(`KMCL tree not found: ${absent}`);
   }
 
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
@@ -259,6 +280,7 @@ async function main() {
     languageServer,
     realTree,
     juliet,
+    kmclTrees,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };

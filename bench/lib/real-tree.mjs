@@ -10,6 +10,7 @@ import { fileKinds, functionStatuses, kindOf, kindsWithFunctionTarget, matchFunc
 import { run } from "./measure.mjs";
 import { cliPath } from "./ours.mjs";
 import { installFromDebian, isInstalled } from "./tools.mjs";
+import { triageFindings } from "./triage.mjs";
 
 export const pinnedSnapshot = { repository: "microsoft/Windows-driver-samples", commit: "26a27df8" };
 
@@ -22,6 +23,9 @@ const models = ["wdk-pool", "wdk-mdl"];
 
 /** Targets of the issue: syntax problems in at most this share of the files checked. */
 export const syntaxProblemTarget = 0.02;
+
+/** Targets of the issue: at least this share of the triaged findings at warning and above are real bugs. */
+export const precisionTarget = 0.9;
 
 /** Every C and C++ source under `root` (not .git), relative with `/`, sorted: the files ctags reads. */
 export function sourceFiles(root) {
@@ -204,7 +208,7 @@ export async function compareFunctions({ root, files, listing, problems, workDir
   };
 }
 
-export async function measureRealTree({ repoRoot, root, commitLabel, workDir, listLimit, log }) {
+export async function measureRealTree({ repoRoot, root, commitLabel, workDir, listLimit, verdicts, log }) {
   if (root === undefined) return { skipped: `no snapshot given: ${howToGetTheSnapshot}` };
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) return { skipped: `${root} is not a folder: ${howToGetTheSnapshot}` };
   const files = sourceFiles(root);
@@ -231,6 +235,9 @@ export async function measureRealTree({ repoRoot, root, commitLabel, workDir, li
   const timing = check.timing ?? {};
 
   const functions = await compareFunctions({ root, files, listing, problems, workDir, listLimit, log });
+  // An extracted copy with no label is taken for the pinned commit (already warned about above).
+  const triageCommit = snapshot.commitFrom === "none" ? pinnedSnapshot.commit : snapshot.commit;
+  const triage = triageFindings({ repository: snapshot.repository, commit: triageCommit, findings: report.findings ?? [], verdicts });
   return {
     snapshot,
     warnings,
@@ -243,6 +250,7 @@ export async function measureRealTree({ repoRoot, root, commitLabel, workDir, li
     problems: problems.length,
     functions,
     findings: findingsByRule(report.findings ?? []),
+    triage,
   };
 }
 
@@ -271,5 +279,19 @@ export function realTreeTargets(realTree) {
         : `${missing} of ${tagged} missing (${tagged === 0 ? "n/a" : ((100 * missing) / tagged).toFixed(1)}%)`,
       pass: functionRows !== undefined && tagged > 0 && missing === 0,
     },
+    precisionTargetRow(realTree?.triage, notMeasured, commit),
   ];
+}
+
+/** Precision over the triaged findings; untriaged findings do not count, and are shown beside. */
+function precisionTargetRow(triage, notMeasured, commit) {
+  const row = { name: "real tree: precision of triaged findings", target: `>= ${precisionTarget * 100}% of the findings at warning and above with a verdict are real bugs${commit}` };
+  if (triage === undefined) return { ...row, measured: `not measured: ${notMeasured}`, pass: false };
+  const triaged = triage.triagedTrue + triage.triagedFalse;
+  const share = triage.precision === undefined ? "n/a" : `${(100 * triage.precision).toFixed(1)}%`;
+  return {
+    ...row,
+    measured: `${triage.triagedTrue} of ${triaged} real (${share}); ${triage.untriaged.length} of ${triage.findings} findings untriaged`,
+    pass: triage.precision !== undefined && triage.precision >= precisionTarget,
+  };
 }

@@ -3,7 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileKinds } from "./function-match.mjs";
 import { julietTargets } from "./juliet.mjs";
-import { realTreeTargets } from "./real-tree.mjs";
+import { kmclTreeTargets } from "./kmcl-trees.mjs";
+import { precisionTarget, realTreeTargets } from "./real-tree.mjs";
+import { describeUntriaged } from "./triage.mjs";
 
 const format = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
 const thousands = (value) => (value === undefined || Number.isNaN(value) ? "n/a" : Math.round(value).toLocaleString("en-US"));
@@ -23,7 +25,7 @@ const median = (values) => {
 };
 
 /** The checker's targets, and the language server's, each PASS or FAIL from the measurements. */
-export function evaluateTargets({ accuracy, speed, languageServer, realTree, juliet }) {
+export function evaluateTargets({ accuracy, speed, languageServer, realTree, juliet, kmclTrees }) {
   const ours = accuracy?.tools.find((tool) => tool.tool === "vmbguard");
   const rows = Object.values(ours?.totals ?? {});
   const expected = rows.reduce((sum, row) => sum + row.expected, 0);
@@ -71,6 +73,7 @@ export function evaluateTargets({ accuracy, speed, languageServer, realTree, jul
     ...languageServerTargets(languageServer),
     ...realTreeTargets(realTree),
     ...julietTargets(juliet),
+    ...kmclTreeTargets(kmclTrees),
   ];
 }
 
@@ -389,6 +392,49 @@ function julietSection(juliet, targets) {
   return lines;
 }
 
+/** Per tree: the findings at warning and above against bench/realworld/triage.json. */
+function triageSection(realTree, kmclTrees) {
+  const heading = "## Triage of real-tree findings";
+  const scored = [
+    ...(realTree?.triage === undefined ? [] : [{ name: realTree.snapshot.repository, triage: realTree.triage }]),
+    ...(kmclTrees?.trees ?? []).map((tree) => ({ name: tree.repository, triage: tree.triage, error: tree.error })),
+  ];
+  const notes = [
+    ...(realTree?.triage === undefined ? [`Windows-driver-samples: ${realTree === undefined ? "not run" : realTree.skipped ?? realTree.error}.`] : []),
+    ...(kmclTrees === undefined ? ["KMCL research drivers: not run."] : kmclTrees.skipped !== undefined ? [`KMCL research drivers: skipped: ${kmclTrees.skipped}.`] : []),
+    ...(kmclTrees?.absent ?? []).map((absent) => `KMCL tree not found: ${absent}.`),
+  ];
+  if (scored.length === 0) return [heading, "", ...notes];
+  const rows = scored.map(({ name, triage, error }) => {
+    if (triage === undefined) return [name, "", "", "", "", "", "", `not measured: ${error}`];
+    const gone = triage.withoutFinding;
+    return [
+      `${name}@${triage.commit.slice(0, 8)}`,
+      String(triage.findings),
+      String(triage.triagedTrue),
+      String(triage.triagedFalse),
+      String(triage.untriaged.length),
+      triage.precision === undefined ? "n/a" : `${format(100 * triage.precision)}%`,
+      `${gone.filter((entry) => entry.verdict).length} true, ${gone.filter((entry) => !entry.verdict).length} false`,
+      "",
+    ];
+  });
+  const lines = [
+    heading,
+    "",
+    `Every finding at warning and above is matched to a verdict of bench/realworld/triage.json by repository, commit, file, line and rule (a renamed rule matches its old id). Precision = true / (true + false); untriaged findings have no verdict yet and do not count (target for Windows-driver-samples: >= ${precisionTarget * 100}%). Verdicts without a finding: the finding is gone (a true one is a lost bug). latest.json lists the untriaged findings and the verdicts without a finding.`,
+    "",
+    ...notes.flatMap((note) => [`- ${note}`]),
+    ...(notes.length === 0 ? [] : [""]),
+    table(["tree", "findings", "true", "false", "untriaged", "precision", "verdicts without a finding", "note"], rows),
+  ];
+  for (const { name, triage } of scored) {
+    if (triage === undefined || triage.untriaged.length === 0) continue;
+    lines.push("", `<details><summary>${name}: ${triage.untriaged.length} untriaged (the first ${Math.min(20, triage.untriaged.length)})</summary>`, "", ...triage.untriaged.slice(0, 20).map((finding) => `- ${describeUntriaged(finding)}`), "", "</details>");
+  }
+  return lines;
+}
+
 function runtimeSection(runtime) {
   if (runtime === undefined) return [];
   return ["## Runtime simulator throughput", "", "From `bench/runtime/throughput.mjs` (bench/results/runtime.json):", "", "```json", JSON.stringify(runtime, null, 2), "```"];
@@ -419,6 +465,7 @@ export function writeResults(resultsDir, results) {
     ...realTreeSection(results.realTree, targets),
     "",
     ...julietSection(results.juliet, targets),
+    ...triageSection(results.realTree, results.kmclTrees),
     "",
     ...runtimeSection(results.runtime),
     "",
