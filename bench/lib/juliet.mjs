@@ -19,7 +19,7 @@ export const howToGetJuliet =
   "and run node bench/run.mjs --juliet juliet (or set VMBGUARD_JULIET=juliet)";
 
 /** Each weakness's own bug, as the rule that reports it. */
-export const ruleOfWeakness = { 401: "packet-leak", 415: "double-free", 416: "use-after-free" };
+export const ruleOfWeakness = { 401: "leak", 415: "double-free", 416: "use-after-free" };
 
 /** The target: at least this many cases found, with a false alarm in at most this many cases. */
 export const julietTarget = { found: 1100, falseAlarms: 12 };
