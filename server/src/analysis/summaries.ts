@@ -57,10 +57,11 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     const all = exits.map((exit) => fateOf(exit, index));
     const fates = all.filter((fate) => fate.fate !== "null");
     if (fates.length === 0) return;
-    // A parameter read through on every path, never tested for NULL: the callee uses what it points to.
+    // A parameter read through on every path, never tested for NULL: the callee uses what it
+    // points to, unless it also passes it on to code without a model (which may keep it).
     const neverTested = exits.every((exit) => !exit.state.facts.has(`s${index}`));
     if (analysis.paramsDereferenced.has(index) && neverTested && fates.every((fate) => fate.fate === "none")) {
-      effects.push({ kind: "use", family: anyFamily, target: index });
+      effects.push(analysis.paramsPassedOn.has(index) ? { kind: "opaque-call", target: index } : { kind: "use", family: anyFamily, target: index });
       return;
     }
     const outcomesOf = outcomes.filter((_, i) => all[i].fate !== "null");
@@ -74,7 +75,8 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
       if (!stored.has(index)) effects.push({ kind: "escape", target: index });
       return;
     }
-    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => fate.fate));
+    // Per outcome, a parameter left alone and one only used are the same to the caller: still its own.
+    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => (fate.fate === "none" ? "used" : fate.fate)));
     if (kinds.size === 1 && kinds.has("released")) {
       effects.push({ kind: "release", family, target: index });
     } else if (kinds.size === 1 && kinds.has("transferred")) {
@@ -190,7 +192,7 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
     const owner = fields.get(key)!;
     if (reassigned.has(fn.params[owner.index]?.name ?? "")) continue;
     homes.push({
-      location: `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`,
+      location: owner.field.op === "*" ? `*${fn.params[owner.index].name}` : `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`,
       holds: (res) => res.paramField !== undefined && `${res.paramField.index}${res.paramField.field.op}${res.paramField.field.name}` === key,
       // Where the parameter itself was NULL there was no field to release.
       absentOn: (exit) => exit.state.facts.get(`s${owner.index}`) === false,
