@@ -71,12 +71,15 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
       if (analysis.paramsPassedOn.has(index)) effects.push({ kind: "opaque-call", target: index });
       return;
     }
-    if (kinds.has("escaped")) {
-      if (!stored.has(index)) effects.push({ kind: "escape", target: index });
-      return;
-    }
     // Per outcome, a parameter left alone and one only used are the same to the caller: still its own.
     const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => (fate.fate === "none" ? "used" : fate.fate)));
+    if (kinds.has("escaped")) {
+      if (stored.has(index)) return;
+      // Kept on one outcome only (a thread started with it), still the caller's on the other.
+      const keptOn = correlated && single(on(true)) && single(on(false)) ? ([true, false] as const).find((outcome) => on(outcome).has("escaped") && on(!outcome).has("used")) : undefined;
+      effects.push(keptOn === undefined ? { kind: "escape", target: index } : { kind: "escape", target: index, when: keptOn ? "success" : "failure" });
+      return;
+    }
     if (kinds.size === 1 && kinds.has("released")) {
       effects.push({ kind: "release", family, target: index });
     } else if (kinds.size === 1 && kinds.has("transferred")) {
