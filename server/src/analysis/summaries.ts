@@ -371,3 +371,28 @@ function isNullish(value: Value): boolean {
 export function sameEntry(a: ModelEntry | undefined, b: ModelEntry | undefined): boolean {
   return JSON.stringify(a?.effects) === JSON.stringify(b?.effects) && a?.returns === b?.returns && a?.constant === b?.constant;
 }
+
+/**
+ * A summary with what the function's own SAL says (`__drv_freesMem`, `__drv_aliasesMem`,
+ * `__drv_allocatesMem`, on the definition or on the declaration it takes its annotations from):
+ * the declaration is the contract, so for each parameter it names, its effects replace what the
+ * body suggested (a helper that frees through code the analysis does not see, or hands the
+ * parameter to a thread only on success). A release keeps the family the body showed, if any.
+ */
+export function withDeclaredEffects(summary: ModelEntry | undefined, declared: ModelEntry | undefined): ModelEntry | undefined {
+  if (summary === undefined || declared === undefined) return summary;
+  const named = new Set(declared.effects.flatMap((effect) => ("target" in effect && typeof effect.target === "number" && (effect.kind === "release" || effect.kind === "transfer" || effect.kind === "acquire") ? [effect.target] : [])));
+  const returnsNew = declared.effects.some((effect) => effect.kind === "acquire" && effect.target === "return");
+  const ownReturn = summary.effects.some((effect) => effect.kind === "acquire" && effect.target === "return");
+  if (named.size === 0 && (!returnsNew || ownReturn)) return summary;
+  const familyOn = (target: number) => summary.effects.find((effect): effect is Extract<Effect, { kind: "release" | "transfer" }> => (effect.kind === "release" || effect.kind === "transfer") && effect.target === target && effect.field === undefined && effect.global === undefined)?.family;
+  const aboutNamed = (effect: Effect) => "target" in effect && typeof effect.target === "number" && named.has(effect.target) && !("field" in effect && effect.field !== undefined) && !("global" in effect && effect.global !== undefined);
+  const kept = summary.effects.filter((effect) => !aboutNamed(effect));
+  const added: Effect[] = [];
+  for (const effect of declared.effects) {
+    if (effect.kind === "release" || effect.kind === "transfer") added.push({ ...effect, family: familyOn(effect.target) ?? anyFamily });
+    else if (effect.kind === "acquire" && (effect.target !== "return" || !ownReturn)) added.push(effect);
+  }
+  const returns = summary.returns ?? declared.returns;
+  return { ...summary, effects: [...kept, ...added], ...(returns === undefined ? {} : { returns }), doc: `${summary.doc ?? ""} Its SAL (${declared.origin}) decides what it does to the parameters it annotates.`.trim() };
+}
