@@ -177,7 +177,6 @@ export const wdkPoolPack: ModelPack = {
     ...["RtlZeroMemory", "RtlSecureZeroMemory", "RtlFillMemory", "RtlCopyMemory", "RtlMoveMemory", "RtlCompareMemory", "RtlEqualMemory"].map((name) => memoryRoutine(name, POOL)),
     ...["DbgPrint", "DbgPrintEx", "KdPrint", "KdPrintEx"].map((name) => entry(name, POOL, "Prints its arguments.", [])),
     ...wdkKeepers(POOL),
-    ...structuredExceptionHandling(POOL),
   ],
   roles: [],
 };
@@ -210,8 +209,6 @@ export const wdkMdlPack: ModelPack = {
       entry(name, MDL, "Uses a live MDL.", [{ kind: "use", family: "mdl", target: 0 }]),
     ),
     ...["MmUnmapLockedPages"].map((name) => entry(name, MDL, "Unmaps the pages of a live MDL.", [{ kind: "use", family: "mdl", target: 1 }])),
-    ...wdkKeepers(MDL),
-    ...structuredExceptionHandling(MDL),
   ],
   roles: [],
 };
