@@ -6,6 +6,7 @@
 // snapshot, given by path). Results go to bench/results/latest.{md,json}. See bench/README.md.
 //   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
 //     [--real-tree PATH] [--real-tree-commit LABEL] [--real-tree-list N] [--skip-real-tree] [--only-real-tree]
+//     [--injection] [--injection-scope folder|file] [--injection-limit N] (bug injection in the real tree, bench/lib/injection.mjs)
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -18,6 +19,7 @@ import { loadFixtureReader, loadFixtureUnits, measureAccuracy, oursAsTool, peerA
 import { run } from "./lib/measure.mjs";
 import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
+import { measureInjection } from "./lib/injection.mjs";
 import { measureRealTree } from "./lib/real-tree.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
@@ -45,6 +47,9 @@ function parseOptions(argv) {
     realTreePath: process.env.VMBGUARD_REAL_TREE || undefined,
     realTreeCommit: process.env.VMBGUARD_REAL_TREE_COMMIT || undefined,
     realTreeListLimit: 200,
+    injection: false,
+    injectionScope: "folder",
+    injectionLimit: Infinity,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     typeScriptLines: defaultTypeScriptCorpusOptions.lines,
@@ -69,6 +74,9 @@ function parseOptions(argv) {
     } else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
     else if (flag === "--real-tree-commit") options.realTreeCommit = argv[++index];
     else if (flag === "--real-tree-list") options.realTreeListLimit = Math.max(0, Number(argv[++index]));
+    else if (flag === "--injection") options.injection = true;
+    else if (flag === "--injection-scope") options.injectionScope = argv[++index] === "file" ? "file" : "folder";
+    else if (flag === "--injection-limit") options.injectionLimit = Math.max(1, Number(argv[++index]));
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
     else if (flag === "--ts-lines") options.typeScriptLines = Number(argv[++index]);
@@ -223,6 +231,13 @@ async function main() {
     for (const warning of realTree.warnings ?? []) warnings.push(`real tree: ${warning}`);
   }
 
+  // Bug injection needs the real tree's path; it runs after the tree's own check.
+  let injection;
+  if (options.injection && haveOurs) {
+    if (options.realTreePath === undefined) warnings.push("injection: skipped: no --real-tree path");
+    else injection = await measureInjection({ repoRoot, root: resolve(options.realTreePath), limit: options.injectionLimit, scope: options.injectionScope, log });
+  }
+
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
   const results = {
     generatedAt: new Date().toISOString(),
@@ -243,6 +258,7 @@ async function main() {
     typeScriptSpeed,
     languageServer,
     realTree,
+    injection,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };

@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileKinds } from "./function-match.mjs";
+import { injectionTargets } from "./injection.mjs";
 import { realTreeTargets } from "./real-tree.mjs";
 
 const format = (value, digits = 1) => (value === undefined || Number.isNaN(value) ? "n/a" : value.toFixed(digits));
@@ -22,7 +23,7 @@ const median = (values) => {
 };
 
 /** The checker's targets, and the language server's, each PASS or FAIL from the measurements. */
-export function evaluateTargets({ accuracy, speed, languageServer, realTree }) {
+export function evaluateTargets({ accuracy, speed, languageServer, realTree, injection }) {
   const ours = accuracy?.tools.find((tool) => tool.tool === "vmbguard");
   const rows = Object.values(ours?.totals ?? {});
   const expected = rows.reduce((sum, row) => sum + row.expected, 0);
@@ -69,6 +70,7 @@ export function evaluateTargets({ accuracy, speed, languageServer, realTree }) {
     },
     ...languageServerTargets(languageServer),
     ...realTreeTargets(realTree),
+    ...injectionTargets(injection),
   ];
 }
 
