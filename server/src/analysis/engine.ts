@@ -439,11 +439,11 @@ class FunctionAnalyzer {
         // A slot picked by a run-time index is a different slot each time: it is not one location.
         if (e.index.kind !== "const") return undefined;
         // `p[0]` is `*p`: one location, whichever way it is written.
-        return e.index.value === 0 ? `*${base}` : `${base}[${String(e.index.value)}]`;
+        return e.index.value === 0 ? derefKey(base) : `${base}[${String(e.index.value)}]`;
       }
       case "deref": {
         const target = this.locationKey(e.target);
-        return target === undefined ? undefined : `*${target}`;
+        return target === undefined ? undefined : derefKey(target);
       }
       default:
         return undefined;
@@ -1263,7 +1263,8 @@ class FunctionAnalyzer {
     if (effect.kind !== "release") this.checkNull(s, res, e.range, holder);
 
     if (effect.kind === "release") {
-      if (effect.variant !== undefined && res.variant !== effect.variant) {
+      // A handle the function was given may be of any variant: the release says which it is.
+      if (effect.variant !== undefined && res.variant !== effect.variant && res.origin === "acquired") {
         this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases ${withArticle(`${familyDef.noun} (${effect.variant})`)}, but ${what} ${res.variant ? `is ${res.variant}` : `came from '${res.acquiredBy ?? "elsewhere"}'`}.`, e.range, "release"));
         return;
       }
@@ -1276,7 +1277,7 @@ class FunctionAnalyzer {
       }
       if (effect.leaves !== undefined) {
         // Part of it ends here; the rest is still this function's, as a handle of another family.
-        s.update(res.id, { family: effect.leaves, variant: undefined });
+        s.update(res.id, { family: effect.leaves, variant: undefined, partlyReleased: res.partlyReleased ?? { family: res.family, variant: effect.variant ?? res.variant } });
         s.addStep({ message: `partly released here by '${e.callee.text}': ${withArticle(this.registry.family(effect.leaves).noun)} is left to release`, file: this.fn.file, range: e.range, kind: "release" }, res.id);
         return;
       }
@@ -1366,7 +1367,20 @@ const finalStep: Record<string, string> = {
 function forgetInside(s: State, key: string): void {
   for (const location of [...s.bindings.keys()]) {
     if (location.length > key.length && location.startsWith(key) && ".-[".includes(location[key.length])) s.bindings.delete(location);
+    else if (location.startsWith("*")) {
+      // What the location pointed to (`*p`, `*p->f`, `*(p->f)`) is stale too.
+      const inner = location.replace(/^[*(]+/, "");
+      if (inner === key || (inner.length > key.length && inner.startsWith(key) && ".-[)".includes(inner[key.length]))) s.bindings.delete(location);
+    }
   }
+}
+
+/**
+ * The key of what a location points to: `*p` for a variable, `*(p->f)` for anything longer, so
+ * that `*(p->f)` (what the field points to) is never `*p->f` (the field of what `p` points to).
+ */
+function derefKey(target: string): string {
+  return /^[\w#]+$/.test(target) ? `*${target}` : `*(${target})`;
 }
 
 /**

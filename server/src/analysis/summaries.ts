@@ -30,10 +30,12 @@ function returnsBoolean(fn: IrFunction): boolean {
   return fn.returnType !== undefined && /^(BOOLEAN|BOOL|bool|_Bool|boolean)$/.test(fn.returnType.trim());
 }
 
-function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family: string } {
+function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family: string; variant?: string } {
   for (const res of exit.state.resources.values()) {
     if (res.paramIndex !== paramIndex || res.origin !== "parameter") continue;
     const fate: ParamFate = res.state === "released" ? "released" : res.state === "transferred" ? "transferred" : res.state === "escaped" ? "escaped" : "used";
+    // Released in steps (the pages of an MDL, then the MDL): to the caller, one release of what it gave.
+    if (fate === "released" && res.partlyReleased !== undefined) return { fate, ...res.partlyReleased };
     return { fate, family: res.family };
   }
   // The path learned the parameter is NULL: there was nothing to release on it.
@@ -81,7 +83,8 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
       return;
     }
     if (kinds.size === 1 && kinds.has("released")) {
-      effects.push({ kind: "release", family, target: index });
+      const variant = fates.find((fate) => fate.variant !== undefined)?.variant;
+      effects.push(variant === undefined ? { kind: "release", family, target: index } : { kind: "release", family, target: index, variant });
     } else if (kinds.size === 1 && kinds.has("transferred")) {
       effects.push({ kind: "transfer", family, target: index });
     } else if (kinds.size === 1 && kinds.has("used")) {
@@ -390,7 +393,10 @@ export function withDeclaredEffects(summary: ModelEntry | undefined, declared: M
   const kept = summary.effects.filter((effect) => !aboutNamed(effect));
   const added: Effect[] = [];
   for (const effect of declared.effects) {
-    if (effect.kind === "release" || effect.kind === "transfer") added.push({ ...effect, family: familyOn(effect.target) ?? anyFamily });
+    if (effect.kind === "release") added.push({ ...effect, family: familyOn(effect.target) ?? anyFamily });
+    // `__drv_aliasesMem`: the function keeps the pointer; the caller no longer owes its release,
+    // and may still free it on a path it knows the function did not keep it.
+    else if (effect.kind === "transfer") added.push({ kind: "escape", target: effect.target });
     else if (effect.kind === "acquire" && (effect.target !== "return" || !ownReturn)) added.push(effect);
   }
   const returns = summary.returns ?? declared.returns;
