@@ -9,6 +9,7 @@
 //   node bench/run.mjs [--skip-accuracy] [--skip-speed] [--skip-c-speed] [--skip-ts-speed] [--skip-lsp] [--skip-runtime]
 //     [--real-tree PATH] [--real-tree-commit LABEL] [--real-tree-list N] [--skip-real-tree] [--only-real-tree]
 //     [--kmcl-trees DIR] [--skip-kmcl-trees] [--juliet PATH] [--skip-juliet] [--only-juliet]
+//     [--injection] [--injection-scope folder|file] [--injection-limit N] (bug injection in the real tree, bench/lib/injection.mjs)
 //     [--lines N] [--files N] [--ts-lines N] [--ts-files N] [--repeats N] [--cooldown S] [--work DIR] [--results DIR]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
@@ -23,6 +24,7 @@ import { oursAvailable } from "./lib/ours.mjs";
 import { peerInputs, peers } from "./lib/peers/index.mjs";
 import { measureJuliet } from "./lib/juliet.mjs";
 import { measureKmclTrees } from "./lib/kmcl-trees.mjs";
+import { measureInjection } from "./lib/injection.mjs";
 import { measureRealTree } from "./lib/real-tree.mjs";
 import { evaluateTargets, writeResults } from "./lib/report.mjs";
 import { scoreUnit } from "./lib/score.mjs";
@@ -55,6 +57,9 @@ function parseOptions(argv) {
     julietPath: process.env.VMBGUARD_JULIET || undefined,
     kmclTrees: true,
     kmclTreesPath: process.env.VMBGUARD_KMCL_TREES || undefined,
+    injection: false,
+    injectionScope: "folder",
+    injectionLimit: Infinity,
     lines: defaultCorpusOptions.lines,
     files: defaultCorpusOptions.files,
     typeScriptLines: defaultTypeScriptCorpusOptions.lines,
@@ -86,6 +91,9 @@ function parseOptions(argv) {
     else if (flag === "--real-tree") options.realTreePath = resolve(argv[++index]);
     else if (flag === "--real-tree-commit") options.realTreeCommit = argv[++index];
     else if (flag === "--real-tree-list") options.realTreeListLimit = Math.max(0, Number(argv[++index]));
+    else if (flag === "--injection") options.injection = true;
+    else if (flag === "--injection-scope") options.injectionScope = argv[++index] === "file" ? "file" : "folder";
+    else if (flag === "--injection-limit") options.injectionLimit = Math.max(1, Number(argv[++index]));
     else if (flag === "--lines") options.lines = Number(argv[++index]);
     else if (flag === "--files") options.files = Number(argv[++index]);
     else if (flag === "--ts-lines") options.typeScriptLines = Number(argv[++index]);
@@ -258,6 +266,12 @@ async function main() {
     }
     for (const absent of kmclTrees.absent ?? []) warnings.push(`KMCL tree not found: ${absent}`);
   }
+  // Bug injection needs the real tree's path; it runs after the tree's own check.
+  let injection;
+  if (options.injection && haveOurs) {
+    if (options.realTreePath === undefined) warnings.push("injection: skipped: no --real-tree path");
+    else injection = await measureInjection({ repoRoot, root: resolve(options.realTreePath), limit: options.injectionLimit, scope: options.injectionScope, log });
+  }
 
   const runtime = options.runtime ? await runtimeThroughput(join(benchDir, "results")) : undefined;
   const results = {
@@ -281,6 +295,7 @@ async function main() {
     realTree,
     juliet,
     kmclTrees,
+    injection,
     runtime,
     benchSeconds: (Date.now() - started) / 1000,
   };

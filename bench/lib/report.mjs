@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileKinds } from "./function-match.mjs";
+import { injectionTargets } from "./injection.mjs";
 import { julietTargets } from "./juliet.mjs";
 import { kmclTreeTargets } from "./kmcl-trees.mjs";
 import { precisionTarget, realTreeTargets } from "./real-tree.mjs";
@@ -25,7 +26,7 @@ const median = (values) => {
 };
 
 /** The checker's targets, and the language server's, each PASS or FAIL from the measurements. */
-export function evaluateTargets({ accuracy, speed, languageServer, realTree, juliet, kmclTrees }) {
+export function evaluateTargets({ accuracy, speed, languageServer, realTree, juliet, kmclTrees, injection }) {
   const ours = accuracy?.tools.find((tool) => tool.tool === "vmbguard");
   const rows = Object.values(ours?.totals ?? {});
   const expected = rows.reduce((sum, row) => sum + row.expected, 0);
@@ -74,6 +75,7 @@ export function evaluateTargets({ accuracy, speed, languageServer, realTree, jul
     ...realTreeTargets(realTree),
     ...julietTargets(juliet),
     ...kmclTreeTargets(kmclTrees),
+    ...injectionTargets(injection),
   ];
 }
 

@@ -73,7 +73,22 @@ export function analyzeFunction(fn: IrFunction, registry: ModelView, entryOwners
 /** The location a summary names by a variable not the caller's own, and maybe a field of it (`g_Adapter->Pending`, `this.pending`). */
 function globalLocation(global: GlobalVariable, field: FieldStep | undefined, range: SourceRange): Expr {
   const variable: Expr = { kind: "var", name: global.name, range };
-  return field === undefined ? variable : { kind: "field", base: variable, field: field.name, op: field.op, range };
+  return field === undefined ? variable : memberOf(variable, field, range);
+}
+
+/**
+ * The caller's location for a step from what an argument points to: `Helper(&obj)` reaches
+ * `obj.Field` for the callee's `Obj->Field`, and `obj` itself for its `*Obj`.
+ */
+function memberOf(arg: Expr, field: FieldStep, range: SourceRange): Expr {
+  if (field.op === "*") return arg.kind === "addr" ? arg.target : { kind: "deref", target: arg, range };
+  if (arg.kind === "addr" && field.op === "->") return { kind: "field", base: arg.target, field: field.name, op: ".", range };
+  return { kind: "field", base: arg, field: field.name, op: field.op, range };
+}
+
+/** The expression a location is reached through (`p` of `p->f`, `*p`, `p[i]`), if any. */
+function baseOf(location: Expr): Expr | undefined {
+  return location.kind === "field" || location.kind === "index" ? location.base : location.kind === "deref" ? location.target : undefined;
 }
 
 class FunctionAnalyzer {
@@ -422,11 +437,13 @@ class FunctionAnalyzer {
         const base = this.locationKey(e.base);
         if (base === undefined) return undefined;
         // A slot picked by a run-time index is a different slot each time: it is not one location.
-        return e.index.kind === "const" ? `${base}[${String(e.index.value)}]` : undefined;
+        if (e.index.kind !== "const") return undefined;
+        // `p[0]` is `*p`: one location, whichever way it is written.
+        return e.index.value === 0 ? derefKey(base) : `${base}[${String(e.index.value)}]`;
       }
       case "deref": {
         const target = this.locationKey(e.target);
-        return target === undefined ? undefined : `*${target}`;
+        return target === undefined ? undefined : derefKey(target);
       }
       default:
         return undefined;
@@ -459,6 +476,13 @@ class FunctionAnalyzer {
   private write(s: State, written: Expr, v: Value, range: SourceRange, declaration: boolean, inFlight?: Value): void {
     const target = this.throughPointer(s, written);
     const key = this.locationKey(target);
+    // A parameter kept where it outlives the call (an array slot of another parameter's object, a
+    // global): the callee's summary says the caller's handle is kept.
+    if (v.k === "sym" && v.id < this.paramCount && !declaration && (key === undefined || this.outlives(target))) {
+      const values = [v];
+      const res = this.resourceFor(s, values, 0, anyFamily);
+      if (res) v = values[0];
+    }
     if (key === undefined) {
       if (v.k === "res") this.escape(s, v.id, range, `stored through '${exprText(target)}'`);
       return;
@@ -495,6 +519,22 @@ class FunctionAnalyzer {
     return undefined;
   }
 
+  /**
+   * The value of the record a member or slot expression lies in (`entry` for `entry->Link`), a
+   * handle or an unknown value; undefined for a member of one of the function's own structures.
+   */
+  private containerOf(s: State, e: Expr): Value | undefined {
+    let base: Expr = e;
+    while (base.kind === "field" || base.kind === "index") {
+      if (base.kind === "field" && base.op === "." && base.base.kind === "var") return undefined;
+      base = base.base;
+      const key = this.locationKey(base);
+      const value = key !== undefined ? s.bindings.get(key) : undefined;
+      if (value?.k === "res" || value?.k === "sym") return value;
+    }
+    return undefined;
+  }
+
   private freshSym(site: string): Value {
     let id = this.symBySite.get(site);
     if (id === undefined) this.symBySite.set(site, (id = this.nextSym++));
@@ -520,6 +560,12 @@ class FunctionAnalyzer {
       if (global !== undefined) return constant(global);
     }
     const fresh = this.freshSym(base && e.kind !== "var" ? `initial:${valueKey(base)}:${key}` : `initial:${key}`);
+    // What a parameter points to (`*Buffer`, `Buffer[0]`): a summary says what the callee does to the caller's pointer there.
+    const pointee = e.kind === "deref" || (e.kind === "index" && e.index.kind === "const" && e.index.value === 0);
+    if (pointee && fresh.k === "sym") {
+      const owner = this.parameterOf(s, base);
+      if (owner !== undefined) this.paramFieldOfSym.set(fresh.id, { index: owner, field: { name: "", op: "*" } });
+    }
     if (e.kind === "field" && fresh.k === "sym") {
       const owner = this.parameterOf(s, base);
       const global = base?.k === "sym" ? this.namedConstants.get(base.id) : undefined;
@@ -1021,6 +1067,8 @@ class FunctionAnalyzer {
           since: s.seq + 1,
         });
         s.addStep({ message: `${this.registry.family(effect.family).noun} ${effect.variant ? `(${effect.variant}) ` : ""}acquired here by '${e.callee.text}'`, file: this.fn.file, range: e.range, kind: "acquire" }, id);
+        const keeper = effect.keptBy === undefined ? undefined : e.args[effect.keptBy];
+        if (keeper !== undefined && !isNullish(values[effect.keptBy!])) this.escape(s, id, e.range, `kept by '${exprText(keeper, this.fn.language)}'`);
         if (effect.target === "return") return { k: "res", id };
         const arg = e.args[effect.target];
         if (!arg) return undefined;
@@ -1046,10 +1094,15 @@ class FunctionAnalyzer {
         return undefined;
       }
       case "escape": {
-        const value = values[effect.target];
-        if (value?.k === "res") this.escape(s, value.id, e.range, `handed to '${e.callee.text}'`);
+        const arg = e.args[effect.target];
+        // `&entry->Link`: the record that contains the member is what the callee keeps.
+        const kept = arg?.kind === "addr" ? this.containerOf(s, arg.target) : values[effect.target];
+        const res = kept === undefined ? undefined : this.resourceFor(s, [kept], 0, anyFamily);
+        if (res) this.escape(s, res.id, e.range, `handed to '${e.callee.text}'`);
         return undefined;
       }
+      case "abnormal-termination":
+        return e.finallyExit === undefined ? undefined : { k: "int", v: e.finallyExit === "abnormal" ? 1 : 0 };
       case "opaque-call": {
         const value = values[effect.target];
         const res = value?.k === "res" ? s.resources.get(value.id) : undefined;
@@ -1099,20 +1152,24 @@ class FunctionAnalyzer {
   }
 
   /** The caller's location for a field of what an argument points to: `Helper(&obj)` reaches `obj.Field`. */
-  private argumentField(e: Extract<Expr, { kind: "call" }>, target: number, field: FieldStep): Extract<Expr, { kind: "field" }> | undefined {
+  private argumentField(e: Extract<Expr, { kind: "call" }>, target: number, field: FieldStep): Expr | undefined {
     const arg = e.args[target];
     if (!arg) return undefined;
-    const location: Extract<Expr, { kind: "field" }> =
-      arg.kind === "addr" && field.op === "->" ? { kind: "field", base: arg.target, field: field.name, op: ".", range: e.range } : { kind: "field", base: arg, field: field.name, op: field.op, range: e.range };
+    const location = memberOf(arg, field, e.range);
     return this.locationKey(location) === undefined ? undefined : location;
+  }
+
+  /** The value of what a location is reached through, when that is a location too (it names the location's initial value). */
+  private baseValue(s: State, location: Expr): Value | undefined {
+    const base = baseOf(location);
+    return base !== undefined && this.locationKey(base) !== undefined ? this.read(s, base) : undefined;
   }
 
   /** What a field of what an argument points to holds at the call. */
   private readArgumentField(s: State, e: Extract<Expr, { kind: "call" }>, target: number, field: FieldStep): Value | undefined {
     const location = this.argumentField(e, target, field);
     if (location === undefined) return undefined;
-    const base = this.locationKey(location.base) !== undefined ? this.read(s, location.base) : undefined;
-    return this.read(s, location, base);
+    return this.read(s, location, this.baseValue(s, location));
   }
 
   /**
@@ -1141,17 +1198,11 @@ class FunctionAnalyzer {
     field: FieldStep,
     outcome: boolean | undefined,
   ): void {
-    const arg = e.args[effect.target];
-    if (!arg) return;
-    // `Helper(&context)` on a local structure: the callee's `Context->Packet` is `context.Packet`.
-    const location: Expr =
-      arg.kind === "addr" && field.op === "->"
-        ? { kind: "field", base: arg.target, field: field.name, op: ".", range: e.range }
-        : { kind: "field", base: arg, field: field.name, op: field.op, range: e.range };
-    if (this.locationKey(location) === undefined || location.kind !== "field") return;
+    // `Helper(&context)` on a local structure: the callee's `Context->Packet` is `context.Packet`; `Sink(&p)` frees `p` for its `*P`.
+    const location = this.argumentField(e, effect.target, field);
+    if (location === undefined) return;
     // The base's value says whether the field belongs to a parameter of this function too.
-    const base = this.locationKey(location.base) !== undefined ? this.read(s, location.base) : undefined;
-    this.applyEffectAt(s, e, effect, location, base, outcome);
+    this.applyEffectAt(s, e, effect, location, this.baseValue(s, location), outcome);
   }
 
   /** A summary's effect on the handle the caller holds at `location`; with `clears`, the location is then NULL. */
@@ -1215,7 +1266,7 @@ class FunctionAnalyzer {
   ): void {
     if (global.file !== this.fn.file || !this.sees(global)) return;
     const location = globalLocation(global, "field" in effect ? effect.field : undefined, e.range);
-    const base = location.kind === "field" ? this.read(s, location.base) : undefined;
+    const base = this.baseValue(s, location);
     this.applyEffectAt(s, e, effect, location, base, outcome);
   }
 
@@ -1283,12 +1334,23 @@ class FunctionAnalyzer {
     if (effect.kind !== "release" && !(effect.kind === "use" && effect.acceptsNull === true)) this.checkNull(s, res, e.range, holder);
 
     if (effect.kind === "release") {
-      if (res.variant && familyDef.unreleasableVariants?.includes(res.variant)) {
+      // A handle the function was given may be of any variant: the release says which it is.
+      if (effect.variant !== undefined && res.variant !== effect.variant && res.origin === "acquired") {
+        this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases ${withArticle(`${familyDef.noun} (${effect.variant})`)}, but ${what} ${res.variant ? `is ${res.variant}` : `came from '${res.acquiredBy ?? "elsewhere"}'`}.`, e.range, "release"));
+        return;
+      }
+      if (res.variant && res.variant !== effect.variant && familyDef.unreleasableVariants?.includes(res.variant)) {
         this.report(res, this.finding(s, res, "free-unowned", `'${e.callee.text}' releases ${what}, which was not allocated by its family (${res.variant}: built by '${res.acquiredBy}').`, e.range, "release"));
         return;
       }
       if (res.state === "transferred") {
         this.report(res, this.finding(s, res, "free-in-flight", `${capitalize(what)} is released after '${res.transferredBy}' succeeded at line ${this.lineOf(res.transferredAt!)}: it now belongs to the library, which releases it when it completes.`, e.range, "release"));
+      }
+      if (effect.leaves !== undefined) {
+        // Part of it ends here; the rest is still this function's, as a handle of another family.
+        s.update(res.id, { family: effect.leaves, variant: undefined, partlyReleased: res.partlyReleased ?? { family: res.family, variant: effect.variant ?? res.variant } });
+        s.addStep({ message: `partly released here by '${e.callee.text}': ${withArticle(this.registry.family(effect.leaves).noun)} is left to release`, file: this.fn.file, range: e.range, kind: "release" }, res.id);
+        return;
       }
       s.update(res.id, { state: "released", releasedAt: e.range, releasedBy: e.callee.text, releaseStatement: e.range });
       s.addStep({ message: `released here by '${e.callee.text}'`, file: this.fn.file, range: e.range, kind: "release" }, res.id);
@@ -1376,7 +1438,20 @@ const finalStep: Record<string, string> = {
 function forgetInside(s: State, key: string): void {
   for (const location of [...s.bindings.keys()]) {
     if (location.length > key.length && location.startsWith(key) && ".-[".includes(location[key.length])) s.bindings.delete(location);
+    else if (location.startsWith("*")) {
+      // What the location pointed to (`*p`, `*p->f`, `*(p->f)`) is stale too.
+      const inner = location.replace(/^[*(]+/, "");
+      if (inner === key || (inner.length > key.length && inner.startsWith(key) && ".-[)".includes(inner[key.length]))) s.bindings.delete(location);
+    }
   }
+}
+
+/**
+ * The key of what a location points to: `*p` for a variable, `*(p->f)` for anything longer, so
+ * that `*(p->f)` (what the field points to) is never `*p->f` (the field of what `p` points to).
+ */
+function derefKey(target: string): string {
+  return /^[\w#]+$/.test(target) ? `*${target}` : `*(${target})`;
 }
 
 /**
@@ -1482,4 +1557,8 @@ function outcomeName(outcome: boolean | "pending" | undefined): Outcome | undefi
 /** The status a call's success or failure returns; a failure of a call that may pend is not its pending status. */
 function statusOutcome(ok: boolean, pendingStatus: string | undefined): Value {
   return ok || pendingStatus === undefined ? { k: "status", ok } : { k: "status", ok, not: pendingStatus };
+}
+
+function isNullish(value: Value | undefined): boolean {
+  return value !== undefined && (value.k === "null" || (value.k === "int" && value.v === 0));
 }

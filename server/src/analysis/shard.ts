@@ -12,7 +12,7 @@ import type { Finding, Severity } from "./findings";
 import { RecordingModelView, type FileDigests, type FunctionResultCache } from "./functionResultCache";
 import { resolveLineMentions } from "./lineMentions";
 import { ruleById } from "./rules";
-import { summarize } from "./summaries";
+import { summarize, withDeclaredEffects } from "./summaries";
 import { CallerModel, SummaryTable, type SummaryUpdate } from "./summaryTable";
 
 /** A function named as having a callback role (its parameters arrive owned). */
@@ -150,10 +150,18 @@ export class AnalysisShard {
     // Only a check that keeps its results notes what the model answered: the CLI pays nothing for it.
     const recorder = this.reuse === undefined ? undefined : new RecordingModelView(model);
     const analysis = this.analyzeSafely(fn, recorder ?? model, this.ownership[index] ?? new Map());
-    const summary = summarize(fn, analysis);
+    const summary = withDeclaredEffects(summarize(fn, analysis), this.declaredEffectsOf(fn));
     if (recorder !== undefined) this.reuse?.remember(fn, role, recorder, { findings: analysis.findings, summary }, analysis.incomplete);
     this.findingsOf.set(index, analysis.findings);
     return summary;
+  }
+
+  /** What the function's SAL says it does: its definition's own annotations, else those a declaration of it taught. */
+  private declaredEffectsOf(fn: IrFunction): ModelEntry | undefined {
+    const own = learnFromSal(fn, `${fn.file}:${fn.range.start.line + 1}`);
+    if (own !== undefined) return own;
+    const learned = this.registry.lookup(fn.name);
+    return learned !== undefined && learned.origin.startsWith("SAL") ? learned : undefined;
   }
 
   /**

@@ -63,6 +63,8 @@ export interface Resource {
   readonly transferredBy?: string;
   /** Its unchecked-allocation finding was already reported on this path. */
   readonly uncheckedReported?: boolean;
+  /** What it was before a release left part of it (an MDL whose pages were freed is pool memory now). */
+  readonly partlyReleased?: { family: string; variant?: string };
   /** Another resource that keeps this one reachable (the MDL describing this buffer). */
   readonly heldBy?: number;
   /** Trail sequence number when it was acquired: path steps after it explain its findings. */

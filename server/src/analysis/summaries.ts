@@ -30,10 +30,12 @@ function returnsBoolean(fn: IrFunction): boolean {
   return fn.returnType !== undefined && /^(BOOLEAN|BOOL|bool|_Bool|boolean)$/.test(fn.returnType.trim());
 }
 
-function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family: string } {
+function fateOf(exit: ExitRecord, paramIndex: number): { fate: ParamFate; family: string; variant?: string } {
   for (const res of exit.state.resources.values()) {
     if (res.paramIndex !== paramIndex || res.origin !== "parameter") continue;
     const fate: ParamFate = res.state === "released" ? "released" : res.state === "transferred" ? "transferred" : res.state === "escaped" ? "escaped" : "used";
+    // Released in steps (the pages of an MDL, then the MDL): to the caller, one release of what it gave.
+    if (fate === "released" && res.partlyReleased !== undefined) return { fate, ...res.partlyReleased };
     return { fate, family: res.family };
   }
   // The path learned the parameter is NULL: there was nothing to release on it.
@@ -57,10 +59,11 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
     const all = exits.map((exit) => fateOf(exit, index));
     const fates = all.filter((fate) => fate.fate !== "null");
     if (fates.length === 0) return;
-    // A parameter read through on every path, never tested for NULL: the callee uses what it points to.
+    // A parameter read through on every path, never tested for NULL: the callee uses what it
+    // points to, unless it also passes it on to code without a model (which may keep it).
     const neverTested = exits.every((exit) => !exit.state.facts.has(`s${index}`));
     if (analysis.paramsDereferenced.has(index) && neverTested && fates.every((fate) => fate.fate === "none")) {
-      effects.push({ kind: "use", family: anyFamily, target: index });
+      effects.push(analysis.paramsPassedOn.has(index) ? { kind: "opaque-call", target: index } : { kind: "use", family: anyFamily, target: index });
       return;
     }
     const outcomesOf = outcomes.filter((_, i) => all[i].fate !== "null");
@@ -70,13 +73,18 @@ export function summarize(fn: IrFunction, analysis: FunctionAnalysis): ModelEntr
       if (analysis.paramsPassedOn.has(index)) effects.push({ kind: "opaque-call", target: index });
       return;
     }
+    // Per outcome, a parameter left alone and one only used are the same to the caller: still its own.
+    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => (fate.fate === "none" ? "used" : fate.fate)));
     if (kinds.has("escaped")) {
-      if (!stored.has(index)) effects.push({ kind: "escape", target: index });
+      if (stored.has(index)) return;
+      // Kept on one outcome only (a thread started with it), still the caller's on the other.
+      const keptOn = correlated && single(on(true)) && single(on(false)) ? ([true, false] as const).find((outcome) => on(outcome).has("escaped") && on(!outcome).has("used")) : undefined;
+      effects.push(keptOn === undefined ? { kind: "escape", target: index } : { kind: "escape", target: index, when: keptOn ? "success" : "failure" });
       return;
     }
-    const on = (outcome: boolean) => new Set(fates.filter((_, i) => outcomesOf[i] === outcome).map((fate) => fate.fate));
     if (kinds.size === 1 && kinds.has("released")) {
-      effects.push({ kind: "release", family, target: index });
+      const variant = fates.find((fate) => fate.variant !== undefined)?.variant;
+      effects.push(variant === undefined ? { kind: "release", family, target: index } : { kind: "release", family, target: index, variant });
     } else if (kinds.size === 1 && kinds.has("transferred")) {
       effects.push({ kind: "transfer", family, target: index });
     } else if (kinds.size === 1 && kinds.has("used")) {
@@ -190,7 +198,7 @@ function fieldEffects(fn: IrFunction, exits: readonly ExitRecord[], outcomes: re
     const owner = fields.get(key)!;
     if (reassigned.has(fn.params[owner.index]?.name ?? "")) continue;
     homes.push({
-      location: `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`,
+      location: owner.field.op === "*" ? `*${fn.params[owner.index].name}` : `${fn.params[owner.index].name}${owner.field.op}${owner.field.name}`,
       holds: (res) => res.paramField !== undefined && `${res.paramField.index}${res.paramField.field.op}${res.paramField.field.name}` === key,
       // Where the parameter itself was NULL there was no field to release.
       absentOn: (exit) => exit.state.facts.get(`s${owner.index}`) === false,
@@ -365,4 +373,32 @@ function isNullish(value: Value): boolean {
 
 export function sameEntry(a: ModelEntry | undefined, b: ModelEntry | undefined): boolean {
   return JSON.stringify(a?.effects) === JSON.stringify(b?.effects) && a?.returns === b?.returns && a?.constant === b?.constant;
+}
+
+/**
+ * A summary with what the function's own SAL says (`__drv_freesMem`, `__drv_aliasesMem`,
+ * `__drv_allocatesMem`, on the definition or on the declaration it takes its annotations from):
+ * the declaration is the contract, so for each parameter it names, its effects replace what the
+ * body suggested (a helper that frees through code the analysis does not see, or hands the
+ * parameter to a thread only on success). A release keeps the family the body showed, if any.
+ */
+export function withDeclaredEffects(summary: ModelEntry | undefined, declared: ModelEntry | undefined): ModelEntry | undefined {
+  if (summary === undefined || declared === undefined) return summary;
+  const named = new Set(declared.effects.flatMap((effect) => ("target" in effect && typeof effect.target === "number" && (effect.kind === "release" || effect.kind === "transfer" || effect.kind === "acquire") ? [effect.target] : [])));
+  const returnsNew = declared.effects.some((effect) => effect.kind === "acquire" && effect.target === "return");
+  const ownReturn = summary.effects.some((effect) => effect.kind === "acquire" && effect.target === "return");
+  if (named.size === 0 && (!returnsNew || ownReturn)) return summary;
+  const familyOn = (target: number) => summary.effects.find((effect): effect is Extract<Effect, { kind: "release" | "transfer" }> => (effect.kind === "release" || effect.kind === "transfer") && effect.target === target && effect.field === undefined && effect.global === undefined)?.family;
+  const aboutNamed = (effect: Effect) => "target" in effect && typeof effect.target === "number" && named.has(effect.target) && !("field" in effect && effect.field !== undefined) && !("global" in effect && effect.global !== undefined);
+  const kept = summary.effects.filter((effect) => !aboutNamed(effect));
+  const added: Effect[] = [];
+  for (const effect of declared.effects) {
+    if (effect.kind === "release") added.push({ ...effect, family: familyOn(effect.target) ?? anyFamily });
+    // `__drv_aliasesMem`: the function keeps the pointer; the caller no longer owes its release,
+    // and may still free it on a path it knows the function did not keep it.
+    else if (effect.kind === "transfer") added.push({ kind: "escape", target: effect.target });
+    else if (effect.kind === "acquire" && (effect.target !== "return" || !ownReturn)) added.push(effect);
+  }
+  const returns = summary.returns ?? declared.returns;
+  return { ...summary, effects: [...kept, ...added], ...(returns === undefined ? {} : { returns }), doc: `${summary.doc ?? ""} Its SAL (${declared.origin}) decides what it does to the parameters it annotates.`.trim() };
 }

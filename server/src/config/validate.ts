@@ -26,7 +26,7 @@ const outcomes: readonly Outcome[] = ["always", "success", "failure"];
 const returnConventions: readonly NonNullable<ModelEntry["returns"]>[] = ["ntstatus", "pointer", "boolean", "none"];
 const unknownCallPolicies: readonly FamilyDef["unknownCalls"][] = ["borrow", "escape"];
 /** What only summaries say (a configured entry has no body whose stores it could describe). */
-type ConfigurableEffectKind = Exclude<Effect["kind"], "assign" | "returns-field" | "calls-field">;
+type ConfigurableEffectKind = Exclude<Effect["kind"], "assign" | "returns-field" | "calls-field" | "abnormal-termination">;
 
 export const effectKinds: readonly ConfigurableEffectKind[] = [
   "acquire",

@@ -32,7 +32,7 @@ export type Expr =
    * `handled`: an exception from this call would be handled in this function (a `try` with a
    * `catch` or `finally` encloses it), so a callee that always throws does not leave the function here.
    */
-  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange; handled?: boolean }
+  | { kind: "call"; callee: Callee; args: Expr[]; range: SourceRange; handled?: boolean; finallyExit?: FinallyExit }
   | { kind: "unary"; op: "!" | "-" | "~" | "+"; operand: Expr; range: SourceRange }
   | {
       kind: "binary";
@@ -203,6 +203,13 @@ export interface IrFile {
   /** Syntax errors and skipped regions; the rest of the file is still lowered. */
   problems: ParseProblem[];
 }
+
+/**
+ * How the `__try` was left for which a copy of its `__finally` body runs (the body is copied on
+ * every way out): by its end or `__leave`, or abnormally (a jump out of it, an exception). A call
+ * in such a copy carries it: it is what `AbnormalTermination()` answers there.
+ */
+export type FinallyExit = "normal" | "abnormal";
 
 /** The source spelling of a storage location (`p`, `ctx->Packet`, `this.pending[0]`), for messages and fixes. */
 export function locationText(expr: Expr): string | undefined {

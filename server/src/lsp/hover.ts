@@ -109,6 +109,8 @@ function describeEffect(effect: Effect, registry: ModelRegistry): string {
       return `runs ${argument(effect.target)} before it returns, without keeping it`;
     case "status-predicate":
       return `says whether ${argument(effect.target)} is a success status`;
+    case "abnormal-termination":
+      return "says whether the enclosing __finally runs for an abnormal exit of its __try";
     case "no-return":
       return "never returns";
     case "throws":

@@ -37,7 +37,8 @@ export interface GlobalVariable {
 /** A field of what an argument points to (`Context->Packet`): summaries say a helper frees it. */
 export interface FieldStep {
   name: string;
-  op: "->" | ".";
+  /** `*`: what the argument itself points to (`*Buffer`, `Buffer[0]`); the name is then empty. */
+  op: "->" | "." | "*";
 }
 
 /** What a summary's `assign` leaves in a location: an argument, what a field of an argument held when the call began, or NULL. */
@@ -51,14 +52,19 @@ export type Effect =
    * `released` (summaries only): the handle is returned already released, a dangling pointer.
    * `variant` distinguishes handles of one family that release differently
    * (`caller-memory` packets from VmbPacketInitialize must never be freed by the family).
+   * `keptBy`: an argument that, unless it is NULL, takes the new handle at once (an MDL allocated
+   * for an IRP belongs to the IRP): the caller then owes no release.
    */
-  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string; inPlace?: boolean; released?: boolean }
+  | { kind: "acquire"; family: string; target: Target; mayBeNull?: boolean; when?: Outcome; variant?: string; inPlace?: boolean; released?: boolean; keptBy?: number }
   /**
    * Ends the resource (free, complete, cleanup). With `field` (summaries only), the resource is the
    * one in that field of what the argument points to; `clears`: the callee then sets the field to NULL.
    * With `global` (summaries only), it is the one that variable holds, and `target` is -1.
+   * `variant`: ends only handles of that variant of the family (any other is not its to end).
+   * `leaves`: what is left is still owned, as a handle of that family (freeing an MDL's pages
+   * leaves the MDL itself, pool memory that must still be freed).
    */
-  | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
+  | { kind: "release"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean; variant?: string; leaves?: string }
   /** Hands the resource to someone else (a send); when the transfer fails the caller still owns it. */
   | { kind: "transfer"; family: string; target: number; when?: Outcome; field?: FieldStep; global?: GlobalVariable; clears?: boolean }
   /**
@@ -66,8 +72,11 @@ export type Effect =
    * `acceptsNull`: the function takes NULL there (SAL `_opt_`), so a maybe-NULL allocation passed is no unchecked use.
    */
   | { kind: "use"; family: string; target: number; global?: GlobalVariable; acceptsNull?: boolean }
-  /** The callee may keep the pointer: the caller is no longer responsible. */
-  | { kind: "escape"; target: number }
+  /**
+   * The callee may keep the pointer: the caller is no longer responsible. An argument that is the
+   * address of a member (`&entry->Link`) hands over the record that contains it (a list insertion).
+   */
+  | { kind: "escape"; target: number; when?: Outcome }
   /**
    * The handle the call returns keeps this argument reachable (an MDL describing a buffer):
    * the argument is not leaked while that handle lives.
@@ -100,6 +109,11 @@ export type Effect =
    * destructor running the lambda it was given) (summaries only): the caller runs that function.
    */
   | { kind: "calls-field"; target: number; field: FieldStep }
+  /**
+   * The call's value says whether the `__finally` body it is in runs because its `__try` was left
+   * abnormally (a return, a goto, an exception) rather than by falling off its end or `__leave`.
+   */
+  | { kind: "abnormal-termination" }
   /** The call never returns (bug checks, abort). */
   | { kind: "no-return" }
   /**

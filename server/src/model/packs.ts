@@ -34,6 +34,48 @@ function neverReturns(names: readonly string[], origin: string, doc: string): Mo
 /** The kernel's bug checks, in every pack of kernel-mode code. */
 const bugChecks = ["KeBugCheckEx", "KeBugCheck"];
 
+/**
+ * The structured exception handling of the WDK's compiler: `AbnormalTermination()` in a
+ * `__finally` body (excpt.h spells it `_abnormal_termination` too).
+ */
+function structuredExceptionHandling(origin: string): ModelEntry[] {
+  return ["AbnormalTermination", "_abnormal_termination"].map((name) =>
+    entry(name, origin, "True when the enclosing __finally body runs because its __try was left by a jump or an exception.", [{ kind: "abnormal-termination" }], "boolean"),
+  );
+}
+
+/**
+ * Kernel routines that keep what they are given beyond the call: a list or queue keeps the record
+ * whose link is inserted (`InsertTailList(&Head, &Entry->Link)`), and a routine registered for
+ * later (an I/O completion, a work item, a DPC, a timer, a thread) keeps the context it will be
+ * passed. The caller is no longer responsible for the record or the context.
+ */
+function wdkKeepers(origin: string): ModelEntry[] {
+  const keeps = (name: string, doc: string, targets: number[], when?: "success", returns?: ModelEntry["returns"]): ModelEntry =>
+    entry(name, origin, doc, targets.map((target) => (when === undefined ? { kind: "escape" as const, target } : { kind: "escape" as const, target, when })), returns);
+  const linked = "Links the record that contains the entry into a list or queue, which keeps it.";
+  const context = "Registers a routine to run later with this context, which keeps it.";
+  return [
+    ...["InsertTailList", "InsertHeadList", "ExInterlockedInsertTailList", "ExInterlockedInsertHeadList", "PushEntryList", "ExInterlockedPushEntryList",
+      "InterlockedPushEntrySList", "ExInterlockedPushEntrySList", "AppendTailList", "KeInsertQueue", "KeInsertHeadQueue", "KeInsertDeviceQueue", "KeInsertByKeyDeviceQueue"].map((name) => keeps(name, linked, [1])),
+    keeps("IoSetCompletionRoutine", context, [2]),
+    keeps("IoSetCompletionRoutineEx", context, [3], "success", "ntstatus"),
+    keeps("WdfRequestSetCompletionRoutine", context, [2]),
+    keeps("IoQueueWorkItem", context, [0, 3]),
+    keeps("IoQueueWorkItemEx", context, [0, 3]),
+    keeps("IoTryQueueWorkItem", context, [0, 3], "success", "boolean"),
+    keeps("ExInitializeWorkItem", context, [0, 2]),
+    keeps("ExQueueWorkItem", "Queues the work item, which is kept until its routine runs.", [0]),
+    keeps("KeInitializeDpc", context, [0, 2]),
+    keeps("KeInitializeThreadedDpc", context, [0, 2]),
+    keeps("KeInsertQueueDpc", "Queues the DPC with two more arguments for its routine, which keeps them.", [0, 1, 2], "success", "boolean"),
+    keeps("KeSetTimer", "Sets the timer to queue the DPC, which keeps both.", [0, 2]),
+    keeps("KeSetTimerEx", "Sets the timer to queue the DPC, which keeps both.", [0, 3]),
+    keeps("ExAllocateTimer", context, [1]),
+    keeps("PsCreateSystemThread", "Starts a system thread that receives the start context; on failure the caller still owns it.", [6], "success", "ntstatus"),
+  ];
+}
+
 const KMCL = "kmcl";
 
 export const kmclPack: ModelPack = {
@@ -200,6 +242,7 @@ export const wdkPoolPack: ModelPack = {
       "RtlCopyUnicodeString", "RtlAppendUnicodeStringToString", "RtlAppendUnicodeToString", "RtlCompareUnicodeString", "RtlEqualUnicodeString", "RtlCompareString", "RtlEqualString"]
       .map((name) => borrowsArguments(name, POOL, "Copies, formats or compares strings in the buffers it is given; keeps none of them.")),
     ...neverReturns(bugChecks, POOL, "Stops the system."),
+    ...wdkKeepers(POOL),
   ],
   roles: [],
 };
@@ -207,20 +250,32 @@ export const wdkPoolPack: ModelPack = {
 const MDL = "wdk-mdl";
 export const wdkMdlPack: ModelPack = {
   name: MDL,
-  description: "Memory descriptor lists: IoAllocateMdl and IoFreeMdl.",
+  description: "Memory descriptor lists: IoAllocateMdl and IoFreeMdl; MmAllocatePagesForMdl, MmFreePagesFromMdl then ExFreePool.",
   families: [
-    { name: "mdl", noun: "MDL", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free" },
+    // An MDL from MmAllocatePagesForMdl (variant `pages`) is not IoFreeMdl's to free.
+    { name: "mdl", noun: "MDL", unknownCalls: "escape", leakRule: "leak", doubleReleaseRule: "double-free", unreleasableVariants: ["pages"] },
   ],
   functions: [
-    entry("IoAllocateMdl", MDL, "Allocates an MDL describing a buffer; returns NULL on failure.", [
-      { kind: "acquire", family: "mdl", target: "return", mayBeNull: true },
+    // With an IRP (the fifth argument), the MDL goes on the IRP's MDL chain (its MdlAddress, or
+    // after it for a secondary buffer) and is the IRP's: IoFreeIrp or the completion frees it.
+    entry("IoAllocateMdl", MDL, "Allocates an MDL describing a buffer; returns NULL on failure. Given an IRP, the MDL belongs to the IRP.", [
+      { kind: "acquire", family: "mdl", target: "return", mayBeNull: true, keptBy: 4 },
       { kind: "attach", target: 0 },
     ], "pointer"),
     entry("IoFreeMdl", MDL, "Frees an MDL.", [{ kind: "release", family: "mdl", target: 0 }]),
-    ...["MmBuildMdlForNonPagedPool", "MmProbeAndLockPages", "MmUnlockPages", "MmGetSystemAddressForMdlSafe", "MmGetMdlVirtualAddress", "MmGetMdlByteCount"].map((name) =>
+    ...["MmAllocatePagesForMdl", "MmAllocatePagesForMdlEx", "MmAllocateNodePagesForMdlEx", "MmAllocatePartitionNodePagesForMdlEx"].map((name) =>
+      entry(name, MDL, "Allocates physical pages and an MDL describing them; returns NULL on failure. Free with MmFreePagesFromMdl, then ExFreePool on the MDL.", [
+        { kind: "acquire", family: "mdl", variant: "pages", target: "return", mayBeNull: true },
+      ], "pointer"),
+    ),
+    entry("MmFreePagesFromMdl", MDL, "Frees the pages an MDL from MmAllocatePagesForMdl describes; the MDL itself must still be freed with ExFreePool.", [
+      { kind: "release", family: "mdl", variant: "pages", target: 0, leaves: "pool" },
+    ]),
+    ...["MmBuildMdlForNonPagedPool", "MmProbeAndLockPages", "MmUnlockPages", "MmGetSystemAddressForMdlSafe", "MmGetMdlVirtualAddress", "MmGetMdlByteCount", "MmMapLockedPagesSpecifyCache", "MmMapLockedPages"].map((name) =>
       entry(name, MDL, "Uses a live MDL.", [{ kind: "use", family: "mdl", target: 0 }]),
     ),
     ...neverReturns(bugChecks, MDL, "Stops the system."),
+    ...["MmUnmapLockedPages"].map((name) => entry(name, MDL, "Unmaps the pages of a live MDL.", [{ kind: "use", family: "mdl", target: 1 }])),
   ],
   roles: [],
 };
@@ -308,10 +363,21 @@ export const cppPack: ModelPack = {
   roles: [],
 };
 
+const MSVC = "msvc";
+/** What the WDK's compiler itself provides to C and C++: structured exception handling's intrinsics. */
+export const msvcPack: ModelPack = {
+  name: MSVC,
+  description: "The compiler's structured exception handling: AbnormalTermination() in a __finally body.",
+  families: [],
+  functions: structuredExceptionHandling(MSVC),
+  roles: [],
+};
+
 /** Packs that describe a language's own library: always in effect for sources of that language. */
 export const languagePacks: ReadonlyMap<SourceLanguage, readonly ModelPack[]> = new Map([
   ["ts", [ecmascriptPack]],
-  ["cpp", [cppPack]],
+  ["c", [msvcPack]],
+  ["cpp", [msvcPack, cppPack]],
 ]);
 
 export const builtinPacks: ReadonlyMap<string, ModelPack> = new Map(

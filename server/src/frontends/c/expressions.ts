@@ -1,7 +1,7 @@
 // Lowers C expressions to IR expressions. Recursion is bounded: past MAX_EXPRESSION_DEPTH the
 // rest of a (pathologically) deep expression becomes `unknown` and one problem is reported.
 import type { Node } from "web-tree-sitter";
-import type { Callee, Expr, ParseProblem, SourceRange } from "../../ir/ir";
+import type { Callee, Expr, FinallyExit, ParseProblem, SourceRange } from "../../ir/ir";
 import { fieldChild } from "./fields";
 import { closingRangeOf, collapseWhitespace, firstSignificantChild, namedChildList, rangeIn, rangeOf, significantChildren, stripTransparent } from "./syntax";
 import type { FunctionMacros, MacroBody } from "./function-macros";
@@ -54,6 +54,8 @@ function stringContent(spelling: string): string {
 export class ExpressionLowerer {
   protected depth = 0;
   protected depthReported = false;
+  /** Set while a copy of a `__finally` body is lowered: how its `__try` was left. */
+  finallyExit: FinallyExit | undefined;
 
   constructor(
     protected readonly source: string,
@@ -322,7 +324,7 @@ export class ExpressionLowerer {
         if (argumentType !== "comment") args.push(this.lower(argument, argumentType));
       }
     }
-    return { kind: "call", callee, args, range };
+    return this.finallyExit === undefined ? { kind: "call", callee, args, range } : { kind: "call", callee, args, range, finallyExit: this.finallyExit };
   }
 
   protected assignment(node: Node, range: SourceRange): Expr {

@@ -469,16 +469,31 @@ export class FunctionBodyLowerer {
     return paths;
   }
 
-  /** Inlines the finally bodies being left, innermost first, down to `depth` active ones. */
-  protected runFinallys(depth: number): void {
+  /**
+   * Inlines the finally bodies being left, innermost first, down to `depth` active ones.
+   * `abnormal`: the `__try` bodies are left by a jump out of them or an exception, not by their
+   * end or `__leave` (what `AbnormalTermination()` tells the finally body).
+   */
+  protected runFinallys(depth: number, abnormal = true): void {
     const active = this.finallys.slice();
     for (let index = active.length - 1; index >= depth && this.builder.isReachable; index--) {
       // Inside a finally body only the outer finallys are still pending.
       this.finallys.length = index;
-      this.statement(active[index].body);
+      this.finallyBody(active[index].body, abnormal);
     }
     this.finallys.length = 0;
     this.finallys.push(...active);
+  }
+
+  /** One copy of a finally body: its calls are told how its `__try` was left. */
+  protected finallyBody(body: Node, abnormal: boolean): void {
+    const outer = this.expressions.finallyExit;
+    this.expressions.finallyExit = abnormal ? "abnormal" : "normal";
+    try {
+      this.statement(body);
+    } finally {
+      this.expressions.finallyExit = outer;
+    }
   }
 
   /**
@@ -556,7 +571,7 @@ export class FunctionBodyLowerer {
       this.leaveTargets.pop();
       this.finallys.pop();
       builder.continueAt(normalExit);
-      this.statement(handlerBody);
+      this.finallyBody(handlerBody, false);
       builder.continueAt(after);
       return;
     }
@@ -608,7 +623,8 @@ export class FunctionBodyLowerer {
   protected leaveStatement(node: Node): void {
     const target = this.leaveTargets[this.leaveTargets.length - 1];
     if (target === undefined) return;
-    this.runFinallys(target.finallyDepth);
+    // `__leave` ends the `__try` body normally.
+    this.runFinallys(target.finallyDepth, false);
     this.leaveScopes(target.scopeDepth, this.expressions.rangeFor(node));
     this.builder.jumpIfReachable(target.target);
   }
