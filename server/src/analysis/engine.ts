@@ -502,10 +502,6 @@ class FunctionAnalyzer {
     s.addStep({ message: `${how}: no longer this function's to release`, file: this.fn.file, range, kind: "escape" }, id);
   }
 
-  /**
-   * Unknown values are named by where they come from (a call site, a location's initial value),
-   * not by the order paths meet them, so states of different paths merge when they agree.
-   */
   /** The resource whose memory a field or slot expression lies in (`item` for `item->Link`). */
   private ownerOf(s: State, e: Expr): Resource | undefined {
     let base: Expr = e;
@@ -535,6 +531,10 @@ class FunctionAnalyzer {
     return undefined;
   }
 
+  /**
+   * Unknown values are named by where they come from (a call site, a location's initial value),
+   * not by the order paths meet them, so states of different paths merge when they agree.
+   */
   private freshSym(site: string): Value {
     let id = this.symBySite.get(site);
     if (id === undefined) this.symBySite.set(site, (id = this.nextSym++));
