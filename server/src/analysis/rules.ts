@@ -18,7 +18,7 @@ export const rules: readonly RuleDef[] = [
     // Named for packets when packets were the only family; a pool allocation's leak is no packet leak.
     formerIds: ["packet-leak"],
     defaultSeverity: "error",
-    name: "Leak",
+    name: "ResourceLeak",
     short: "A resource is still owned when the function exits or its last handle is overwritten.",
     help: "Every resource must be released exactly once by its family's release (the message names the family and the release): a VMBPACKET from VmbPacketAllocate by VmbPacketFree, or by the default completion routine after a successful VmbPacketSend; pool memory by ExFreePool. Release it on every path that does not hand it over (including error paths after a failed send).",
   },

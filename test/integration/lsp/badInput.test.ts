@@ -9,7 +9,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { DocumentDiagnosticReport } from "vscode-languageserver-protocol/node";
 import { copyFixtures, LspSession, ruleLines, uriOf } from "./lspSession";
 
-const fixture = (name: string): string => readFileSync(path.join(__dirname, "../../../../test/fixtures/c/leak-error-path", name), "utf8");
+const fixture = (name: string): string => readFileSync(path.join(__dirname, "../../../../test/fixtures/c/packet-leak-error-path", name), "utf8");
 
 /** The fixture's function many times over (renamed), so that one check takes a while. */
 function manyCopies(source: string, copies: number): string {
@@ -143,10 +143,10 @@ test("documents the server cannot check (untitled, not C) get nothing, and closi
 });
 
 test("a client that refuses progress, registrations and refreshes still gets its diagnostics", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
+  const tree = copyFixtures(["packet-leak-error-path"]);
   const session = await LspSession.start({ root: tree.root, refuse: ["window/workDoneProgress/create", "client/registerCapability", "workspace/diagnostic/refresh"], pull: true });
   try {
-    const uri = session.open(path.join(tree.root, "leak-error-path", "bad.c"));
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
     const report = (await session.connection.sendRequest("textDocument/diagnostic", { textDocument: { uri } })) as DocumentDiagnosticReport;
     assert.ok(report.kind === "full");
     assert.deepEqual(ruleLines(report.items), [["leak", 29]]);

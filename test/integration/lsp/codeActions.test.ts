@@ -50,8 +50,8 @@ function openFile(session: LspSession, file: string, text?: string): OpenDocumen
 }
 
 test("leak: 'release before this exit' inserts VmbPacketFree(packet); with the exit's indentation, and the re-check is clean", async () => {
-  await withFixture(["leak-error-path"], async (session, root) => {
-    const document = openFile(session, path.join(root, "leak-error-path", "bad.c"));
+  await withFixture(["packet-leak-error-path"], async (session, root) => {
+    const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
     const actions = await actionsAt(session, document, 29);
     assert.deepEqual(
       actions.map((action) => [action.title, action.kind, action.isPreferred ?? false]),
@@ -68,8 +68,8 @@ test("leak: 'release before this exit' inserts VmbPacketFree(packet); with the e
 });
 
 test("leak: the suppression comment silences the rule on that line", async () => {
-  await withFixture(["leak-error-path"], async (session, root) => {
-    const document = openFile(session, path.join(root, "leak-error-path", "bad.c"));
+  await withFixture(["packet-leak-error-path"], async (session, root) => {
+    const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
     const actions = await actionsAt(session, document, 29);
     const fixed = apply(session, document, actions[1]);
     assert.deepEqual(linesOf(fixed.text, 29, 30), ["        // vmbguard-disable-next-line leak", "        return STATUS_INVALID_PARAMETER; // expect: leak"]);
@@ -174,8 +174,8 @@ test("fix all: every leak of the file is fixed at once, brace-less exits wrapped
 });
 
 test("hover on an allocation says what the model makes of it and where its packet ends up on each path", async () => {
-  await withFixture(["leak-error-path"], async (session, root) => {
-    const document = openFile(session, path.join(root, "leak-error-path", "bad.c"));
+  await withFixture(["packet-leak-error-path"], async (session, root) => {
+    const document = openFile(session, path.join(root, "packet-leak-error-path", "bad.c"));
     await session.currentDiagnostics(document.uri);
     const hover = (await session.connection.sendRequest("textDocument/hover", { textDocument: { uri: document.uri }, position: { line: 22, character: 16 } })) as Hover;
     const value = (hover.contents as { value: string }).value;

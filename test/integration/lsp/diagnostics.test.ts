@@ -10,10 +10,10 @@ import { copyFixtures, LspSession, relativeFiles, ruleLines, uriOf } from "./lsp
 const ruleDocs = "https://github.com/vmbguard/vmbguard/blob/main/docs/rules.md";
 
 test("push: an opened file gets its findings with code, docs link, source and the path as related information", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
+  const tree = copyFixtures(["packet-leak-error-path"]);
   const session = await LspSession.start({ root: tree.root });
   try {
-    const bad = path.join(tree.root, "leak-error-path", "bad.c");
+    const bad = path.join(tree.root, "packet-leak-error-path", "bad.c");
     const uri = session.open(bad);
     const published = await session.currentDiagnostics(uri);
     assert.deepEqual(ruleLines(published.diagnostics), [["leak", 29]]);
@@ -38,10 +38,10 @@ test("push: an opened file gets its findings with code, docs link, source and th
 });
 
 test("push: an edit that frees the packet clears the finding, and undoing it brings it back", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
+  const tree = copyFixtures(["packet-leak-error-path"]);
   const session = await LspSession.start({ root: tree.root });
   try {
-    const folder = path.join(tree.root, "leak-error-path");
+    const folder = path.join(tree.root, "packet-leak-error-path");
     const uri = session.open(path.join(folder, "bad.c"));
     assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
     session.change(uri, readFileSync(path.join(folder, "good.c"), "utf8"));
@@ -82,15 +82,15 @@ test("pull: textDocument/diagnostic answers with the findings of the current tex
 });
 
 test("pull: workspace/diagnostic reports every file of the folder, including files never opened", async () => {
-  const tree = copyFixtures(["leak-error-path", "double-free"]);
+  const tree = copyFixtures(["packet-leak-error-path", "double-free"]);
   const session = await LspSession.start({ root: tree.root, pull: true });
   try {
     const report = (await session.connection.sendRequest("workspace/diagnostic", { previousResultIds: [] })) as WorkspaceDiagnosticReport;
     assert.deepEqual(relativeFiles(report, tree.root), [
       ["double-free/bad.c", [["double-free", 42]]],
       ["double-free/good.c", []],
-      ["leak-error-path/bad.c", [["leak", 29]]],
-      ["leak-error-path/good.c", []],
+      ["packet-leak-error-path/bad.c", [["leak", 29]]],
+      ["packet-leak-error-path/good.c", []],
     ]);
   } finally {
     await session.close();
@@ -121,11 +121,11 @@ test("cross-file: editing a wrapper in another file re-checks its callers", asyn
 });
 
 test("configuration: settings apply without restart, and vmbguard.json wins over them", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
+  const tree = copyFixtures(["packet-leak-error-path"]);
   let settings: Record<string, unknown> = { rules: {} };
   const session = await LspSession.start({ root: tree.root, settings: () => settings });
   try {
-    const uri = session.open(path.join(tree.root, "leak-error-path", "bad.c"));
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
     assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
 
     let seen = session.published.length;
@@ -147,7 +147,7 @@ test("configuration: settings apply without restart, and vmbguard.json wins over
 });
 
 test("configuration: a bad vmbguard.json is shown once, naming the key, and checking goes on with the settings", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
+  const tree = copyFixtures(["packet-leak-error-path"]);
   writeFileSync(path.join(tree.root, "vmbguard.json"), JSON.stringify({ rules: { "packet-leek": "off" } }));
   const shown: string[] = [];
   const session = await LspSession.start({ root: tree.root });
@@ -155,11 +155,11 @@ test("configuration: a bad vmbguard.json is shown once, naming the key, and chec
     shown.push(params.message);
   });
   try {
-    const uri = session.open(path.join(tree.root, "leak-error-path", "bad.c"));
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
     assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
     // A file event that changes nothing does not repeat the message.
     void session.connection.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: uriOf(path.join(tree.root, "vmbguard.json")), type: 2 }] });
-    session.change(uri, readFileSync(path.join(tree.root, "leak-error-path", "good.c"), "utf8"));
+    session.change(uri, readFileSync(path.join(tree.root, "packet-leak-error-path", "good.c"), "utf8"));
     assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), []);
     assert.deepEqual(shown, [`VmbGuard: ${path.join(tree.root, "vmbguard.json")}: rules.packet-leek: unknown rule id (did you mean "leak"?)`]);
   } finally {
@@ -169,10 +169,10 @@ test("configuration: a bad vmbguard.json is shown once, naming the key, and chec
 });
 
 test("node-ipc: dist/server.js forked as the VS Code extension starts it serves the same diagnostics", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
+  const tree = copyFixtures(["packet-leak-error-path"]);
   const session = await LspSession.start({ root: tree.root, transport: "node-ipc" });
   try {
-    const uri = session.open(path.join(tree.root, "leak-error-path", "bad.c"));
+    const uri = session.open(path.join(tree.root, "packet-leak-error-path", "bad.c"));
     assert.deepEqual(ruleLines((await session.currentDiagnostics(uri)).diagnostics), [["leak", 29]]);
   } finally {
     await session.close();
@@ -182,11 +182,11 @@ test("node-ipc: dist/server.js forked as the VS Code extension starts it serves 
 
 test("a file opened outside every workspace folder is checked on its own, with the vmbguard.json above it", async () => {
   const folder = copyFixtures(["double-free"]);
-  const outside = copyFixtures(["leak-error-path"]);
+  const outside = copyFixtures(["packet-leak-error-path"]);
   writeFileSync(path.join(outside.root, "vmbguard.json"), JSON.stringify({ rules: { "leak": "information" } }));
   const session = await LspSession.start({ root: folder.root });
   try {
-    const uri = session.open(path.join(outside.root, "leak-error-path", "bad.c"));
+    const uri = session.open(path.join(outside.root, "packet-leak-error-path", "bad.c"));
     const published = await session.currentDiagnostics(uri);
     assert.deepEqual(ruleLines(published.diagnostics), [["leak", 29]]);
     assert.equal(published.diagnostics[0].severity, 3, "its own vmbguard.json applies");
@@ -198,8 +198,8 @@ test("a file opened outside every workspace folder is checked on its own, with t
 });
 
 test("a server killed in the middle of a check and started again, as vscode-languageclient restarts it, serves the editor's unsaved text and the folder as before", async () => {
-  const tree = copyFixtures(["leak-error-path", "double-free"]);
-  const bad = path.join(tree.root, "leak-error-path", "bad.c");
+  const tree = copyFixtures(["packet-leak-error-path", "double-free"]);
+  const bad = path.join(tree.root, "packet-leak-error-path", "bad.c");
   const first = await LspSession.start({ root: tree.root, transport: "node-ipc" });
   const uri = first.open(bad);
   await first.currentDiagnostics(uri);
@@ -219,8 +219,8 @@ test("a server killed in the middle of a check and started again, as vscode-lang
     assert.deepEqual(relativeFiles(report, tree.root), [
       ["double-free/bad.c", [["double-free", 42]]],
       ["double-free/good.c", []],
-      ["leak-error-path/bad.c", [["leak", 32]]],
-      ["leak-error-path/good.c", []],
+      ["packet-leak-error-path/bad.c", [["leak", 32]]],
+      ["packet-leak-error-path/good.c", []],
     ]);
   } finally {
     await second.close();

@@ -35,10 +35,10 @@ function diagnosticsInNeovim(root: string, file: string, fix = false): NeovimRes
   return JSON.parse(readFileSync(out, "utf8")) as NeovimResult;
 }
 
-test("Neovim (vim.lsp) receives leak on line 29 of leak-error-path/bad.c", { skip }, () => {
-  const tree = copyFixtures(["leak-error-path"]);
+test("Neovim (vim.lsp) receives leak on line 29 of packet-leak-error-path/bad.c", { skip }, () => {
+  const tree = copyFixtures(["packet-leak-error-path"]);
   try {
-    const result = diagnosticsInNeovim(tree.root, path.join(tree.root, "leak-error-path", "bad.c"));
+    const result = diagnosticsInNeovim(tree.root, path.join(tree.root, "packet-leak-error-path", "bad.c"));
     assert.equal(result.error, undefined);
     assert.equal(result.received, true, `no diagnostics arrived in Neovim ${result.version}`);
     assert.deepEqual(result.diagnostics?.map((diagnostic) => [diagnostic.code, diagnostic.line, diagnostic.source]), [["leak", 29, "vmbguard"]]);
@@ -58,10 +58,10 @@ test("Neovim (vim.lsp) receives double-free on line 42 of double-free/bad.c", { 
   }
 });
 
-test("Neovim applies the quick fix for leak-error-path/bad.c and the re-check clears the finding", { skip }, () => {
-  const tree = copyFixtures(["leak-error-path"]);
+test("Neovim applies the quick fix for packet-leak-error-path/bad.c and the re-check clears the finding", { skip }, () => {
+  const tree = copyFixtures(["packet-leak-error-path"]);
   try {
-    const result = diagnosticsInNeovim(tree.root, path.join(tree.root, "leak-error-path", "bad.c"), true);
+    const result = diagnosticsInNeovim(tree.root, path.join(tree.root, "packet-leak-error-path", "bad.c"), true);
     assert.deepEqual(result.diagnostics?.map((diagnostic) => [diagnostic.code, diagnostic.line]), [["leak", 29]]);
     assert.deepEqual(result.titles, ["Release 'packet' before this exit: VmbPacketFree(packet);", "Suppress 'leak' on this line (// vmbguard-disable-next-line)"]);
     assert.equal(result.fixed_line, "        VmbPacketFree(packet);");

@@ -9,8 +9,8 @@ import { runCli } from "../cli/cliRun";
 import { copyFixtures, LspSession, relativeFiles, ruleLines } from "./lspSession";
 
 test("index: progress is reported, .gitignore'd and excluded files stay out, and a config exclude change applies", async () => {
-  const tree = copyFixtures(["leak-error-path"]);
-  const leak = readFileSync(path.join(tree.root, "leak-error-path", "bad.c"), "utf8");
+  const tree = copyFixtures(["packet-leak-error-path"]);
+  const leak = readFileSync(path.join(tree.root, "packet-leak-error-path", "bad.c"), "utf8");
   mkdirSync(path.join(tree.root, "build"));
   writeFileSync(path.join(tree.root, "build", "generated.c"), leak);
   writeFileSync(path.join(tree.root, ".gitignore"), "build/\n");
@@ -22,8 +22,8 @@ test("index: progress is reported, .gitignore'd and excluded files stay out, and
   try {
     const report = (await session.connection.sendRequest("workspace/diagnostic", { previousResultIds: [] })) as WorkspaceDiagnosticReport;
     assert.deepEqual(relativeFiles(report, tree.root), [
-      ["leak-error-path/bad.c", [["leak", 29]]],
-      ["leak-error-path/good.c", []],
+      ["packet-leak-error-path/bad.c", [["leak", 29]]],
+      ["packet-leak-error-path/good.c", []],
     ]);
     assert.deepEqual(progress, [["begin", "VmbGuard: indexing"], ["report", "0/2 files"], ["report", "2/2 files"], ["end", undefined]]);
 
@@ -32,7 +32,7 @@ test("index: progress is reported, .gitignore'd and excluded files stay out, and
     // The long poll answers once the re-check after the change completes.
     const previousResultIds = report.items.map((item) => ({ uri: item.uri, value: item.resultId! }));
     const after = (await session.connection.sendRequest("workspace/diagnostic", { previousResultIds })) as WorkspaceDiagnosticReport;
-    assert.deepEqual(relativeFiles(after, tree.root), [["leak-error-path/good.c", []]]);
+    assert.deepEqual(relativeFiles(after, tree.root), [["packet-leak-error-path/good.c", []]]);
   } finally {
     await session.close();
     tree.cleanup();
@@ -60,7 +60,7 @@ test("header: editing a macro in a header re-checks the file that includes it", 
 });
 
 test("vmbguard/checkWorkspace, vmbguard/exportSarif and vmbguard/status", async () => {
-  const tree = copyFixtures(["leak-error-path", "double-free"]);
+  const tree = copyFixtures(["packet-leak-error-path", "double-free"]);
   const session = await LspSession.start({ root: tree.root });
   const statuses: unknown[] = [];
   session.connection.onNotification("vmbguard/status", (params: { state: string; findings: number; files: number }) => {
@@ -81,7 +81,7 @@ test("vmbguard/checkWorkspace, vmbguard/exportSarif and vmbguard/status", async 
       log.runs[0].results.map((result) => [result.ruleId, result.locations[0].physicalLocation.artifactLocation.uri, result.locations[0].physicalLocation.region.startLine]),
       [
         ["double-free", "double-free/bad.c", 42],
-        ["leak", "leak-error-path/bad.c", 29],
+        ["leak", "packet-leak-error-path/bad.c", 29],
       ],
     );
     // The same fingerprints as CI's log of that folder: an exported log works as a --baseline.
@@ -97,7 +97,7 @@ test("vmbguard/checkWorkspace, vmbguard/exportSarif and vmbguard/status", async 
 });
 
 test("workspace folders added and removed while running are indexed and dropped", async () => {
-  const first = copyFixtures(["leak-error-path"]);
+  const first = copyFixtures(["packet-leak-error-path"]);
   const second = copyFixtures(["double-free"]);
   const session = await LspSession.start({ root: first.root, pull: true });
   try {
@@ -107,7 +107,7 @@ test("workspace folders added and removed while running are indexed and dropped"
         .map((item): [string, unknown] => [path.basename(path.dirname(new URL(item.uri).pathname)) + "/" + path.basename(new URL(item.uri).pathname), item.kind === "full" ? ruleLines(item.items) : "unchanged"])
         .sort((a, b) => a[0].localeCompare(b[0]));
     };
-    assert.deepEqual(await files(), [["leak-error-path/bad.c", [["leak", 29]]], ["leak-error-path/good.c", []]]);
+    assert.deepEqual(await files(), [["packet-leak-error-path/bad.c", [["leak", 29]]], ["packet-leak-error-path/good.c", []]]);
     // Opened while outside every folder, with unsaved text that frees once: the editor's text follows it into the folder.
     session.open(path.join(second.root, "double-free", "bad.c"), readFileSync(path.join(second.root, "double-free", "good.c"), "utf8"));
     const folder = { uri: new URL(`file://${second.root}`).href, name: "second" };
@@ -116,8 +116,8 @@ test("workspace folders added and removed while running are indexed and dropped"
     assert.deepEqual(await files(), [
       ["double-free/bad.c", []],
       ["double-free/good.c", []],
-      ["leak-error-path/bad.c", [["leak", 29]]],
-      ["leak-error-path/good.c", []],
+      ["packet-leak-error-path/bad.c", [["leak", 29]]],
+      ["packet-leak-error-path/good.c", []],
     ]);
     void session.connection.sendNotification("workspace/didChangeWorkspaceFolders", { event: { added: [], removed: [{ uri: new URL(`file://${first.root}`).href, name: "first" }] } });
     assert.deepEqual(await files(), [["double-free/bad.c", []], ["double-free/good.c", []]]);
