@@ -185,6 +185,7 @@ test("hover on an allocation says what the model makes of it and where its packe
       "Allocates a packet from the channel's lookaside list; returns NULL when none is left.",
       "",
       "- acquires a packet, returned; it may be NULL",
+      "- uses the channel in argument 1: an error once it is released",
       "",
       "Where what it acquires ends up, on the paths VmbGuard explored through `NvlSendControlMessage`:",
       "- the acquisition failed: NULL on this path, nothing to release (1 path; taken: 'packet == NULL' is true (line 24))",
